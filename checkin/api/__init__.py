@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1 for the phone app and other systems."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from checkin.api import openapi, session, villages  # noqa: E402, F401

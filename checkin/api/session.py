@@ -1,0 +1,76 @@
+"""Tokens and the caller: POST /tokens, DELETE /tokens/current, GET /me."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+from flask_login import current_user, login_required
+
+from checkin import db
+from checkin.api import bp
+from checkin.api.payload import json_object, require_str
+from checkin.auth import bearer_token
+from checkin.errors import ApiError
+from checkin.models import User
+from checkin.security import login_limits
+from checkin.services import accounts, audit
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "role": user.role,
+        "area_id": user.area_id if user.role == "supervisor" else (
+            user.village.area_id if user.village else None),
+        "village_id": user.village_id,
+        "is_leader": user.is_leader,
+        "team_id": user.team_id,
+    }
+
+
+@bp.post("/tokens")
+@login_limits()
+def create_token() -> Any:
+    body = json_object()
+    username = require_str(body, "username", max_length=64)
+    password = require_str(body, "password", max_length=256)
+    session = db.session()
+    user = accounts.authenticate(session, username, password)
+    if user is None:
+        g.login_failed = True
+        audit.record(session, actor_id=None, action="login.failed", entity="user",
+                     entity_id=None, detail={"username": username[:64], "via": "api"},
+                     address=request.remote_addr)
+        session.commit()
+        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+    lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+    raw, token = accounts.issue_token(session, user, lifetime)
+    audit.record(session, actor_id=user.id, action="login.token", entity="api_token",
+                 entity_id=token.id, address=request.remote_addr)
+    session.commit()
+    expires = token.expires_at.isoformat().replace("+00:00", "Z")
+    return jsonify({"token": raw, "expires_at": expires}), 201
+
+
+@bp.delete("/tokens/current")
+@login_required
+def delete_token() -> Any:
+    raw = bearer_token()
+    if raw is None:
+        raise ApiError(400, "no_token", "Send the token to revoke as a Bearer token.")
+    session = db.session()
+    accounts.revoke_token(session, raw)
+    audit.record(session, actor_id=current_user.id, action="logout.token", entity="api_token",
+                 entity_id=None, address=request.remote_addr)
+    session.commit()
+    return "", 204
+
+
+@bp.get("/me")
+@login_required
+def me() -> Any:
+    return jsonify(user_json(current_user))

@@ -1,0 +1,181 @@
+"""Flask commands: init-db, seed-demo, import-roster, create-user, set-password, ..."""
+
+from __future__ import annotations
+
+import csv
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from checkin import db
+from checkin.domain.errors import RuleViolation
+from checkin.migrate import upgrade
+from checkin.models import Area, User, Village
+from checkin.roster.problems import RosterRejected
+from checkin.roster.read import Limits, read_roster
+from checkin.services import accounts, audit
+from checkin.services.demo import seed_demo
+from checkin.services.roster_import import import_roster
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, seed_demo_command, import_roster_command, create_user,
+                    set_password_command, disable_user):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database or bring an older one to the newest schema."""
+    upgrade(db.engine())
+    click.echo("database is at the newest schema")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--password", help="Give every demo account this password (training rooms, tests).")
+@click.option("--accounts-json", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write each account made (username, role, area_id, village_id) here.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(password: str | None, accounts_json: Path | None, if_empty: bool) -> None:
+    """Load a demo county: 3 townships, 12 villages, 12 teams of 3, about 600 households."""
+    session = db.session()
+    if if_empty and session.scalar(select(func.count()).select_from(User)):
+        click.echo("demo data already loaded; keeping it")
+        return
+    made = seed_demo(session, password=password)
+    session.commit()
+    if accounts_json:
+        public = [{k: a[k] for k in ("username", "role", "area_id", "village_id")} for a in made]
+        accounts_json.write_text(json.dumps(public, ensure_ascii=False, indent=2))
+    click.echo("demo accounts (passwords are shown once):")
+    for account in made:
+        click.echo(f"  {account['username']:<12} {account['role']:<11} {account['password']}")
+
+
+@click.command("import-roster")
+@with_appcontext
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write the initial passwords of new accounts to.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, lang: str) -> None:
+    """Import .xlsx or .csv roster files together: all of them, or nothing."""
+    limits = Limits(max_bytes=current_app.config["ROSTER_MAX_BYTES"],
+                    max_rows=current_app.config["ROSTER_MAX_ROWS"])
+    session = db.session()
+    try:
+        sheets = []
+        for path in files:
+            click.echo(f"reading {path.name} …")
+            sheets += read_roster(path.name, path.read_bytes(), limits)
+        result = import_roster(session, sheets, actor_id=None, progress=_print_progress)
+    except RosterRejected as exc:
+        session.rollback()
+        click.echo(f"\nnothing was imported: {len(exc.problems)} problem(s)", err=True)
+        for problem in exc.problems[:200]:
+            click.echo("  " + problem.text(lang), err=True)
+        sys.exit(1)
+    session.commit()
+    for label, bucket in (("created", result.created), ("updated", result.updated),
+                          ("unchanged", result.unchanged)):
+        if bucket:
+            click.echo(f"{label}: " + ", ".join(f"{k} {v}" for k, v in sorted(bucket.items())))
+    if result.new_accounts:
+        target = passwords_out or Path("initial-passwords.csv")
+        with target.open("w", newline="", encoding="utf-8-sig") as fh:
+            csv.writer(fh).writerows([("username", "password"), *result.new_accounts])
+        target.chmod(0o600)
+        click.echo(f"{len(result.new_accounts)} new account(s); initial passwords in {target}")
+
+
+def _print_progress(sheet: str, done: int, total: int) -> None:
+    if done == total or done % 5000 == 0:
+        click.echo(f"  {sheet}: {done}/{total}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["cadre", "supervisor", "admin"]), required=True)
+@click.option("--area-code", help="For a supervisor: the area it watches over.")
+@click.option("--village-code", help="For a cadre: its village.")
+@click.option("--password", help="Omit to get a random one printed once.")
+def create_user(username: str, name: str, role: str, area_code: str | None,
+                village_code: str | None, password: str | None) -> None:
+    """Create one account."""
+    session = db.session()
+    user = User(username=username, name=name, role=role, session_epoch=0, active=True,
+                password_hash="")
+    if role == "supervisor":
+        user.area_id = _lookup(session, Area, area_code, "--area-code")
+    if role == "cadre":
+        user.village_id = _lookup(session, Village, village_code, "--village-code")
+    password = _checked_password(password)
+    user.password_hash = accounts.hash_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor_id=None, action="user.create", entity="user", entity_id=user.id,
+                 after=audit.snapshot(user))
+    session.commit()
+    click.echo(f"created {username} ({role}); password: {password}")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", help="Omit to get a random one printed once.")
+def set_password_command(username: str, password: str | None) -> None:
+    """Set a new password; every session and token of that user ends."""
+    session = db.session()
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    password = _checked_password(password)
+    accounts.set_password(session, user, password, actor_id=None)
+    session.commit()
+    click.echo(f"password of {username} set: {password}")
+
+
+@click.command("disable-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable again instead.")
+def disable_user(username: str, enable: bool) -> None:
+    """Disable an account (its sessions and tokens end at once), or enable it again."""
+    session = db.session()
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    accounts.set_active(session, user, enable, actor_id=None)
+    session.commit()
+    click.echo(f"{username} {'enabled' if enable else 'disabled'}")
+
+
+def _lookup(session, model, code: str | None, option: str) -> int:  # type: ignore[no-untyped-def]
+    if not code:
+        raise click.ClickException(f"{option} is required for this role")
+    found = session.scalars(select(model).where(model.code == code)).first()
+    if found is None:
+        raise click.ClickException(f"unknown {option} {code!r}")
+    return found.id
+
+
+def _checked_password(password: str | None) -> str:
+    password = password or secrets.token_urlsafe(9)
+    try:
+        from checkin.domain.passwords import check_password
+
+        check_password(password)
+    except RuleViolation as exc:
+        raise click.ClickException(f"password refused: {exc.code}") from exc
+    return password

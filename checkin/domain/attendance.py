@@ -1,0 +1,314 @@
+"""Attendance rules: day categories, the yearly 200-day ledger, the calendar, and leave (请销假)."""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from checkin.domain.errors import RuleViolation
+from checkin.domain.policy import Policy
+
+DayCategory = Literal[
+    "on_post", "official", "training", "leave", "absent", "future", "outside_term"
+]
+LeaveKind = Literal["personal", "sick", "official", "training"]
+LeaveStatus = Literal["pending", "approved", "rejected", "closed"]
+ApproverLevel = Literal["township", "county"]
+
+LEAVE_KINDS: tuple[str, ...] = ("personal", "sick", "official", "training")
+# One leave may last at most this many days (a longer absence is a recall, not leave).
+MAX_LEAVE_DAYS = 90
+# Nobody plans to fall ill: sick leave may be asked for the next morning, one day back.
+SICK_LEAVE_BACKDATE_DAYS = 1
+# pending -> approved | rejected; approved -> closed (销假). Nothing else moves.
+LEAVE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"approved", "rejected"}),
+    "approved": frozenset({"closed"}),
+}
+
+_CATEGORY_OF_KIND: dict[str, DayCategory] = {
+    "personal": "leave",
+    "sick": "leave",
+    "official": "official",
+    "training": "training",
+}
+# If approved leaves overlap anyway (legacy data), the day takes the most favourable one.
+_LEAVE_PRIORITY: tuple[DayCategory, ...] = ("official", "training", "leave")
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class LeaveSpan:
+    """A leave from `start` to `end` inclusive; `returned_on` is the 销假 date, if closed."""
+
+    kind: str
+    start: date
+    end: date
+    status: str
+    returned_on: date | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def counts(self) -> bool:
+        """Only approved leave, or approved and then closed, excuses a day."""
+        return self.status in ("approved", "closed")
+
+    @property
+    def effective_end(self) -> date:
+        """The last day of leave: a return before `end` ends it the day before the return."""
+        if self.returned_on is None:
+            return self.end
+        return min(self.end, self.returned_on - _ONE_DAY)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One cadre's attendance for one year, against the target pro-rated to the term."""
+
+    year: int
+    target_days: int
+    on_post_days: int
+    official_days: int
+    training_days: int
+    leave_days: int
+    absent_days: int
+    counted_days: int
+    forecast_days: int
+    on_pace: bool
+    training_target: int
+    remaining_days: int
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    category: DayCategory
+
+
+@dataclass(frozen=True)
+class MonthGrid:
+    """One month as weeks (Monday first); days of the neighbouring months are None."""
+
+    year: int
+    month: int
+    weeks: tuple[tuple[CalendarDay | None, ...], ...]
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += _ONE_DAY
+
+
+def _leave_categories(
+    leaves: Iterable[LeaveSpan], start: date, end: date
+) -> dict[date, DayCategory]:
+    """Each day in [start, end] covered by counting leave, with its category."""
+    found: dict[date, DayCategory] = {}
+    for leave in leaves:
+        if not leave.counts:
+            continue
+        category = _CATEGORY_OF_KIND[leave.kind]
+        for day in _days(max(start, leave.start), min(end, leave.effective_end)):
+            held = found.get(day)
+            if held is None or _LEAVE_PRIORITY.index(category) < _LEAVE_PRIORITY.index(held):
+                found[day] = category
+    return found
+
+
+def classify_days(
+    days_on_post: AbstractSet[date],
+    leaves: Sequence[LeaveSpan],
+    start: date,
+    end: date,
+    today: date,
+) -> dict[date, DayCategory]:
+    """Every day in [start, end]: on post wins over leave; days after today are "future"."""
+    on_leave = _leave_categories(leaves, start, min(end, today))
+    result: dict[date, DayCategory] = {}
+    for day in _days(start, end):
+        if day > today:
+            result[day] = "future"
+        elif day in days_on_post:
+            result[day] = "on_post"
+        else:
+            result[day] = on_leave.get(day, "absent")
+    return result
+
+
+def _prorate(per_year: int, days: int, year_days: int) -> int:
+    """per_year × days / year_days, rounded up, in exact integer arithmetic."""
+    return -(-per_year * days // year_days)
+
+
+def _counted(categories: Counter[DayCategory], policy: Policy) -> int:
+    counted = categories["on_post"]
+    if policy.official_leave_counts:
+        counted += categories["official"]
+    if policy.training_leave_counts:
+        counted += categories["training"]
+    return counted
+
+
+def _term_in_year(year: int, term_start: date, term_end: date | None) -> tuple[date, date]:
+    """The part of the year inside the term; empty when first > last."""
+    first = max(date(year, 1, 1), term_start)
+    last = date(year, 12, 31) if term_end is None else min(date(year, 12, 31), term_end)
+    return first, last
+
+
+def _tally(
+    days_on_post: AbstractSet[date],
+    leaves: Sequence[LeaveSpan],
+    start: date,
+    end: date,
+    today: date,
+) -> Counter[DayCategory]:
+    if end < start:
+        return Counter()
+    return Counter(classify_days(days_on_post, leaves, start, end, today).values())
+
+
+def _expected_more(
+    days_on_post: AbstractSet[date],
+    leaves: Sequence[LeaveSpan],
+    term_start: date,
+    elapsed_end: date,
+    remaining: int,
+    policy: Policy,
+) -> int:
+    """Counted days still to come at the pace of the recent window (may reach last year)."""
+    window_start = max(elapsed_end - timedelta(days=policy.forecast_window_days - 1), term_start)
+    window_len = (elapsed_end - window_start).days + 1
+    if window_len <= 0:  # nothing elapsed yet: no pace to judge, assume every day counts
+        return remaining
+    tally = _tally(days_on_post, leaves, window_start, elapsed_end, elapsed_end)
+    return _counted(tally, policy) * remaining // window_len
+
+
+def yearly_ledger(
+    year: int,
+    days_on_post: AbstractSet[date],
+    leaves: Sequence[LeaveSpan],
+    term_start: date,
+    term_end: date | None,
+    today: date,
+    policy: Policy,
+) -> Ledger:
+    """The year's ledger; `days_on_post`/`leaves` must also cover the forecast window."""
+    first, last = _term_in_year(year, term_start, term_end)
+    term_days = max(0, (last - first).days + 1)
+    year_days = 366 if calendar.isleap(year) else 365
+    elapsed_end = min(last, today)
+    tally = _tally(days_on_post, leaves, first, elapsed_end, today)
+    counted = _counted(tally, policy)
+    remaining = max(0, (last - max(today, first - _ONE_DAY)).days)
+    expected = _expected_more(days_on_post, leaves, term_start, elapsed_end, remaining, policy)
+    target = _prorate(policy.days_on_post_per_year, term_days, year_days)
+    return Ledger(
+        year=year,
+        target_days=target,
+        on_post_days=tally["on_post"],
+        official_days=tally["official"],
+        training_days=tally["training"],
+        leave_days=tally["leave"],
+        absent_days=tally["absent"],
+        counted_days=counted,
+        forecast_days=counted + expected,
+        on_pace=counted + expected >= target,
+        training_target=_prorate(policy.training_days_per_year, term_days, year_days),
+        remaining_days=remaining,
+    )
+
+
+def month_grid(
+    year: int,
+    month: int,
+    days_on_post: AbstractSet[date],
+    leaves: Sequence[LeaveSpan],
+    term_start: date,
+    term_end: date | None,
+    today: date,
+) -> MonthGrid:
+    """The calendar of one month; days outside the term are "outside_term"."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    classified = classify_days(days_on_post, leaves, first, last, today)
+
+    def cell(day: date) -> CalendarDay | None:
+        if day.month != month:
+            return None
+        if day < term_start or (term_end is not None and day > term_end):
+            return CalendarDay(day, "outside_term")
+        return CalendarDay(day, classified[day])
+
+    weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(year, month)
+    return MonthGrid(year, month, tuple(tuple(cell(day) for day in week) for week in weeks))
+
+
+def validate_leave_request(
+    kind: str, start: date, end: date, today: date, existing: Iterable[LeaveSpan]
+) -> None:
+    """Raise RuleViolation unless this leave may be asked for (before it starts, no overlap)."""
+    if kind not in LEAVE_KINDS:
+        raise RuleViolation("leave_bad_kind", field="kind", params={"kind": kind})
+    if end < start:
+        raise RuleViolation("leave_dates_reversed", field="end_date")
+    earliest = today - timedelta(days=SICK_LEAVE_BACKDATE_DAYS if kind == "sick" else 0)
+    if start < earliest:
+        raise RuleViolation("leave_backdated", field="start_date", params={"earliest": earliest})
+    days = (end - start).days + 1
+    if days > MAX_LEAVE_DAYS:
+        raise RuleViolation(
+            "leave_too_long", field="end_date", params={"days": days, "max_days": MAX_LEAVE_DAYS}
+        )
+    _check_no_overlap(start, end, existing)
+
+
+def _check_no_overlap(start: date, end: date, existing: Iterable[LeaveSpan]) -> None:
+    """Pending, approved and closed leave (up to its return) block their days."""
+    for other in existing:
+        if other.status == "rejected":
+            continue
+        if start <= other.effective_end and other.start <= end:
+            params = {"other_start": other.start, "other_end": other.effective_end}
+            raise RuleViolation("leave_overlaps", field="start_date", params=params)
+
+
+def approver_level(days: int, policy: Policy) -> ApproverLevel:
+    """Short leave is approved by the township, longer leave by the county."""
+    if days < 1:
+        raise ValueError(f"a leave lasts at least one day, not {days}")
+    return "township" if days <= policy.township_leave_max_days else "county"
+
+
+def leave_transition(status: str, target: str) -> str:
+    """Return `target` if a leave in `status` may move there, else raise leave_bad_state."""
+    if target not in LEAVE_TRANSITIONS.get(status, frozenset()):
+        raise RuleViolation(
+            "leave_bad_state", field="status", params={"status": status, "target": target}
+        )
+    return target
+
+
+def is_return_overdue(leave: LeaveSpan, today: date) -> bool:
+    """Approved, not yet closed (销假), and its last day is behind us."""
+    return leave.status == "approved" and leave.end < today
+
+
+def validate_return(leave: LeaveSpan, return_date: date, today: date) -> None:
+    """Raise RuleViolation unless the leave may be closed as returned on `return_date`."""
+    leave_transition(leave.status, "closed")
+    if return_date > today:
+        raise RuleViolation("return_in_future", field="date")
+    if return_date < leave.start:
+        raise RuleViolation("return_before_start", field="date", params={"start": leave.start})

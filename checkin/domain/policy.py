@@ -1,0 +1,52 @@
+"""Policy numbers from DOMAIN.md, as one immutable value every rule takes as input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Defaults are the numbers in the source documents; deployments override them."""
+
+    # Attendance (002)
+    days_on_post_per_year: int = 200
+    training_days_per_year: int = 4
+    official_leave_counts: bool = True
+    training_leave_counts: bool = True
+    max_accuracy_m: float = 500.0
+    default_fence_radius_m: float = 1500.0
+    late_sync_hours: float = 2.0
+    clock_skew_minutes: float = 10.0
+    max_travel_kmh: float = 150.0
+    forecast_window_days: int = 28
+    township_leave_max_days: int = 3
+    # Visits (001)
+    contact_every_days: int = 30
+    visit_every_days: int = 60
+    due_within_days: int = 7
+    far_from_household_m: float = 300.0
+    photo_old_hours: float = 24.0
+    exif_gps_far_m: float = 1000.0
+    duplicate_photo_max_distance: int = 6
+    # Spot checks and bulletin (001, 002)
+    visit_backcheck_share: float = 0.15
+    satisfaction_warning_below: float = 0.70
+    bulletin_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "attendance": 0.35,
+            "coverage": 0.30,
+            "spotcheck": 0.20,
+            "satisfaction": 0.15,
+        }
+    )
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> Policy:
+        """Build from a mapping (e.g. Flask config POLICY_*), ignoring unknown keys."""
+        names = {f.name for f in fields(cls)}
+        return replace(cls(), **{k: v for k, v in values.items() if k in names})
+
+
+DEFAULT_POLICY = Policy()

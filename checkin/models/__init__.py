@@ -1,0 +1,21 @@
+"""Typed ORM models, one module per aggregate; importing this registers them all."""
+
+from checkin.models.area import AREA_LEVELS, Area, Village
+from checkin.models.audit import AuditEntry
+from checkin.models.household import HOUSEHOLD_STATUSES, Household
+from checkin.models.org import SendingUnit, Team
+from checkin.models.user import ROLES, ApiToken, User
+
+__all__ = [
+    "AREA_LEVELS",
+    "HOUSEHOLD_STATUSES",
+    "ROLES",
+    "ApiToken",
+    "Area",
+    "AuditEntry",
+    "Household",
+    "SendingUnit",
+    "Team",
+    "User",
+    "Village",
+]

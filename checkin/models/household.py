@@ -1,0 +1,33 @@
+"""Households from the poverty register, each with one responsible helper (帮扶责任人)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checkin.db import Base
+from checkin.models.area import Village
+from checkin.models.user import User
+
+HOUSEHOLD_STATUSES = ("poor", "lifted", "monitored", "other")
+
+
+class Household(Base):
+    __tablename__ = "households"
+    __table_args__ = (
+        CheckConstraint("status IN ('poor','lifted','monitored','other')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    head_name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="poor")
+    helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    village: Mapped[Village] = relationship()
+    helper: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Roster import: spreadsheets of areas, villages, units, teams, people and households."""

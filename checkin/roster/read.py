@@ -1,0 +1,237 @@
+"""Reading a roster file (.xlsx or .csv) into rows by column key, refusing hostile files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from checkin.roster.problems import Problem, RosterRejected
+from checkin.roster.schema import SHEET_BY_NAME, SHEETS, SheetSpec
+
+MAX_CELL_CHARS = 500
+MAX_COLUMNS = 40
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+MAX_RATIO = 200  # xlsx XML compresses 5-20x; a bomb compresses thousands of times
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 50_000
+
+
+@dataclass
+class RawSheet:
+    spec: SheetSpec
+    name: str  # as written in the file
+    headers: dict[str, str]  # column key -> header as written
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def read_roster(filename: str, data: bytes, limits: Limits) -> list[RawSheet]:
+    if len(data) > limits.max_bytes:
+        raise RosterRejected([Problem("file_too_large",
+                                      params={"limit_mb": limits.max_bytes // 2**20})])
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".xlsx":
+        sheets = list(_read_xlsx(data, limits))
+    elif suffix == ".csv":
+        sheets = [_read_csv(filename, data, limits)]
+    else:
+        raise RosterRejected([Problem("file_type")])
+    if not sheets:
+        raise RosterRejected([Problem("no_sheets")])
+    return sheets
+
+
+# xlsx ----------------------------------------------------------------------------------
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise RosterRejected([Problem("not_xlsx", params={"detail": "not a zip"})]) from exc
+    with archive:
+        infos = archive.infolist()
+        # The declared sizes bound what zipfile will ever inflate, so checking them is enough.
+        total = sum(info.file_size for info in infos)
+        bomb = len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED or any(
+            info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            for info in infos
+        )
+    if bomb:
+        raise RosterRejected([Problem("zip_bomb")])
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> Iterator[RawSheet]:
+    import openpyxl
+
+    _check_zip(data)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        detail = type(exc).__name__
+        raise RosterRejected([Problem("not_xlsx", params={"detail": detail})]) from exc
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    try:
+        for worksheet in book.worksheets:
+            rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
+            sheet = _sheet_from_rows(worksheet.title, _xlsx_cells(rows), limits, problems,
+                                     by_name=True)
+            if sheet is None:
+                continue
+            if sheet.spec.key in seen:
+                problems.append(Problem("duplicate_sheet", sheet=worksheet.title))
+            seen.add(sheet.spec.key)
+            yield sheet
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
+        raise RosterRejected([Problem("not_xlsx", params={"detail": type(exc).__name__})]) from exc
+    finally:
+        book.close()
+    if problems:
+        raise RosterRejected(problems)
+
+
+def _xlsx_cells(rows: Iterable[Any]) -> Iterator[list[tuple[Any, bool]]]:
+    for row in rows:
+        yield [(cell.value, getattr(cell, "data_type", None) == "f") for cell in row]
+
+
+# csv -----------------------------------------------------------------------------------
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterRejected([Problem("encoding")])
+
+
+def _read_csv(filename: str, data: bytes, limits: Limits) -> RawSheet:
+    text = _decode(data)
+    if "\x00" in text:
+        raise RosterRejected([Problem("encoding")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    name = PurePath(filename).stem
+    cells = ([(value, value.startswith("=")) for value in row[:MAX_COLUMNS]] for row in reader)
+    try:
+        sheet = _sheet_from_rows(name, cells, limits, problems, by_name=False)
+    except csv.Error as exc:
+        raise RosterRejected([Problem("csv_malformed", params={"detail": str(exc)})]) from exc
+    if problems:
+        raise RosterRejected(problems)
+    if sheet is None:
+        raise RosterRejected([Problem("no_sheets")])
+    return sheet
+
+
+# both ----------------------------------------------------------------------------------
+def _sheet_from_rows(
+    name: str,
+    rows: Iterator[list[tuple[Any, bool]]],
+    limits: Limits,
+    problems: list[Problem],
+    *,
+    by_name: bool,
+) -> RawSheet | None:
+    header_cells = next(rows, None)
+    if header_cells is None:
+        return None
+    headers = [_text(value) for value, _ in header_cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    spec = SHEET_BY_NAME.get(name.strip()) or (None if by_name else _spec_for_headers(headers))
+    if spec is None:
+        if by_name and not any(headers):
+            return None
+        expected = "、".join(f"{s.zh}/{s.key}" for s in SHEETS)
+        problems.append(Problem("unknown_sheet", sheet=name,
+                                params={"name": name, "expected": expected}))
+        return None
+    sheet = RawSheet(spec=spec, name=name, headers={})
+    positions = _map_headers(sheet, headers, problems)
+    if positions is None:
+        return sheet
+    for number, cells in enumerate(rows, start=2):
+        if number - 1 > limits.max_rows:
+            problems.append(Problem("too_many_rows", sheet=name, params={"limit": limits.max_rows}))
+            break
+        values = _row_values(sheet, number, cells, positions, problems)
+        if values is not None:
+            sheet.rows.append((number, values))
+    return sheet
+
+
+def _spec_for_headers(headers: list[str]) -> SheetSpec | None:
+    names = {h.strip().lower() for h in headers if h}
+    best: tuple[int, SheetSpec] | None = None
+    for spec in SHEETS:
+        required = {c.zh for c in spec.columns if c.required}
+        required_en = {c.en for c in spec.columns if c.required}
+        if required <= names or required_en <= names:
+            overlap = len(names & ({c.zh for c in spec.columns} | {c.en for c in spec.columns}))
+            if best is None or overlap > best[0]:
+                best = (overlap, spec)
+    return best[1] if best else None
+
+
+def _map_headers(sheet: RawSheet, headers: list[str], problems: list[Problem]
+                 ) -> dict[int, str] | None:
+    by_header = {}
+    for column in sheet.spec.columns:
+        by_header[column.zh] = column.key
+        by_header[column.en.lower()] = column.key
+    positions: dict[int, str] = {}
+    ok = True
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        key = by_header.get(header.strip()) or by_header.get(header.strip().lower())
+        if key is None:
+            problems.append(Problem("unknown_header", sheet=sheet.name, row=1,
+                                    params={"name": header[:40]}))
+            ok = False
+            continue
+        positions[index] = key
+        sheet.headers[key] = header
+    for column in sheet.spec.columns:
+        if column.required and column.key not in sheet.headers:
+            problems.append(Problem("missing_header", sheet=sheet.name, row=1,
+                                    params={"name": column.zh}))
+            ok = False
+    return positions if ok else None
+
+
+def _row_values(sheet: RawSheet, number: int, cells: list[tuple[Any, bool]],
+                positions: dict[int, str], problems: list[Problem]) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    for index, key in positions.items():
+        if index >= len(cells):
+            continue
+        value, is_formula = cells[index]
+        if is_formula:
+            problems.append(Problem("formula", sheet=sheet.name, row=number,
+                                    column=sheet.headers[key]))
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if len(value) > MAX_CELL_CHARS:
+                problems.append(Problem("too_long", sheet=sheet.name, row=number,
+                                        column=sheet.headers[key],
+                                        params={"limit": MAX_CELL_CHARS}))
+                continue
+        values[key] = None if value == "" else value
+    if all(v is None for v in values.values()):
+        return None  # blank lines are skipped, as a person would expect
+    return values
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()

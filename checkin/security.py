@@ -1,0 +1,105 @@
+"""CSRF, login rate limits and security headers, set up in one place."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from checkin.auth import bearer_token
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: {tiles}; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
+)
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.before_request(_protect_cookie_requests)
+    app.after_request(_security_headers)
+
+
+def _protect_cookie_requests() -> None:
+    """Unsafe requests that rely on the cookie need the CSRF token; Bearer calls do not."""
+    if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+        return
+    if bearer_token() is not None:
+        return
+    # An API call that carries no session cookie cannot ride on a signed-in browser, so
+    # there is nothing to forge (this is how the phone asks for a token).
+    if request.path.startswith("/api/") and not request.cookies.get(
+        current_app.config.get("SESSION_COOKIE_NAME", "session")
+    ):
+        return
+    csrf.protect()
+
+
+def _security_headers(response: Response) -> Response:
+    tiles = _tile_origin()
+    response.headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(tiles=tiles)
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if getattr(g, "no_store", False) or request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _tile_origin() -> str:
+    from flask import current_app
+
+    url = current_app.config.get("MAP_TILE_URL", "")
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not host:
+        return ""
+    # Tile hosts like {s}.tile.example.org become a wildcard source.
+    return f"{scheme}://{host.replace('{s}', '*')}"
+
+
+def login_account_key() -> str:
+    """Rate-limit key for sign-in attempts against one account, whoever sends them."""
+    username = ""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get("username"), str):
+            username = body["username"]
+    else:
+        username = request.form.get("username", "")
+    return "account:" + username.strip().lower()[:64]
+
+
+def login_failed(_response: Response) -> bool:
+    """Only failed attempts use up the allowance, so a right password is never counted."""
+    return bool(g.get("login_failed", False))
+
+
+def login_limits():  # type: ignore[no-untyped-def]
+    """Decorators for a sign-in endpoint: per account and per address."""
+    from flask import current_app
+
+    def per_account() -> str:
+        return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+    def per_address() -> str:
+        return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+    def decorate(view):  # type: ignore[no-untyped-def]
+        view = limiter.limit(per_account, key_func=login_account_key, deduct_when=login_failed,
+                             methods=["POST"])(view)
+        view = limiter.limit(per_address, deduct_when=login_failed, methods=["POST"])(view)
+        return view
+
+    return decorate

@@ -1,0 +1,110 @@
+"""Signing in and out: passwords, API tokens, and ending every session of a user."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from checkin.domain.passwords import check_password
+from checkin.models import ApiToken, User
+from checkin.models.types import utcnow
+from checkin.services import audit
+
+# Verifying against a real hash when the user does not exist keeps timing uniform.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    # Tests may choose a cheaper method; deployments always get scrypt.
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() \
+        else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
+    """Change the password (after the rules allow it) and end every session and token."""
+    check_password(password)
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user)
+    audit.record(
+        session, actor_id=actor_id, action="user.password", entity="user", entity_id=user.id
+    )
+
+
+def set_active(session: Session, user: User, active: bool, *, actor_id: int | None) -> None:
+    before = user.active
+    user.active = active
+    if not active:
+        end_all_sessions(session, user)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="user.enable" if active else "user.disable",
+        entity="user",
+        entity_id=user.id,
+        detail={"before": before, "after": active},
+    )
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Cookies and tokens carry the epoch they were made in; a new epoch refuses them all."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, lifetime: timedelta) -> tuple[str, ApiToken]:
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=token_digest(raw),
+        epoch=user.session_epoch,
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(token)
+    session.flush()
+    return raw, token
+
+
+def user_for_token(session: Session, raw: str, now: datetime | None = None) -> User | None:
+    now = now or utcnow()
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(raw))
+    ).first()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    user = token.user
+    if not user.active or token.epoch != user.session_epoch:
+        return None
+    return user
+
+
+def revoke_token(session: Session, raw: str) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )

@@ -1,0 +1,373 @@
+"""Importing a roster: check every row first, then create or update records by code.
+
+A file with any problem imports nothing. Importing the same file twice changes nothing;
+a changed row updates its record (and the change is audited).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkin.db import Base
+from checkin.models import Area, Household, SendingUnit, Team, User, Village
+from checkin.roster.convert import USERNAME, typed_rows
+from checkin.roster.problems import Problem, RosterRejected
+from checkin.roster.read import RawSheet
+from checkin.roster.schema import SHEETS
+from checkin.services import accounts, audit
+
+Progress = Callable[[str, int, int], None]
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
+CHINA = (3.8, 53.6, 73.5, 135.1)  # lat min, lat max, lon min, lon max
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    new_accounts: list[tuple[str, str]] = field(default_factory=list)
+
+    def count(self, bucket: dict[str, int], entity: str) -> None:
+        bucket[entity] = bucket.get(entity, 0) + 1
+
+
+@dataclass
+class Rows:
+    """Typed rows by sheet key, with the sheet's name and headers for locating problems."""
+
+    by_sheet: dict[str, list[tuple[int, dict[str, Any]]]]
+    sheets: dict[str, RawSheet]
+
+    def get(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        return self.by_sheet.get(key, [])
+
+    def where(self, key: str, number: int, column: str) -> dict[str, Any]:
+        sheet = self.sheets[key]
+        return {"sheet": sheet.name, "row": number, "column": sheet.headers.get(column, column)}
+
+
+def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
+                  progress: Progress | None = None,
+                  initial_password: str | None = None) -> ImportResult:
+    """Import every sheet or nothing; new accounts get `initial_password` or a random one."""
+    problems: list[Problem] = []
+    rows = Rows({s.spec.key: typed_rows(s, problems) for s in sheets},
+                {s.spec.key: s for s in sheets})
+    known = Known.load(session)
+    Checker(rows, known, problems).check_all()
+    if problems:
+        raise RosterRejected(problems)
+    applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
+    applier.initial_password = initial_password
+    return applier.apply_all()
+
+
+@dataclass
+class Known:
+    """What the database already holds, by code, for checking references."""
+
+    areas: dict[str, Area]
+    units: dict[str, SendingUnit]
+    villages: dict[str, Village]
+    teams: dict[str, Team]
+    users: dict[str, User]
+    households: dict[str, Household]
+
+    @classmethod
+    def load(cls, session: Session) -> Known:
+        def by(model: type[Any], attr: str) -> dict[str, Any]:
+            return {getattr(r, attr): r for r in session.scalars(select(model))}
+
+        return cls(by(Area, "code"), by(SendingUnit, "code"), by(Village, "code"),
+                   by(Team, "code"), by(User, "username"), by(Household, "code"))
+
+
+class Checker:
+    def __init__(self, rows: Rows, known: Known, problems: list[Problem]) -> None:
+        self.rows, self.known, self.problems = rows, known, problems
+        self.area_levels = {code: a.level for code, a in known.areas.items()}
+        self.area_levels.update({r["code"]: r["level"] for _, r in rows.get("areas")})
+        self.villages = set(known.villages) | {r["code"] for _, r in rows.get("villages")}
+        self.units = set(known.units) | {r["code"] for _, r in rows.get("units")}
+        self.teams = set(known.teams) | {r["code"] for _, r in rows.get("teams")}
+        self.roles = {name: u.role for name, u in known.users.items()}
+        self.roles.update({r["username"]: "cadre" for _, r in rows.get("cadres")})
+
+    def problem(self, code: str, key: str, number: int, column: str, **params: Any) -> None:
+        self.problems.append(Problem(code, params=params, **self.rows.where(key, number, column)))
+
+    def check_all(self) -> None:
+        for spec in SHEETS:
+            self.unique(spec.key, spec.columns[0].key)
+        self.check_areas()
+        self.check_villages()
+        self.check_teams()
+        self.check_cadres()
+        self.check_supervisors()
+        self.check_households()
+
+    def unique(self, key: str, column: str) -> None:
+        first: dict[str, int] = {}
+        for number, row in self.rows.get(key):
+            value = row[column]
+            if value in first:
+                self.problem("duplicate_code", key, number, column, value=value,
+                             first_row=first[value])
+            first.setdefault(value, number)
+
+    def ref(self, key: str, number: int, column: str, value: Any, pool: set[str] | dict[str, Any],
+            what: str, what_en: str) -> bool:
+        if value is not None and value not in pool:
+            self.problem("unknown_ref", key, number, column, value=value, what=what,
+                         what_en=what_en)
+            return False
+        return True
+
+    def position(self, key: str, number: int, row: dict[str, Any]) -> None:
+        lat, lon = row.get("lat"), row.get("lon")
+        if lat is None and lon is None:
+            return
+        if lat is None or lon is None:
+            self.problem("required", key, number, "lat" if lat is None else "lon")
+        elif not -90 <= lat <= 90:
+            self.problem("latitude", key, number, "lat", value=lat)
+        elif not -180 <= lon <= 180:
+            self.problem("longitude", key, number, "lon", value=lon)
+        elif not (CHINA[0] <= lat <= CHINA[1] and CHINA[2] <= lon <= CHINA[3]):
+            self.problem("outside_china", key, number, "lat", lat=lat, lon=lon)
+
+    def check_areas(self) -> None:
+        for number, row in self.rows.get("areas"):
+            parent = row["parent_code"]
+            if parent is None:
+                continue
+            if self.ref("areas", number, "parent_code", parent, self.area_levels, "上级区域",
+                        "parent area") and (
+                LEVEL_RANK[self.area_levels[parent]] >= LEVEL_RANK[row["level"]]
+            ):
+                self.problem("bad_parent_level", "areas", number, "parent_code", value=parent)
+
+    def check_villages(self) -> None:
+        for number, row in self.rows.get("villages"):
+            township = row["township_code"]
+            if self.ref("villages", number, "township_code", township, self.area_levels, "乡镇",
+                        "township") and self.area_levels[township] != "township":
+                self.problem("not_township", "villages", number, "township_code", value=township)
+            self.position("villages", number, row)
+            radius = row.get("radius_m")
+            if radius is not None and not 50 <= radius <= 20000:
+                self.problem("radius", "villages", number, "radius_m", value=radius)
+
+    def check_teams(self) -> None:
+        for number, row in self.rows.get("teams"):
+            self.ref("teams", number, "village_code", row["village_code"], self.villages, "村",
+                     "village")
+            self.ref("teams", number, "unit_code", row["unit_code"], self.units, "派出单位",
+                     "sending unit")
+            if row["term_end"] is not None and row["term_end"] < row["term_start"]:
+                self.problem("date_order", "teams", number, "term_end")
+
+    def check_person(self, key: str, number: int, row: dict[str, Any], role: str) -> None:
+        username = row["username"]
+        if not USERNAME.match(username):
+            self.problem("username", key, number, "username")
+        existing = self.known.users.get(username)
+        if existing is not None and existing.role != role:
+            self.problem("role_conflict", key, number, "username", value=username)
+
+    def check_cadres(self) -> None:
+        leaders: dict[str, int] = {}
+        for number, row in self.rows.get("cadres"):
+            self.check_person("cadres", number, row, "cadre")
+            self.ref("cadres", number, "team_code", row["team_code"], self.teams, "工作队",
+                     "team")
+            self.ref("cadres", number, "unit_code", row["unit_code"], self.units, "派出单位",
+                     "sending unit")
+            if row["is_leader"]:
+                if row["team_code"] in leaders:
+                    self.problem("two_leaders", "cadres", number, "is_leader",
+                                 value=row["team_code"])
+                leaders[row["team_code"]] = number
+
+    def check_supervisors(self) -> None:
+        cadres = {r["username"] for _, r in self.rows.get("cadres")}
+        for number, row in self.rows.get("supervisors"):
+            self.check_person("supervisors", number, row, "supervisor")
+            if row["username"] in cadres:
+                self.problem("role_conflict", "supervisors", number, "username",
+                             value=row["username"])
+            self.ref("supervisors", number, "area_code", row["area_code"], self.area_levels,
+                     "区域", "area")
+
+    def check_households(self) -> None:
+        for number, row in self.rows.get("households"):
+            self.ref("households", number, "village_code", row["village_code"], self.villages,
+                     "村", "village")
+            helper = row["helper_username"]
+            if self.ref("households", number, "helper_username", helper, self.roles,
+                        "帮扶责任人", "helper") and self.roles[helper] != "cadre":
+                self.problem("not_cadre", "households", number, "helper_username", value=helper)
+            self.position("households", number, row)
+
+
+class Applier:
+    def __init__(self, session: Session, rows: Rows, known: Known, actor_id: int | None,
+                 progress: Progress) -> None:
+        self.session, self.rows, self.known = session, rows, known
+        self.actor_id, self.progress = actor_id, progress
+        self.result = ImportResult()
+        self._pending_password: str | None = None
+        self.initial_password: str | None = None
+        self._shared_hash: str | None = None
+
+    def apply_all(self) -> ImportResult:
+        self.apply_areas()
+        self.apply_units()
+        self.apply_villages()
+        self.apply_teams()
+        self.apply_people()
+        self.apply_households()
+        self.session.flush()
+        return self.result
+
+    def upsert(self, entity: str, pool: dict[str, Any], code: str, make: Callable[[], Base],
+               values: dict[str, Any], key_attr: str = "code") -> Any:
+        record = pool.get(code)
+        if record is None:
+            record = make()
+            setattr(record, key_attr, code)
+            for name, value in values.items():
+                setattr(record, name, value)
+            self.session.add(record)
+            pool[code] = record
+            self.result.count(self.result.created, entity)
+            self._audit("roster.create", entity, record, None)
+            return record
+        changed = {k: v for k, v in values.items() if getattr(record, k) != v}
+        if not changed:
+            self.result.count(self.result.unchanged, entity)
+            return record
+        before = audit.snapshot(record)
+        for name, value in changed.items():
+            setattr(record, name, value)
+        self.result.count(self.result.updated, entity)
+        self._audit("roster.update", entity, record, before)
+        return record
+
+    def _audit(self, action: str, entity: str, record: Any, before: dict[str, Any] | None) -> None:
+        self.session.flush([record])
+        audit.record(self.session, actor_id=self.actor_id, action=action, entity=entity,
+                     entity_id=record.id, before=before, after=audit.snapshot(record))
+
+    def apply_areas(self) -> None:
+        rows = sorted(self.rows.get("areas"), key=lambda nr: LEVEL_RANK[nr[1]["level"]])
+        for index, (_, row) in enumerate(rows, 1):
+            parent = self.known.areas.get(row["parent_code"]) if row["parent_code"] else None
+            self.upsert("area", self.known.areas, row["code"], Area, {
+                "name": row["name"], "level": row["level"],
+                "parent_id": parent.id if parent else None,
+            })
+            self.progress("areas", index, len(rows))
+        self.fix_paths()
+
+    def fix_paths(self) -> None:
+        """Recompute materialized paths top-down, so moves in the file are reflected."""
+        areas = sorted(self.known.areas.values(), key=lambda a: LEVEL_RANK[a.level])
+        by_id = {a.id: a for a in areas}
+        for area in areas:
+            parent = by_id.get(area.parent_id) if area.parent_id else None
+            path = (parent.path if parent else "/") + f"{area.id}/"
+            if area.path != path:
+                area.path = path
+        for village in self.known.villages.values():
+            if village.area_path != village.area.path:
+                village.area_path = village.area.path
+
+    def apply_units(self) -> None:
+        for _, row in self.rows.get("units"):
+            self.upsert("unit", self.known.units, row["code"], SendingUnit, {"name": row["name"]})
+
+    def apply_villages(self) -> None:
+        rows = self.rows.get("villages")
+        for index, (_, row) in enumerate(rows, 1):
+            township = self.known.areas[row["township_code"]]
+            node = self.upsert("area", self.known.areas, row["code"], Area, {
+                "name": row["name"], "level": "village", "parent_id": township.id})
+            path = f"{township.path}{node.id}/"
+            if node.path != path:
+                node.path = path
+            self.upsert("village", self.known.villages, row["code"], Village, {
+                "area_id": node.id, "name": row["name"], "lat": row["lat"], "lon": row["lon"],
+                "radius_m": row["radius_m"] or 1500.0, "landline": row["landline"],
+                "poverty_status": row["poverty_status"] or "poor", "area_path": path,
+            })
+            self.progress("villages", index, len(rows))
+
+    def apply_teams(self) -> None:
+        for _, row in self.rows.get("teams"):
+            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
+            self.upsert("team", self.known.teams, row["code"], Team, {
+                "village_id": self.known.villages[row["village_code"]].id,
+                "unit_id": unit.id if unit else None,
+                "term_start": row["term_start"], "term_end": row["term_end"],
+            })
+
+    def new_user(self) -> User:
+        if self.initial_password:
+            # scrypt is slow on purpose; one shared password needs hashing only once.
+            if self._shared_hash is None:
+                self._shared_hash = accounts.hash_password(self.initial_password)
+            password, digest = self.initial_password, self._shared_hash
+        else:
+            password = secrets.token_urlsafe(9)
+            digest = accounts.hash_password(password)
+        self._pending_password = password
+        return User(password_hash=digest, session_epoch=0, active=True)
+
+    def apply_people(self) -> None:
+        for _, row in self.rows.get("cadres"):
+            team = self.known.teams[row["team_code"]]
+            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
+            self.person(row, {"role": "cadre", "team_id": team.id, "village_id": team.village_id,
+                              "unit_id": unit.id if unit else team.unit_id,
+                              "is_leader": bool(row["is_leader"])})
+        for _, row in self.rows.get("supervisors"):
+            area = self.known.areas[row["area_code"]]
+            self.person(row, {"role": "supervisor", "area_id": area.id})
+        self.session.flush()
+        for _, row in self.rows.get("cadres"):
+            if row["is_leader"]:
+                team = self.known.teams[row["team_code"]]
+                leader = self.known.users[row["username"]]
+                if team.leader_id != leader.id:
+                    before = audit.snapshot(team)
+                    team.leader_id = leader.id
+                    self._audit("roster.update", "team", team, before)
+
+    def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        self._pending_password = None
+        values = {"username": row["username"], "name": row["name"], "phone": row["phone"],
+                  **values}
+        self.upsert("user", self.known.users, row["username"], self.new_user, values,
+                    key_attr="username")
+        if self._pending_password:
+            self.result.new_accounts.append((row["username"], self._pending_password))
+
+    def apply_households(self) -> None:
+        rows = self.rows.get("households")
+        for index, (_, row) in enumerate(rows, 1):
+            self.upsert("household", self.known.households, row["code"], Household, {
+                "head_name": row["head_name"], "address": row["address"] or "",
+                "phone": row["phone"], "village_id": self.known.villages[row["village_code"]].id,
+                "lat": row["lat"], "lon": row["lon"], "status": row["status"],
+                "helper_id": self.known.users[row["helper_username"]].id,
+            })
+            if index % 1000 == 0 or index == len(rows):
+                self.progress("households", index, len(rows))

@@ -1,0 +1,60 @@
+"""Turning configuration into the values the rules need, and refusing unsafe settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from flask import Flask, current_app
+
+from checkin.domain.policy import Policy
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def check_config(app: Flask) -> None:
+    env = app.config.get("CHECKIN_ENV", "production")
+    if env not in {"development", "testing"} and not app.config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY must be set in the environment outside development "
+            "(CHECKIN_ENV=development for a local try-out)."
+        )
+    if env == "development" and not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = "development-only-secret"
+
+
+def build_policy(values: dict[str, Any]) -> Policy:
+    """POLICY_* values arrive as strings from the environment; coerce them by field type."""
+    defaults = Policy()
+    coerced: dict[str, Any] = {}
+    for field in dataclasses.fields(Policy):
+        if field.name not in values:
+            continue
+        raw = values[field.name]
+        current = getattr(defaults, field.name)
+        coerced[field.name] = _coerce(raw, current, field.name)
+    return dataclasses.replace(defaults, **coerced)
+
+
+def _coerce(raw: Any, current: Any, name: str) -> Any:
+    if not isinstance(raw, str):
+        return raw
+    try:
+        if isinstance(current, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+        if isinstance(current, dict):
+            return json.loads(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"POLICY_{name.upper()}: cannot read {raw!r}") from exc
+    return raw
+
+
+def policy() -> Policy:
+    return current_app.extensions["checkin_policy"]

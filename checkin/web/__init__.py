@@ -1,0 +1,13 @@
+"""HTML blueprints: parse the request, call a service, commit once, render."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from checkin.web import admin, home, people, signin
+
+
+def register(app: Flask) -> None:
+    for module in (signin, home, people, admin):
+        app.register_blueprint(module.bp)
+    app.context_processor(home.inject_navigation)

@@ -1,0 +1,46 @@
+"""The home page of each role, and the navigation that differs by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from checkin import db
+from checkin.auth import current_scope
+from checkin.services import directory
+from checkin.web.forms import LogoutForm
+
+bp = Blueprint("home", __name__)
+
+NAVIGATION: dict[str, list[tuple[str, Any]]] = {
+    "cadre": [("home.index", _l("Home")), ("people.my_households", _l("My households")),
+              ("people.village", _l("My village"))],
+    "supervisor": [("home.index", _l("Home")), ("people.villages", _l("Villages")),
+                   ("people.cadres", _l("Cadres")), ("people.households", _l("Households"))],
+    "admin": [("home.index", _l("Home")), ("people.villages", _l("Villages")),
+              ("people.cadres", _l("Cadres")), ("people.households", _l("Households")),
+              ("admin.roster", _l("Roster import")), ("admin.users", _l("Users"))],
+}
+
+
+def inject_navigation() -> dict[str, Any]:
+    role = current_user.role if current_user.is_authenticated else None
+    return {"navigation": NAVIGATION.get(role or "", []), "logout_form": LogoutForm()}
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    session = db.session()
+    scope = current_scope()
+    if current_user.role == "cadre":
+        mine = directory.households(session, scope, helper_id=current_user.id, limit=1000)
+        team = current_user.team
+        members = directory.cadres(session, scope, village_id=current_user.village_id)
+        return render_template("home/cadre.html", households=mine, team=team, members=members)
+    rows = directory.village_rows(session, scope)
+    area = directory.area_name(session, current_user.area_id)
+    return render_template("home/supervisor.html", rows=rows, area=area)

@@ -1,0 +1,97 @@
+"""Signing in and out, changing one's password, and the language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from checkin import db
+from checkin.auth import safe_next
+from checkin.domain.errors import RuleViolation
+from checkin.i18n import LANG_COOKIE
+from checkin.security import login_limits
+from checkin.services import accounts, audit
+from checkin.web.forms import LoginForm, LogoutForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limits()
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = db.session()
+        user = accounts.authenticate(session, form.username.data or "", form.password.data or "")
+        if user is None:
+            g.login_failed = True
+            audit.record(session, actor_id=None, action="login.failed", entity="user",
+                         entity_id=None, detail={"username": (form.username.data or "")[:64]},
+                         address=request.remote_addr)
+            session.commit()
+            flash(_("Wrong username or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user)
+        audit.record(session, actor_id=user.id, action="login", entity="user", entity_id=user.id,
+                     address=request.remote_addr)
+        session.commit()
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    if not LogoutForm().validate_on_submit():
+        return redirect(url_for("home.index"))
+    session = db.session()
+    user = current_user._get_current_object()
+    accounts.end_all_sessions(session, user)
+    audit.record(session, actor_id=user.id, action="logout", entity="user", entity_id=user.id,
+                 address=request.remote_addr)
+    session.commit()
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        session = db.session()
+        user = current_user._get_current_object()
+        if accounts.authenticate(session, user.username, form.current.data or "") is None:
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                accounts.set_password(session, user, form.new.data or "", actor_id=user.id)
+            except RuleViolation as exc:
+                form.new.errors.append(password_message(exc.code))
+            else:
+                session.commit()
+                logout_user()
+                flash(_("Password changed. Please sign in again."), "info")
+                return redirect(url_for("auth.login"))
+    return render_template("auth/password.html", form=form)
+
+
+def password_message(code: str) -> str:
+    if code == "password_too_short":
+        return _("The password needs at least 8 characters.")
+    return _("This password is too common. Choose another.")
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str) -> Any:
+    target = safe_next(request.args.get("next")) or url_for("home.index")
+    response = redirect(target)
+    if code in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax",
+                            httponly=True)
+    return response

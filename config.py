@@ -1,0 +1,76 @@
+"""Configuration from the environment; TestConfig for the test suite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'checkin.db'}")
+    # Heroku-style and libpq-style URLs name the driver differently from SQLAlchemy.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    """Every setting the service reads, with its default. README lists them."""
+
+    CHECKIN_ENV = os.environ.get("CHECKIN_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    DATABASE_URL = _database_url()
+    PHOTO_DIR = os.environ.get("PHOTO_DIR", str(BASE_DIR / "instance" / "photos"))
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
+    TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
+    ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "200000"))
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "checkin" / "translations")
+    LANGUAGES = ("zh", "en")
+    MAP_TILE_URL = os.environ.get(
+        "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (see security.py)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Policy numbers (DOMAIN.md); any POLICY_<FIELD> environment variable overrides one.
+    POLICY: ClassVar[dict[str, str]] = {
+        key.removeprefix("POLICY_").lower(): value
+        for key, value in os.environ.items()
+        if key.startswith("POLICY_")
+    }
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite: in-memory SQLite unless told otherwise."""
+
+    TESTING = True
+    CHECKIN_ENV = "testing"
+    SECRET_KEY = "test-secret-key"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need speed
+    WTF_CSRF_ENABLED = True
+    POLICY: ClassVar[dict[str, str]] = {}

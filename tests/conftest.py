@@ -1,0 +1,219 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a small world of areas and people, clients."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from checkin import create_app, db
+from checkin.db import Base, make_engine
+from checkin.migrate import upgrade
+from checkin.models import Area, Household, SendingUnit, Team, User, Village
+from checkin.services import accounts
+from config import TestConfig
+
+PASSWORD = "correct-horse-42"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_database(name: str) -> str | None:
+    """Create a fresh database for this run; None when no server answers."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # any connection failure means "not available"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unusable: {exc}")
+        return None
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """Every test that uses the app runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    name = f"checkin_test_{os.getpid()}"
+    url = _postgres_database(name)
+    if url is None:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} "
+                    "(set TEST_POSTGRES_URL; CI sets REQUIRE_POSTGRES=1 to make this a failure)")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    _drop_postgres_database(name)
+
+
+def _empty_all_tables(app: Flask) -> None:
+    engine = app.extensions["checkin_engine"]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("UPDATE teams SET leader_id = NULL"))
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
+    class Config(TestConfig):
+        DATABASE_URL = database_url
+        PHOTO_DIR = str(tmp_path / "photos")
+
+    application = create_app(Config)
+    with application.app_context():
+        _empty_all_tables(application)
+    yield application
+    application.extensions["checkin_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class World:
+    """Two counties; county 1 has townships T1 (village A) and T2 (village B)."""
+
+    ids: dict[str, int]
+
+    def __getitem__(self, key: str) -> int:
+        return self.ids[key]
+
+
+def _area(session: Any, code: str, name: str, level: str, parent: Area | None) -> Area:
+    area = Area(code=code, name=name, level=level, parent_id=parent.id if parent else None)
+    session.add(area)
+    session.flush()
+    area.path = (parent.path if parent else "/") + f"{area.id}/"
+    return area
+
+
+def _village(session: Any, code: str, name: str, township: Area, lat: float, lon: float
+             ) -> Village:
+    node = _area(session, code, name, "village", township)
+    village = Village(area_id=node.id, code=code, name=name, lat=lat, lon=lon, radius_m=1500,
+                      landline="0556-1234567", poverty_status="poor", area_path=node.path)
+    session.add(village)
+    session.flush()
+    return village
+
+
+def _user(session: Any, username: str, name: str, role: str, **values: Any) -> User:
+    user = User(username=username, name=name, role=role, session_epoch=0, active=True,
+                password_hash=accounts.hash_password(PASSWORD), **values)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Areas, villages, teams, people and households with names that mark their place."""
+    with app.app_context():
+        s = db.session()
+        province = _area(s, "34", "安徽省", "province", None)
+        county = _area(s, "3408", "CountyOne县", "county", province)
+        other_county = _area(s, "3409", "CountyTwo县", "county", province)
+        t1 = _area(s, "340801", "TownOne镇", "township", county)
+        t2 = _area(s, "340802", "TownTwo镇", "township", county)
+        t3 = _area(s, "340901", "TownThree镇", "township", other_county)
+        va = _village(s, "34080101", "VillageAlpha村", t1, 30.85, 116.36)
+        vb = _village(s, "34080201", "VillageBeta村", t2, 30.90, 116.45)
+        vc = _village(s, "34090101", "VillageGamma村", t3, 30.70, 116.20)
+        unit = SendingUnit(code="U1", name="UnitOne局")
+        s.add(unit)
+        s.flush()
+        ids: dict[str, int] = {"county": county.id, "t1": t1.id, "t2": t2.id, "t3": t3.id,
+                               "va": va.id, "vb": vb.id, "vc": vc.id, "unit": unit.id}
+        for key, village in (("a", va), ("b", vb), ("c", vc)):
+            team = Team(code=f"T{key}", village_id=village.id, unit_id=unit.id,
+                        term_start=date(2026, 1, 1), term_end=date(2027, 12, 31))
+            s.add(team)
+            s.flush()
+            leader = _user(s, f"cadre_{key}", f"Cadre{key.upper()}Leader", "cadre",
+                           village_id=village.id, team_id=team.id, unit_id=unit.id,
+                           is_leader=True, phone=f"1380000000{ord(key)}")
+            member = _user(s, f"cadre_{key}2", f"Cadre{key.upper()}Member", "cadre",
+                           village_id=village.id, team_id=team.id, unit_id=unit.id)
+            team.leader_id = leader.id
+            for n, helper in enumerate((leader, member, leader)):
+                s.add(Household(code=f"H{key}{n}", head_name=f"Head{key.upper()}{n}户",
+                                address=f"Addr{key.upper()}{n}", village_id=village.id,
+                                status="poor", helper_id=helper.id, lat=village.lat + 0.001,
+                                lon=village.lon))
+            ids[f"team_{key}"] = team.id
+            ids[f"cadre_{key}"] = leader.id
+            ids[f"cadre_{key}2"] = member.id
+        ids["sup_t1"] = _user(s, "sup_t1", "SupTownOne", "supervisor", area_id=t1.id).id
+        ids["sup_t2"] = _user(s, "sup_t2", "SupTownTwo", "supervisor", area_id=t2.id).id
+        ids["sup_county"] = _user(s, "sup_county", "SupCountyOne", "supervisor",
+                                  area_id=county.id).id
+        ids["admin"] = _user(s, "admin", "TheAdmin", "admin").id
+        s.commit()
+        return World(ids)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login() -> Callable[[FlaskClient, str], FlaskClient]:
+    def do(client: FlaskClient, username: str, password: str = PASSWORD) -> FlaskClient:
+        token = csrf_from(client)
+        response = client.post("/login", data={"username": username, "password": password,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def token_for(client: FlaskClient) -> Callable[[str], dict[str, str]]:
+    def do(username: str, password: str = PASSWORD) -> dict[str, str]:
+        response = client.post("/api/v1/tokens", json={"username": username,
+                                                       "password": password})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return do
