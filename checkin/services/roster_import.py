@@ -224,6 +224,7 @@ class Applier:
         self.actor_id, self.progress = actor_id, progress
         self.result = ImportResult()
         self._pending_password: str | None = None
+        self._audits: list[tuple[str, str, Any, dict[str, Any] | None]] = []
         self.initial_password: str | None = None
         self._shared_hash: str | None = None
 
@@ -234,7 +235,7 @@ class Applier:
         self.apply_teams()
         self.apply_people()
         self.apply_households()
-        self.session.flush()
+        self._write_audits()
         return self.result
 
     def upsert(self, entity: str, pool: dict[str, Any], code: str, make: Callable[[], Base],
@@ -262,9 +263,15 @@ class Applier:
         return record
 
     def _audit(self, action: str, entity: str, record: Any, before: dict[str, Any] | None) -> None:
-        self.session.flush([record])
-        audit.record(self.session, actor_id=self.actor_id, action=action, entity=entity,
-                     entity_id=record.id, before=before, after=audit.snapshot(record))
+        # Written after one flush at the end, when every new record has its id.
+        self._audits.append((action, entity, record, before))
+
+    def _write_audits(self) -> None:
+        self.session.flush()
+        for action, entity, record, before in self._audits:
+            audit.record(self.session, actor_id=self.actor_id, action=action, entity=entity,
+                         entity_id=record.id, before=before, after=audit.snapshot(record))
+        self._audits.clear()
 
     def apply_areas(self) -> None:
         rows = sorted(self.rows.get("areas"), key=lambda nr: LEVEL_RANK[nr[1]["level"]])
@@ -274,6 +281,7 @@ class Applier:
                 "name": row["name"], "level": row["level"],
                 "parent_id": parent.id if parent else None,
             })
+            self.session.flush()  # children need their parent's id
             self.progress("areas", index, len(rows))
         self.fix_paths()
 
@@ -300,6 +308,7 @@ class Applier:
             township = self.known.areas[row["township_code"]]
             node = self.upsert("area", self.known.areas, row["code"], Area, {
                 "name": row["name"], "level": "village", "parent_id": township.id})
+            self.session.flush()
             path = f"{township.path}{node.id}/"
             if node.path != path:
                 node.path = path
@@ -311,6 +320,7 @@ class Applier:
             self.progress("villages", index, len(rows))
 
     def apply_teams(self) -> None:
+        self.session.flush()
         for _, row in self.rows.get("teams"):
             unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
             self.upsert("team", self.known.teams, row["code"], Team, {
@@ -332,6 +342,7 @@ class Applier:
         return User(password_hash=digest, session_epoch=0, active=True)
 
     def apply_people(self) -> None:
+        self.session.flush()
         for _, row in self.rows.get("cadres"):
             team = self.known.teams[row["team_code"]]
             unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
@@ -361,6 +372,7 @@ class Applier:
             self.result.new_accounts.append((row["username"], self._pending_password))
 
     def apply_households(self) -> None:
+        self.session.flush()
         rows = self.rows.get("households")
         for index, (_, row) in enumerate(rows, 1):
             self.upsert("household", self.known.households, row["code"], Household, {

@@ -1,0 +1,192 @@
+"""Risk score of a check-in or visit: how much it deserves a spot check, and why in words."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+Kind = Literal["checkin", "visit"]
+Lang = Literal["zh", "en"]
+ParamValue = int | float | str
+
+KINDS: tuple[Kind, ...] = ("checkin", "visit")
+
+# Every record keeps a chance of being drawn, so a cadre with clean records is still
+# checked now and then (spot checks are unannounced, not only for the suspicious).
+BASE_WEIGHT: Mapping[Kind, float] = MappingProxyType({"checkin": 1.0, "visit": 1.0})
+
+# Weight of each flag, in units of the base weight. Why these numbers:
+# - 4.0 duplicate_photo, impossible_travel: near-proof of a forged trace (a photo reused
+#   from another record; a jump no vehicle makes, the mark of fake-location apps).
+# - 2.5 exif_gps_far: the photo says it was taken somewhere else.
+# - 2.0 outside_fence, far_from_household: the claim's own position contradicts it, but
+#   honest causes exist (a household at the edge of the village, a poor fix).
+# - 1.5 clock_skew, photo_old: the time of the claim is doubtful (hand-set clocks and
+#   photos taken earlier are how records are backdated).
+# - 1.0 low_accuracy: the position cannot be trusted, in either direction.
+# - 0.5 late_sync, no_exif_time: usually innocent (no signal in the mountains; some
+#   phones and messaging apps strip EXIF), yet worth a small nudge.
+FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "duplicate_photo": 4.0,
+        "impossible_travel": 4.0,
+        "exif_gps_far": 2.5,
+        "outside_fence": 2.0,
+        "far_from_household": 2.0,
+        "clock_skew": 1.5,
+        "photo_old": 1.5,
+        "low_accuracy": 1.0,
+        "late_sync": 0.5,
+        "no_exif_time": 0.5,
+    }
+)
+
+# A flag this module does not know (a newer rule, a typo) still counts, visibly, rather
+# than stopping the whole draw.
+UNKNOWN_FLAG_WEIGHT = 1.0
+
+# Earlier failed spot checks: per failure, capped so one cadre cannot swamp the draw.
+FAILED_CHECK_WEIGHT = 1.5
+FAILED_CHECKS_CAP = 3
+
+# Time since the cadre was last checked grows linearly to its maximum over a quarter,
+# the period in which everyone must be checked; never checked counts as the maximum.
+STALE_MAX_WEIGHT = 2.0
+STALE_FULL_DAYS = 90
+
+
+@dataclass(frozen=True)
+class CadreHistory:
+    """What earlier spot checks of the cadre found: failures, checks, days since the last."""
+
+    failed_checks: int
+    checks: int
+    days_since_last_check: int | None
+
+    def __post_init__(self) -> None:
+        if self.checks < 0 or self.failed_checks < 0:
+            raise ValueError("checks and failed_checks must be >= 0")
+        if self.failed_checks > self.checks:
+            raise ValueError("failed_checks cannot exceed checks")
+        if self.days_since_last_check is not None and self.days_since_last_check < 0:
+            raise ValueError("days_since_last_check must be >= 0 or None")
+
+
+@dataclass(frozen=True)
+class RiskReason:
+    """One contribution to a risk score: a stable code, its weight, numbers for the text."""
+
+    code: str
+    weight: float
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", dict(self.params))
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.weight, tuple(sorted(self.params.items()))))
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    """The score (sum of the reasons' weights, always > 0) and the reasons, heaviest first."""
+
+    score: float
+    reasons: tuple[RiskReason, ...]
+
+
+def score_record(flags: Iterable[str], history: CadreHistory, kind: Kind) -> RiskScore:
+    """Score one record from its flags and its cadre's spot-check history."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    reasons = [RiskReason("base", BASE_WEIGHT[kind], {"kind": kind})]
+    reasons += [_flag_reason(flag) for flag in sorted(set(flags))]
+    reasons += _history_reasons(history)
+    reasons.sort(key=lambda r: (-r.weight, r.code, sorted(r.params.items())))
+    return RiskScore(round(math.fsum(r.weight for r in reasons), 3), tuple(reasons))
+
+
+def _flag_reason(flag: str) -> RiskReason:
+    if flag in FLAG_WEIGHTS:
+        return RiskReason(flag, FLAG_WEIGHTS[flag])
+    return RiskReason("other_flag", UNKNOWN_FLAG_WEIGHT, {"flag": flag})
+
+
+def _history_reasons(history: CadreHistory) -> list[RiskReason]:
+    reasons = []
+    if history.failed_checks:
+        weight = FAILED_CHECK_WEIGHT * min(history.failed_checks, FAILED_CHECKS_CAP)
+        params = {"failed": history.failed_checks, "checks": history.checks}
+        reasons.append(RiskReason("failed_checks", weight, params))
+    days = history.days_since_last_check
+    if days is None:
+        reasons.append(RiskReason("never_checked", STALE_MAX_WEIGHT))
+    elif days > 0:
+        weight = round(STALE_MAX_WEIGHT * min(days, STALE_FULL_DAYS) / STALE_FULL_DAYS, 3)
+        reasons.append(RiskReason("not_checked_for", weight, {"days": days}))
+    return reasons
+
+
+# code -> (Chinese, English); placeholders are the reason's params.
+_TEXTS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "base": ("每条{kind_zh}都有被抽查的机会", "Every {kind_en} can be drawn for a spot check"),
+        "low_accuracy": ("定位精度差，位置不可信", "The GPS fix is too inaccurate to trust"),
+        "outside_fence": ("打卡位置在村庄范围之外", "The position is outside the village fence"),
+        "impossible_travel": (
+            "与上一条记录相比，移动速度不可能达到",
+            "Moving from the previous record would need an impossible speed",
+        ),
+        "late_sync": ("记录很久之后才上传", "The record was uploaded long after it was made"),
+        "clock_skew": ("手机时间与服务器时间不一致", "The phone's clock disagrees with the server"),
+        "far_from_household": (
+            "走访位置离农户家较远",
+            "The visit was recorded far from the household",
+        ),
+        "photo_old": ("照片拍摄时间早于走访时间", "The photo was taken well before the visit"),
+        "duplicate_photo": (
+            "照片与其他记录的照片重复",
+            "The photo duplicates a photo of another record",
+        ),
+        "exif_gps_far": (
+            "照片中的拍摄位置离记录位置较远",
+            "The photo's own GPS position is far from the record's",
+        ),
+        "no_exif_time": ("照片缺少拍摄时间", "The photo has no time of capture"),
+        "other_flag": ("其他风险标记：{flag}", "Other flag: {flag}"),
+        "failed_checks": (
+            "此前 {checks} 次抽查中有 {failed} 次未通过",
+            "{failed} of {checks} earlier spot checks failed",
+        ),
+        "not_checked_for": ("已 {days} 天未被抽查", "Not spot-checked for {days} days"),
+        "never_checked": ("从未被抽查", "Never spot-checked"),
+    }
+)
+
+_KIND_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"checkin": ("打卡记录", "check-in"), "visit": ("走访记录", "visit")}
+)
+
+
+def reason_text(reason: RiskReason, lang: Lang = "zh") -> str:
+    """The reason as a sentence in Chinese or English (the code itself if unknown)."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    pair = _TEXTS.get(reason.code)
+    if pair is None:
+        return reason.code
+    index = 0 if lang == "zh" else 1
+    params: dict[str, ParamValue] = dict(reason.params)
+    kind_words = _KIND_WORDS.get(str(params.get("kind", "")), ("记录", "record"))
+    params.update(kind_zh=kind_words[0], kind_en=kind_words[1])
+    return pair[index].format_map(_Missing(params))
+
+
+class _Missing(dict[str, ParamValue]):
+    """Renders a placeholder the reason lacks as '?' instead of failing the whole list."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"

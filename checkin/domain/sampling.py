@@ -1,0 +1,338 @@
+"""Unannounced spot-check draws: weighted to the riskiest, reproducible from a secret seed.
+
+How the randomness works, so that anyone holding the seed can re-derive a draw:
+
+- A draw's seed is HMAC-SHA256(secret, area and week) (`derive_seed`): cadres cannot
+  predict it, auditors given the seed can repeat it.
+- Every random number comes from SHAKE-256 over a purpose label and the seed, read as
+  little-endian 64-bit words (`_words`; `_uniforms` keeps 52 bits of each as a float).
+  The stream depends on nothing else: not on Python's version, the platform or
+  PYTHONHASHSEED.
+- Weighted sampling without replacement is Efraimidis–Spirakis in its exponential-clock
+  form: candidates are put in a canonical order (ascending key, so the order rows come
+  from the database does not matter, though key order is the fastest to sort), the i-th
+  gets the i-th number as u in (0, 1), and its time is -ln(u) / weight; the k earliest
+  times are the sample, earliest first.
+  This is the same as taking the k largest u ** (1 / weight), and drawing one by one
+  with probability proportional to weight among those not yet drawn. The earliest time
+  within any subset is a weighted draw of one from that subset, which is how the
+  per-cadre coverage picks "that cadre's riskiest-by-weighted-draw visit".
+- Adding or removing a candidate shifts the canonical positions after it, so it changes
+  the draw: a draw is reproducible from the same candidates and seed, nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import operator
+import re
+import sys
+from array import array
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import compress, islice, repeat
+from typing import Any, TypeVar
+
+from checkin.domain.policy import DEFAULT_POLICY
+
+K = TypeVar("K", bound=Hashable)
+
+# Presence checks happen on working days, within working hours, in 2-hour windows that
+# start on the hour or half hour (08:00-10:00 ... 16:00-18:00).
+WORK_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+WORK_START = time(8, 0)
+WORK_END = time(18, 0)
+WINDOW = timedelta(hours=2)
+WINDOW_STEP = timedelta(minutes=30)
+
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_EXPONENT_LOW = bytes((b & 0x0F) | 0xF0 for b in range(256))
+_ODD = bytes(b | 1 for b in range(256))
+_PREFILTER_MIN = 20_000
+_PREFILTER_STEP = 100
+
+
+@dataclass(frozen=True)
+class PresenceCandidate:
+    """A cadre who may be drawn for a presence check, and the day of their last one."""
+
+    user_id: int
+    last_presence_check: date | None
+
+
+@dataclass(frozen=True)
+class PresenceDraw:
+    """A drawn presence check: whom, which day, and the 2-hour window to call or visit in."""
+
+    user_id: int
+    day: date
+    window_start: time
+    window_end: time
+
+
+@dataclass(frozen=True)
+class VisitCandidate:
+    """A visit from last week that may be back-checked, its risk, its cadre's last back-check."""
+
+    visit_id: int
+    user_id: int
+    risk: float
+    cadre_last_backcheck: date | None
+
+
+def parse_iso_week(week: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week written like "2026-W47"; ValueError otherwise."""
+    match = _WEEK.fullmatch(week) if isinstance(week, str) else None
+    if match is None:
+        raise ValueError(f"week must look like 2026-W47, not {week!r}")
+    try:
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError as exc:
+        raise ValueError(f"{week!r} is not an ISO week") from exc
+    return monday, monday + timedelta(days=6)
+
+
+def quarter_of_week(week: str) -> tuple[date, date]:
+    """First and last day of the quarter the week belongs to (the quarter of its Thursday).
+
+    Deciding by the Thursday, as ISO 8601 decides the year, puts every week in exactly one
+    quarter, so the weeks of a quarter can be counted.
+    """
+    thursday = parse_iso_week(week)[0] + timedelta(days=3)
+    first_month = 3 * ((thursday.month - 1) // 3) + 1
+    start = date(thursday.year, first_month, 1)
+    if first_month == 10:
+        return start, date(thursday.year, 12, 31)
+    return start, date(thursday.year, first_month + 3, 1) - timedelta(days=1)
+
+
+def weeks_left_in_quarter(week: str) -> int:
+    """Weeks of the week's quarter from this one to the last, counting this one (>= 1)."""
+    thursday = parse_iso_week(week)[0] + timedelta(days=3)
+    quarter_end = quarter_of_week(week)[1]
+    last_thursday = quarter_end - timedelta(days=(quarter_end.weekday() - 3) % 7)
+    return (last_thursday - thursday).days // 7 + 1
+
+
+def derive_seed(secret: bytes, area_id: int, week: str) -> str:
+    """The seed of one area's draw for one week: HMAC-SHA256 hex of the area and week."""
+    if not secret:
+        raise ValueError("secret must not be empty: an empty key makes draws predictable")
+    if isinstance(area_id, bool) or not isinstance(area_id, int):
+        raise ValueError(f"area_id must be an int, not {area_id!r}")
+    parse_iso_week(week)
+    message = f"checkin.spotcheck.v1|{area_id}|{week}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def weighted_sample(candidates: Sequence[tuple[K, float]], k: int, seed: str) -> list[K]:
+    """Draw up to k keys without replacement, with probability proportional to weight.
+
+    Keys must be unique, hashable and mutually orderable (all ints, or all strings).
+    Weights must be finite; a weight of zero or less means "not eligible": such keys are
+    never drawn, even when k exceeds the eligible ones (the result is then shorter than k).
+    The keys come back in draw order.
+    """
+    if k < 0:
+        raise ValueError("k must be >= 0")
+    return _sample(candidates, k, seed, "weighted_sample")
+
+
+def draw_presence(
+    cadres: Sequence[PresenceCandidate], week: str, seed: str, per_week: int | None = None
+) -> list[PresenceDraw]:
+    """This week's presence checks: the forced ones, then random ones up to per_week.
+
+    Forced: cadres not checked since the quarter began, ceil(unchecked / weeks left in the
+    quarter) of them, chosen at random among the unchecked, so that by the quarter's last
+    week everyone has been drawn. If per_week is smaller the forced still all go in;
+    per_week None means forced only. The others are drawn uniformly from all remaining
+    cadres, checked or not, so being checked once does not make anyone safe. Each drawn
+    cadre gets a working day of the week inside the quarter and a 2-hour window. The list
+    is ordered as a schedule (day, window, user), which does not tell forced from random.
+    """
+    if per_week is not None and per_week < 0:
+        raise ValueError("per_week must be >= 0 or None")
+    ids = [c.user_id for c in cadres]
+    if len(set(ids)) != len(ids):
+        raise ValueError("a cadre appears twice among the candidates")
+    quarter_start, quarter_end = quarter_of_week(week)
+    unchecked = [
+        c.user_id
+        for c in cadres
+        if c.last_presence_check is None or c.last_presence_check < quarter_start
+    ]
+    must = math.ceil(len(unchecked) / weeks_left_in_quarter(week))
+    forced = _sample([(u, 1) for u in unchecked], must, seed, "presence.forced")
+    taken = set(forced)
+    others = [(u, 1) for u in ids if u not in taken]
+    fill = _sample(others, (per_week or 0) - len(forced), seed, "presence.fill")
+    monday = parse_iso_week(week)[0]
+    days = [
+        day
+        for day in (monday + timedelta(days=d) for d in WORK_WEEKDAYS)
+        if quarter_start <= day <= quarter_end
+    ]
+    return _schedule(sorted(forced + fill), days, seed)
+
+
+def draw_visit_backchecks(
+    visits: Sequence[VisitCandidate],
+    week: str,
+    seed: str,
+    share: float = DEFAULT_POLICY.visit_backcheck_share,
+) -> list[int]:
+    """Visits to back-check this week: ceil(share x visits), weighted by risk, no repeats.
+
+    `visits` are last week's; `week` is the week of the draw. Every cadre among them with
+    no back-check in the current month (the month of the week's Thursday) gets one visit
+    drawn first: the earliest exponential clock among their visits, i.e. a risk-weighted
+    draw of one. The rest are filled by risk up to k. Coverage wins over k: with more
+    uncovered cadres than k, the list is longer than k. The cadre's last back-check is
+    taken as the latest given on any of their visits. Visits with risk <= 0 are never
+    drawn. Order: coverage picks, then the fill, each in draw order.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share must be between 0 and 1, not {share!r}")
+    thursday = parse_iso_week(week)[0] + timedelta(days=3)
+    month_start = thursday.replace(day=1)
+    keys, places = _race([(v.visit_id, v.risk) for v in visits], seed, "visits")
+    position = {key: i for i, key in enumerate(keys)}
+    positions: dict[int, list[int]] = {}
+    last_check: dict[int, date | None] = {}
+    for v in visits:
+        positions.setdefault(v.user_id, []).append(position[v.visit_id])
+        last_check[v.user_id] = _latest(last_check.get(v.user_id), v.cadre_last_backcheck)
+    forced = [
+        min(positions[user], key=lambda i: (places[i], i))
+        for user, last in last_check.items()
+        if last is None or last < month_start
+    ]
+    forced = sorted((i for i in forced if places[i] != math.inf), key=lambda i: (places[i], i))
+    k = math.ceil(round(share * len(keys), 9))
+    rest = places.copy()
+    for i in forced:
+        rest[i] = math.inf
+    fill = _fastest(rest, k - len(forced))
+    return [keys[i] for i in forced + fill]
+
+
+def verify_draw(
+    published: Sequence[Any], draw: Callable[..., Sequence[Any]], *args: Any, **kwargs: Any
+) -> bool:
+    """Re-derive a draw from its inputs and seed and say whether it matches the published."""
+    return list(draw(*args, **kwargs)) == list(published)
+
+
+def _sample(candidates: Sequence[tuple[K, float]], k: int, seed: str, label: str) -> list[K]:
+    keys, places = _race(candidates, seed, label)
+    return [keys[i] for i in _fastest(places, k)]
+
+
+def _race(
+    candidates: Sequence[tuple[K, float]], seed: str, label: str
+) -> tuple[list[K], list[float]]:
+    """Keys in canonical order and each one's place in the race: lower is drawn earlier.
+
+    The place is weight / ln(u) = -1 / (exponential-clock time), which orders the same as
+    the time but costs one map less; inf marks a key that is not eligible. Everything runs
+    in C-level maps: one Python-level step per candidate would miss the 1 s budget.
+    """
+    keys = list(map(operator.itemgetter(0), candidates))
+    weights = list(map(operator.itemgetter(1), candidates))
+    if not math.isfinite(sum(weights)):
+        raise ValueError("weights must be finite numbers")
+    # Rows read in key order (ORDER BY id) are already canonical and unique: skip the sort.
+    if not all(map(operator.lt, keys, islice(keys, 1, None))):
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys = list(map(keys.__getitem__, order))
+        weights = list(map(weights.__getitem__, order))
+        if any(map(operator.eq, keys, islice(keys, 1, None))):
+            raise ValueError("candidate keys must be unique")
+    logs = map(math.log, map(operator.sub, _uniforms(seed, label, len(keys)), repeat(1.0)))
+    if keys and min(weights) > 0:
+        return keys, list(map(operator.truediv, weights, logs))
+    return keys, [w / g if w > 0 else math.inf for w, g in zip(weights, logs, strict=True)]
+
+
+def _fastest(places: list[float], k: int) -> list[int]:
+    """Positions of the k lowest finite places, lowest first, ties by position.
+
+    For a large list, a threshold a little above the k-th place is read from an evenly
+    spaced 1 % sample (the places are random, so any spacing is a random sample), the
+    places at or under it are kept with C-level maps, and only those are sorted. The
+    result is exactly that of sorting everything: when fewer than k pass the threshold,
+    everything is sorted.
+    """
+    n = len(places)
+    if k <= 0:
+        return []
+    chosen: list[int] | None = None
+    if n >= _PREFILTER_MIN and k < n:
+        sample = sorted(places[::_PREFILTER_STEP])
+        m, p = len(sample), k / n
+        threshold = sample[min(m - 1, math.ceil(p * m + 4 * math.sqrt(m * p * (1 - p)) + 1))]
+        if threshold != math.inf:
+            kept = list(compress(range(n), map(operator.le, places, repeat(threshold))))
+            if len(kept) >= k:
+                chosen = sorted(kept, key=places.__getitem__)[:k]
+    if chosen is None:
+        chosen = sorted(range(n), key=places.__getitem__)[:k]
+    return [i for i in chosen if places[i] != math.inf]
+
+
+def _uniforms(seed: str, label: str, n: int) -> array[float]:
+    """n floats in (1, 2) from SHAKE-256(label, seed): 52 random mantissa bits each.
+
+    Each little-endian 64-bit word gets the exponent of 1.0 and its lowest bit set, so
+    u = x - 1 is exact and never 0 or 1. Done on the bytes, in C.
+    """
+    data = bytearray(_stream(seed, label, 8 * n))
+    data[7::8] = b"\x3f" * n
+    data[6::8] = data[6::8].translate(_EXPONENT_LOW)
+    data[0::8] = data[0::8].translate(_ODD)
+    floats = array("d", data)
+    if sys.byteorder == "big":
+        floats.byteswap()
+    return floats
+
+
+def _words(seed: str, label: str, n: int) -> array[int]:
+    """n unsigned 64-bit words of SHAKE-256(label, seed), read little-endian."""
+    words = array("Q", _stream(seed, label, 8 * n))
+    if sys.byteorder == "big":
+        words.byteswap()
+    return words
+
+
+def _stream(seed: str, label: str, size: int) -> bytes:
+    return hashlib.shake_256(f"checkin.sampling.v1|{label}|{seed}".encode()).digest(size)
+
+
+def _schedule(users: list[int], days: list[date], seed: str) -> list[PresenceDraw]:
+    starts = _window_starts()
+    words = _words(seed, "presence.slots", 2 * len(users))
+    draws = []
+    for n, user in enumerate(users):
+        day = days[words[2 * n] % len(days)]
+        start = starts[words[2 * n + 1] % len(starts)]
+        end = (datetime.combine(day, start) + WINDOW).time()
+        draws.append(PresenceDraw(user, day, start, end))
+    draws.sort(key=lambda d: (d.day, d.window_start, d.user_id))
+    return draws
+
+
+def _window_starts() -> list[time]:
+    first = datetime.combine(date.min, WORK_START)
+    last = datetime.combine(date.min, WORK_END) - WINDOW
+    count = int((last - first) / WINDOW_STEP) + 1
+    return [(first + n * WINDOW_STEP).time() for n in range(count)]
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    return a if b is None or a >= b else b

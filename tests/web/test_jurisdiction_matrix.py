@@ -1,0 +1,140 @@
+"""Every route, every role: nobody sees another jurisdiction's villages, people or households.
+
+The world has village A (township T1), village B (township T2, same county) and village C
+(another county). Names in the world carry markers (VillageAlpha, CadreB..., HeadC0...), so
+a leak shows up as a marker in a response body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from tests.conftest import csrf_from
+
+MARKERS = {
+    "a": ("VillageAlpha", "CadreALeader", "CadreAMember", "HeadA0", "AddrA1"),
+    "b": ("VillageBeta", "CadreBLeader", "CadreBMember", "HeadB0", "AddrB1"),
+    "c": ("VillageGamma", "CadreCLeader", "CadreCMember", "HeadC0", "AddrC1"),
+}
+VISIBLE = {
+    "cadre_a": {"a"},
+    "cadre_b": {"b"},
+    "sup_t1": {"a"},
+    "sup_t2": {"b"},
+    "sup_county": {"a", "b"},
+    "admin": {"a", "b", "c"},
+    None: set(),
+}
+# Route arguments and the world's records to try for each.
+ARGUMENT_VALUES = {
+    "village_id": ("va", "vb", "vc"),
+    "household_id": (),  # filled from the database below
+    "user_id": ("cadre_a", "cadre_a2", "cadre_b", "cadre_c", "sup_t1", "sup_county"),
+    "code": ("en", "zh"),
+    "filename": ("css/app.css",),
+}
+
+
+def _urls(app: Flask, rule: Rule, world, household_ids: list[int]) -> Iterator[str]:
+    arguments = sorted(rule.arguments)
+    if not arguments:
+        yield rule.rule
+        return
+    assert len(arguments) == 1, f"teach this test about {rule.rule}"
+    name = arguments[0]
+    assert name in ARGUMENT_VALUES, f"teach this test the argument {name} of {rule.rule}"
+    if name == "household_id":
+        values: list[object] = list(household_ids)
+    elif name in ("code", "filename"):
+        values = list(ARGUMENT_VALUES[name])
+    else:
+        values = [world[key] for key in ARGUMENT_VALUES[name]]
+    with app.test_request_context():
+        from flask import url_for
+
+        for value in values:
+            yield url_for(rule.endpoint, **{name: value})
+
+
+def body_text(response) -> str:
+    """What a person could read in the response: spreadsheet cells included."""
+    if "spreadsheetml" in response.content_type:
+        import io
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+        return " ".join(str(cell) for sheet in book.worksheets
+                        for row in sheet.iter_rows(values_only=True) for cell in row)
+    return response.get_data().decode("utf-8", errors="replace")
+
+
+def _household_ids(app: Flask) -> list[int]:
+    from sqlalchemy import select
+
+    from checkin import db
+    from checkin.models import Household
+
+    with app.app_context():
+        return list(db.session().scalars(select(Household.id)))
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> None:
+    client = app.test_client()
+    if who:
+        login(client, who)
+    forbidden = [m for key, marks in MARKERS.items() if key not in VISIBLE[who] for m in marks]
+    households = _household_ids(app)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "auth.logout") or "GET" not in rule.methods:
+            continue
+        for url in _urls(app, rule, world, households):
+            response = client.get(url)
+            assert response.status_code < 500, (who, url)
+            body = body_text(response)
+            leaked = [m for m in forbidden if m in body]
+            assert not leaked, f"{who} sees {leaked} at {url}"
+            checked += 1
+            if rule.endpoint == "auth.set_language":
+                client.set_cookie("lang", "zh")
+    assert checked > 15
+
+
+@pytest.mark.parametrize("who", ["cadre_a", "sup_t1", "sup_county", "admin"])
+def test_each_role_sees_its_own(app: Flask, world, login, who) -> None:
+    """The other half of the matrix: what should be visible is visible."""
+    client = login(app.test_client(), who)
+    pages = {"cadre_a": ["/", "/village", "/my/households"],
+             "sup_t1": ["/", "/villages", "/cadres", "/households"],
+             "sup_county": ["/", "/villages", "/cadres", "/households"],
+             "admin": ["/", "/villages", "/cadres", "/households", "/admin/users"]}[who]
+    seen = ""
+    for page in pages:
+        response = client.get(page, follow_redirects=True)
+        assert response.status_code == 200, page
+        seen += response.get_data(as_text=True)
+    for key in VISIBLE[who]:
+        assert MARKERS[key][0] in seen, (who, key)
+
+
+@pytest.mark.parametrize("who", ["cadre_a", "sup_t1"])
+def test_admin_pages_answer_404_to_others(app: Flask, world, login, who) -> None:
+    client = login(app.test_client(), who)
+    assert client.get("/admin/users").status_code == 404
+    assert client.get("/admin/roster").status_code == 404
+    token = csrf_from(client, "/")
+    response = client.post("/admin/roster", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_cadre_pages_answer_404_to_supervisors(app: Flask, world, login) -> None:
+    client = login(app.test_client(), "sup_t1")
+    assert client.get("/my/households").status_code == 404
+    assert client.get(f"/villages/{world['vb']}").status_code == 404
+    assert client.get(f"/villages/{world['va']}").status_code == 200
