@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from checkin.api import openapi, session, villages  # noqa: E402, F401
+from checkin.api import (  # noqa: E402, F401
+    attendance,
+    checkins,
+    leaves,
+    openapi,
+    session,
+    villages,
+)

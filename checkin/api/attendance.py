@@ -1,0 +1,83 @@
+"""GET /attendance (one cadre's year) and /attendance/summary (a jurisdiction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from checkin import db
+from checkin.api import bp
+from checkin.auth import current_scope, roles_required
+from checkin.errors import ApiError
+from checkin.models import Area, User
+from checkin.services import clock, ledger
+from checkin.settings import policy
+
+
+def ledger_json(item: ledger.CadreLedger) -> dict[str, Any]:
+    led = item.ledger
+    return {
+        "user_id": item.user.id, "name": item.user.name, "village_id": item.user.village_id,
+        "team_id": item.user.team_id, "year": led.year, "target_days": led.target_days,
+        "on_post_days": led.on_post_days, "leave_days": led.leave_days,
+        "training_days": led.training_days, "official_days": led.official_days,
+        "absent_days": led.absent_days, "counted_days": led.counted_days,
+        "forecast_days": led.forecast_days, "on_pace": led.on_pace,
+        "training_target": led.training_target,
+    }
+
+
+def year_arg() -> int:
+    raw = request.args.get("year")
+    if raw is None:
+        return clock.today().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise ApiError(400, "invalid_query", "year must be like 2026.", {"year": "YYYY"})
+    return int(raw)
+
+
+@bp.get("/attendance")
+@login_required
+def attendance_of() -> Any:
+    year = year_arg()
+    user_id = request.args.get("user_id", type=int)
+    if request.args.get("user_id") and user_id is None:
+        raise ApiError(400, "invalid_query", "user_id must be an integer.")
+    if current_user.role == "cadre":
+        if user_id not in (None, current_user.id):
+            abort(404)
+        cadre = current_user
+    else:
+        if user_id is None:
+            raise ApiError(400, "invalid_query", "user_id is required.", {"user_id": "required"})
+        scope = current_scope()
+        cadre = db.session().scalars(scope.users().where(
+            User.id == user_id, User.role == "cadre")).first()
+        if cadre is None:
+            abort(404)
+    [item] = ledger.ledgers(db.session(), [cadre], year, policy())
+    return jsonify(ledger_json(item))
+
+
+@bp.get("/attendance/summary")
+@roles_required("supervisor", "admin")
+def attendance_summary() -> Any:
+    session = db.session()
+    scope = current_scope()
+    area_id = request.args.get("area_id", type=int)
+    stmt = scope.users().where(User.role == "cadre", User.active.is_(True))
+    if area_id is not None:
+        area = session.scalars(scope.areas().where(Area.id == area_id)).first()
+        if area is None:
+            abort(404)
+        from checkin.scope import Scope
+
+        within = Scope(role="supervisor", user_id=None, area_path=area.path)
+        stmt = stmt.where(User.village_id.in_(within.village_ids()))
+    year = year_arg()
+    cadres = list(session.scalars(stmt.order_by(User.village_id, User.id)))
+    rows = [ledger_json(item) for item in ledger.ledgers(session, cadres, year, policy())]
+    return jsonify({"year": year, "area_id": area_id, "items": rows, "next_cursor": None})

@@ -1,0 +1,108 @@
+"""POST /checkins (exactly once) and GET /checkins."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from checkin import db
+from checkin.api import bp
+from checkin.api.payload import json_object, page, page_args, require_number
+from checkin.api.timefmt import optional_day, parse_moment, utc_z
+from checkin.auth import current_scope, roles_required
+from checkin.domain.geofence import Reason, reason_text
+from checkin.errors import ApiError, current_lang
+from checkin.models import Checkin
+from checkin.services import clock
+from checkin.services.checkins import MAX_NOTE, CheckinInput, existing, record_checkin
+from checkin.services.exactly_once import client_id, payload_digest
+from checkin.settings import policy
+
+
+def checkin_json(row: Checkin) -> dict[str, Any]:
+    return {
+        "id": row.id, "user_id": row.user_id, "village_id": row.village_id,
+        "recorded_at": utc_z(row.recorded_at), "received_at": utc_z(row.received_at),
+        "day": row.local_day.isoformat(), "lat": row.lat, "lon": row.lon,
+        "accuracy_m": row.accuracy_m, "distance_m": row.distance_m, "in_fence": row.in_fence,
+        "counts_for_day": row.counts_for_day, "flags": row.flag_list, "note": row.note,
+    }
+
+
+def with_reasons(row: Checkin) -> dict[str, Any]:
+    """The answer to the phone: why the day does or does not count, in the user's language."""
+    body = checkin_json(row)
+    lang = current_lang()
+    body["reasons"] = [
+        {"code": r["code"], "message": reason_text(Reason(r["code"], r.get("params", {})), lang)}
+        for r in row.reasons
+    ]
+    return body
+
+
+def parse_checkin(body: dict[str, Any]) -> CheckinInput:
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
+        raise ApiError(400, "invalid_field", f"note must be text of at most {MAX_NOTE} "
+                       "characters.", {"note": "too long"})
+    queued = body.get("queued", False)
+    if not isinstance(queued, bool):
+        raise ApiError(400, "invalid_field", "queued must be true or false.", {"queued": "bool"})
+    fields = {key: body.get(key) for key in ("id", "lat", "lon", "accuracy_m", "recorded_at",
+                                             "note", "queued")}
+    return CheckinInput(
+        id=client_id(body.get("id")), lat=require_number(body, "lat"),
+        lon=require_number(body, "lon"), accuracy_m=require_number(body, "accuracy_m"),
+        recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"),
+        note=note.strip() or None if isinstance(note, str) else None, queued=queued,
+        digest=payload_digest(fields))
+
+
+@bp.post("/checkins")
+@roles_required("cadre")
+def create_checkin() -> Any:
+    data = parse_checkin(json_object())
+    session = db.session()
+    stored = existing(session, data)
+    if stored is not None:
+        return jsonify(with_reasons(stored)), 200
+    try:
+        row = record_checkin(session, current_user, data, policy())
+        session.commit()
+    except IntegrityError:
+        # Another request with the same id won the race; answer as a replay would.
+        session.rollback()
+        stored = existing(session, data)
+        if stored is None:
+            raise
+        return jsonify(with_reasons(stored)), 200
+    return jsonify(with_reasons(row)), 201
+
+
+@bp.get("/checkins")
+@login_required
+def list_checkins() -> Any:
+    limit, offset = page_args()
+    scope = current_scope()
+    stmt = select(Checkin).where(scope.owned_by_user(Checkin.user_id, Checkin.village_id))
+    first = optional_day(request.args.get("from"), "from")
+    last = optional_day(request.args.get("to"), "to")
+    zone = clock.zone()
+    if first:
+        stmt = stmt.where(Checkin.recorded_at >= datetime.combine(first, time(), zone))
+    if last:
+        stmt = stmt.where(Checkin.recorded_at <
+                          datetime.combine(last + timedelta(days=1), time(), zone))
+    user_id = request.args.get("user_id", type=int)
+    if request.args.get("user_id") and user_id is None:
+        raise ApiError(400, "invalid_query", "user_id must be an integer.")
+    if user_id is not None:
+        stmt = stmt.where(Checkin.user_id == user_id)
+    stmt = stmt.order_by(Checkin.recorded_at.desc(), Checkin.id).limit(limit + 1).offset(offset)
+    rows = [checkin_json(r) for r in db.session().scalars(stmt)]
+    return jsonify(page(rows, limit, offset))

@@ -1,0 +1,119 @@
+"""Leave over the API: ask (exactly once), decide, close on return, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from checkin import db
+from checkin.api import bp
+from checkin.api.payload import json_object, page, page_args
+from checkin.api.timefmt import parse_day, utc_z
+from checkin.auth import current_scope, roles_required
+from checkin.errors import ApiError
+from checkin.models import Leave
+from checkin.services import leaves
+from checkin.services.exactly_once import client_id, payload_digest
+from checkin.settings import policy
+
+MAX_REASON = 1000
+
+
+def leave_json(row: Leave) -> dict[str, Any]:
+    return {
+        "id": row.id, "user_id": row.user_id, "village_id": row.village_id, "kind": row.kind,
+        "start_date": row.start_date.isoformat(), "end_date": row.end_date.isoformat(),
+        "reason": row.reason, "status": row.status, "approver_level": row.approver_level,
+        "created_at": utc_z(row.created_at), "decided_at": utc_z(row.decided_at),
+        "decision_comment": row.decision_comment,
+        "returned_on": row.returned_on.isoformat() if row.returned_on else None,
+        "overdue": leaves.overdue(row),
+    }
+
+
+def parse_leave(body: dict[str, Any]) -> leaves.LeaveInput:
+    reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise ApiError(400, "invalid_field", "reason must be text.", {"reason": "text"})
+    kind = body.get("kind")
+    if not isinstance(kind, str):
+        raise ApiError(400, "invalid_field", "kind is required.", {"kind": "required"})
+    fields = {k: body.get(k) for k in ("id", "kind", "start_date", "end_date", "reason")}
+    return leaves.LeaveInput(id=client_id(body.get("id")), kind=kind,
+                             start=parse_day(body.get("start_date"), "start_date"),
+                             end=parse_day(body.get("end_date"), "end_date"),
+                             reason=reason.strip(), digest=payload_digest(fields))
+
+
+@bp.post("/leaves")
+@roles_required("cadre")
+def create_leave() -> Any:
+    data = parse_leave(json_object())
+    session = db.session()
+    stored = leaves.existing(session, data)
+    if stored is not None:
+        return jsonify(leave_json(stored)), 200
+    try:
+        row = leaves.request_leave(session, current_user, data, policy())
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        stored = leaves.existing(session, data)
+        if stored is None:
+            raise
+        return jsonify(leave_json(stored)), 200
+    return jsonify(leave_json(row)), 201
+
+
+def _leave_in_scope(leave_id: str) -> Leave:
+    scope = current_scope()
+    row = db.session().scalars(select(Leave).where(
+        Leave.id == leave_id, scope.owned_by_user(Leave.user_id, Leave.village_id))).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.post("/leaves/<leave_id>/decision")
+@roles_required("supervisor")
+def decide_leave(leave_id: str) -> Any:
+    body = json_object()
+    approve = body.get("approve")
+    if not isinstance(approve, bool):
+        raise ApiError(400, "invalid_field", "approve must be true or false.",
+                       {"approve": "bool"})
+    comment = body.get("comment")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_REASON):
+        raise ApiError(400, "invalid_field", "comment must be text.", {"comment": "text"})
+    session = db.session()
+    row = leaves.decide(session, current_user, _leave_in_scope(leave_id), approve, comment)
+    session.commit()
+    return jsonify(leave_json(row))
+
+
+@bp.post("/leaves/<leave_id>/return")
+@roles_required("cadre")
+def return_from_leave(leave_id: str) -> Any:
+    body = json_object()
+    session = db.session()
+    row = _leave_in_scope(leave_id)
+    row = leaves.close(session, current_user, row, parse_day(body.get("date"), "date"))
+    session.commit()
+    return jsonify(leave_json(row))
+
+
+@bp.get("/leaves")
+@login_required
+def list_leaves() -> Any:
+    limit, offset = page_args()
+    scope = current_scope()
+    stmt = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
+    status = request.args.get("status")
+    if status:
+        stmt = stmt.where(Leave.status == status)
+    stmt = stmt.order_by(Leave.start_date.desc(), Leave.id).limit(limit + 1).offset(offset)
+    return jsonify(page([leave_json(r) for r in db.session().scalars(stmt)], limit, offset))

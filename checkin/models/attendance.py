@@ -1,0 +1,91 @@
+"""Check-ins (evidence, insert-only), the per-cadre-day table kept on write, and leave."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checkin.db import Base
+from checkin.models.types import UTCDateTime, utcnow
+from checkin.models.user import User
+
+LEAVE_STATUSES = ("pending", "approved", "rejected", "closed")
+
+
+class Checkin(Base):
+    """One GPS check-in as the phone made it. Never updated or deleted."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_user_recorded", "user_id", "recorded_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's UUID
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    local_day: Mapped[date] = mapped_column(Date)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    in_fence: Mapped[bool] = mapped_column(Boolean)
+    counts_for_day: Mapped[bool] = mapped_column(Boolean)
+    flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    # [{"code": ..., "params": {...}}]: the numbers behind each flag, for the sentences.
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    queued: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest: Mapped[str] = mapped_column(String(64))  # of the phone's payload, for replays
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f]
+
+
+class AttendanceDay(Base):
+    """A day on post of one cadre: written with the first counting check-in of that day.
+
+    Keeping this on write turns the year ledger into an index range count instead of a
+    COUNT(DISTINCT day) over millions of raw check-ins.
+    """
+
+    __tablename__ = "attendance_days"
+    __table_args__ = (Index("ix_attendance_days_village_day", "village_id", "day"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    first_checkin_id: Mapped[str] = mapped_column(ForeignKey("checkins.id"))
+
+
+class Leave(Base):
+    """A leave request (请假) and its life: decision, return (销假)."""
+
+    __tablename__ = "leaves"
+    __table_args__ = (Index("ix_leaves_user_start", "user_id", "start_date"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    approver_level: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    digest: Mapped[str] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

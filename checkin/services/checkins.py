@@ -1,0 +1,94 @@
+"""Recording a check-in: validate, judge it against the fence, store it and its day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from checkin.domain import geofence
+from checkin.domain.policy import Policy
+from checkin.errors import ApiError
+from checkin.models import AttendanceDay, Checkin, User, Village
+from checkin.services import audit, clock
+from checkin.services.exactly_once import replay_or_conflict
+
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class CheckinInput:
+    id: str
+    lat: float
+    lon: float
+    accuracy_m: float
+    recorded_at: datetime
+    note: str | None
+    queued: bool
+    digest: str
+
+
+def existing(session: Session, data: CheckinInput) -> Checkin | None:
+    """The stored record for a replay (same payload), or 409 for a reused id."""
+    stored = session.get(Checkin, data.id)
+    if stored is not None:
+        replay_or_conflict(stored.digest, data.digest)
+    return stored
+
+
+def record_checkin(session: Session, user: User, data: CheckinInput, policy: Policy
+                   ) -> Checkin:
+    received = clock.now()
+    geofence.validate_position(data.lat, data.lon, data.accuracy_m)
+    geofence.validate_recorded_at(data.recorded_at, received)
+    if user.village_id is None:
+        raise ApiError(422, "no_village", "This account has no village to check in to.")
+    village = session.get(Village, user.village_id)
+    assert village is not None
+    facts = geofence.CheckinFacts(lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
+                                  recorded_at=data.recorded_at, received_at=received,
+                                  live=not data.queued)
+    verdict = geofence.evaluate_checkin(
+        facts, geofence.Fence(village.lat, village.lon, village.radius_m),
+        previous_fix(session, user.id, data.recorded_at), policy)
+    checkin = Checkin(
+        id=data.id, user_id=user.id, village_id=village.id, recorded_at=data.recorded_at,
+        received_at=received, local_day=clock.local_day(data.recorded_at), lat=data.lat,
+        lon=data.lon, accuracy_m=data.accuracy_m, distance_m=round(verdict.distance_m, 1),
+        in_fence=verdict.in_fence, counts_for_day=verdict.counts_for_day,
+        flags=",".join(verdict.flags), note=data.note,
+        reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons], queued=data.queued, digest=data.digest)
+    session.add(checkin)
+    session.flush()
+    if verdict.counts_for_day:
+        mark_day_on_post(session, checkin)
+    audit.record(session, actor_id=user.id, action="checkin.create", entity="checkin",
+                 entity_id=checkin.id, after={"digest": data.digest})
+    return checkin
+
+
+def previous_fix(session: Session, user_id: int, before: datetime) -> geofence.PreviousFix | None:
+    row = session.execute(
+        select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
+        .where(Checkin.user_id == user_id, Checkin.recorded_at <= before)
+        .order_by(Checkin.recorded_at.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return geofence.PreviousFix(lat=row.lat, lon=row.lon, recorded_at=row.recorded_at,
+                                accuracy_m=row.accuracy_m)
+
+
+def mark_day_on_post(session: Session, checkin: Checkin) -> None:
+    """Insert the cadre-day once; later counting check-ins of that day change nothing."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(AttendanceDay).values(
+        user_id=checkin.user_id, day=checkin.local_day, village_id=checkin.village_id,
+        first_checkin_id=checkin.id,
+    ).on_conflict_do_nothing(index_elements=["user_id", "day"])
+    session.execute(stmt)

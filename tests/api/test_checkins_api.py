@@ -1,0 +1,128 @@
+"""POST /checkins: the fence, the reasons, exactly once (also under concurrency)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from checkin import db
+from checkin.models import AttendanceDay, Checkin
+
+INSIDE = {"lat": 30.851, "lon": 116.361, "accuracy_m": 25}
+
+
+def payload(**overrides) -> dict:
+    body = {"id": str(uuid.uuid4()), **INSIDE,
+            "recorded_at": (datetime.now(UTC) - timedelta(seconds=5)).isoformat()}
+    body.update(overrides)
+    return body
+
+
+def test_inside_the_fence_counts_for_the_day(client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    response = client.post("/api/v1/checkins", json=payload(note="走访3户"), headers=bearer)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["counts_for_day"] is True and body["in_fence"] is True
+    assert body["flags"] == [] and body["distance_m"] < 200
+    assert body["received_at"].endswith("Z") and body["village_id"] == world["va"]
+    assert body["user_id"] == world["cadre_a"]
+
+
+def test_low_accuracy_says_why_in_chinese_and_english(client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    body = client.post("/api/v1/checkins", json=payload(accuracy_m=850),
+                       headers=bearer).get_json()
+    assert body["counts_for_day"] is False and body["flags"] == ["low_accuracy"]
+    assert body["reasons"][0]["message"] == "精度 850 米，超过 500 米的上限"
+    client.set_cookie("lang", "en")
+    again = client.post("/api/v1/checkins", json=payload(accuracy_m=850), headers=bearer)
+    assert "850" in again.get_json()["reasons"][0]["message"]
+    assert "精度" not in again.get_json()["reasons"][0]["message"]
+
+
+def test_outside_the_fence_does_not_count(client, world, token_for) -> None:
+    body = client.post("/api/v1/checkins", json=payload(lat=30.95, lon=116.36),
+                       headers=token_for("cadre_a")).get_json()
+    assert body["counts_for_day"] is False and body["in_fence"] is False
+    assert "outside_fence" in body["flags"] and body["distance_m"] > 10_000
+
+
+def test_replay_answers_200_and_a_changed_payload_409(app: Flask, client, world,
+                                                      token_for) -> None:
+    bearer = token_for("cadre_a")
+    first = payload()
+    assert client.post("/api/v1/checkins", json=first, headers=bearer).status_code == 201
+    replay = client.post("/api/v1/checkins", json=first, headers=bearer)
+    assert replay.status_code == 200 and replay.get_json()["id"] == first["id"]
+    changed = dict(first, lat=30.852)
+    conflict = client.post("/api/v1/checkins", json=changed, headers=bearer)
+    assert conflict.status_code == 409 and conflict.get_json()["error"]["code"] == "id_conflict"
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Checkin)) == 1
+
+
+def test_future_time_is_refused_and_bad_input_is_400(client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    future = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    response = client.post("/api/v1/checkins", json=payload(recorded_at=future), headers=bearer)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "recorded_at_in_future"
+    for bad in ({"id": "not-a-uuid"}, {"lat": "north"}, {"lat": 95.0},
+                {"recorded_at": "yesterday"}, {"recorded_at": "2026-11-22T08:00:00"},
+                {"accuracy_m": -1}, {"note": "x" * 5000}):
+        response = client.post("/api/v1/checkins", json=payload(**bad), headers=bearer)
+        assert response.status_code in (400, 422), (bad, response.get_json())
+        assert "error" in response.get_json()
+
+
+def test_supervisors_cannot_check_in(client, world, token_for) -> None:
+    response = client.post("/api/v1/checkins", json=payload(), headers=token_for("sup_t1"))
+    assert response.status_code == 404
+
+
+def test_two_counting_checkins_make_one_day(app: Flask, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    client.post("/api/v1/checkins", json=payload(), headers=bearer)
+    client.post("/api/v1/checkins", json=payload(), headers=bearer)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(AttendanceDay)) == 1
+
+
+def test_concurrent_requests_with_one_id_store_one_row(app: Flask, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    body = payload()
+    statuses: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def send() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/api/v1/checkins", json=body, headers=bearer).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses).count(201) == 1 and set(statuses) <= {200, 201}, statuses
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Checkin)) == 1
+
+
+def test_lists_are_scoped(client, world, token_for) -> None:
+    client.post("/api/v1/checkins", json=payload(), headers=token_for("cadre_a"))
+    client.post("/api/v1/checkins", json=payload(lat=30.90, lon=116.45),
+                headers=token_for("cadre_b"))
+    own = client.get("/api/v1/checkins", headers=token_for("cadre_a")).get_json()["items"]
+    assert [c["user_id"] for c in own] == [world["cadre_a"]]
+    mate = client.get("/api/v1/checkins", headers=token_for("cadre_a2")).get_json()["items"]
+    assert mate == []
+    t1 = client.get("/api/v1/checkins", headers=token_for("sup_t1")).get_json()["items"]
+    assert {c["user_id"] for c in t1} == {world["cadre_a"]}
+    county = client.get("/api/v1/checkins", headers=token_for("sup_county")).get_json()["items"]
+    assert {c["user_id"] for c in county} == {world["cadre_a"], world["cadre_b"]}
