@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import abort, jsonify, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from checkin import db
 from checkin.api import bp

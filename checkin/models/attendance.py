@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text

@@ -61,7 +61,8 @@ def record_checkin(session: Session, user: User, data: CheckinInput, policy: Pol
         lon=data.lon, accuracy_m=data.accuracy_m, distance_m=round(verdict.distance_m, 1),
         in_fence=verdict.in_fence, counts_for_day=verdict.counts_for_day,
         flags=",".join(verdict.flags), note=data.note,
-        reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons], queued=data.queued, digest=data.digest)
+        reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons],
+        queued=data.queued, digest=data.digest)
     session.add(checkin)
     session.flush()
     if verdict.counts_for_day:
