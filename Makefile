@@ -21,7 +21,7 @@ translations: $(BIN)/.installed
 
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o checkin/translations/messages.pot .
-	$(BIN)/pybabel update -N -i checkin/translations/messages.pot -d checkin/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i checkin/translations/messages.pot -d checkin/translations
 
 instance/secret_key:
 	mkdir -p instance

@@ -53,6 +53,7 @@ class Config:
     MAP_TILE_URL = os.environ.get(
         "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
+    MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (see security.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Policy numbers (DOMAIN.md); any POLICY_<FIELD> environment variable overrides one.
@@ -71,6 +72,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    MAP_TILE_URL = ""  # no tiles: tests never leave 127.0.0.1
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need speed
     WTF_CSRF_ENABLED = True
     POLICY: ClassVar[dict[str, str]] = {}

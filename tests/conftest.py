@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +18,18 @@ from sqlalchemy import create_engine, text
 from checkin import create_app, db
 from checkin.db import Base, make_engine
 from checkin.migrate import upgrade
-from checkin.models import Area, Household, SendingUnit, Team, User, Village
-from checkin.services import accounts
+from checkin.models import (
+    Area,
+    AttendanceDay,
+    Checkin,
+    Household,
+    Leave,
+    SendingUnit,
+    Team,
+    User,
+    Village,
+)
+from checkin.services import accounts, clock
 from config import TestConfig
 
 PASSWORD = "correct-horse-42"
@@ -139,6 +150,25 @@ def _user(session: Any, username: str, name: str, role: str, **values: Any) -> U
     return user
 
 
+def _records_of(session: Any, cadre: User, village: Village, key: str) -> None:
+    """A check-in with a note and a pending leave, both carrying the village's marker."""
+    now = clock.now()
+    checkin = Checkin(id=str(uuid.uuid4()), user_id=cadre.id, village_id=village.id,
+                      recorded_at=now, received_at=now, local_day=clock.local_day(now),
+                      lat=village.lat, lon=village.lon, accuracy_m=10, distance_m=0,
+                      in_fence=True, counts_for_day=True, flags="", reasons=[],
+                      note=f"Note{key.upper()} 日纪实", queued=False, digest="x")
+    session.add(checkin)
+    session.flush()
+    session.add(AttendanceDay(user_id=cadre.id, day=checkin.local_day, village_id=village.id,
+                              first_checkin_id=checkin.id))
+    session.add(Leave(id=str(uuid.uuid4()), user_id=cadre.id, village_id=village.id,
+                      kind="personal", start_date=clock.today() + timedelta(days=60),
+                      end_date=clock.today() + timedelta(days=61),
+                      reason=f"Reason{key.upper()} 家中有事", status="pending",
+                      approver_level="township", digest="x", created_at=now))
+
+
 @pytest.fixture
 def world(app: Flask) -> World:
     """Areas, villages, teams, people and households with names that mark their place."""
@@ -174,6 +204,7 @@ def world(app: Flask) -> World:
                                 address=f"Addr{key.upper()}{n}", village_id=village.id,
                                 status="poor", helper_id=helper.id, lat=village.lat + 0.001,
                                 lon=village.lon))
+            _records_of(s, leader, village, key)
             ids[f"team_{key}"] = team.id
             ids[f"cadre_{key}"] = leader.id
             ids[f"cadre_{key}2"] = member.id

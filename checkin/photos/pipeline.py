@@ -5,9 +5,10 @@
 1. size in bytes (``too_large``), then the format from the magic bytes: JPEG, PNG, WebP or
    HEIC/HEIF, nothing else (``unsupported_format``). File names and content types are not
    looked at. Pillow is told to try exactly that one format.
-2. pixel count from the header, before anything is decoded (``too_many_pixels``); Pillow's
-   own decompression-bomb warning is turned into an error as a second line. JPEGs with an
-   absurd number of scans (a known CPU bomb for progressive decoding) are ``too_complex``.
+2. pixel count from the header, before anything is decoded (``too_many_pixels``), and the
+   decoder memory that many pixels cost in that format (PNG/WebP/HEIF decode at full size);
+   Pillow's own decompression-bomb warning is turned into an error as a second line. JPEGs
+   with an absurd number of scans (a CPU bomb for progressive decoding) are ``too_complex``.
 3. decode (JPEG through ``draft``: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, as far
    as both sides stay at least the target size); truncated or corrupt data is
    ``undecodable`` (``ImageFile.LOAD_TRUNCATED_IMAGES`` is never touched).
@@ -28,12 +29,13 @@ import hashlib
 import io
 import math
 import re
+import threading
 import unicodedata
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any, Final, Literal
 
 import pillow_heif
@@ -69,8 +71,11 @@ FORMATS: Final = ("JPEG", "PNG", "WEBP", "HEIF")
 
 # Peak bytes per decoded pixel, measured on 20-50 MP files with Pillow 13 / pillow-heif 1.8.1
 # (bench/photo_ingest.py --worst-case), rounded up: the decoder's buffers, Pillow's copy and
-# this module's conversions. JPEG counts the pixels after draft scaling.
-_DECODE_BYTES_PER_PIXEL: Final[Mapping[str, int]] = {"JPEG": 5, "PNG": 9, "WEBP": 17, "HEIF": 8}
+# this module's conversions. JPEG counts the pixels after draft scaling; PNG with alpha (or a
+# transparent colour) costs 9, without 5.
+_DECODE_BYTES_PER_PIXEL: Final[Mapping[str, int]] = {"JPEG": 5, "PNG": 5, "WEBP": 17, "HEIF": 8}
+_PNG_ALPHA_BYTES_PER_PIXEL: Final = 9
+_PNG_16BIT_GREY_BYTES_PER_PIXEL: Final = 12  # I;16 -> I (4) -> scaled I (4) -> L (1)
 
 _HEIF_BRANDS: Final = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
@@ -242,7 +247,11 @@ def process_photo(data: bytes, limits: PhotoLimits = DEFAULT_LIMITS) -> Processe
             raise PhotoRejected("too_many_pixels", "image too large to decode") from exc
         except Exception as exc:  # anything a decoder can throw at corrupt data
             raise PhotoRejected("undecodable", f"cannot decode the {fmt} data") from exc
-        facts = _read_exif(image, flags, caught)
+        try:
+            facts = _read_exif(image, flags, caught)
+        except Exception:  # _read_exif guards each step; this is belt and braces
+            facts = _ExifFacts()
+            flags.append(FLAG_EXIF_UNREADABLE)
         try:
             small = _shrink(image, limits.long_side)
         except MemoryError as exc:
@@ -333,7 +342,12 @@ def _decode(
         box = draft_box((width, height), limits.long_side)
         scale = jpeg_draft_scale((width, height), box) if fmt == "JPEG" else 1
         decoded = math.ceil(width / scale) * math.ceil(height / scale)
-        needed = decoded * _DECODE_BYTES_PER_PIXEL[fmt]
+        per_pixel = _DECODE_BYTES_PER_PIXEL[fmt]
+        if fmt == "PNG" and ("A" in image.mode or "transparency" in image.info):
+            per_pixel = _PNG_ALPHA_BYTES_PER_PIXEL
+        elif fmt == "PNG" and image.mode.startswith("I"):
+            per_pixel = _PNG_16BIT_GREY_BYTES_PER_PIXEL
+        needed = decoded * per_pixel
         if needed > limits.max_decode_bytes:
             raise PhotoRejected(
                 "too_many_pixels",
@@ -415,21 +429,35 @@ def _flatten_palette(image: Image.Image) -> bool:
 _SRGB: Final = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-@lru_cache(maxsize=32)
+_TRANSFORM_CACHE_SIZE: Final = 32
+_transforms: OrderedDict[str, ImageCms.ImageCmsTransform | None] = OrderedDict()
+_transforms_lock = threading.Lock()
+
+
 def _srgb_transform(icc: bytes) -> ImageCms.ImageCmsTransform | None:
-    """A cached RGB -> sRGB transform for profile ``icc``; None if it already is sRGB."""
+    """A cached RGB -> sRGB transform for profile ``icc``; None if it already is sRGB.
+
+    Keyed by the profile's SHA-256 (not its bytes, which an upload controls), at most 32.
+    """
+    key = hashlib.sha256(icc).hexdigest()
+    with _transforms_lock:
+        if key in _transforms:
+            _transforms.move_to_end(key)
+            return _transforms[key]
     profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     if profile.profile.xcolor_space.strip() != "RGB":
         raise ValueError("not an RGB profile")
-    if "srgb" in ImageCms.getProfileDescription(profile).lower():
-        return None
-    return ImageCms.buildTransform(
-        profile,
-        _SRGB,
-        "RGB",
-        "RGB",
-        flags=ImageCms.Flags.NOCACHE,  # NOCACHE: thread-safe
-    )
+    transform: ImageCms.ImageCmsTransform | None = None
+    if "srgb" not in ImageCms.getProfileDescription(profile).lower():
+        # NOCACHE: lcms's one-pixel cache is what makes sharing a transform across threads unsafe
+        transform = ImageCms.buildTransform(
+            profile, _SRGB, "RGB", "RGB", flags=ImageCms.Flags.NOCACHE
+        )
+    with _transforms_lock:
+        _transforms[key] = transform
+        while len(_transforms) > _TRANSFORM_CACHE_SIZE:
+            _transforms.popitem(last=False)
+    return transform
 
 
 def _to_srgb(image: Image.Image, icc: bytes, flags: list[str]) -> Image.Image:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checkin.web import admin, home, people, signin
+from checkin.web import admin, cadre, home, people, signin, supervise, vendor
 
 
 def register(app: Flask) -> None:
-    for module in (signin, home, people, admin):
+    for module in (signin, home, people, admin, cadre, supervise, vendor):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, StringField
+from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -25,3 +25,20 @@ class PasswordForm(FlaskForm):
 
 class RosterForm(FlaskForm):
     file = FileField(_l("Roster file (.xlsx or .csv)"), validators=[FileRequired()])
+
+
+class LeaveForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[
+        ("personal", _l("Personal leave")), ("sick", _l("Sick leave")),
+        ("official", _l("Official business")), ("training", _l("Training"))])
+    start = DateField(_l("First day"), validators=[DataRequired()])
+    end = DateField(_l("Last day"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+
+
+class DecisionForm(FlaskForm):
+    comment = StringField(_l("Comment"), validators=[Length(max=1000)])
+
+
+class ReturnForm(FlaskForm):
+    returned_on = DateField(_l("Back on"), validators=[DataRequired()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -16,11 +16,19 @@ from checkin.web.forms import LogoutForm
 bp = Blueprint("home", __name__)
 
 NAVIGATION: dict[str, list[tuple[str, Any]]] = {
-    "cadre": [("home.index", _l("Home")), ("people.my_households", _l("My households")),
+    "cadre": [("home.index", _l("Home")), ("cadre.checkin_page", _l("Check in")),
+              ("cadre.attendance_page", _l("My attendance")),
+              ("cadre.leaves_page", _l("Leave")),
+              ("people.my_households", _l("My households")),
               ("people.village", _l("My village"))],
-    "supervisor": [("home.index", _l("Home")), ("people.villages", _l("Villages")),
+    "supervisor": [("home.index", _l("Home")), ("supervise.today", _l("Today")),
+                   ("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
+                   ("supervise.leave_inbox", _l("Leave")),
+                   ("people.villages", _l("Villages")),
                    ("people.cadres", _l("Cadres")), ("people.households", _l("Households"))],
-    "admin": [("home.index", _l("Home")), ("people.villages", _l("Villages")),
+    "admin": [("home.index", _l("Home")), ("supervise.today", _l("Today")),
+              ("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
+              ("people.villages", _l("Villages")),
               ("people.cadres", _l("Cadres")), ("people.households", _l("Households")),
               ("admin.roster", _l("Roster import")), ("admin.users", _l("Users"))],
 }
@@ -28,7 +36,15 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
 
 def inject_navigation() -> dict[str, Any]:
     role = current_user.role if current_user.is_authenticated else None
-    return {"navigation": NAVIGATION.get(role or "", []), "logout_form": LogoutForm()}
+    return {"navigation": NAVIGATION.get(role or "", []), "logout_form": LogoutForm(),
+            "url_with": url_with}
+
+
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (sorting, paging)."""
+    args = request.args.to_dict()
+    args.update(changes)
+    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
 
 
 @bp.get("/")

@@ -16,9 +16,12 @@ from werkzeug.routing import Rule
 from tests.conftest import csrf_from
 
 MARKERS = {
-    "a": ("VillageAlpha", "CadreALeader", "CadreAMember", "HeadA0", "AddrA1"),
-    "b": ("VillageBeta", "CadreBLeader", "CadreBMember", "HeadB0", "AddrB1"),
-    "c": ("VillageGamma", "CadreCLeader", "CadreCMember", "HeadC0", "AddrC1"),
+    "a": ("VillageAlpha", "CadreALeader", "CadreAMember", "HeadA0", "AddrA1", "NoteA",
+          "ReasonA"),
+    "b": ("VillageBeta", "CadreBLeader", "CadreBMember", "HeadB0", "AddrB1", "NoteB",
+          "ReasonB"),
+    "c": ("VillageGamma", "CadreCLeader", "CadreCMember", "HeadC0", "AddrC1", "NoteC",
+          "ReasonC"),
 }
 VISIBLE = {
     "cadre_a": {"a"},
@@ -35,7 +38,8 @@ ARGUMENT_VALUES = {
     "household_id": (),  # filled from the database below
     "user_id": ("cadre_a", "cadre_a2", "cadre_b", "cadre_c", "sup_t1", "sup_county"),
     "code": ("en", "zh"),
-    "filename": ("css/app.css",),
+    "filename": ("css/app.css", "leaflet.js"),
+    "kind": ("xlsx", "csv"),
 }
 
 
@@ -49,7 +53,7 @@ def _urls(app: Flask, rule: Rule, world, household_ids: list[int]) -> Iterator[s
     assert name in ARGUMENT_VALUES, f"teach this test the argument {name} of {rule.rule}"
     if name == "household_id":
         values: list[object] = list(household_ids)
-    elif name in ("code", "filename"):
+    elif name in ("code", "filename", "kind"):
         values = list(ARGUMENT_VALUES[name])
     else:
         values = [world[key] for key in ARGUMENT_VALUES[name]]

@@ -1,0 +1,113 @@
+"""The cadre's own pages: check in, my attendance, my leave."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from checkin import db
+from checkin.auth import roles_required
+from checkin.domain.errors import RuleViolation
+from checkin.errors import current_lang
+from checkin.models import Checkin, Leave
+from checkin.services import clock, leaves, ledger
+from checkin.services.exactly_once import payload_digest
+from checkin.settings import policy
+from checkin.web.forms import LeaveForm, ReturnForm
+
+bp = Blueprint("cadre", __name__, url_prefix="/my")
+
+
+@bp.get("/checkin")
+@roles_required("cadre")
+def checkin_page() -> Any:
+    village = current_user.village
+    today = clock.today()
+    todays = db.session().scalars(select(Checkin).where(
+        Checkin.user_id == current_user.id, Checkin.local_day == today
+    ).order_by(Checkin.recorded_at.desc())).all()
+    return render_template("cadre/checkin.html", village=village, todays=todays,
+                           max_accuracy=int(policy().max_accuracy_m))
+
+
+def month_arg(today: date) -> tuple[int, int]:
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(p) for p in raw.split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return today.year, today.month
+
+
+@bp.get("/attendance")
+@roles_required("cadre")
+def attendance_page() -> Any:
+    session = db.session()
+    today = clock.today()
+    year, month = month_arg(today)
+    [mine] = ledger.ledgers(session, [current_user], year, policy())
+    grid = ledger.month(session, current_user, year, month)
+    first = date(year, month, 1)
+    last = date(year + (month == 12), month % 12 + 1, 1)
+    notes = session.scalars(select(Checkin).where(
+        Checkin.user_id == current_user.id, Checkin.note.is_not(None),
+        Checkin.local_day >= first, Checkin.local_day < last).order_by(Checkin.local_day)).all()
+    previous = (year - (month == 1), (month - 2) % 12 + 1)
+    following = (year + (month == 12), month % 12 + 1)
+    return render_template("cadre/attendance.html", ledger=mine.ledger, grid=grid,
+                           notes=notes, previous=previous, following=following, today=today)
+
+
+@bp.route("/leaves", methods=["GET", "POST"])
+@roles_required("cadre")
+def leaves_page() -> Any:
+    session = db.session()
+    form = LeaveForm()
+    if form.validate_on_submit():
+        data = leaves.LeaveInput(id=str(uuid.uuid4()), kind=form.kind.data or "",
+                                 start=form.start.data, end=form.end.data,
+                                 reason=(form.reason.data or "").strip(),
+                                 digest=payload_digest({"form": str(uuid.uuid4())}))
+        try:
+            leaves.request_leave(session, current_user, data, policy())
+        except RuleViolation as exc:
+            session.rollback()
+            form.start.errors = [*form.start.errors, exc.text(current_lang())]
+        else:
+            session.commit()
+            flash(_("Leave requested. You will see the decision here."), "info")
+            return redirect(url_for("cadre.leaves_page"))
+    mine = session.scalars(select(Leave).where(Leave.user_id == current_user.id)
+                           .order_by(Leave.start_date.desc())).all()
+    return render_template("cadre/leaves.html", form=form, leaves=mine,
+                           return_form=ReturnForm(returned_on=clock.today()),
+                           overdue=leaves.overdue), 422 if form.errors else 200
+
+
+@bp.post("/leaves/<leave_id>/return")
+@roles_required("cadre")
+def return_page(leave_id: str) -> Any:
+    session = db.session()
+    row = session.scalars(select(Leave).where(Leave.id == leave_id,
+                                              Leave.user_id == current_user.id)).first()
+    if row is None:
+        abort(404)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            leaves.close(session, current_user, row, form.returned_on.data)
+        except RuleViolation as exc:
+            session.rollback()
+            flash(exc.text(current_lang()), "error")
+        else:
+            session.commit()
+            flash(_("Welcome back: the leave is closed."), "info")
+    return redirect(url_for("cadre.leaves_page"))

@@ -1,0 +1,177 @@
+"""Supervisors' attendance pages: today, the month grid, the year ledger, the leave inbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from checkin import db
+from checkin.auth import current_scope, roles_required
+from checkin.domain.errors import RuleViolation
+from checkin.errors import ApiError, current_lang
+from checkin.exports import csv_table, download, xlsx_table
+from checkin.models import Leave, SendingUnit, Village
+from checkin.services import boards, clock, directory, leaves
+from checkin.settings import policy
+from checkin.web import charts
+from checkin.web.cadre import month_arg
+from checkin.web.forms import DecisionForm
+
+bp = Blueprint("supervise", __name__, url_prefix="/attendance")
+
+CATEGORY_ZH = {"on_post": "在岗", "official": "公差", "training": "培训", "leave": "请假",
+               "absent": "缺勤", "future": "", "outside_term": "—"}
+CATEGORY_EN = {"on_post": "on post", "official": "official", "training": "training",
+               "leave": "leave", "absent": "absent", "future": "", "outside_term": "—"}
+CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
+                 "缺勤": "FECACA"}
+
+
+def filters() -> boards.Filters:
+    return boards.Filters(township_id=request.args.get("township", type=int),
+                          village_id=request.args.get("village", type=int),
+                          unit_id=request.args.get("unit", type=int))
+
+
+def filter_choices() -> dict[str, Any]:
+    session = db.session()
+    scope = current_scope()
+    return {"townships": boards.townships(session, scope),
+            "villages": session.scalars(scope.villages().order_by(Village.name)).all(),
+            "units": session.scalars(select(SendingUnit).order_by(SendingUnit.code)).all(),
+            "filters": filters()}
+
+
+def area_title() -> str:
+    return directory.area_name(db.session(), current_user.area_id) or _("All areas")
+
+
+@bp.get("/today")
+@roles_required("supervisor", "admin")
+def today() -> Any:
+    day = clock.today()
+    board = boards.today_board(db.session(), current_scope(), day, filters())
+    return render_template("supervise/today.html", boards=board, day=day,
+                           totals=boards.totals(board), map_data=boards.map_data(board),
+                           area=area_title(), **filter_choices())
+
+
+@bp.get("/month")
+@bp.get("/month.<kind>")
+@roles_required("supervisor", "admin")
+def month(kind: str | None = None) -> Any:
+    today_ = clock.today()
+    year, month_no = month_arg(today_)
+    cadres = boards.cadres_in(db.session(), current_scope(), filters())
+    dates, rows = boards.month_grid(db.session(), cadres, year, month_no, today_)
+    sort = request.args.get("sort", "")
+    if sort in ("on_post", "absent", "leave"):
+        rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name))
+    if kind is not None:
+        return _month_export(kind, year, month_no, dates, rows)
+    words = CATEGORY_ZH if current_lang() == "zh" else CATEGORY_EN
+    return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
+                           month=month_no, words=words, sort=sort, area=area_title(),
+                           **filter_choices())
+
+
+def _month_export(kind: str, year: int, month_no: int, dates: list[date],
+                  rows: list[boards.GridRow]) -> Any:
+    if kind not in ("xlsx", "csv"):
+        abort(404)
+    title = f"{area_title()} {year}年{month_no}月 驻村干部考勤表"
+    headers = ["姓名", "村", "工作队", "派出单位", *[str(d.day) for d in dates],
+               "在岗", "公差", "培训", "请假", "缺勤"]
+    table = [[r.cadre.name, r.cadre.village.name if r.cadre.village else "",
+              r.cadre.team.code if r.cadre.team else "",
+              r.cadre.unit.name if r.cadre.unit else "",
+              *[CATEGORY_ZH[c] for c in r.cells],
+              *[r.counts[k] for k in ("on_post", "official", "training", "leave", "absent")]]
+             for r in rows]
+    name = f"考勤表-{year}-{month_no:02d}.{kind}"
+    if kind == "xlsx":
+        return download(xlsx_table(title, headers, table, CATEGORY_FILL), name, kind)
+    return download(csv_table(title, headers, table), name, kind)
+
+
+@bp.get("/year")
+@bp.get("/year.<kind>")
+@roles_required("supervisor", "admin")
+def year(kind: str | None = None) -> Any:
+    raw = request.args.get("year", "")
+    year_no = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    cadres = boards.cadres_in(db.session(), current_scope(), filters())
+    rows = boards.year_rows(db.session(), cadres, year_no, policy())
+    sort = request.args.get("sort", "")
+    if sort == "forecast":
+        rows.sort(key=lambda r: (r.ledger.forecast_days, r.user.name))
+    elif sort == "on_post":
+        rows.sort(key=lambda r: (-r.ledger.on_post_days, r.user.name))
+    if kind is not None:
+        return _year_export(kind, year_no, rows)
+    return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
+                           chart=charts.days_against_target(rows),
+                           area=area_title(), **filter_choices())
+
+
+def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
+    if kind not in ("xlsx", "csv"):
+        abort(404)
+    title = f"{area_title()} {year_no}年 驻村天数台账"
+    headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "在岗", "公差", "培训", "请假",
+               "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
+    table = [[r.user.name, r.user.village.name if r.user.village else "",
+              r.user.team.code if r.user.team else "", r.user.unit.name if r.user.unit else "",
+              r.ledger.target_days, r.ledger.on_post_days, r.ledger.official_days,
+              r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
+              r.ledger.counted_days, r.ledger.forecast_days,
+              "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]
+    name = f"驻村天数台账-{year_no}.{kind}"
+    if kind == "xlsx":
+        return download(xlsx_table(title, headers, table), name, kind)
+    return download(csv_table(title, headers, table), name, kind)
+
+
+@bp.get("/leaves")
+@roles_required("supervisor", "admin")
+def leave_inbox() -> Any:
+    scope = current_scope()
+    session = db.session()
+    in_scope = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
+    pending = session.scalars(in_scope.where(Leave.status == "pending")
+                              .order_by(Leave.start_date)).all()
+    approved = session.scalars(in_scope.where(Leave.status == "approved")
+                               .order_by(Leave.end_date)).all()
+    overdue = [leave for leave in approved if leaves.overdue(leave)]
+    return render_template("supervise/leaves.html", pending=pending, overdue=overdue,
+                           form=DecisionForm(), may_decide=leaves.may_decide)
+
+
+@bp.post("/leaves/<leave_id>/decision")
+@roles_required("supervisor")
+def decide(leave_id: str) -> Any:
+    scope = current_scope()
+    session = db.session()
+    row = session.scalars(select(Leave).where(
+        Leave.id == leave_id, scope.owned_by_user(Leave.user_id, Leave.village_id))).first()
+    if row is None:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            leaves.decide(session, current_user, row, approve, form.comment.data or None)
+        except (RuleViolation, ApiError) as exc:
+            session.rollback()
+            message = exc.text(current_lang()) if isinstance(exc, RuleViolation) \
+                else _("Leave of this length is approved by the county.")
+            flash(message, "error")
+        else:
+            session.commit()
+            flash(_("Decision saved."), "info")
+    return redirect(url_for("supervise.leave_inbox"))

@@ -1,0 +1,83 @@
+// The check-in page: get a high-accuracy fix, show it, let the cadre retry, then send it once.
+(function () {
+  "use strict";
+  var root = document.getElementById("checkin");
+  if (!root) { return; }
+  var text = JSON.parse(document.getElementById("checkin-text").textContent);
+  var locateButton = document.getElementById("locate");
+  var sendButton = document.getElementById("send");
+  var fixBox = document.getElementById("fix");
+  var resultBox = document.getElementById("result");
+  var note = document.getElementById("note");
+  var fix = null;
+
+  function say(box, message, kind) {
+    box.textContent = message;
+    box.className = "notice " + (kind || "");
+    box.hidden = false;
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function locate() {
+    if (!navigator.geolocation) { say(fixBox, text.no_gps, "bad"); return; }
+    say(fixBox, text.locating, "");
+    locateButton.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      fix = {lat: pos.coords.latitude, lon: pos.coords.longitude,
+             accuracy_m: Math.round(pos.coords.accuracy * 10) / 10,
+             recorded_at: new Date(pos.timestamp || Date.now()).toISOString()};
+      var good = fix.accuracy_m <= root.dataset.maxAccuracy;
+      say(fixBox, text.accuracy.replace("{m}", Math.round(fix.accuracy_m)) +
+          (good ? "" : " " + text.too_coarse.replace("{limit}", root.dataset.maxAccuracy)),
+          good ? "ok" : "warn");
+      locateButton.textContent = text.retry;
+      locateButton.disabled = false;
+      sendButton.disabled = false;
+    }, function (err) {
+      say(fixBox, err.code === 1 ? text.denied : text.failed, "bad");
+      locateButton.disabled = false;
+    }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+  }
+
+  function send() {
+    if (!fix) { return; }
+    var record = {id: uuid(), lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m,
+                  recorded_at: fix.recorded_at};
+    if (note.value.trim()) { record.note = note.value.trim(); }
+    sendButton.disabled = true;
+    say(resultBox, text.sending, "");
+    window.checkinSend(record).then(function (outcome) {
+      if (outcome.queued) { say(resultBox, text.queued, "warn"); return; }
+      var body = outcome.body;
+      if (!outcome.ok) { say(resultBox, (body.error && body.error.message) || text.failed, "bad"); return; }
+      var lines = [body.counts_for_day ? text.counts : text.not_counts,
+                   text.distance.replace("{m}", Math.round(body.distance_m))];
+      (body.reasons || []).forEach(function (r) { lines.push(r.message); });
+      say(resultBox, lines.join("\n"), body.counts_for_day ? "ok" : "bad");
+      fix = null;
+      note.value = "";
+    });
+  }
+
+  // Sending goes through one function, so the offline queue can take it over.
+  window.checkinSend = window.checkinSend || function (record) {
+    var token = document.querySelector('meta[name="csrf-token"]').content;
+    return fetch("/api/v1/checkins", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+      body: JSON.stringify(record)}).then(function (response) {
+        return response.json().then(function (body) {
+          return {ok: response.ok, body: body};
+        });
+      }, function () { return {ok: false, body: {error: {message: text.no_network}}}; });
+  };
+
+  locateButton.addEventListener("click", locate);
+  sendButton.addEventListener("click", send);
+})();

@@ -1,0 +1,198 @@
+"""PhotoStore: content addressing, atomic and idempotent writes, tamper checks, safe keys."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from checkin.photos import InvalidKey, PhotoStore
+
+DATA = b"\xff\xd8\xff\xe0 pretend jpeg bytes \xff\xd9"
+KEY = hashlib.sha256(DATA).hexdigest()
+
+
+def test_put_returns_the_sha256_and_lays_out_two_levels(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    key = store.put(DATA)
+    assert key == KEY == PhotoStore.key_for(DATA)
+    path = store.path(key)
+    assert path == tmp_path / key[:2] / key[2:4] / f"{key}.jpg"
+    assert path.read_bytes() == DATA
+    assert store.read(key) == DATA
+    with store.open(key) as fh:
+        assert fh.read() == DATA
+    assert store.exists(key) and store.verify(key)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_put_is_idempotent_and_does_not_rewrite(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    before = store.path(KEY).stat()
+    assert store.put(DATA) == KEY
+    after = store.path(KEY).stat()
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert list(store.iter_keys()) == [KEY]
+
+
+def test_put_leaves_no_temporary_files(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    for i in range(20):
+        store.put(DATA + bytes([i]))
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".jpg")]
+    assert leftovers == []
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = PhotoStore(tmp_path)
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        store.put(DATA)
+    assert not store.exists(KEY)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_readers_never_see_a_partial_file(tmp_path: Path) -> None:
+    """The file appears by rename: while a big put runs, the key is absent or complete."""
+    store = PhotoStore(tmp_path)
+    big = os.urandom(8 << 20)
+    key = PhotoStore.key_for(big)
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        path = store.path(key)
+        while not done.is_set():
+            with contextlib.suppress(FileNotFoundError):
+                seen.append(len(path.read_bytes()))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        store.put(big)
+        deadline = time.monotonic() + 5
+        while len(big) not in seen and time.monotonic() < deadline:
+            time.sleep(0.001)
+    finally:
+        done.set()
+        watcher.join()
+    assert len(big) in seen
+    assert all(size == len(big) for size in seen)
+
+
+def test_concurrent_puts_of_the_same_bytes(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    data = os.urandom(1 << 20)
+    keys: list[str] = []
+    threads = [threading.Thread(target=lambda: keys.append(store.put(data))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(keys) == {PhotoStore.key_for(data)}
+    assert store.verify(keys[0])
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{keys[0]}.jpg"]
+
+
+def test_verify_detects_tampering_and_put_repairs(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    path = store.path(KEY)
+    path.write_bytes(DATA.replace(b"pretend", b"PRETEND"))  # same size, other content
+    assert store.exists(KEY)
+    assert not store.verify(KEY)
+    assert store.put(DATA) == KEY  # the right bytes again: rewritten
+    assert store.verify(KEY) and store.read(KEY) == DATA
+    path.write_bytes(b"")
+    assert not store.verify(KEY)
+
+
+def test_missing_keys(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    assert not store.exists(KEY)
+    assert not store.verify(KEY)
+    assert store.delete(KEY) is False
+    with pytest.raises(FileNotFoundError):
+        store.read(KEY)
+    with pytest.raises(FileNotFoundError):
+        store.open(KEY)
+    assert list(store.iter_keys()) == []
+    assert list(PhotoStore(tmp_path / "nowhere").iter_keys()) == []
+
+
+def test_delete(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    assert store.delete(KEY) is True
+    assert not store.exists(KEY)
+    assert store.delete(KEY) is False
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../../etc/passwd",
+        "../" + KEY[3:],
+        KEY[:2] + "/" + KEY[3:],
+        KEY.upper(),
+        KEY[:-1],
+        KEY + "0",
+        KEY[:-1] + "g",
+        KEY[:-1] + "\x00",
+        "/" + KEY[1:],
+        "",
+        f"{KEY}.jpg",
+        " " + KEY[1:],
+    ],
+)
+def test_keys_that_are_not_64_lowercase_hex_are_refused(tmp_path: Path, key: str) -> None:
+    store = PhotoStore(tmp_path)
+    for operation in (store.path, store.exists, store.read, store.open, store.delete, store.verify):
+        with pytest.raises(InvalidKey):
+            operation(key)
+    assert isinstance(InvalidKey("x"), ValueError)
+
+
+def test_non_string_keys_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidKey):
+        PhotoStore(tmp_path).path(123)  # type: ignore[arg-type]
+
+
+def test_iter_keys_skips_strays_and_temporaries(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    keys = sorted(store.put(DATA + bytes([i])) for i in range(5))
+    k = keys[0]
+    (tmp_path / k[:2] / k[2:4] / ".tmp-abc.part").write_bytes(b"half")
+    (tmp_path / k[:2] / k[2:4] / "notes.txt").write_text("stray")
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "README").write_text("stray")
+    misplaced = tmp_path / "00" / "00"
+    misplaced.mkdir(parents=True)
+    (misplaced / f"{keys[1]}.jpg").write_bytes(b"x")  # right name, wrong folder
+    assert list(store.iter_keys()) == keys
+
+
+def test_sweep_temporary_removes_only_old_leftovers(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    folder = store.path(KEY).parent
+    old, fresh = folder / ".tmp-old.part", folder / ".tmp-new.part"
+    old.write_bytes(b"crashed")
+    fresh.write_bytes(b"in progress")
+    an_hour_ago = time.time() - 7200
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert store.sweep_temporary(older_than_s=3600) == 1
+    assert not old.exists() and fresh.exists() and store.verify(KEY)
