@@ -45,7 +45,7 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
-    ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "200000"))
+    ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "50000"))
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "checkin" / "translations")
