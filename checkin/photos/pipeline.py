@@ -136,9 +136,10 @@ class PhotoLimits:
     # write 1-12). Thousands of tiny progressive scans make libjpeg spin for minutes.
     max_jpeg_scans: int = 100
     # Estimated decoder memory (pixels actually decoded x _DECODE_BYTES_PER_PIXEL). PNG, WebP
-    # and HEIF decode at full size, so this, not max_pixels, bounds them: at 384 MiB a 48 MP
-    # iPhone HEIC (~340 MB) passes, a WebP stops at ~23 MP (libwebp keeps 3 canvases).
-    max_decode_bytes: int = 384 * 1024 * 1024
+    # and HEIF decode at full size, so this, not max_pixels, bounds them. 192 MiB keeps a
+    # worker under ~200 MB peak: 12-24 MP HEIC passes, a 48 MP HEIC (~340 MB) is refused,
+    # a WebP stops at ~11 MP (libwebp keeps 3 canvases). Raise it where memory allows.
+    max_decode_bytes: int = 192 * 1024 * 1024
     # Convert pixels from an embedded non-sRGB profile (iPhone: Display P3) to sRGB before the
     # profile is dropped; ~40 ms per 1600 px photo. False: drop the profile, keep the numbers.
     convert_to_srgb: bool = True
