@@ -6,12 +6,15 @@ from checkin.models.audit import AuditEntry
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
 from checkin.models.user import ROLES, ApiToken, User
+from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 
 __all__ = [
     "AREA_LEVELS",
     "HOUSEHOLD_STATUSES",
     "LEAVE_STATUSES",
+    "PURPOSES",
     "ROLES",
+    "VISIT_KINDS",
     "ApiToken",
     "Area",
     "AttendanceDay",
@@ -19,8 +22,10 @@ __all__ = [
     "Checkin",
     "Household",
     "Leave",
+    "Photo",
     "SendingUnit",
     "Team",
     "User",
     "Village",
+    "Visit",
 ]

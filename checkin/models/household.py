@@ -28,6 +28,10 @@ class Household(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), default="poor")
     helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # A position proposed by the first accurate visit, until a supervisor confirms it.
+    proposed_lat: Mapped[float | None] = mapped_column(Float)
+    proposed_lon: Mapped[float | None] = mapped_column(Float)
+    proposed_by_visit_id: Mapped[str | None] = mapped_column(String(36))
 
     village: Mapped[Village] = relationship()
     helper: Mapped[User] = relationship()
