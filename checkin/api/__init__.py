@@ -11,4 +11,5 @@ from checkin.api import (  # noqa: E402, F401
     openapi,
     session,
     villages,
+    visits,
 )

@@ -1,0 +1,234 @@
+"""POST /visits (multipart: a `visit` JSON field and `photos` files, exactly once), GET /visits,
+GET /households, the photos themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import abort, current_app, jsonify, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from checkin import db
+from checkin.api import bp
+from checkin.api.payload import page, page_args
+from checkin.api.timefmt import optional_day, parse_moment, utc_z
+from checkin.auth import current_scope, roles_required
+from checkin.errors import ApiError
+from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
+from checkin.services import clock, households, visits
+from checkin.services.exactly_once import client_id, payload_digest
+from checkin.settings import policy
+
+
+def photo_json(photo: Photo) -> dict[str, Any]:
+    return {"id": photo.id, "width": photo.width, "height": photo.height,
+            "taken_at": utc_z(photo.taken_at), "flags": photo.flag_list,
+            "exif_lat": photo.exif_lat, "exif_lon": photo.exif_lon,
+            "url": f"/api/v1/photos/{photo.id}", "thumb_url": f"/api/v1/photos/{photo.id}/thumb"}
+
+
+def visit_json(row: Visit) -> dict[str, Any]:
+    return {"id": row.id, "user_id": row.user_id, "household_id": row.household_id,
+            "village_id": row.village_id, "kind": row.kind, "purposes": row.purpose_list,
+            "note": row.note, "lat": row.lat, "lon": row.lon, "accuracy_m": row.accuracy_m,
+            "recorded_at": utc_z(row.recorded_at), "received_at": utc_z(row.received_at),
+            "day": row.local_day.isoformat(), "distance_m": row.distance_m,
+            "flags": row.flag_list, "corrects_id": row.corrects_id,
+            "correction_reason": row.correction_reason,
+            "photos": [photo_json(p) for p in row.photos]}
+
+
+def _optional_number(body: dict[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
+    return float(value)
+
+
+def parse_visit(raw: str | None, photo_digests: list[str]) -> visits.VisitInput:
+    try:
+        body = json.loads(raw or "")
+    except ValueError as exc:
+        raise ApiError(400, "malformed_json", "The visit field must be JSON.") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed_json", "The visit field must be a JSON object.")
+    kind = body.get("kind")
+    if kind not in VISIT_KINDS:
+        raise ApiError(400, "invalid_field", "kind is visit or contact.", {"kind": "enum"})
+    purposes = body.get("purposes", [])
+    if not isinstance(purposes, list) or not set(purposes) <= set(PURPOSES):
+        raise ApiError(400, "invalid_field", f"purposes are among {', '.join(PURPOSES)}.",
+                       {"purposes": "enum list"})
+    note = body.get("note") or ""
+    if not isinstance(note, str) or len(note) > visits.MAX_NOTE:
+        raise ApiError(400, "invalid_field", "note is text of at most 2000 characters.",
+                       {"note": "text"})
+    household_id = body.get("household_id")
+    if not isinstance(household_id, int) or isinstance(household_id, bool):
+        raise ApiError(400, "invalid_field", "household_id must be an integer.",
+                       {"household_id": "integer"})
+    lat, lon = _optional_number(body, "lat"), _optional_number(body, "lon")
+    if kind == "visit" and (lat is None or lon is None):
+        raise ApiError(422, "position_required", "A visit in person needs the position.",
+                       {"lat": "required"})
+    corrects = body.get("corrects_id")
+    reason = body.get("correction_reason")
+    queued = body.get("queued", False)
+    if not isinstance(queued, bool):
+        raise ApiError(400, "invalid_field", "queued must be true or false.", {"queued": "bool"})
+    return visits.VisitInput(
+        id=client_id(body.get("id")), household_id=household_id, kind=kind,
+        purposes=tuple(purposes), note=note.strip(), lat=lat, lon=lon,
+        accuracy_m=_optional_number(body, "accuracy_m"),
+        recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"), queued=queued,
+        digest=payload_digest({"visit": body, "photos": photo_digests}),
+        corrects_id=client_id(corrects) if corrects is not None else None,
+        correction_reason=reason if isinstance(reason, str) else None)
+
+
+@bp.post("/visits")
+@roles_required("cadre")
+def create_visit() -> Any:
+    if not request.content_type or not request.content_type.startswith("multipart/form-data"):
+        raise ApiError(415, "unsupported_media_type", "Send multipart/form-data.")
+    uploads = request.files.getlist("photos")
+    most = current_app.config["PHOTOS_PER_VISIT"]
+    if len(uploads) > most:
+        raise ApiError(413, "too_many_photos", f"At most {most} photos per visit.",
+                       {"photos": f"at most {most}"})
+    files = [(f.filename or "photo", f.read()) for f in uploads]
+    data = parse_visit(request.form.get("visit"),
+                       [hashlib.sha256(content).hexdigest() for _, content in files])
+    session = db.session()
+    stored = visits.existing(session, data)
+    if stored is not None:
+        return jsonify(visit_json(stored)), 200
+    visits.check_correction(session, current_user, data)
+    processed = visits.process_all(files)
+    try:
+        row = visits.record_visit(session, current_user, data, processed, policy())
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        stored = visits.existing(session, data)
+        if stored is None:
+            raise
+        return jsonify(visit_json(stored)), 200
+    return jsonify(visit_json(row)), 201
+
+
+def _day_bounds(stmt: Any, column: Any) -> Any:
+    first = optional_day(request.args.get("from"), "from")
+    last = optional_day(request.args.get("to"), "to")
+    zone = clock.zone()
+    if first:
+        stmt = stmt.where(column >= datetime.combine(first, time(), zone))
+    if last:
+        stmt = stmt.where(column < datetime.combine(last + timedelta(days=1), time(), zone))
+    return stmt
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise ApiError(400, "invalid_query", f"{name} must be an integer.", {name: "integer"})
+    return int(raw)
+
+
+@bp.get("/visits")
+@login_required
+def list_visits() -> Any:
+    limit, offset = page_args()
+    scope = current_scope()
+    stmt = select(Visit).where(scope.owned_by_user(Visit.user_id, Visit.village_id))
+    stmt = _day_bounds(stmt, Visit.recorded_at)
+    for name, column in (("household_id", Visit.household_id), ("user_id", Visit.user_id)):
+        value = _int_arg(name)
+        if value is not None:
+            stmt = stmt.where(column == value)
+    stmt = stmt.order_by(Visit.recorded_at.desc(), Visit.id).limit(limit + 1).offset(offset)
+    return jsonify(page([visit_json(v) for v in db.session().scalars(stmt)], limit, offset))
+
+
+def household_json(row: households.HouseholdRow) -> dict[str, Any]:
+    h = row.household
+    return {"id": h.id, "code": h.code, "name": h.head_name, "village_id": h.village_id,
+            "helper_id": h.helper_id, "status": h.status, "address": h.address,
+            "lat": h.lat, "lon": h.lon,
+            "last_contact_at": row.last_contact.isoformat() if row.last_contact else None,
+            "last_visit_at": row.last_visit.isoformat() if row.last_visit else None,
+            "due": row.due.state, "days_since_visit": row.due.days_since_visit,
+            "next_deadline": row.due.next_deadline.isoformat() if row.due.next_deadline
+            else None}
+
+
+@bp.get("/households")
+@login_required
+def list_households() -> Any:
+    limit, offset = page_args()
+    due = request.args.get("due") or None
+    if due not in (None, "ok", "due", "overdue"):
+        raise ApiError(400, "invalid_query", "due is ok, due or overdue.", {"due": "enum"})
+    rows = households.household_rows(
+        db.session(), current_scope(), clock.today(), policy(), due=due,
+        village_id=_int_arg("village_id"), helper_id=_int_arg("helper_id"),
+        query=request.args.get("q", "")[:50])
+    if current_user.role == "cadre":
+        rows = households.sort_for_cadre(rows, current_user.id)
+    items = [household_json(r) for r in rows[offset:offset + limit + 1]]
+    return jsonify(page(items, limit, offset))
+
+
+def visible_photo(photo_id: int) -> Photo:
+    scope = current_scope()
+    photo = db.session().scalars(
+        select(Photo).join(Visit, Photo.visit_id == Visit.id)
+        .where(Photo.id == photo_id, scope.owned_by_user(Visit.user_id, Visit.village_id))
+    ).first()
+    if photo is None:
+        abort(404)
+    return photo
+
+
+def _send(key: str) -> Any:
+    path = visits.store().path(key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=3600, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/photos/<int:photo_id>")
+@login_required
+def photo_file(photo_id: int) -> Any:
+    return _send(visible_photo(photo_id).sha256)
+
+
+@bp.get("/photos/<int:photo_id>/thumb")
+@login_required
+def photo_thumb(photo_id: int) -> Any:
+    return _send(visible_photo(photo_id).thumb_sha256)
+
+
+@bp.post("/households/<int:household_id>/position")
+@roles_required("supervisor")
+def confirm_household_position(household_id: int) -> Any:
+    scope = current_scope()
+    session = db.session()
+    household = session.scalars(scope.households().where(Household.id == household_id)).first()
+    if household is None:
+        abort(404)
+    visits.confirm_position(session, current_user, household)
+    session.commit()
+    return jsonify({"id": household.id, "lat": household.lat, "lon": household.lon})

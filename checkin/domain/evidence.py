@@ -1,0 +1,86 @@
+"""Evidence flags of a visit and its photos: shown to supervisors, never blocking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from checkin.domain.geofence import distance_m
+from checkin.domain.policy import Policy
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    params: dict[str, float]
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    recorded_at: datetime
+    received_at: datetime
+    queued: bool
+    in_person: bool  # a visit in person, not a phone contact
+
+
+def visit_flags(facts: VisitFacts, household: tuple[float, float] | None,
+                fence: tuple[float, float, float], policy: Policy) -> list[Flag]:
+    """far_from_household, outside_fence, low_accuracy, late_sync (impossible travel is
+    judged with the check-in rules, against the cadre's previous fix)."""
+    flags: list[Flag] = []
+    if facts.queued:
+        delay_h = (facts.received_at - facts.recorded_at).total_seconds() / 3600
+        if delay_h > policy.late_sync_hours:
+            flags.append(Flag("late_sync", {"delay_hours": round(delay_h, 1),
+                                            "limit_hours": policy.late_sync_hours}))
+    if not facts.in_person or facts.lat is None or facts.lon is None:
+        return flags
+    if facts.accuracy_m is not None and facts.accuracy_m > policy.max_accuracy_m:
+        flags.append(Flag("low_accuracy", {"accuracy_m": facts.accuracy_m,
+                                           "limit_m": policy.max_accuracy_m}))
+    from_centre = distance_m(facts.lat, facts.lon, fence[0], fence[1])
+    if from_centre > fence[2]:
+        flags.append(Flag("outside_fence", {"distance_m": round(from_centre)}))
+    if household is not None:
+        away = distance_m(facts.lat, facts.lon, household[0], household[1])
+        if away > policy.far_from_household_m:
+            flags.append(Flag("far_from_household", {"distance_m": round(away),
+                                                     "limit_m": policy.far_from_household_m}))
+    return flags
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    taken_at: datetime | None  # aware: a camera's local time is read in the deployment zone
+    exif_lat: float | None
+    exif_lon: float | None
+    pipeline_flags: tuple[str, ...]
+
+
+def photo_flags(photo: PhotoFacts, visit_at: datetime, reported: tuple[float, float] | None,
+                duplicate_distance: int | None, policy: Policy) -> list[Flag]:
+    """no_exif_time, photo_old, exif_gps_far, duplicate_photo."""
+    flags: list[Flag] = []
+    if photo.taken_at is None:
+        flags.append(Flag("no_exif_time", {}))
+    else:
+        age_h = (visit_at - photo.taken_at).total_seconds() / 3600
+        if age_h > policy.photo_old_hours:
+            flags.append(Flag("photo_old", {"age_hours": round(age_h),
+                                            "limit_hours": policy.photo_old_hours}))
+    if reported is not None and photo.exif_lat is not None and photo.exif_lon is not None:
+        away = distance_m(photo.exif_lat, photo.exif_lon, reported[0], reported[1])
+        if away > policy.exif_gps_far_m:
+            flags.append(Flag("exif_gps_far", {"distance_m": round(away),
+                                               "limit_m": policy.exif_gps_far_m}))
+    if duplicate_distance is not None:
+        flags.append(Flag("duplicate_photo", {"bits": duplicate_distance}))
+    return flags
+
+
+def is_accurate_fix(accuracy_m: float | None, policy: Policy) -> bool:
+    return accuracy_m is not None and accuracy_m <= policy.max_accuracy_m
+

@@ -1,0 +1,81 @@
+"""Households with their last contact and visit and where they stand on the cadence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from checkin.domain import cadence
+from checkin.domain.policy import Policy
+from checkin.models import Household, Team, User, Visit
+from checkin.scope import Scope
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    household: Household
+    last_contact: date | None  # any contact, a visit included
+    last_visit: date | None
+    due: cadence.DueState
+
+    @property
+    def status(self) -> str:
+        return self.household.status
+
+
+def superseded() -> select:
+    """Visits that a correction replaced: their replacement counts instead."""
+    return select(Visit.corrects_id).where(Visit.corrects_id.is_not(None))
+
+
+def last_dates(session: Session, household_ids: list[int]
+               ) -> dict[int, tuple[date | None, date | None]]:
+    """(last contact of any kind, last visit in person) per household, in one query."""
+    rows = session.execute(
+        select(Visit.household_id, func.max(Visit.local_day),
+               func.max(Visit.local_day).filter(Visit.kind == "visit"))
+        .where(Visit.household_id.in_(household_ids), Visit.id.not_in(superseded()))
+        .group_by(Visit.household_id))
+    return {hid: (contact, visit) for hid, contact, visit in rows}
+
+
+def household_rows(session: Session, scope: Scope, today: date, policy: Policy, *,
+                   village_id: int | None = None, helper_id: int | None = None,
+                   query: str = "", due: str | None = None, limit: int = 2000
+                   ) -> list[HouseholdRow]:
+    stmt = scope.households()
+    if village_id is not None:
+        stmt = stmt.where(Household.village_id == village_id)
+    if helper_id is not None:
+        stmt = stmt.where(Household.helper_id == helper_id)
+    if query:
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(or_(Household.head_name.like(like), Household.code.like(like)))
+    households = list(session.scalars(stmt.order_by(Household.code).limit(limit)))
+    dates = last_dates(session, [h.id for h in households])
+    since = helper_since(session, households)
+    rows = []
+    for household in households:
+        contact, visit = dates.get(household.id, (None, None))
+        state = cadence.household_due(household.status, contact, visit,
+                                      since.get(household.helper_id, today), today, policy)
+        if due is None or state.state == due:
+            rows.append(HouseholdRow(household, contact, visit, state))
+    return rows
+
+
+def helper_since(session: Session, households: list[Household]) -> dict[int, date]:
+    """The day a helper's duty began: the start of their team's term."""
+    helper_ids = {h.helper_id for h in households}
+    rows = session.execute(select(User.id, Team.term_start).join(Team, User.team_id == Team.id)
+                           .where(User.id.in_(helper_ids)))
+    return {user_id: start for user_id, start in rows}
+
+
+def sort_for_cadre(rows: list[HouseholdRow], helper_id: int) -> list[HouseholdRow]:
+    """Mine first, then the rest of the village; within each, overdue, due, then ok."""
+    return sorted(rows, key=lambda r: (r.household.helper_id != helper_id,
+                                       cadence.sort_key(r.due, None), r.household.code))

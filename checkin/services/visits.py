@@ -1,0 +1,202 @@
+"""Recording a visit or contact with its photos: files first, rows after, flags on both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkin.domain import evidence, geofence
+from checkin.domain.policy import Policy
+from checkin.errors import ApiError
+from checkin.models import Area, Household, Photo, User, Village, Visit
+from checkin.photos.phash import bands, to_signed64
+from checkin.photos.pipeline import PhotoRejected, ProcessedPhoto, process_photo
+from checkin.photos.store import PhotoStore
+from checkin.services import audit, clock
+from checkin.services.checkins import previous_fix
+from checkin.services.exactly_once import replay_or_conflict
+from checkin.services.photo_index import find_duplicate
+
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    id: str
+    household_id: int
+    kind: str
+    purposes: tuple[str, ...]
+    note: str
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    recorded_at: datetime
+    queued: bool
+    digest: str
+    corrects_id: str | None = None
+    correction_reason: str | None = None
+
+
+def store() -> PhotoStore:
+    return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
+
+
+def existing(session: Session, data: VisitInput) -> Visit | None:
+    stored = session.get(Visit, data.id)
+    if stored is not None:
+        replay_or_conflict(stored.digest, data.digest)
+    return stored
+
+
+def process_all(files: list[tuple[str, bytes]]) -> list[ProcessedPhoto]:
+    """Every photo through the pipeline before anything is stored; one bad file refuses all."""
+    processed = []
+    for index, (name, data) in enumerate(files):
+        try:
+            processed.append(process_photo(data))
+        except PhotoRejected as exc:
+            raise ApiError(exc.http_status, f"photo_{exc.code}",
+                           f"Photo {index + 1} ({name[:60]}): {exc.message}",
+                           {f"photos[{index}]": exc.code}) from exc
+    return processed
+
+
+def county_of(session: Session, village: Village) -> int | None:
+    ids = [int(part) for part in village.area_path.strip("/").split("/") if part]
+    return session.scalars(select(Area.id).where(Area.id.in_(ids), Area.level == "county")
+                           ).first()
+
+
+def record_visit(session: Session, user: User, data: VisitInput,
+                 photos: list[ProcessedPhoto], policy: Policy) -> Visit:
+    received = clock.now()
+    geofence.validate_recorded_at(data.recorded_at, received)
+    if data.lat is not None and data.lon is not None:
+        geofence.validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
+    household = session.get(Household, data.household_id)
+    if household is None or household.village_id != user.village_id:
+        raise ApiError(404, "not_found", "No such household in your village.",
+                       {"household_id": "unknown"})
+    village = household.village
+    visit = Visit(id=data.id, user_id=user.id, household_id=household.id,
+                  village_id=village.id, kind=data.kind, purposes=",".join(data.purposes),
+                  note=data.note, lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
+                  recorded_at=data.recorded_at, received_at=received,
+                  local_day=clock.local_day(data.recorded_at), queued=data.queued,
+                  digest=data.digest, corrects_id=data.corrects_id,
+                  correction_reason=data.correction_reason)
+    flags = _visit_flags(session, user, data, household, village, received, policy)
+    visit.flags = ",".join(f.code for f in flags)
+    visit.reasons = [{"code": f.code, "params": f.params} for f in flags]
+    if household.lat is not None and data.lat is not None and household.lon is not None:
+        visit.distance_m = round(geofence.distance_m(data.lat, data.lon, household.lat,
+                                                     household.lon), 1)
+    session.add(visit)
+    session.flush()
+    _add_photos(session, visit, village, photos, policy)
+    _propose_position(session, user, household, visit, policy)
+    audit.record(session, actor_id=user.id, action="visit.create", entity="visit",
+                 entity_id=visit.id, after={"digest": data.digest,
+                                            "corrects": data.corrects_id})
+    return visit
+
+
+def _visit_flags(session: Session, user: User, data: VisitInput, household: Household,
+                 village: Village, received: datetime, policy: Policy) -> list[evidence.Flag]:
+    facts = evidence.VisitFacts(lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
+                                recorded_at=data.recorded_at, received_at=received,
+                                queued=data.queued, in_person=data.kind == "visit")
+    home = (household.lat, household.lon) if household.lat is not None and \
+        household.lon is not None else None
+    flags = evidence.visit_flags(facts, home, (village.lat, village.lon, village.radius_m),
+                                 policy)
+    if data.kind == "visit" and data.lat is not None and data.lon is not None:
+        verdict = geofence.evaluate_checkin(
+            geofence.CheckinFacts(lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m or 0,
+                                  recorded_at=data.recorded_at, received_at=received,
+                                  live=True),
+            geofence.Fence(village.lat, village.lon, village.radius_m),
+            previous_fix(session, user.id, data.recorded_at), policy)
+        flags += [evidence.Flag(r.code, dict(r.params)) for r in verdict.reasons
+                  if r.code == "impossible_travel"]
+    return flags
+
+
+def _add_photos(session: Session, visit: Visit, village: Village,
+                photos: list[ProcessedPhoto], policy: Policy) -> None:
+    files = store()
+    county = county_of(session, village)
+    reported = (visit.lat, visit.lon) if visit.lat is not None and visit.lon is not None \
+        else None
+    for processed in photos:
+        # The files are safe on disk before the row that names them is committed.
+        key = files.put(processed.jpeg)
+        thumb = files.put(processed.thumb)
+        duplicate = find_duplicate(session, county, processed.phash,
+                                   policy.duplicate_photo_max_distance)
+        taken = processed.taken_at
+        if taken is not None and taken.tzinfo is None:
+            taken = taken.replace(tzinfo=clock.zone())
+        flags = evidence.photo_flags(
+            evidence.PhotoFacts(taken_at=taken, exif_lat=processed.exif_lat,
+                                exif_lon=processed.exif_lon,
+                                pipeline_flags=tuple(processed.flags)),
+            visit.recorded_at, reported, duplicate[1] if duplicate else None, policy)
+        b0, b1, b2, b3 = bands(processed.phash)
+        session.add(Photo(
+            visit_id=visit.id, county_id=county, sha256=key, thumb_sha256=thumb,
+            width=processed.width, height=processed.height,
+            original_format=processed.original_format,
+            original_width=processed.original_width, original_height=processed.original_height,
+            taken_at=taken, exif_lat=processed.exif_lat, exif_lon=processed.exif_lon,
+            camera=processed.camera, phash=to_signed64(processed.phash), band0=b0, band1=b1,
+            band2=b2, band3=b3, flags=",".join([*(f.code for f in flags),
+                                                *processed.flags]),
+            duplicate_of_id=duplicate[0] if duplicate else None))
+        session.flush()
+
+
+def _propose_position(session: Session, user: User, household: Household, visit: Visit,
+                      policy: Policy) -> None:
+    """A household without a registered position gets one proposed by its first accurate
+    visit in person; a supervisor confirms it."""
+    if household.lat is not None or household.proposed_lat is not None:
+        return
+    if visit.kind != "visit" or visit.lat is None or not evidence.is_accurate_fix(
+            visit.accuracy_m, policy):
+        return
+    before = audit.snapshot(household)
+    household.proposed_lat, household.proposed_lon = visit.lat, visit.lon
+    household.proposed_by_visit_id = visit.id
+    audit.record(session, actor_id=user.id, action="household.position_proposed",
+                 entity="household", entity_id=household.id, before=before,
+                 after=audit.snapshot(household))
+
+
+def confirm_position(session: Session, supervisor: User, household: Household) -> None:
+    if household.proposed_lat is None:
+        raise ApiError(422, "no_proposal", "No position has been proposed for this household.")
+    before = audit.snapshot(household)
+    household.lat, household.lon = household.proposed_lat, household.proposed_lon
+    household.proposed_lat = household.proposed_lon = None
+    audit.record(session, actor_id=supervisor.id, action="household.position_confirmed",
+                 entity="household", entity_id=household.id, before=before,
+                 after=audit.snapshot(household))
+
+
+def check_correction(session: Session, user: User, data: VisitInput) -> None:
+    """A correction points at one of the cadre's own visits and says why."""
+    if data.corrects_id is None:
+        return
+    old = session.get(Visit, data.corrects_id)
+    if old is None or old.user_id != user.id:
+        raise ApiError(404, "not_found", "The visit to correct does not exist.",
+                       {"corrects_id": "unknown"})
+    if not (data.correction_reason or "").strip():
+        raise ApiError(422, "correction_reason_required", "Say why the visit is corrected.",
+                       {"correction_reason": "required"})

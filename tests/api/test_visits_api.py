@@ -1,0 +1,169 @@
+"""POST /visits with photos: flags, exactly once, photos only for who may see the visit."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from PIL import Image
+from sqlalchemy import func, select
+
+from checkin import db
+from checkin.models import Household, Photo, Visit
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "photos"
+
+
+def corpus(name: str) -> bytes:
+    path = CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"photo corpus not found at {CORPUS}")
+    return path.read_bytes()
+
+
+def household_of(app: Flask, code: str) -> Household:
+    with app.app_context():
+        return db.session().scalars(select(Household).where(Household.code == code)).one()
+
+
+def send(client, bearer, household_id: int, photos: list[tuple[bytes, str]] = (), **extra):
+    body = {"id": str(uuid.uuid4()), "household_id": household_id, "kind": "visit",
+            "purposes": ["policy", "care"], "note": "宣讲政策", "lat": 30.851, "lon": 116.361,
+            "accuracy_m": 15, "recorded_at": (datetime.now(UTC) - timedelta(minutes=1))
+            .isoformat()}
+    body.update(extra)
+    data = {"visit": json.dumps(body),
+            "photos": [(io.BytesIO(content), name) for content, name in photos]}
+    return body, client.post("/api/v1/visits", data=data, headers=bearer,
+                             content_type="multipart/form-data")
+
+
+def test_a_visit_with_a_photo(app: Flask, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    _, response = send(client, bearer, home.id, [(corpus("real/Canon_40D.jpg"), "a.jpg")])
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["household_id"] == home.id and body["distance_m"] < 300
+    [photo] = body["photos"]
+    assert max(photo["width"], photo["height"]) <= 1600
+    assert "photo_old" in photo["flags"]  # the Canon's EXIF time is from 2008
+    image = client.get(photo["url"], headers=bearer)
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert "private" in image.headers["Cache-Control"]
+    stored = Image.open(io.BytesIO(image.data))
+    assert stored.format == "JPEG" and not stored.info.get("exif")
+    thumb = Image.open(io.BytesIO(client.get(photo["thumb_url"], headers=bearer).data))
+    assert max(thumb.size) <= 320
+    for other in ("cadre_b", "cadre_a2", "sup_t2"):
+        assert client.get(photo["url"], headers=token_for(other)).status_code == 404, other
+    for allowed in ("sup_t1", "sup_county", "admin"):
+        assert client.get(photo["url"], headers=token_for(allowed)).status_code == 200
+
+
+def test_same_photo_again_is_flagged_duplicate(client, world, app, token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha1")
+    content = corpus("gps/DSCN0010.jpg")
+    send(client, bearer, home.id, [(content, "1.jpg")])
+    smaller = io.BytesIO()
+    Image.open(io.BytesIO(content)).reduce(2).save(smaller, "JPEG", quality=60)
+    _, response = send(client, bearer, home.id, [(smaller.getvalue(), "2.jpg")])
+    assert "duplicate_photo" in response.get_json()["photos"][0]["flags"]
+
+
+def test_far_from_household_and_exif_gps_far(client, world, app, token_for) -> None:
+    home = household_of(app, "Ha0")
+    _, response = send(client, token_for("cadre_a"), home.id,
+                       [(corpus("gps/DSCN0010.jpg"), "g.jpg")], lat=30.86, lon=116.361)
+    body = response.get_json()
+    assert "far_from_household" in body["flags"]
+    assert "exif_gps_far" in body["photos"][0]["flags"]  # that camera was in Italy
+
+
+def test_replay_and_conflict(app: Flask, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    photo = (corpus("orientation/landscape_6.jpg"), "o.jpg")
+    body, first = send(client, bearer, home.id, [photo])
+    assert first.status_code == 201
+    data = {"visit": json.dumps(body), "photos": [(io.BytesIO(photo[0]), "o.jpg")]}
+    again = client.post("/api/v1/visits", data=data, headers=bearer,
+                        content_type="multipart/form-data")
+    assert again.status_code == 200 and again.get_json()["id"] == body["id"]
+    changed = {"visit": json.dumps(dict(body, note="changed")), "photos": []}
+    conflict = client.post("/api/v1/visits", data=changed, headers=bearer,
+                           content_type="multipart/form-data")
+    assert conflict.status_code == 409
+    with app.app_context():
+        s = db.session()
+        assert s.scalar(select(func.count()).select_from(Visit).where(
+            Visit.id == body["id"])) == 1
+        assert s.scalar(select(func.count()).select_from(Photo).where(
+            Photo.visit_id == body["id"])) == 1
+
+
+@pytest.mark.parametrize("name", ["hostile/decompression_bomb.gif", "hostile/truncated_jpeg.jpg",
+                                  "hostile/broken.png"])
+def test_hostile_photos_are_refused_and_nothing_is_stored(app, client, world, token_for,
+                                                          name) -> None:
+    home = household_of(app, "Ha0")
+    _, response = send(client, token_for("cadre_a"), home.id, [(corpus(name), "x")])
+    assert 400 <= response.status_code < 500, response.status_code
+    assert response.get_json()["error"]["code"].startswith("photo_")
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_bad_requests_get_clear_errors(app, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    assert client.post("/api/v1/visits", json={}, headers=bearer).status_code == 415
+    _, other_village = send(client, bearer, household_of(app, "Hb0").id)
+    assert other_village.status_code == 404
+    _, no_position = send(client, bearer, home.id, lat=None, lon=None)
+    assert no_position.status_code == 422
+    many = [(corpus("orientation/portrait_1.jpg"), f"{n}.jpg") for n in range(7)]
+    _, too_many = send(client, bearer, home.id, many)
+    assert too_many.status_code == 413
+    parts = {f"f{n}": "x" for n in range(10_000)}
+    flood = client.post("/api/v1/visits", data=parts, headers=bearer,
+                        content_type="multipart/form-data")
+    assert flood.status_code == 413
+    _, contact = send(client, bearer, home.id, kind="contact", lat=None, lon=None)
+    assert contact.status_code == 201
+
+
+def test_a_correction_points_at_the_old_visit(app, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    old, _ = send(client, bearer, home.id)
+    _, missing_reason = send(client, bearer, home.id, corrects_id=old["id"])
+    assert missing_reason.status_code == 422
+    _, fixed = send(client, bearer, home.id, corrects_id=old["id"],
+                    correction_reason="记错了走访目的", purposes=["support"])
+    assert fixed.status_code == 201 and fixed.get_json()["corrects_id"] == old["id"]
+    listed = client.get(f"/api/v1/visits?household_id={home.id}",
+                        headers=token_for("sup_t1")).get_json()["items"]
+    assert {v["id"] for v in listed} >= {old["id"], fixed.get_json()["id"]}
+
+
+def test_households_with_cadence(app, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    rows = client.get("/api/v1/households", headers=bearer).get_json()["items"]
+    assert {r["village_id"] for r in rows} == {world["va"]}
+    assert rows[0]["helper_id"] == world["cadre_a"]  # mine first
+    home = household_of(app, "Ha0")
+    send(client, bearer, home.id)
+    after = client.get("/api/v1/households", headers=bearer).get_json()["items"]
+    visited = next(r for r in after if r["id"] == home.id)
+    assert visited["due"] == "ok" and visited["last_visit_at"] is not None
+    supervisors = client.get("/api/v1/households?due=overdue",
+                             headers=token_for("sup_t2")).get_json()["items"]
+    assert {r["village_id"] for r in supervisors} <= {world["vb"]}
