@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
@@ -11,9 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from PIL import Image
+from sqlalchemy import create_engine, select, text
 
 from checkin import create_app, db
 from checkin.db import Base, make_engine
@@ -24,11 +26,14 @@ from checkin.models import (
     Checkin,
     Household,
     Leave,
+    Photo,
     SendingUnit,
     Team,
     User,
     Village,
+    Visit,
 )
+from checkin.photos.store import PhotoStore
 from checkin.services import accounts, clock
 from config import TestConfig
 
@@ -162,6 +167,21 @@ def _records_of(session: Any, cadre: User, village: Village, key: str) -> None:
     session.flush()
     session.add(AttendanceDay(user_id=cadre.id, day=checkin.local_day, village_id=village.id,
                               first_checkin_id=checkin.id))
+    household = session.scalars(select(Household).where(Household.helper_id == cadre.id)).first()
+    visit = Visit(id=str(uuid.uuid4()), user_id=cadre.id, household_id=household.id,
+                  village_id=village.id, kind="visit", purposes="care",
+                  note=f"VisitNote{key.upper()}", lat=village.lat, lon=village.lon,
+                  accuracy_m=10, recorded_at=now, received_at=now, local_day=checkin.local_day,
+                  flags="", reasons=[], queued=False, digest="x")
+    session.add(visit)
+    session.flush()
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "JPEG")
+    photo_key = PhotoStore(current_app.config["PHOTO_DIR"]).put(image.getvalue())
+    session.add(Photo(visit_id=visit.id, county_id=None, sha256=photo_key,
+                      thumb_sha256=photo_key, width=40, height=30, original_format="JPEG",
+                      original_width=40, original_height=30, phash=0, band0=0, band1=0,
+                      band2=0, band3=0, flags=""))
     session.add(Leave(id=str(uuid.uuid4()), user_id=cadre.id, village_id=village.id,
                       kind="personal", start_date=clock.today() + timedelta(days=60),
                       end_date=clock.today() + timedelta(days=61),

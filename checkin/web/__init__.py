@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checkin.web import admin, cadre, home, people, signin, supervise, vendor
+from checkin.web import admin, cadre, home, people, signin, supervise, vendor, visits
 
 
 def register(app: Flask) -> None:
-    for module in (signin, home, people, admin, cadre, supervise, vendor):
+    for module in (signin, home, people, admin, cadre, supervise, vendor, visits):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)

@@ -63,12 +63,3 @@ def households() -> Any:
     villages = session.scalars(scope.villages().order_by(Village.name)).all()
     return render_template("people/households.html", households=rows, query=query,
                            villages=villages, village_id=village_id)
-
-
-@bp.get("/my/households")
-@roles_required("cadre")
-def my_households() -> Any:
-    query = request.args.get("q", "")[:50]
-    rows = directory.households(db.session(), current_scope(), helper_id=current_user.id,
-                                query=query, limit=1000)
-    return render_template("people/my_households.html", households=rows, query=query)

@@ -17,11 +17,11 @@ from tests.conftest import csrf_from
 
 MARKERS = {
     "a": ("VillageAlpha", "CadreALeader", "CadreAMember", "HeadA0", "AddrA1", "NoteA",
-          "ReasonA"),
+          "ReasonA", "VisitNoteA"),
     "b": ("VillageBeta", "CadreBLeader", "CadreBMember", "HeadB0", "AddrB1", "NoteB",
-          "ReasonB"),
+          "ReasonB", "VisitNoteB"),
     "c": ("VillageGamma", "CadreCLeader", "CadreCMember", "HeadC0", "AddrC1", "NoteC",
-          "ReasonC"),
+          "ReasonC", "VisitNoteC"),
 }
 VISIBLE = {
     "cadre_a": {"a"},
@@ -40,10 +40,13 @@ ARGUMENT_VALUES = {
     "code": ("en", "zh"),
     "filename": ("css/app.css", "leaflet.js"),
     "kind": ("xlsx", "csv"),
+    "visit_id": (),  # filled from the database below
+    "photo_id": (),
 }
 
 
-def _urls(app: Flask, rule: Rule, world, household_ids: list[int]) -> Iterator[str]:
+def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
+          ) -> Iterator[str]:
     arguments = sorted(rule.arguments)
     if not arguments:
         yield rule.rule
@@ -51,8 +54,8 @@ def _urls(app: Flask, rule: Rule, world, household_ids: list[int]) -> Iterator[s
     assert len(arguments) == 1, f"teach this test about {rule.rule}"
     name = arguments[0]
     assert name in ARGUMENT_VALUES, f"teach this test the argument {name} of {rule.rule}"
-    if name == "household_id":
-        values: list[object] = list(household_ids)
+    if name in ("household_id", "visit_id", "photo_id"):
+        values: list[object] = list(household_ids[name])
     elif name in ("code", "filename", "kind"):
         values = list(ARGUMENT_VALUES[name])
     else:
@@ -77,14 +80,18 @@ def body_text(response) -> str:
     return response.get_data().decode("utf-8", errors="replace")
 
 
-def _household_ids(app: Flask) -> list[int]:
+def _household_ids(app: Flask) -> dict[str, list[object]]:
+    """Ids of the records that routes take, from the world in the database."""
     from sqlalchemy import select
 
     from checkin import db
-    from checkin.models import Household
+    from checkin.models import Household, Photo, Visit
 
     with app.app_context():
-        return list(db.session().scalars(select(Household.id)))
+        s = db.session()
+        return {"household_id": list(s.scalars(select(Household.id))),
+                "visit_id": list(s.scalars(select(Visit.id))),
+                "photo_id": list(s.scalars(select(Photo.id)))}
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))
@@ -114,7 +121,7 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
 def test_each_role_sees_its_own(app: Flask, world, login, who) -> None:
     """The other half of the matrix: what should be visible is visible."""
     client = login(app.test_client(), who)
-    pages = {"cadre_a": ["/", "/village", "/my/households"],
+    pages = {"cadre_a": ["/", "/village", "/my/households", "/my/visits"],
              "sup_t1": ["/", "/villages", "/cadres", "/households"],
              "sup_county": ["/", "/villages", "/cadres", "/households"],
              "admin": ["/", "/villages", "/cadres", "/households", "/admin/users"]}[who]

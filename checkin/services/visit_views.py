@@ -1,0 +1,101 @@
+"""Visits as supervisors see them: filtered lists, one visit with its chain, coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from checkin.domain import cadence
+from checkin.domain.policy import Policy
+from checkin.models import Household, User, Village, Visit
+from checkin.scope import Scope
+from checkin.services import clock, households
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    village_id: int | None = None
+    user_id: int | None = None
+    household_code: str = ""
+    flag: str = ""
+    first: date | None = None
+    last: date | None = None
+
+
+def visits_query(scope: Scope, filters: VisitFilters) -> Select[tuple[Visit]]:
+    stmt = select(Visit).where(scope.owned_by_user(Visit.user_id, Visit.village_id))
+    if filters.village_id:
+        stmt = stmt.where(Visit.village_id == filters.village_id)
+    if filters.user_id:
+        stmt = stmt.where(Visit.user_id == filters.user_id)
+    if filters.household_code:
+        stmt = stmt.where(Visit.household_id.in_(select(Household.id).where(
+            Household.code == filters.household_code.strip())))
+    if filters.flag:
+        stmt = stmt.where(Visit.flags.like(f"%{filters.flag}%"))
+    zone = clock.zone()
+    if filters.first:
+        stmt = stmt.where(Visit.recorded_at >= datetime.combine(filters.first, time(), zone))
+    if filters.last:
+        stmt = stmt.where(Visit.recorded_at < datetime.combine(
+            filters.last + timedelta(days=1), time(), zone))
+    return stmt.order_by(Visit.recorded_at.desc()).options(
+        selectinload(Visit.photos), selectinload(Visit.household), selectinload(Visit.user))
+
+
+def list_visits(session: Session, scope: Scope, filters: VisitFilters, limit: int = 200
+                ) -> list[Visit]:
+    return list(session.scalars(visits_query(scope, filters).limit(limit)))
+
+
+def visit_chain(session: Session, scope: Scope, visit_id: str) -> tuple[Visit | None,
+                                                                         list[Visit]]:
+    """The visit (if visible) and every visit in its correction chain, oldest first."""
+    visible = scope.owned_by_user(Visit.user_id, Visit.village_id)
+    visit = session.scalars(select(Visit).where(Visit.id == visit_id, visible)).first()
+    if visit is None:
+        return None, []
+    chain = [visit]
+    while chain[0].corrects_id:
+        older = session.get(Visit, chain[0].corrects_id)
+        if older is None:
+            break
+        chain.insert(0, older)
+    newer = session.scalars(select(Visit).where(Visit.corrects_id == chain[-1].id)).first()
+    while newer is not None:
+        chain.append(newer)
+        newer = session.scalars(select(Visit).where(Visit.corrects_id == newer.id)).first()
+    return visit, chain
+
+
+@dataclass(frozen=True)
+class VillageCoverage:
+    village: Village
+    coverage: cadence.Coverage
+    overdue: int
+
+
+def coverage_by_village(session: Session, scope: Scope, policy: Policy
+                        ) -> list[VillageCoverage]:
+    today = clock.today()
+    rows = households.household_rows(session, scope, today, policy, limit=1_000_000)
+    by_village: dict[int, list[households.HouseholdRow]] = {}
+    for row in rows:
+        by_village.setdefault(row.household.village_id, []).append(row)
+    villages = {v.id: v for v in session.scalars(scope.villages())}
+    return [VillageCoverage(villages[vid], cadence.coverage(group, today, policy),
+                            sum(r.due.state == "overdue" for r in group))
+            for vid, group in sorted(by_village.items(), key=lambda kv: villages[kv[0]].name)]
+
+
+def overdue_rows(session: Session, scope: Scope, policy: Policy) -> list[households.HouseholdRow]:
+    rows = households.household_rows(session, scope, clock.today(), policy, due="overdue",
+                                     limit=1_000_000)
+    return sorted(rows, key=lambda r: (r.due.next_deadline or date.max, r.household.code))
+
+
+def cadres_for_filter(session: Session, scope: Scope) -> list[User]:
+    return list(session.scalars(scope.users().where(User.role == "cadre").order_by(User.name)))

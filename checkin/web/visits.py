@@ -1,0 +1,185 @@
+"""Visit pages: the cadre's households and visit form; supervisors' lists, coverage, overdue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from checkin import db
+from checkin.auth import current_scope, roles_required
+from checkin.errors import ApiError
+from checkin.exports import csv_table, download, xlsx_table
+from checkin.models import PURPOSES, Household, Village, Visit
+from checkin.services import clock, households, visit_views, visits
+from checkin.settings import policy
+from checkin.web.forms import LogoutForm
+
+bp = Blueprint("visits", __name__)
+
+FLAGS = ("far_from_household", "outside_fence", "low_accuracy", "impossible_travel",
+         "late_sync")
+
+
+@bp.get("/my/households")
+@roles_required("cadre")
+def my_households() -> Any:
+    query = request.args.get("q", "")[:50]
+    rows = households.household_rows(db.session(), current_scope(), clock.today(), policy(),
+                                     village_id=current_user.village_id, query=query)
+    rows = households.sort_for_cadre(rows, current_user.id)
+    return render_template("visits/my_households.html", rows=rows, query=query,
+                           today=clock.today())
+
+
+@bp.get("/my/visits/new")
+@roles_required("cadre")
+def new_visit() -> Any:
+    household = db.session().scalars(current_scope().households().where(
+        Household.id == request.args.get("household", type=int))).first()
+    if household is None:
+        abort(404)
+    corrects = request.args.get("corrects")
+    old = None
+    if corrects:
+        old = db.session().scalars(select(Visit).where(
+            Visit.id == corrects, Visit.user_id == current_user.id)).first()
+        if old is None:
+            abort(404)
+    return render_template("visits/new.html", household=household, purposes=PURPOSES,
+                           old=old)
+
+
+@bp.get("/my/visits")
+@roles_required("cadre")
+def my_visits() -> Any:
+    rows = visit_views.list_visits(db.session(), current_scope(),
+                                   visit_views.VisitFilters(user_id=current_user.id), 100)
+    return render_template("visits/list.html", visits=rows, mine=True)
+
+
+@bp.get("/visits/<visit_id>")
+@roles_required("cadre", "supervisor", "admin")
+def visit_page(visit_id: str) -> Any:
+    visit, chain = visit_views.visit_chain(db.session(), current_scope(), visit_id)
+    if visit is None:
+        abort(404)
+    household = visit.household
+    map_data = {"fences": [{"name": household.village.name, "lat": household.village.lat,
+                            "lon": household.village.lon,
+                            "radius_m": household.village.radius_m}],
+                "marks": [m for m in (
+                    {"lat": household.lat, "lon": household.lon, "ok": True,
+                     "label": household.head_name} if household.lat is not None else None,
+                    {"lat": visit.lat, "lon": visit.lon, "ok": not visit.flag_list,
+                     "label": visit.recorded_at.isoformat()} if visit.lat is not None else None,
+                ) if m]}
+    return render_template("visits/visit.html", visit=visit, chain=chain, map_data=map_data,
+                           form=LogoutForm())
+
+
+def _filters() -> visit_views.VisitFilters:
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    flag = request.args.get("flag", "")
+    return visit_views.VisitFilters(
+        village_id=request.args.get("village", type=int),
+        user_id=request.args.get("cadre", type=int),
+        household_code=request.args.get("household", "")[:32],
+        flag=flag if flag in FLAGS else "", first=day("from"), last=day("to"))
+
+
+@bp.get("/visits")
+@bp.get("/visits.<kind>")
+@roles_required("supervisor", "admin")
+def visits_list(kind: str | None = None) -> Any:
+    session = db.session()
+    scope = current_scope()
+    filters = _filters()
+    rows = visit_views.list_visits(session, scope, filters, 5000 if kind else 200)
+    if kind is not None:
+        if kind not in ("xlsx", "csv"):
+            abort(404)
+        title = "走访记录"
+        headers = ["时间", "干部", "户编码", "户主", "方式", "目的", "距离(米)", "标记",
+                   "照片数", "更正"]
+        table = [[clock.local_day(v.recorded_at).isoformat() + " " +
+                  v.recorded_at.astimezone(clock.zone()).strftime("%H:%M"), v.user.name,
+                  v.household.code, v.household.head_name,
+                  "在户走访" if v.kind == "visit" else "电话/其他联系", v.purposes,
+                  v.distance_m, v.flags, len(v.photos), v.corrects_id or ""] for v in rows]
+        maker = xlsx_table if kind == "xlsx" else csv_table
+        return download(maker(title, headers, table), f"走访记录.{kind}", kind)
+    return render_template(
+        "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
+        villages=session.scalars(scope.villages().order_by(Village.name)).all(),
+        cadres=visit_views.cadres_for_filter(session, scope))
+
+
+@bp.get("/coverage")
+@bp.get("/coverage.<kind>")
+@roles_required("supervisor", "admin")
+def coverage(kind: str | None = None) -> Any:
+    rows = visit_views.coverage_by_village(db.session(), current_scope(), policy())
+    if kind is not None:
+        if kind not in ("xlsx", "csv"):
+            abort(404)
+        headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
+                   "逾期户数"]
+        table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
+                  _pct(r.coverage.share_visited), r.coverage.contacted_30,
+                  _pct(r.coverage.share_contacted), r.overdue] for r in rows]
+        maker = xlsx_table if kind == "xlsx" else csv_table
+        return download(maker(f"{clock.today()} 帮扶户走访覆盖率", headers, table),
+                        f"走访覆盖率.{kind}", kind)
+    return render_template("visits/coverage.html", rows=rows)
+
+
+def _pct(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.0f}%"
+
+
+@bp.get("/overdue")
+@bp.get("/overdue.<kind>")
+@roles_required("supervisor", "admin")
+def overdue(kind: str | None = None) -> Any:
+    rows = visit_views.overdue_rows(db.session(), current_scope(), policy())
+    if kind is not None:
+        if kind not in ("xlsx", "csv"):
+            abort(404)
+        headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
+        table = [[r.household.code, r.household.head_name, r.household.village.name,
+                  r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
+                 for r in rows]
+        maker = xlsx_table if kind == "xlsx" else csv_table
+        return download(maker(f"{clock.today()} 逾期未走访/联系农户", headers, table),
+                        f"逾期农户.{kind}", kind)
+    return render_template("visits/overdue.html", rows=rows)
+
+
+@bp.post("/households/<int:household_id>/position")
+@roles_required("supervisor")
+def confirm_position(household_id: int) -> Any:
+    session = db.session()
+    household = session.scalars(current_scope().households().where(
+        Household.id == household_id)).first()
+    if household is None:
+        abort(404)
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    try:
+        visits.confirm_position(session, current_user, household)
+    except ApiError as exc:
+        flash(exc.message, "error")
+    else:
+        session.commit()
+        flash(_("The household's position is confirmed."), "info")
+    return redirect(request.referrer or url_for("visits.visits_list"))

@@ -1,0 +1,89 @@
+// The visit form: position at the moment of saving, photos, upload with progress, sent once.
+(function () {
+  "use strict";
+  var form = document.getElementById("visit-form");
+  if (!form) { return; }
+  var text = JSON.parse(document.getElementById("visit-text").textContent);
+  var positionBox = document.getElementById("position");
+  var result = document.getElementById("visit-result");
+  var bar = document.getElementById("upload-progress");
+  var fix = null;
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function locate() {
+    if (!navigator.geolocation) { positionBox.textContent = text.no_position; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      fix = {lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: Math.round(pos.coords.accuracy)};
+      positionBox.textContent = text.accuracy.replace("{m}", fix.accuracy_m);
+      positionBox.className = "notice ok";
+    }, function () {
+      positionBox.textContent = text.no_position;
+      positionBox.className = "notice warn";
+    }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+  }
+
+  function record() {
+    var kind = form.querySelector('input[name="kind"]:checked').value;
+    var visit = {id: uuid(), household_id: +form.dataset.household, kind: kind,
+      purposes: Array.prototype.map.call(form.querySelectorAll('input[name="purposes"]:checked'), function (c) { return c.value; }),
+      note: form.elements.note.value.trim(), recorded_at: new Date().toISOString()};
+    if (fix) { visit.lat = fix.lat; visit.lon = fix.lon; visit.accuracy_m = fix.accuracy_m; }
+    if (form.dataset.corrects) {
+      visit.corrects_id = form.dataset.corrects;
+      visit.correction_reason = form.elements.correction_reason.value.trim();
+    }
+    return visit;
+  }
+
+  window.visitSend = window.visitSend || function (visit, files, onProgress) {
+    return new Promise(function (resolve) {
+      var data = new FormData();
+      data.append("visit", JSON.stringify(visit));
+      files.forEach(function (f) { data.append("photos", f, f.name || "photo.jpg"); });
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/visits");
+      xhr.setRequestHeader("X-CSRFToken", document.querySelector('meta[name="csrf-token"]').content);
+      xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) { onProgress(e.loaded / e.total); } });
+      xhr.addEventListener("load", function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (ignore) { body = {}; }
+        resolve({ok: xhr.status < 300, status: xhr.status, body: body});
+      });
+      xhr.addEventListener("error", function () { resolve({ok: false, status: 0, body: {}}); });
+      xhr.send(data);
+    });
+  };
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    bar.hidden = false;
+    var files = Array.prototype.slice.call(form.elements.photos.files || []);
+    window.visitSend(record(), files, function (share) {
+      bar.value = Math.round(share * 100);
+      result.hidden = false;
+      result.textContent = text.uploading.replace("{p}", Math.round(share * 100));
+    }).then(function (outcome) {
+      result.hidden = false;
+      if (outcome.queued) { result.textContent = text.queued; result.className = "notice warn"; return; }
+      if (outcome.ok) {
+        result.className = "notice ok";
+        result.textContent = text.saved;
+        window.setTimeout(function () { window.location.href = text.back; }, 800);
+        return;
+      }
+      button.disabled = false;
+      result.className = "notice bad";
+      result.textContent = text.failed + " " + ((outcome.body.error && outcome.body.error.message) || outcome.status);
+    });
+  });
+  locate();
+})();
