@@ -14,6 +14,7 @@ from checkin.models import User
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
 from checkin.services import accounts, audit
+from checkin.services.demo_history import seed_history
 from checkin.services.roster_import import import_roster
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程储汪"
@@ -101,6 +102,8 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     result = import_roster(session, as_sheets(demo_rows(rng, households_per_village)),
                            actor_id=None, initial_password=password)
     made = dict(result.new_accounts)
+    if result.created.get("user"):
+        seed_history(session, random.Random(seed + 1))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or secrets.token_urlsafe(9)
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,
