@@ -25,8 +25,10 @@ from checkin.services.roster_import import import_roster
 
 
 def register(app: Flask) -> None:
+    from checkin.cli_maintenance import COMMANDS as maintenance
+
     for command in (init_db, seed_demo_command, import_roster_command, create_user,
-                    set_password_command, disable_user):
+                    set_password_command, disable_user, *maintenance):
         app.cli.add_command(command)
 
 

@@ -1,0 +1,44 @@
+"""Maintenance commands: check-integrity and remove-orphan-photos."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from checkin import db
+from checkin.photos.store import PhotoStore
+from checkin.services import integrity
+
+
+def _store() -> PhotoStore:
+    return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
+
+
+@click.command("check-integrity")
+@with_appcontext
+def check_integrity() -> None:
+    """Report orphan files, rows without files and photos whose content changed."""
+    report = integrity.check(db.session(), _store())
+    click.echo(f"orphan files: {len(report.orphan_files)}")
+    click.echo(f"rows without files: {len(report.missing_files)}")
+    click.echo(f"photos whose content no longer matches its hash: {len(report.corrupt_files)}")
+    for key in (report.missing_files + report.corrupt_files)[:50]:
+        click.echo(f"  {key}")
+    sys.exit(0 if report.intact else 1)
+
+
+@click.command("remove-orphan-photos")
+@click.option("--older-than", default=3600, show_default=True,
+              help="Seconds; younger files may belong to an upload in flight.")
+@with_appcontext
+def remove_orphan_photos(older_than: int) -> None:
+    """Delete photo files that no database row names."""
+    report = integrity.remove_orphans(db.session(), _store(), older_than)
+    click.echo(f"removed {report.removed} file(s)")
+
+
+COMMANDS = (check_integrity, remove_orphan_photos)
