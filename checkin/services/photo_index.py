@@ -8,7 +8,7 @@ candidate through the band indexes; the exact distance is then checked on the fe
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from checkin.models import Photo
@@ -32,13 +32,14 @@ def find_duplicate(session: Session, county_id: int | None, phash: int, max_dist
         raise ValueError("band probing covers distances up to 7")
     radius = 0 if max_distance <= 3 else 1
     columns = (Photo.band0, Photo.band1, Photo.band2, Photo.band3)
-    clauses = [column.in_(probes(value, radius))
-               for column, value in zip(columns, bands(phash), strict=True)]
-    stmt = select(Photo.id, Photo.phash).where(Photo.county_id == county_id, or_(*clauses))
+    # One SELECT per band, so each uses its own (county_id, band) index on every backend.
+    parts = [select(Photo.id, Photo.phash).where(Photo.county_id == county_id,
+                                                 column.in_(probes(value, radius)))
+             for column, value in zip(columns, bands(phash), strict=True)]
     if exclude_visit is not None:
-        stmt = stmt.where(Photo.visit_id != exclude_visit)
+        parts = [part.where(Photo.visit_id != exclude_visit) for part in parts]
     best: tuple[int, int] | None = None
-    for photo_id, stored in session.execute(stmt.order_by(Photo.id)):
+    for photo_id, stored in session.execute(union_all(*parts)):
         distance = hamming(phash, from_signed64(stored))
         if distance <= max_distance and (best is None or photo_id < best[0]):
             best = (photo_id, distance)
