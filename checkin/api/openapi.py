@@ -71,6 +71,132 @@ PATHS: dict[str, Any] = {
 }
 
 
+# Spot checks and the monthly bulletin (supervisors and admins; cadres get 404) ----------
+_REF = "#/components/schemas/"
+_NULL_STR = {"type": ["string", "null"]}
+_NULL_NUM = {"type": ["number", "null"]}
+_NULL_INT = {"type": ["integer", "null"]}
+SCHEMAS.update({
+    "RiskReason": {"type": "object", "required": ["code", "weight", "text"], "properties": {
+        "code": {"type": "string"}, "weight": {"type": "number"},
+        "text": {"type": "string", "description": "the reason in the caller's language"}}},
+    "SpotcheckResult": {"type": "object", "required": [
+        "id", "item_id", "method", "outcome", "satisfaction", "note", "lat", "lon",
+        "recorded_at", "checked_by_id", "verdict"], "properties": {
+        "id": {"type": "integer"}, "item_id": {"type": "integer"},
+        "method": {"type": "string", "enum": ["phone", "field"]},
+        "outcome": {"type": "string", "enum": ["confirmed", "not_confirmed", "unreachable"]},
+        "satisfaction": {"type": ["string", "null"],
+                         "enum": ["satisfied", "basic", "unsatisfied", None]},
+        "note": {"type": "string"}, "lat": _NULL_NUM, "lon": _NULL_NUM,
+        "accuracy_m": _NULL_NUM, "recorded_at": {"type": "string", "format": "date-time"},
+        "checked_by_id": {"type": "integer"},
+        "verdict": {"type": "string", "enum": ["pass", "fail", "excused", "no_contact"],
+                    "description": "fail is a serious finding; excused: not on post but "
+                                   "on approved leave; no_contact: nothing established"}}},
+    "SpotcheckItem": {"type": "object", "required": [
+        "id", "batch_id", "kind", "user_id", "visit_id", "household_id", "risk", "reasons",
+        "status", "village_id", "day", "result"], "properties": {
+        "id": {"type": "integer"}, "batch_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["presence", "visit"]},
+        "user_id": {"type": "integer"}, "user_name": {"type": "string"},
+        "user_phone": _NULL_STR, "village_id": {"type": "integer"},
+        "village_name": {"type": "string"}, "village_landline": _NULL_STR,
+        "visit_id": _NULL_STR, "household_id": _NULL_INT,
+        "household": {"type": ["object", "null"], "properties": {
+            "name": {"type": "string"}, "address": {"type": "string"}, "phone": _NULL_STR,
+            "lat": _NULL_NUM, "lon": _NULL_NUM}},
+        "day": {"type": "string", "format": "date",
+                "description": "presence: the day to check; visit: the day of the visit"},
+        "window_start": _NULL_STR, "window_end": _NULL_STR,
+        "risk": {"type": "number"},
+        "reasons": {"type": "array", "items": {"$ref": _REF + "RiskReason"}},
+        "status": {"type": "string", "enum": ["open", "done"]},
+        "result": {"oneOf": [{"$ref": _REF + "SpotcheckResult"}, {"type": "null"}]}}},
+    "SpotcheckBatch": {"type": "object", "required": ["id", "seed", "area_id", "week",
+                                                      "items"], "properties": {
+        "id": {"type": "integer"}, "seed": {"type": "string"},
+        "area_id": {"type": "integer"}, "week": {"type": "string", "example": "2026-W47"},
+        "drawn_at": {"type": "string", "format": "date-time"}, "drawn_by_id": _NULL_INT,
+        "items": {"type": "array", "items": {"$ref": _REF + "SpotcheckItem"}}}},
+    "DrawRequest": {"type": "object", "required": ["area_id", "week"], "properties": {
+        "area_id": {"type": "integer"},
+        "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}}},
+    "ResultRequest": {"type": "object", "required": ["method", "outcome"], "properties": {
+        "method": {"type": "string", "enum": ["phone", "field"]},
+        "outcome": {"type": "string", "enum": ["confirmed", "not_confirmed", "unreachable"],
+                    "description": "for a visit back-check: the household confirms the "
+                                   "visit (confirmed) or denies it (not_confirmed)"},
+        "satisfaction": {"type": "string", "enum": ["satisfied", "basic", "unsatisfied"],
+                         "description": "visit back-checks where the household answered"},
+        "note": {"type": "string", "maxLength": 2000},
+        "lat": {"type": "number"}, "lon": {"type": "number"},
+        "accuracy_m": {"type": "number"}}},
+    "BulletinRow": {"type": "object", "required": [
+        "team_id", "village_id", "unit", "score", "rank", "parts", "award"], "properties": {
+        "team_id": {"type": "integer"}, "team_code": {"type": "string"},
+        "village_id": {"type": "integer"}, "village_name": {"type": "string"},
+        "unit": {"type": "string"}, "score": {"type": "number"}, "rank": {"type": "integer"},
+        "parts": {"type": "object", "description": "0-100; a part without data is absent",
+                  "additionalProperties": {"type": "number"}, "properties": {
+                      "attendance": {"type": "number"}, "coverage": {"type": "number"},
+                      "spotcheck": {"type": "number"}, "satisfaction": {"type": "number"}}},
+        "award": {"type": ["string", "null"], "enum": ["red_flag", "yellow_card", None]},
+        "satisfaction_warning": {"type": "boolean"},
+        "spotchecks": {"type": "integer"}, "spotcheck_failures": {"type": "integer"},
+        "satisfaction_answers": {"type": "integer"}}},
+    "UnitRates": {"type": "object", "required": ["unit", "checks", "failures"], "properties": {
+        "unit": {"type": "string"}, "checks": {"type": "integer"},
+        "failures": {"type": "integer"}, "failure_rate": _NULL_NUM,
+        "answers": {"type": "integer"}, "satisfaction": _NULL_NUM}},
+    "Bulletin": {"type": "object", "required": ["month", "area_id", "rows"], "properties": {
+        "month": {"type": "string", "example": "2026-11"}, "area_id": {"type": "integer"},
+        "asof": {"type": "string", "format": "date"},
+        "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
+        "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}}}},
+})
+PATHS.update({
+    "/spotchecks/draw": {"post": {
+        "summary": "Draw an area's spot checks for an ISO week (this week or last)",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "DrawRequest"}}}},
+        "responses": {"201": _json({"$ref": _REF + "SpotcheckBatch"}, "drawn now"),
+                      "200": _json({"$ref": _REF + "SpotcheckBatch"},
+                                   "drawn before: the same batch"),
+                      **_errors(400, 401, 404, 422)}}},
+    "/spotchecks": {"get": {
+        "summary": "The spot-check queue in the caller's jurisdiction",
+        "parameters": [*PAGE_PARAMS,
+                       {"name": "status", "in": "query",
+                        "schema": {"type": "string", "enum": ["open", "done"]}},
+                       {"name": "batch_id", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "week", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json(_page_of("SpotcheckItem")), **_errors(400, 401, 404)}}},
+    "/spotchecks/batches/{batch_id}": {"get": {
+        "summary": "One drawn batch with its items",
+        "parameters": [{"name": "batch_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"$ref": _REF + "SpotcheckBatch"}),
+                      **_errors(401, 404)}}},
+    "/spotchecks/{item_id}/result": {"post": {
+        "summary": "Record the one result of a check (supervisors; insert-only)",
+        "parameters": [{"name": "item_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "ResultRequest"}}}},
+        "responses": {"200": _json({"$ref": _REF + "SpotcheckItem"}),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/bulletins/{month}": {"get": {
+        "summary": "The monthly bulletin (月通报) of an area",
+        "parameters": [{"name": "month", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+                       {"name": "area_id", "in": "query", "schema": {"type": "integer"},
+                        "description": "default: the supervisor's own area"}],
+        "responses": {"200": _json({"$ref": _REF + "Bulletin"}),
+                      **_errors(400, 401, 404, 422)}}},
+})
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",

@@ -1,0 +1,89 @@
+"""Benchmark: a county's monthly bulletin (200 teams, a month of data), target < 500 ms.
+
+Run from the repository root: `.venv/bin/python -m bench.bulletin`.
+The data (bench/_spotcheck_county.py) goes to a SQLite scratch file; the figure is the
+median of several runs of services.bulletin.monthly_bulletin as the county supervisor
+sees it, after one warm-up run, and the same with the page and the .xlsx made from it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench._spotcheck_county import MONTH_FIRST, NOW, build, scratch
+from checkin import create_app, db
+from checkin.models import Area, User, Visit
+from checkin.scope import Scope
+from checkin.services import bulletin, clock
+from checkin.settings import policy
+from config import TestConfig
+
+PATH = "/tmp/checkin_bench_bulletin.db"
+RUNS = 9
+
+
+def median_ms(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, float]:
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, min(times) * 1000
+
+
+def main() -> None:
+    url = scratch(PATH)
+
+    class Config(TestConfig):
+        DATABASE_URL = url
+        FIXED_NOW = NOW
+
+    app = create_app(Config)
+    start = time.perf_counter()
+    with app.app_context():
+        county = build(db.engine())
+    print(f"generated {len(county.team_ids)} teams, {len(county.cadre_ids)} cadres in "
+          f"{time.perf_counter() - start:.1f} s ({PATH})")
+    month = MONTH_FIRST.strftime("%Y-%m")
+    with app.app_context():
+        session = db.session()
+        visits = session.query(Visit).count()
+        supervisor = session.query(User).filter(User.role == "supervisor").one()
+        supervisor_id = supervisor.id
+        scope = Scope.for_user(supervisor)
+        area = session.get(Area, county.county_id)
+
+        def run() -> bulletin.Bulletin:
+            session.expire_all()
+            return bulletin.monthly_bulletin(session, scope, area, month, clock.today(),
+                                             policy())
+
+        found = run()
+        med, best = median_ms(run)
+        print(f"{visits:,} visits; bulletin {month}: {len(found.lines)} teams, "
+              f"{len(found.findings)} serious findings, "
+              f"{sum(line.row.award == 'red_flag' for line in found.lines)} red flag(s)")
+        print(f"monthly_bulletin, median of {RUNS}: {med:.0f} ms (best {best:.0f} ms); "
+              f"target < 500 ms: {'met' if med < 500 else 'MISSED'}")
+
+    client = app.test_client()
+    with client.session_transaction() as web_session:
+        web_session["_user_id"] = f"{supervisor_id}:0"
+        web_session["_fresh"] = True
+    for label, path in (("bulletin page", f"/bulletin?area={county.county_id}&month={month}"),
+                        (".xlsx export", f"/bulletin.xlsx?area={county.county_id}"
+                                         f"&month={month}")):
+        def fetch(path: str = path) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+
+        med, best = median_ms(fetch, runs=5)
+        print(f"{label}, whole request, median of 5: {med:.0f} ms (best {best:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Spot checks and the bulletin over the API: the weekly draw, the queue, results, the
+monthly bulletin. Cadres get 404 from every path here: a spot check is unannounced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from checkin import db
+from checkin.api import bp
+from checkin.api.payload import json_object, page, page_args
+from checkin.api.timefmt import utc_z
+from checkin.auth import current_scope, roles_required
+from checkin.domain import findings
+from checkin.domain.risk import RiskReason, reason_text
+from checkin.errors import ApiError, current_lang
+from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.services import bulletin, clock, spotcheck_draw, spotchecks
+from checkin.settings import policy
+
+
+def reasons_json(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    lang = current_lang()
+    return [{"code": r["code"], "weight": r["weight"],
+             "text": reason_text(RiskReason(r["code"], r["weight"], r.get("params", {})),
+                                 lang)} for r in reasons]
+
+
+def result_json(result: SpotcheckResult, verdict: str | None) -> dict[str, Any]:
+    return {"id": result.id, "item_id": result.item_id, "method": result.method,
+            "outcome": result.outcome, "satisfaction": result.satisfaction,
+            "note": result.note, "lat": result.lat, "lon": result.lon,
+            "accuracy_m": result.accuracy_m, "recorded_at": utc_z(result.recorded_at),
+            "checked_by_id": result.checked_by_id, "verdict": verdict}
+
+
+def item_json(item: SpotcheckItem, verdicts: dict[int, str]) -> dict[str, Any]:
+    household = item.household
+    return {
+        "id": item.id, "batch_id": item.batch_id, "kind": item.kind, "user_id": item.user_id,
+        "user_name": item.user.name, "user_phone": item.user.phone,
+        "village_id": item.village_id, "village_name": item.village.name,
+        "village_landline": item.village.landline,
+        "visit_id": item.visit_id, "household_id": item.household_id,
+        "household": None if household is None else {
+            "name": household.head_name, "address": household.address,
+            "phone": household.phone, "lat": household.lat, "lon": household.lon},
+        "day": item.day.isoformat(),
+        "window_start": item.window_start.strftime("%H:%M") if item.window_start else None,
+        "window_end": item.window_end.strftime("%H:%M") if item.window_end else None,
+        "risk": item.risk, "reasons": reasons_json(item.reasons),
+        "status": spotchecks.status_of(item),
+        "result": None if item.result is None else result_json(item.result,
+                                                                verdicts.get(item.id)),
+    }
+
+
+def items_json(items: list[SpotcheckItem]) -> list[dict[str, Any]]:
+    verdicts = {j.item.id: j.verdict for j in spotchecks.judge(db.session(), items)}
+    return [item_json(i, verdicts) for i in items]
+
+
+def batch_json(batch: SpotcheckBatch) -> dict[str, Any]:
+    items = spotchecks.queue(db.session(), current_scope(),
+                             spotchecks.QueueFilters(batch_id=batch.id), limit=100_000)
+    items.sort(key=lambda i: i.position)
+    return {"id": batch.id, "seed": batch.seed, "area_id": batch.area_id, "week": batch.week,
+            "drawn_at": utc_z(batch.drawn_at), "drawn_by_id": batch.drawn_by_id,
+            "items": items_json(items)}
+
+
+def _int_field(body: dict[str, Any], name: str) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError(400, "invalid_field", f"{name} must be an integer.", {name: "integer"})
+    return value
+
+
+@bp.post("/spotchecks/draw")
+@roles_required("supervisor", "admin")
+def draw_spotchecks() -> Any:
+    body = json_object()
+    area_id = _int_field(body, "area_id")
+    week = body.get("week")
+    spotcheck_draw.parse_week(week)
+    session = db.session()
+    area = session.scalars(current_scope().areas().where(Area.id == area_id)).first()
+    if area is None:
+        abort(404)
+    settings = spotcheck_draw.settings_from(current_app.config, policy())
+    try:
+        batch, created = spotcheck_draw.draw(session, area, week, settings, current_user.id)
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # another draw of this area and week won: answer its batch
+        batch = spotcheck_draw.find_batch(session, area.id, week)
+        if batch is None:
+            raise
+        created = False
+    return jsonify(batch_json(batch)), 201 if created else 200
+
+
+@bp.get("/spotchecks")
+@roles_required("supervisor", "admin")
+def list_spotchecks() -> Any:
+    limit, offset = page_args()
+    status = request.args.get("status") or None
+    if status not in (None, "open", "done"):
+        raise ApiError(400, "invalid_query", "status is open or done.", {"status": "enum"})
+    batch_id = request.args.get("batch_id")
+    if batch_id is not None and not batch_id.isdigit():
+        raise ApiError(400, "invalid_query", "batch_id must be an integer.",
+                       {"batch_id": "integer"})
+    filters = spotchecks.QueueFilters(status=status,
+                                      batch_id=int(batch_id) if batch_id else None,
+                                      week=request.args.get("week") or None)
+    items = spotchecks.queue(db.session(), current_scope(), filters, limit + 1, offset)
+    return jsonify(page(items_json(items), limit, offset))
+
+
+@bp.get("/spotchecks/batches/<int:batch_id>")
+@roles_required("supervisor", "admin")
+def get_batch(batch_id: int) -> Any:
+    batch = db.session().scalars(spotchecks.visible_batches(current_scope()).where(
+        SpotcheckBatch.id == batch_id)).first()
+    if batch is None:
+        abort(404)
+    return jsonify(batch_json(batch))
+
+
+def parse_result(body: dict[str, Any]) -> spotchecks.ResultInput:
+    def choice(name: str, options: tuple[str, ...], required: bool = True) -> str | None:
+        value = body.get(name)
+        if value is None and not required:
+            return None
+        if value not in options:
+            raise ApiError(400, "invalid_field", f"{name} is one of {', '.join(options)}.",
+                           {name: "enum"})
+        return value
+
+    def number(name: str) -> float | None:
+        value = body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
+        return float(value)
+
+    note = body.get("note") or ""
+    if not isinstance(note, str):
+        raise ApiError(400, "invalid_field", "note must be text.", {"note": "text"})
+    return spotchecks.ResultInput(
+        method=choice("method", findings.METHODS) or "",
+        outcome=choice("outcome", findings.OUTCOMES) or "",
+        satisfaction=choice("satisfaction", findings.SATISFACTION, required=False),
+        note=note, lat=number("lat"), lon=number("lon"), accuracy_m=number("accuracy_m"))
+
+
+@bp.post("/spotchecks/<int:item_id>/result")
+@roles_required("supervisor")
+def record_spotcheck_result(item_id: int) -> Any:
+    data = parse_result(json_object())
+    session = db.session()
+    item = spotchecks.item_in_scope(session, current_scope(), item_id)
+    if item is None:
+        abort(404)
+    try:
+        spotchecks.record_result(session, current_user, item, data)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()  # the other supervisor's result was stored first
+        raise spotchecks.already_recorded() from exc
+    item = spotchecks.item_in_scope(session, current_scope(), item_id)
+    assert item is not None
+    return jsonify(items_json([item])[0])
+
+
+def bulletin_json(found: bulletin.Bulletin) -> dict[str, Any]:
+    return {
+        "month": found.month, "area_id": found.area.id, "asof": found.asof.isoformat(),
+        "rows": [{"team_id": line.row.team_id, "team_code": line.team.code,
+                  "village_id": line.row.village_id, "village_name": line.team.village.name,
+                  "unit": line.row.unit, "score": line.row.score, "rank": line.row.rank,
+                  "parts": line.row.parts, "award": line.row.award,
+                  "satisfaction_warning": line.row.satisfaction_warning,
+                  "spotchecks": line.counts.checks, "spotcheck_failures": line.counts.failures,
+                  "satisfaction_answers": line.counts.answers}
+                 for line in found.lines],
+        "units": [rate_json(r) for r in found.units],
+    }
+
+
+def rate_json(line: bulletin.RateLine) -> dict[str, Any]:
+    r = line.rates
+    return {"unit": line.label, "checks": r.checks, "failures": r.failures,
+            "failure_rate": r.failure_rate, "answers": r.answers,
+            "satisfaction": r.satisfaction}
+
+
+def area_arg() -> Area:
+    """?area_id= inside the scope (404 otherwise); a supervisor's own area by default."""
+    raw = request.args.get("area_id")
+    if raw in (None, ""):
+        if current_user.area_id is None:
+            raise ApiError(400, "invalid_query", "area_id is required.", {"area_id": "required"})
+        area_id = current_user.area_id
+    elif not raw.isdigit():
+        raise ApiError(400, "invalid_query", "area_id must be an integer.",
+                       {"area_id": "integer"})
+    else:
+        area_id = int(raw)
+    area = db.session().scalars(current_scope().areas().where(Area.id == area_id)).first()
+    if area is None:
+        abort(404)
+    return area
+
+
+@bp.get("/bulletins/<month>")
+@roles_required("supervisor", "admin")
+def get_bulletin(month: str) -> Any:
+    bulletin.month_span(month, clock.today())
+    area = area_arg()
+    found = bulletin.monthly_bulletin(db.session(), current_scope(), area, month,
+                                      clock.today(), policy())
+    return jsonify(bulletin_json(found))
+

@@ -1,0 +1,123 @@
+"""Unannounced spot checks (周抽查): weekly batches with their frozen candidates, the items
+drawn, and the results (evidence: insert-only, one per item)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checkin.db import Base
+from checkin.models.area import Area, PathString, Village
+from checkin.models.household import Household
+from checkin.models.types import UTCDateTime, utcnow
+from checkin.models.user import User
+from checkin.models.visit import Visit
+
+SPOTCHECK_KINDS = ("presence", "visit")
+SPOTCHECK_METHODS = ("phone", "field")
+SPOTCHECK_OUTCOMES = ("confirmed", "not_confirmed", "unreachable")
+SATISFACTION_LEVELS = ("satisfied", "basic", "unsatisfied")
+
+
+class SpotcheckBatch(Base):
+    """One area's draw for one ISO week: the seed and the candidates it was drawn from,
+    frozen so that an auditor can repeat the draw. Never updated."""
+
+    __tablename__ = "spotcheck_batches"
+    __table_args__ = (UniqueConstraint("area_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    # Copy of the area's path, so scoping a batch needs no join.
+    area_path: Mapped[str] = mapped_column(PathString, index=True)
+    week: Mapped[str] = mapped_column(String(8))  # "2026-W47"
+    seed: Mapped[str] = mapped_column(String(64))
+    candidates: Mapped[dict[str, Any]] = mapped_column(JSON)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    area: Mapped[Area] = relationship()
+    drawn_by: Mapped[User | None] = relationship()
+    items: Mapped[list[SpotcheckItem]] = relationship(
+        back_populates="batch", order_by="SpotcheckItem.position")
+
+
+class SpotcheckItem(Base):
+    """A drawn check: a cadre to find on post (presence) or a visit to confirm with the
+    household (visit). Never updated; its result is a row of its own."""
+
+    __tablename__ = "spotcheck_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('presence','visit')", name="kind"),
+        Index("ix_spotcheck_items_batch_position", "batch_id", "position"),
+        Index("ix_spotcheck_items_user_day", "user_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_batches.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    # Presence: the day drawn for the check; visit: the day of the visit to confirm.
+    day: Mapped[date] = mapped_column(Date)
+    window_start: Mapped[time | None] = mapped_column(Time)
+    window_end: Mapped[time | None] = mapped_column(Time)
+    risk: Mapped[float] = mapped_column(Float)
+    # [{"code": ..., "weight": ..., "params": {...}}], heaviest first
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    batch: Mapped[SpotcheckBatch] = relationship(back_populates="items")
+    user: Mapped[User] = relationship()
+    village: Mapped[Village] = relationship()
+    visit: Mapped[Visit | None] = relationship()
+    household: Mapped[Household | None] = relationship()
+    result: Mapped[SpotcheckResult | None] = relationship(back_populates="item", uselist=False)
+
+
+class SpotcheckResult(Base):
+    """What the check found. One per item (the unique key settles two supervisors saving
+    at once); never updated or deleted."""
+
+    __tablename__ = "spotcheck_results"
+    __table_args__ = (
+        CheckConstraint("method IN ('phone','field')", name="method"),
+        CheckConstraint("outcome IN ('confirmed','not_confirmed','unreachable')",
+                        name="outcome"),
+        CheckConstraint("satisfaction IS NULL OR satisfaction IN "
+                        "('satisfied','basic','unsatisfied')", name="satisfaction"),
+        Index("ix_spotcheck_results_local_day", "local_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_items.id"), unique=True)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    local_day: Mapped[date] = mapped_column(Date)
+
+    item: Mapped[SpotcheckItem] = relationship(back_populates="result")
+    checked_by: Mapped[User] = relationship()

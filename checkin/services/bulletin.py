@@ -1,0 +1,260 @@
+"""The monthly bulletin (月通报) of an area: each team's parts, score and rank, the red flag
+and yellow cards (ranking.rank_teams), and the spot-check and satisfaction rates per
+cadre, team and sending unit.
+
+Decisions:
+
+- The teams are those whose term overlaps the month, in villages of the area. Members are
+  the team's active cadres.
+- Attendance pace: the team's counted days over the days its members owed so far this
+  month (reporting.attendance_pace on the sums). Coverage: the village's poor and
+  monitored households visited within 60 days and contacted within 30, as of the month's
+  end (or today, for the current month); a village without such households owes nothing
+  and scores full coverage.
+- Spot checks and satisfaction: results recorded in the month for the team's cadres,
+  whoever drew them (township or county). A failure is a serious finding, hence a yellow
+  card (findings.verdict).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, case, func, literal, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from checkin.domain import attendance, cadence, findings, ranking, reporting
+from checkin.domain.policy import Policy
+from checkin.errors import ApiError
+from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
+from checkin.scope import Scope
+from checkin.services import ledger, spotchecks
+from checkin.services.households import superseded
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    row: ranking.BulletinRow
+    team: Team
+    unit_name: str
+    counts: findings.Counts
+    attendance: tuple[int, float]  # counted days, expected days
+
+
+@dataclass(frozen=True)
+class RateLine:
+    label: str
+    key: Hashable
+    rates: ranking.Rates
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    area: Area
+    month: str
+    first: date
+    last: date
+    asof: date
+    lines: list[TeamLine]
+    units: list[RateLine]
+    cadres: list[RateLine]
+    findings: list[spotchecks.Judged]
+
+    @property
+    def red_flags(self) -> list[TeamLine]:
+        return [line for line in self.lines if line.row.award == "red_flag"]
+
+    @property
+    def yellow_cards(self) -> list[TeamLine]:
+        return [line for line in self.lines if line.row.award == "yellow_card"]
+
+    @property
+    def warnings(self) -> list[TeamLine]:
+        return [line for line in self.lines if line.row.satisfaction_warning]
+
+
+def month_span(month: str, today: date) -> tuple[date, date, date]:
+    """First and last day of the month and the day its figures run to; 400/422 if bad."""
+    try:
+        first, last = reporting.parse_month(month)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_month", "month must look like 2026-11.",
+                       {"month": "YYYY-MM"}) from exc
+    if first > today:
+        raise ApiError(422, "month_not_begun", "This month has not begun.",
+                       {"month": "in the future"})
+    return first, last, min(last, today)
+
+
+def area_scope(area: Area) -> Scope:
+    return Scope(role="supervisor", user_id=None, area_path=area.path)
+
+
+def monthly_bulletin(session: Session, scope: Scope, area: Area, month: str, today: date,
+                     policy: Policy) -> Bulletin:
+    first, last, asof = month_span(month, today)
+    villages = area_scope(area).village_ids()
+    teams = list(session.scalars(
+        select(Team).where(Team.village_id.in_(villages), Team.village_id.in_(scope.village_ids()),
+                           Team.term_start <= last,
+                           or_(Team.term_end.is_(None), Team.term_end >= first))
+        .options(selectinload(Team.village), selectinload(Team.unit)).order_by(Team.id)))
+    members = _members(session, [t.id for t in teams])
+    paces = _attendance(session, teams, members, first, last, asof, policy)
+    coverage = _coverage(session, {t.village_id for t in teams}, asof, policy)
+    judged = spotchecks.results_between(session, scope, first, last, villages,
+                                        whoever_drew=True)
+    team_of = {u.id: u.team_id for group in members.values() for u in group}
+    team_of.update({j.item.user_id: j.item.user.team_id for j in judged
+                    if j.item.user_id not in team_of})
+    per_team = _counts_by(judged, lambda j: team_of.get(j.item.user_id))
+    rows = []
+    for team in teams:
+        counts = per_team.get(team.id, findings.Counts())
+        visited, contacted = coverage.get(team.village_id, (1.0, 1.0))
+        counted, expected = paces[team.id]
+        rows.append(ranking.TeamMonth(
+            team_id=team.id, village_id=team.village_id, unit=_unit(team),
+            attendance_pace=reporting.attendance_pace(counted, expected),
+            visit_coverage=visited, contact_coverage=contacted, spotchecks=counts.checks,
+            spotcheck_failures=counts.failures, satisfaction_answers=counts.answers,
+            satisfied=counts.satisfied, basic=counts.basic, serious_findings=counts.failures))
+    by_id = {t.id: t for t in teams}
+    lines = [TeamLine(row, by_id[row.team_id], row.unit,
+                      per_team.get(row.team_id, findings.Counts()), paces[row.team_id])
+             for row in ranking.rank_teams(rows, policy)]
+    return Bulletin(area=area, month=month, first=first, last=last, asof=asof, lines=lines,
+                    units=_unit_rates(lines), cadres=_cadre_rates(judged),
+                    findings=[j for j in judged if j.serious])
+
+
+def _unit(team: Team) -> str:
+    return team.unit.name if team.unit is not None else ""
+
+
+def _members(session: Session, team_ids: list[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = defaultdict(list)
+    for user in session.scalars(select(User).where(
+            User.team_id.in_(team_ids), User.role == "cadre", User.active.is_(True))
+            .order_by(User.id)):
+        found[user.team_id or 0].append(user)
+    return found
+
+
+def counted_days(categories: Counter[str], policy: Policy) -> int:
+    """Days that count toward the target: on post, and leave the policy counts."""
+    counted = categories["on_post"]
+    if policy.official_leave_counts:
+        counted += categories["official"]
+    if policy.training_leave_counts:
+        counted += categories["training"]
+    return counted
+
+
+def _attendance(session: Session, teams: list[Team], members: dict[int, list[User]],
+                first: date, last: date, asof: date, policy: Policy
+                ) -> dict[int, tuple[int, float]]:
+    """Per team: counted days so far this month and the days its members owed."""
+    windows = {team.id: reporting.elapsed_in_term(first, last, asof, team.term_start,
+                                                  team.term_end) for team in teams}
+    ids = [u.id for team in teams if windows[team.id] for u in members.get(team.id, [])]
+    on_post = _days_on_post_in_term(session, ids, first, asof)
+    leaves = ledger.leaves_of(session, ids, first, asof)
+    # Only counting leave (official business, training) needs the days themselves: on post
+    # wins over leave on the same day, so those cadres are classified day by day.
+    counting = {"official"} if policy.official_leave_counts else set()
+    counting |= {"training"} if policy.training_leave_counts else set()
+    mixed = {u for u, spans in leaves.items() if any(sp.kind in counting for sp in spans)}
+    days = ledger.days_on_post(session, list(mixed), first, asof) if mixed else {}
+    paces: dict[int, tuple[int, float]] = {}
+    for team in teams:
+        counted, expected, window = 0, 0.0, windows[team.id]
+        for user in members.get(team.id, []) if window is not None else []:
+            if user.id in mixed:
+                classified = attendance.classify_days(days.get(user.id, set()),
+                                                      leaves.get(user.id, []), window[0],
+                                                      window[1], asof)
+                counted += counted_days(Counter(classified.values()), policy)
+            else:
+                counted += on_post.get(user.id, 0)
+            expected += reporting.expected_days((window[1] - window[0]).days + 1,
+                                                first.year, policy.days_on_post_per_year)
+        paces[team.id] = (counted, expected)
+    return paces
+
+
+def _days_on_post_in_term(session: Session, user_ids: list[int], first: date, asof: date
+                          ) -> dict[int, int]:
+    """Days on post per cadre from `first` to `asof`, inside the term of the cadre's team."""
+    start = case((Team.term_start > first, Team.term_start), else_=literal(first, Date))
+    end = func.coalesce(Team.term_end, literal(asof, Date))
+    return dict(session.execute(
+        select(AttendanceDay.user_id, func.count())
+        .join(User, User.id == AttendanceDay.user_id).join(Team, Team.id == User.team_id)
+        .where(AttendanceDay.user_id.in_(user_ids), AttendanceDay.day.between(first, asof),
+               AttendanceDay.day >= start, AttendanceDay.day <= end)
+        .group_by(AttendanceDay.user_id)).all())
+
+
+def _coverage(session: Session, village_ids: set[int], asof: date, policy: Policy
+              ) -> dict[int, tuple[float, float]]:
+    """Per village: shares of cadence households visited within policy.visit_every_days
+    and contacted (a visit is a contact) within policy.contact_every_days, as of asof:
+    cadence.coverage, counted by the database in one grouped query."""
+    visit_since = asof - timedelta(days=policy.visit_every_days)
+    contact_since = asof - timedelta(days=policy.contact_every_days)
+    last = (select(Visit.household_id.label("household_id"),
+                   func.max(Visit.local_day).label("contact"),
+                   func.max(Visit.local_day).filter(Visit.kind == "visit").label("visit"))
+            .where(Visit.village_id.in_(village_ids),
+                   Visit.local_day.between(min(visit_since, contact_since), asof),
+                   Visit.id.not_in(superseded()))
+            .group_by(Visit.household_id).subquery())
+    rows = session.execute(
+        select(Household.village_id, func.count(),
+               func.count().filter(last.c.visit >= visit_since),
+               func.count().filter(last.c.contact >= contact_since))
+        .outerjoin(last, last.c.household_id == Household.id)
+        .where(Household.village_id.in_(village_ids),
+               Household.status.in_(cadence.CADENCE_STATUSES))
+        .group_by(Household.village_id))
+    shares = dict.fromkeys(village_ids, (1.0, 1.0))  # nothing owed: full coverage
+    for village_id, total, visited, contacted in rows:
+        if total:
+            shares[village_id] = (visited / total, contacted / total)
+    return shares
+
+
+def _counts_by(judged: list[spotchecks.Judged], key: Callable[[spotchecks.Judged], Hashable]
+               ) -> dict[Hashable, findings.Counts]:
+    groups: dict[Hashable, list[tuple[findings.Verdict, str | None]]] = defaultdict(list)
+    for j in judged:
+        groups[key(j)].append((j.verdict, j.result.satisfaction))
+    return {k: findings.count(v) for k, v in groups.items()}
+
+
+def _tally(key: Hashable, counts: findings.Counts) -> ranking.Tally:
+    return ranking.Tally(key=key, checks=counts.checks, failures=counts.failures,
+                         answers=counts.answers, satisfied=counts.satisfied, basic=counts.basic)
+
+
+def _unit_rates(lines: list[TeamLine]) -> list[RateLine]:
+    """A sending unit's rates are those of its teams' checks added up."""
+    summed = ranking.rates(_tally(line.unit_name, line.counts) for line in lines)
+    return [RateLine(str(unit) or "—", unit, r) for unit, r in sorted(
+        summed.items(), key=lambda kv: str(kv[0]))]
+
+
+def _cadre_rates(judged: list[spotchecks.Judged]) -> list[RateLine]:
+    names: dict[Hashable, str] = {j.item.user_id: j.item.user.name for j in judged}
+    counts = _counts_by(judged, lambda j: j.item.user_id)
+    summed = ranking.rates(_tally(user, c) for user, c in counts.items())
+    return [RateLine(names[user], user, r)
+            for user, r in sorted(summed.items(), key=lambda kv: (names[kv[0]], str(kv[0])))]
+
+
+def pct(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.0f}%"

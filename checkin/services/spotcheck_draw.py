@@ -1,0 +1,380 @@
+"""The weekly spot-check draw of an area: candidates frozen with the seed, presence checks
+and visit back-checks drawn by the sampling rules, and their re-derivation by an auditor.
+
+Decisions:
+
+- The seed is HMAC(secret, area, week) (sampling.derive_seed). The secret is the setting
+  SPOTCHECK_SECRET, or else one derived from SECRET_KEY, so nobody can predict a draw
+  from the area and the week, and the office holding the secret can prove a seed.
+- The candidates are frozen on the batch as JSON (ids, weights, last-check dates, the
+  share and the per-week number), enough to run the draw again: `verify` re-runs it,
+  checks the seed against the secret and the batch against the digest in the audit log.
+- Presence candidates: the active cadres of villages in the area. Per week:
+  ceil(SPOTCHECK_PRESENCE_SHARE x cadres) (10 % by default), never fewer than the
+  quarter's coverage forces (sampling.draw_presence).
+- Visit candidates: last week's visits and contacts (Monday to Sunday before the drawn
+  week) in the area, a corrected visit replaced by its correction. Risk = the visit's
+  flags, the evidence flags of its photos (not the photo pipeline's technical notes such
+  as a dropped colour profile), and the cadre's history (risk.score_record).
+- A week may be drawn from its Monday on (last week's visits are then all in) and up to
+  one week late (a Monday holiday); drawing it again answers the stored batch.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, insert, select
+from sqlalchemy.orm import Session
+
+from checkin.domain import risk
+from checkin.domain.policy import Policy
+from checkin.domain.sampling import (
+    PresenceCandidate,
+    PresenceDraw,
+    derive_seed,
+    draw_presence,
+    draw_visit_backchecks,
+    parse_iso_week,
+)
+from checkin.errors import ApiError
+from checkin.models import (
+    Area,
+    AuditEntry,
+    Checkin,
+    Photo,
+    SpotcheckBatch,
+    SpotcheckItem,
+    User,
+    Visit,
+)
+from checkin.scope import Scope
+from checkin.services import audit, clock, spotchecks
+from checkin.services.households import superseded
+
+CANDIDATES_VERSION = 1
+DEFAULT_PRESENCE_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    secret: bytes
+    presence_share: float
+    policy: Policy
+
+
+def secret_from(config: Mapping[str, Any]) -> bytes:
+    """SPOTCHECK_SECRET, or a key derived from SECRET_KEY (never SECRET_KEY itself)."""
+    configured = config.get("SPOTCHECK_SECRET")
+    if configured:
+        return str(configured).encode()
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise RuntimeError("SPOTCHECK_SECRET or SECRET_KEY must be set to draw spot checks")
+    return hmac.new(str(key).encode(), b"checkin.spotcheck.secret.v1", hashlib.sha256).digest()
+
+
+def settings_from(config: Mapping[str, Any], policy: Policy) -> DrawSettings:
+    share = float(config.get("SPOTCHECK_PRESENCE_SHARE", DEFAULT_PRESENCE_SHARE))
+    return DrawSettings(secret_from(config), share, policy)
+
+
+def parse_week(week: Any) -> tuple[date, date]:
+    try:
+        return parse_iso_week(week)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_field", "week must look like 2026-W47.",
+                       {"week": "ISO week"}) from exc
+
+
+def check_week(monday: date, today: date) -> None:
+    this_monday = today - timedelta(days=today.weekday())
+    if monday > this_monday:
+        raise ApiError(422, "week_not_begun", "A week is drawn from its Monday on, when "
+                       "last week's visits are all in.", {"week": "not begun"})
+    if monday < this_monday - timedelta(days=7):
+        raise ApiError(422, "week_too_old", "Only this week and last week can be drawn.",
+                       {"week": "too old"})
+
+
+def find_batch(session: Session, area_id: int, week: str) -> SpotcheckBatch | None:
+    return session.scalars(select(SpotcheckBatch).where(
+        SpotcheckBatch.area_id == area_id, SpotcheckBatch.week == week)).first()
+
+
+def area_villages(area: Area) -> Select[tuple[int]]:
+    return Scope(role="supervisor", user_id=None, area_path=area.path).village_ids()
+
+
+def area_cadres(area: Area) -> Select[tuple[int]]:
+    return select(User.id).where(User.role == "cadre", User.active.is_(True),
+                                 User.village_id.in_(area_villages(area)))
+
+
+# The draw ------------------------------------------------------------------------------
+def draw(session: Session, area: Area, week: str, settings: DrawSettings,
+         actor_id: int | None) -> tuple[SpotcheckBatch, bool]:
+    """The area's batch for the week, and whether it was drawn now (False: stored)."""
+    monday, _ = parse_week(week)
+    stored = find_batch(session, area.id, week)
+    if stored is not None:
+        return stored, False
+    check_week(monday, clock.today())
+    seed = derive_seed(settings.secret, area.id, week)
+    cadres = area_cadres(area)
+    history = spotchecks.histories(session, cadres, monday)
+    visits = _visit_rows(session, area, monday)
+    scores = _visit_scores(session, area, monday, visits, history)
+    candidates = _freeze(session, cadres, visits, scores, settings)
+    presence, visit_ids = run_draw(candidates, week, seed)
+    batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week=week, seed=seed,
+                           candidates=candidates, drawn_at=clock.now(), drawn_by_id=actor_id)
+    session.add(batch)
+    session.flush()  # a concurrent draw of the same area and week fails here
+    items = _presence_items(session, batch, presence, history, monday)
+    by_id = {row.id: row for row in visits}
+    items += [_visit_item(batch, len(items) + n, by_id[vid], scores[vid])
+              for n, vid in enumerate(visit_ids)]
+    if items:  # one statement for all: a county's week can draw thousands
+        session.execute(insert(SpotcheckItem), items)
+    session.expire(batch, ["items"])
+    audit.record(session, actor_id=actor_id, action="spotcheck.draw", entity="spotcheck_batch",
+                 entity_id=batch.id, after=batch_values(batch, items),
+                 detail={"area_id": area.id, "week": week, "items": len(items)})
+    return batch, True
+
+
+def run_draw(candidates: Mapping[str, Any], week: str, seed: str
+             ) -> tuple[list[PresenceDraw], list[Any]]:
+    """The draw from frozen candidates: the same inputs give the same lists, always.
+
+    Visits enter the draw by their position in the frozen list (which is sorted by id):
+    integer keys keep a draw over a million candidates near a second, where the UUID
+    strings themselves would take several. Collection pauses are held off meanwhile: a
+    million candidates are a million new objects, and each pause would walk them all.
+    """
+    people = candidates["presence"]
+    cadres = [PresenceCandidate(user, _day(last))
+              for user, last in zip(people["users"], people["last"], strict=True)]
+    frozen = candidates["visits"]
+    last = {int(user): _day(day) for user, day in frozen["last"].items()}
+    with _no_collection_pauses():
+        presence = draw_presence(cadres, week, seed, people["per_week"])
+        visits = list(map(_Candidate, range(len(frozen["ids"])), frozen["users"],
+                          frozen["risk"], map(last.get, frozen["users"])))
+        drawn = draw_visit_backchecks(visits, week, seed,  # type: ignore[arg-type]
+                                      frozen["share"])
+    ids = frozen["ids"]
+    return presence, [ids[n] for n in drawn]
+
+
+class _Candidate(NamedTuple):
+    """The fields of sampling.VisitCandidate, as a tuple: built many times faster than the
+    frozen dataclass, which counts at a million candidates."""
+
+    visit_id: int
+    user_id: int
+    risk: float
+    cadre_last_backcheck: date | None
+
+
+@contextmanager
+def _no_collection_pauses() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+class _VisitRow(NamedTuple):
+    id: str
+    user_id: int
+    village_id: int
+    household_id: int
+    local_day: date
+    flags: str
+
+
+def _last_week(monday: date) -> tuple[date, date]:
+    return monday - timedelta(days=7), monday - timedelta(days=1)
+
+
+def _visit_rows(session: Session, area: Area, monday: date) -> list[_VisitRow]:
+    first, last = _last_week(monday)
+    rows = session.execute(
+        select(Visit.id, Visit.user_id, Visit.village_id, Visit.household_id, Visit.local_day,
+               Visit.flags)
+        .where(Visit.village_id.in_(area_villages(area)), Visit.local_day.between(first, last),
+               Visit.id.not_in(superseded())))
+    # Sorted here, not by the database, whose collation may order strings otherwise: the
+    # same records give the same frozen list on every backend.
+    return sorted(map(_VisitRow._make, rows), key=itemgetter(0))
+
+
+def _visit_scores(session: Session, area: Area, monday: date, visits: list[_VisitRow],
+                  history: Mapping[int, risk.CadreHistory]) -> dict[str, risk.RiskScore]:
+    """Each visit's risk; one score per distinct (flags, history), as most visits repeat one."""
+    first, last = _last_week(monday)
+    photo_flags: dict[str, set[str]] = {}
+    for visit_id, flags in session.execute(
+            select(Photo.visit_id, Photo.flags).join(Visit, Photo.visit_id == Visit.id)
+            .where(Visit.village_id.in_(area_villages(area)),
+                   Visit.local_day.between(first, last), Photo.flags != "")):
+        known = {f for f in flags.split(",") if f in risk.FLAG_WEIGHTS}
+        if known:
+            photo_flags.setdefault(visit_id, set()).update(known)
+    cache: dict[tuple[str, frozenset[str], int], risk.RiskScore] = {}
+    scores = {}
+    for row in visits:
+        key = (row.flags, frozenset(photo_flags.get(row.id, ())), row.user_id)
+        score = cache.get(key)
+        if score is None:
+            flags = {f for f in row.flags.split(",") if f} | key[1]
+            score = cache[key] = risk.score_record(
+                flags, history.get(row.user_id, spotchecks.NO_HISTORY), "visit")
+        scores[row.id] = score
+    return scores
+
+
+def _freeze(session: Session, cadres: Select[tuple[int]], visits: list[_VisitRow],
+            scores: Mapping[str, risk.RiskScore], settings: DrawSettings) -> dict[str, Any]:
+    """Everything the draw uses, as JSON: columns of ids, weights and last-check dates."""
+    users = list(session.scalars(cadres.order_by(User.id)))
+    last_presence = spotchecks.last_drawn(session, cadres, "presence")
+    visit_users = sorted({row.user_id for row in visits})
+    last_backcheck = spotchecks.last_drawn(
+        session, select(User.id).where(User.id.in_(visit_users)), "visit") if visit_users else {}
+    return {
+        "version": CANDIDATES_VERSION,
+        "presence": {
+            "per_week": math.ceil(round(settings.presence_share * len(users), 9)),
+            "users": users,
+            "last": [_iso(last_presence.get(u)) for u in users],
+        },
+        "visits": {
+            "share": settings.policy.visit_backcheck_share,
+            "ids": [row.id for row in visits],
+            "users": [row.user_id for row in visits],
+            "risk": [scores[row.id].score for row in visits],
+            "last": {str(u): _iso(last_backcheck.get(u)) for u in visit_users},
+        },
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _reasons(score: risk.RiskScore) -> list[dict[str, Any]]:
+    return [{"code": r.code, "weight": r.weight, "params": dict(r.params)}
+            for r in score.reasons]
+
+
+def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[PresenceDraw],
+                    history: Mapping[int, risk.CadreHistory], monday: date
+                    ) -> list[dict[str, Any]]:
+    """Presence items, with a risk from the flags of the cadre's check-ins last week: not
+    used by the draw (presence checks are drawn evenly), shown so the checker knows why
+    a cadre deserves attention."""
+    users = [d.user_id for d in drawn]
+    villages = dict(session.execute(select(User.id, User.village_id).where(
+        User.id.in_(users))).all())
+    first, last = _last_week(monday)
+    flags: dict[int, set[str]] = {u: set() for u in users}
+    for user_id, text in session.execute(select(Checkin.user_id, Checkin.flags).where(
+            Checkin.user_id.in_(users), Checkin.local_day.between(first, last),
+            Checkin.flags != "")):
+        flags[user_id].update(f for f in text.split(",") if f)
+    items = []
+    for position, d in enumerate(drawn):
+        score = risk.score_record(flags[d.user_id],
+                                  history.get(d.user_id, spotchecks.NO_HISTORY), "checkin")
+        items.append({
+            "batch_id": batch.id, "position": position, "kind": "presence",
+            "user_id": d.user_id, "village_id": villages[d.user_id], "visit_id": None,
+            "household_id": None, "day": d.day, "window_start": d.window_start,
+            "window_end": d.window_end, "risk": score.score, "reasons": _reasons(score)})
+    return items
+
+
+def _visit_item(batch: SpotcheckBatch, position: int, row: _VisitRow, score: risk.RiskScore
+                ) -> dict[str, Any]:
+    return {"batch_id": batch.id, "position": position, "kind": "visit",
+            "user_id": row.user_id, "village_id": row.village_id, "visit_id": row.id,
+            "household_id": row.household_id, "day": row.local_day, "window_start": None,
+            "window_end": None, "risk": score.score, "reasons": _reasons(score)}
+
+
+# Verification ----------------------------------------------------------------------------
+def batch_values(batch: SpotcheckBatch, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the audit log's digest of a draw covers: seed, candidates and the items."""
+    return {
+        "area_id": batch.area_id, "week": batch.week, "seed": batch.seed,
+        "candidates": audit.digest(batch.candidates),
+        "items": [[i["position"], i["kind"], i["user_id"], i["visit_id"],
+                   i["day"].isoformat(), _clock(i["window_start"]), _clock(i["window_end"])]
+                  for i in items],
+    }
+
+
+def item_values(item: SpotcheckItem) -> dict[str, Any]:
+    return {key: getattr(item, key) for key in ("position", "kind", "user_id", "visit_id",
+                                                "day", "window_start", "window_end")}
+
+
+def _clock(moment: time | None) -> str | None:
+    return None if moment is None else moment.strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Verification:
+    seed_ok: bool  # the seed is the one the secret gives for this area and week
+    presence_ok: bool  # re-drawn presence checks equal the stored ones
+    visits_ok: bool  # re-drawn visit back-checks equal the stored ones
+    audit_ok: bool  # the batch matches the digest written to the audit log when drawn
+    presence: int
+    visits: int
+
+    @property
+    def ok(self) -> bool:
+        return self.seed_ok and self.presence_ok and self.visits_ok and self.audit_ok
+
+
+def verify(session: Session, batch: SpotcheckBatch, secret: bytes) -> Verification:
+    try:
+        presence, visit_ids = run_draw(batch.candidates, batch.week, batch.seed)
+    except (KeyError, TypeError, ValueError):  # candidates altered beyond reading
+        presence, visit_ids = [], [None]
+    items = list(session.scalars(select(SpotcheckItem).where(
+        SpotcheckItem.batch_id == batch.id).order_by(SpotcheckItem.position)))
+    stored_presence = [(i.user_id, i.day, i.window_start, i.window_end)
+                       for i in items if i.kind == "presence"]
+    stored_visits = [i.visit_id for i in items if i.kind == "visit"]
+    entry = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "spotcheck.draw", AuditEntry.entity == "spotcheck_batch",
+        AuditEntry.entity_id == str(batch.id)).order_by(AuditEntry.id)).first()
+    return Verification(
+        seed_ok=hmac.compare_digest(derive_seed(secret, batch.area_id, batch.week), batch.seed),
+        presence_ok=stored_presence == [(d.user_id, d.day, d.window_start, d.window_end)
+                                        for d in presence],
+        visits_ok=stored_visits == list(visit_ids),
+        audit_ok=entry is not None
+        and entry.after_digest == audit.digest(batch_values(batch, list(map(item_values,
+                                                                            items)))),
+        presence=len(presence), visits=len(visit_ids))

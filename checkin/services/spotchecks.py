@@ -1,0 +1,281 @@
+"""Spot checks after the draw: the queue in a jurisdiction, results (evidence: insert-only,
+one per item, audited), what each result establishes, and the cadres' check history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from checkin.domain import findings
+from checkin.domain.geofence import validate_position
+from checkin.domain.risk import CadreHistory
+from checkin.errors import ApiError
+from checkin.models import (
+    Leave,
+    SpotcheckBatch,
+    SpotcheckItem,
+    SpotcheckResult,
+    User,
+)
+from checkin.scope import Scope
+from checkin.services import audit, clock
+from checkin.services.leaves import span
+
+MAX_NOTE = 2000
+# Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).
+HISTORY_DAYS = 365
+
+RESULT_PROBLEMS = {
+    "method_unknown": "method is phone or field.",
+    "outcome_unknown": "outcome is confirmed, not_confirmed or unreachable.",
+    "satisfaction_unknown": "satisfaction is satisfied, basic or unsatisfied.",
+    "satisfaction_only_households": "Satisfaction is asked of households, on visit "
+                                    "back-checks only.",
+    "satisfaction_needs_answer": "No satisfaction without an answer from the household.",
+    "position_only_field": "A position is recorded for field checks only.",
+}
+
+
+# Scoping -----------------------------------------------------------------------------
+def visible_batches(scope: Scope) -> Select[tuple[SpotcheckBatch]]:
+    """Batches drawn for areas inside the scope; nobody but supervisors and admins."""
+    if not scope.is_supervisor:
+        return select(SpotcheckBatch).where(false())
+    return select(SpotcheckBatch).where(scope.area_path_clause(SpotcheckBatch.area_path))
+
+
+def visible_items(scope: Scope) -> Select[tuple[SpotcheckItem]]:
+    """Items of visible batches that concern villages inside the scope."""
+    if not scope.is_supervisor:
+        return select(SpotcheckItem).where(false())
+    return (select(SpotcheckItem)
+            .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)
+            .where(scope.area_path_clause(SpotcheckBatch.area_path),
+                   SpotcheckItem.village_id.in_(scope.village_ids())))
+
+
+def with_details(stmt: Select[tuple[SpotcheckItem]]) -> Select[tuple[SpotcheckItem]]:
+    return stmt.options(
+        selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
+        selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.visit),
+        selectinload(SpotcheckItem.result), selectinload(SpotcheckItem.batch))
+
+
+def item_in_scope(session: Session, scope: Scope, item_id: int) -> SpotcheckItem | None:
+    return session.scalars(with_details(visible_items(scope).where(
+        SpotcheckItem.id == item_id))).first()
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str | None = None  # open, done, or None for both
+    batch_id: int | None = None
+    week: str | None = None
+
+
+def queue(session: Session, scope: Scope, filters: QueueFilters, limit: int = 500,
+          offset: int = 0) -> list[SpotcheckItem]:
+    """Items to work: open ones first, then by day, time window and draw order."""
+    stmt = visible_items(scope).outerjoin(
+        SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+    if filters.status == "open":
+        stmt = stmt.where(SpotcheckResult.id.is_(None))
+    elif filters.status == "done":
+        stmt = stmt.where(SpotcheckResult.id.is_not(None))
+    if filters.batch_id is not None:
+        stmt = stmt.where(SpotcheckItem.batch_id == filters.batch_id)
+    if filters.week:
+        stmt = stmt.where(SpotcheckBatch.week == filters.week)
+    stmt = stmt.order_by(SpotcheckResult.id.is_not(None), SpotcheckItem.day,
+                         SpotcheckItem.window_start, SpotcheckItem.batch_id,
+                         SpotcheckItem.position).limit(limit).offset(offset)
+    return list(session.scalars(with_details(stmt)))
+
+
+def status_of(item: SpotcheckItem) -> str:
+    return "open" if item.result is None else "done"
+
+
+# Results -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ResultInput:
+    method: str
+    outcome: str
+    satisfaction: str | None = None
+    note: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+
+
+def check_result(item: SpotcheckItem, data: ResultInput) -> None:
+    """422 for a result that breaks a rule of findings.result_problems."""
+    if (data.lat is None) != (data.lon is None):
+        raise ApiError(422, "position_incomplete", "Send both lat and lon, or neither.",
+                       {"lat": "with lon"})
+    if data.lat is not None and data.lon is not None:
+        validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
+    if len(data.note) > MAX_NOTE:
+        raise ApiError(400, "invalid_field", "note is at most 2000 characters.",
+                       {"note": "too long"})
+    problems = findings.result_problems(item.kind, data.method, data.outcome,
+                                        data.satisfaction, data.lat is not None)
+    if problems:
+        code = next(iter(problems.values()))
+        raise ApiError(422, code, RESULT_PROBLEMS[code], problems)
+
+
+def record_result(session: Session, supervisor: User, item: SpotcheckItem,
+                  data: ResultInput) -> SpotcheckResult:
+    """Store the one result of an item. A second answers 409; so does the loser of two
+    saving at once, when the unique key on item_id refuses its row (the caller commits
+    and turns the IntegrityError into that 409)."""
+    check_result(item, data)
+    if item.result is not None:
+        raise already_recorded()
+    now = clock.now()
+    result = SpotcheckResult(
+        item=item, checked_by_id=supervisor.id, method=data.method,
+        outcome=data.outcome, satisfaction=data.satisfaction, note=data.note.strip(),
+        lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m, recorded_at=now,
+        local_day=clock.local_day(now))
+    session.add(result)
+    session.flush()
+    audit.record(session, actor_id=supervisor.id, action="spotcheck.result",
+                 entity="spotcheck_result", entity_id=result.id,
+                 after=audit.snapshot(result), detail={"item_id": item.id})
+    return result
+
+
+def already_recorded() -> ApiError:
+    return ApiError(409, "already_recorded",
+                    "This check already has a result; results are never changed.",
+                    {"item_id": "has a result"})
+
+
+# What results establish -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Judged:
+    item: SpotcheckItem
+    result: SpotcheckResult
+    verdict: findings.Verdict
+
+    @property
+    def serious(self) -> bool:
+        return findings.is_serious(self.verdict)
+
+
+def on_approved_leave(session: Session, pairs: Iterable[tuple[int, date]]
+                      ) -> set[tuple[int, date]]:
+    """The (cadre, day) pairs that approved leave (or leave closed since) covers."""
+    wanted = set(pairs)
+    if not wanted:
+        return set()
+    users = {u for u, _ in wanted}
+    first, last = min(d for _, d in wanted), max(d for _, d in wanted)
+    covered: set[tuple[int, date]] = set()
+    for leave in session.scalars(select(Leave).where(
+            Leave.user_id.in_(users), Leave.status.in_(("approved", "closed")),
+            Leave.start_date <= last, Leave.end_date >= first)):
+        leave_span = span(leave)
+        covered |= {(u, d) for u, d in wanted
+                    if u == leave.user_id and leave_span.start <= d <= leave_span.effective_end}
+    return covered
+
+
+def judge(session: Session, items: Iterable[SpotcheckItem]) -> list[Judged]:
+    """The verdict of each item that has a result; leave is looked up once for all."""
+    done = [i for i in items if i.result is not None]
+    excusable = [(i.user_id, i.day) for i in done
+                 if i.kind == "presence" and i.result is not None
+                 and i.result.outcome == "not_confirmed"]
+    excused = on_approved_leave(session, excusable)
+    return [Judged(i, i.result, findings.verdict(i.kind, i.result.outcome,
+                                                 (i.user_id, i.day) in excused))
+            for i in done if i.result is not None]
+
+
+def results_between(session: Session, scope: Scope, first: date, last: date,
+                    village_ids: Select[tuple[int]] | None = None,
+                    whoever_drew: bool = False) -> list[Judged]:
+    """Results recorded from `first` to `last` in the scope, judged. `whoever_drew`: also
+    results of batches drawn above the scope (the county's checks in a township), as the
+    monthly bulletin counts every check of the month, whichever office made it."""
+    items = visible_items(scope)
+    if whoever_drew:
+        items = select(SpotcheckItem).where(
+            SpotcheckItem.village_id.in_(scope.village_ids()) if scope.is_supervisor
+            else false())
+    stmt = items.join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id).where(
+        SpotcheckResult.local_day.between(first, last))
+    if village_ids is not None:
+        stmt = stmt.where(SpotcheckItem.village_id.in_(village_ids))
+    # what tallies and lists of findings show; not the visits and batches behind them
+    items = session.scalars(stmt.order_by(SpotcheckResult.recorded_at).options(
+        selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
+        selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.result))).all()
+    return judge(session, items)
+
+
+def serious_findings(session: Session, scope: Scope, first: date, last: date
+                     ) -> list[Judged]:
+    return [j for j in results_between(session, scope, first, last) if j.serious]
+
+
+# History of the cadres, for the draw -------------------------------------------------------
+def histories(session: Session, user_ids: Select[tuple[int]], reference: date
+              ) -> dict[int, CadreHistory]:
+    """Per cadre: checks and failures in the year before `reference`, days since the last
+    check that established something (unreachable ones do not count)."""
+    rows = session.scalars(with_details(
+        select(SpotcheckItem)
+        .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+        .where(SpotcheckItem.user_id.in_(user_ids),
+               SpotcheckResult.local_day >= reference - timedelta(days=HISTORY_DAYS),
+               SpotcheckResult.local_day < reference))).all()
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for judged in judge(session, rows):
+        tally = counts[judged.item.user_id]
+        tally[0] += findings.is_check(judged.verdict)
+        tally[1] += findings.is_serious(judged.verdict)
+    last = dict(session.execute(
+        select(SpotcheckItem.user_id, func.max(SpotcheckResult.local_day))
+        .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+        .where(SpotcheckItem.user_id.in_(user_ids), SpotcheckResult.outcome != "unreachable",
+               SpotcheckResult.local_day < reference)
+        .group_by(SpotcheckItem.user_id)).all())
+    result: dict[int, CadreHistory] = {}
+    for user_id in set(counts) | set(last):
+        checks, failed = counts.get(user_id, (0, 0))
+        day = last.get(user_id)
+        result[user_id] = CadreHistory(
+            failed_checks=failed, checks=max(checks, failed),
+            days_since_last_check=None if day is None else max(0, (reference - day).days))
+    return result
+
+
+NO_HISTORY = CadreHistory(failed_checks=0, checks=0, days_since_last_check=None)
+
+
+def last_drawn(session: Session, user_ids: Select[tuple[int]], kind: str
+               ) -> dict[int, date]:
+    """When each cadre was last drawn for this kind of check, not counting draws that
+    ended unreachable: presence by the day drawn, visit back-checks by the Monday of the
+    batch's week (the month a back-check covers is that of its draw)."""
+    column = SpotcheckItem.day if kind == "presence" else SpotcheckBatch.week
+    rows = session.execute(
+        select(SpotcheckItem.user_id, func.max(column))
+        .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)
+        .outerjoin(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+        .where(SpotcheckItem.kind == kind, SpotcheckItem.user_id.in_(user_ids),
+               or_(SpotcheckResult.id.is_(None), SpotcheckResult.outcome != "unreachable"))
+        .group_by(SpotcheckItem.user_id))
+    if kind == "presence":
+        return dict(rows.all())
+    return {user_id: date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+            for user_id, week in rows}

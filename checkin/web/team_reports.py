@@ -1,0 +1,110 @@
+"""Team reports (周小结、月报表): the team's own page, where the leader adds remarks and
+finalises; supervisors read every team's in their jurisdiction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length
+
+from checkin import db
+from checkin.auth import current_scope, roles_required
+from checkin.domain import reporting
+from checkin.errors import ApiError
+from checkin.models import Team
+from checkin.services import clock, team_reports
+from checkin.settings import policy
+
+bp = Blueprint("team_reports", __name__)
+
+
+class RemarksForm(FlaskForm):
+    period = HiddenField()
+    remarks = TextAreaField(_l("Remarks of the team leader"),
+                            validators=[Length(max=team_reports.MAX_REMARKS)])
+
+
+def _period() -> reporting.Period:
+    today = clock.today()
+    label = request.args.get("period") or request.form.get("period") or \
+        reporting.week_of(today)
+    try:
+        return team_reports.parse(label, today)
+    except ApiError:
+        abort(404)
+
+
+def _render(team: Team, period: reporting.Period, mine: bool) -> Any:
+    today = clock.today()
+    shown = team_reports.view(db.session(), team, period, today, policy())
+    form = RemarksForm(period=period.label, remarks=shown.remarks)
+    leader = team_reports.is_leader_of(current_user, team)
+    return render_template("team_reports/report.html", r=shown, form=form, mine=mine,
+                           leader=leader, periods=team_reports.recent_periods(today))
+
+
+@bp.get("/team/report")
+@roles_required("cadre")
+def mine() -> Any:
+    team = current_user.team
+    if team is None:
+        abort(404)
+    return _render(team, _period(), mine=True)
+
+
+@bp.post("/team/report")
+@roles_required("cadre")
+def save_mine() -> Any:
+    team = current_user.team
+    if team is None or not team_reports.is_leader_of(current_user, team):
+        abort(404)
+    period = _period()
+    form = RemarksForm()
+    if not form.validate_on_submit():
+        flash(_("The remarks are too long."), "error")
+        return redirect(url_for("team_reports.mine", period=period.label))
+    session = db.session()
+    finalising = request.form.get("action") == "finalise"
+    try:
+        if finalising:
+            team_reports.finalise(session, current_user, team, period, form.remarks.data or "",
+                                  clock.today(), policy())
+        else:
+            team_reports.save_remarks(session, current_user, team, period,
+                                      form.remarks.data or "")
+        session.commit()
+    except ApiError as exc:
+        session.rollback()
+        messages = {"report_final": _("This report is final and cannot be changed."),
+                    "too_early": _("A report can be finalised from the last working day "
+                                   "of its period on.")}
+        flash(messages.get(exc.code, exc.message), "error")
+    else:
+        flash(_("The report is final.") if finalising else _("Remarks saved."), "info")
+    return redirect(url_for("team_reports.mine", period=period.label))
+
+
+@bp.get("/team-reports")
+@roles_required("supervisor", "admin")
+def index() -> Any:
+    session = db.session()
+    period = _period()
+    teams = team_reports.teams_in(session, current_scope())
+    found = team_reports.statuses(session, [t.id for t in teams], period.label)
+    return render_template("team_reports/index.html", teams=teams, found=found, period=period,
+                           periods=team_reports.recent_periods(clock.today()))
+
+
+@bp.get("/team-reports/<int:team_id>")
+@roles_required("supervisor", "admin")
+def team_report(team_id: int) -> Any:
+    team = team_reports.team_in_scope(db.session(), current_scope(), team_id)
+    if team is None:
+        abort(404)
+    return _render(team, _period(), mine=False)

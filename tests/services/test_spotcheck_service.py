@@ -1,0 +1,202 @@
+"""The weekly draw as a service and as commands: reproducible from the frozen candidates and
+the seed, weighted by risk, covering every cadre, verified (and tampering caught)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, select, update
+
+from checkin import db
+from checkin.domain.sampling import derive_seed
+from checkin.models import Area, AuditEntry, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.services import spotcheck_draw, spotchecks
+from checkin.settings import policy
+from tests.spotcheck_helpers import NOW, TODAY, WEEK, add_visit, last_week_visits
+
+
+@pytest.fixture
+def wednesday(app: Flask) -> Flask:
+    app.config["FIXED_NOW"] = NOW
+    return app
+
+
+def settings(app: Flask) -> spotcheck_draw.DrawSettings:
+    return spotcheck_draw.settings_from(app.config, policy())
+
+
+def draw_county(app: Flask, world, week: str = WEEK) -> tuple[int, bool]:
+    s = db.session()
+    batch, created = spotcheck_draw.draw(s, s.get(Area, world["county"]), week, settings(app),
+                                         world["sup_county"])
+    s.commit()
+    return batch.id, created
+
+
+def test_the_seed_comes_from_the_secret_area_and_week(wednesday, world) -> None:
+    with wednesday.app_context():
+        last_week_visits(db.session(), world)
+        batch_id, created = draw_county(wednesday, world)
+        batch = db.session().get(SpotcheckBatch, batch_id)
+        secret = spotcheck_draw.secret_from(wednesday.config)
+        assert created and batch.seed == derive_seed(secret, world["county"], WEEK)
+        assert secret != wednesday.config["SECRET_KEY"].encode()  # derived, not the key
+    wednesday.config["SPOTCHECK_SECRET"] = "another secret"
+    with wednesday.app_context():
+        other = spotcheck_draw.secret_from(wednesday.config)
+        assert derive_seed(other, world["county"], WEEK) != batch.seed
+
+
+def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
+    with wednesday.app_context():
+        last_week_visits(db.session(), world)
+        batch_id, _ = draw_county(wednesday, world)
+        s = db.session()
+        secret = spotcheck_draw.secret_from(wednesday.config)
+        found = spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
+        assert found.ok and found.visits == 2 and found.presence >= 1
+        # someone swaps a drawn visit for another: the re-draw no longer matches
+        item = s.scalars(select(SpotcheckItem).where(SpotcheckItem.batch_id == batch_id,
+                                                     SpotcheckItem.kind == "visit")).first()
+        other = add_visit(s, world, "cadre_a", "va", TODAY)
+        s.execute(update(SpotcheckItem).where(SpotcheckItem.id == item.id)
+                  .values(visit_id=other.id))
+        s.commit()
+        s.expire_all()
+        found = spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
+        assert not found.visits_ok and found.presence_ok and not found.audit_ok
+        assert not found.ok
+        assert not spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), b"wrong").seed_ok
+
+
+def test_candidates_are_frozen_with_the_batch(wednesday, world) -> None:
+    with wednesday.app_context():
+        s = db.session()
+        made = last_week_visits(s, world)
+        add_visit(s, world, "cadre_c", "vc", TODAY)  # another county: not a candidate
+        batch_id, _ = draw_county(wednesday, world)
+        candidates = s.get(SpotcheckBatch, batch_id).candidates
+        assert sorted(candidates["visits"]["ids"]) == sorted(v.id for v in made)
+        assert candidates["visits"]["share"] == 0.15
+        assert sorted(candidates["presence"]["users"]) == sorted(
+            world[k] for k in ("cadre_a", "cadre_a2", "cadre_b", "cadre_b2"))
+        # the world drew the leaders for presence this week already
+        last = dict(zip(candidates["presence"]["users"], candidates["presence"]["last"],
+                        strict=True))
+        assert last[world["cadre_a"]] == TODAY.isoformat() and last[world["cadre_a2"]] is None
+
+
+def test_risk_follows_flags_and_history(wednesday, world) -> None:
+    with wednesday.app_context():
+        s = db.session()
+        monday = TODAY.replace(day=TODAY.day - TODAY.weekday() - 7)
+        clean = add_visit(s, world, "cadre_a2", "va", monday, photo_flags="icc_dropped")
+        forged = add_visit(s, world, "cadre_a2", "va", monday,
+                           flags="far_from_household", photo_flags="duplicate_photo")
+        batch_id, _ = draw_county(wednesday, world)
+        candidates = s.get(SpotcheckBatch, batch_id).candidates["visits"]
+        weights = dict(zip(candidates["ids"], candidates["risk"], strict=True))
+        # base 1 + never checked 2; the pipeline's technical note adds nothing
+        assert weights[clean.id] == 3.0
+        assert weights[forged.id] == 3.0 + 2.0 + 4.0
+        item = s.scalars(select(SpotcheckItem).where(SpotcheckItem.batch_id == batch_id,
+                                                     SpotcheckItem.kind == "visit")).one()
+        assert item.visit_id == forged.id or item.visit_id == clean.id
+        if item.visit_id == forged.id:
+            assert [r["code"] for r in item.reasons][:2] == ["duplicate_photo",
+                                                             "far_from_household"]
+
+
+def test_earlier_failures_raise_the_risk(wednesday, world) -> None:
+    with wednesday.app_context():
+        s = db.session()
+        # last week the township found cadre_a2 absent, without leave
+        last_week = s.get(SpotcheckItem, world["presence_a"])
+        s.execute(update(SpotcheckItem).where(SpotcheckItem.id == last_week.id)
+                  .values(user_id=world["cadre_a2"], day=TODAY.replace(day=10)))
+        s.add(SpotcheckResult(item_id=last_week.id, checked_by_id=world["sup_t1"],
+                              method="phone", outcome="not_confirmed", note="",
+                              recorded_at=NOW, local_day=TODAY.replace(day=10)))
+        s.commit()
+        cadres = select(SpotcheckItem.user_id).where(SpotcheckItem.user_id == world["cadre_a2"])
+        history = spotchecks.histories(s, cadres, TODAY.replace(day=16))
+        assert history[world["cadre_a2"]].failed_checks == 1
+        assert history[world["cadre_a2"]].days_since_last_check == 6
+
+
+def test_drawing_the_same_week_again_changes_nothing(wednesday, world) -> None:
+    with wednesday.app_context():
+        last_week_visits(db.session(), world)
+        first, created = draw_county(wednesday, world)
+        add_visit(db.session(), world, "cadre_b", "vb", TODAY.replace(day=12))
+        again, created_again = draw_county(wednesday, world)
+        assert created and not created_again and first == again
+        entries = db.session().scalars(select(AuditEntry).where(
+            AuditEntry.action == "spotcheck.draw", AuditEntry.entity_id == str(first))).all()
+        assert len(entries) == 1 and entries[0].actor_id == world["sup_county"]
+
+
+def test_commands_draw_and_verify(wednesday, world) -> None:
+    with wednesday.app_context():
+        last_week_visits(db.session(), world)
+        db.session().commit()
+    runner = wednesday.test_cli_runner()
+    drawn = runner.invoke(args=["spotcheck-draw", "--area", "3408", "--week", WEEK])
+    assert drawn.exit_code == 0, drawn.output
+    assert drawn.output.startswith("drew batch") and "2 visit back-checks" in drawn.output
+    again = runner.invoke(args=["spotcheck-draw", "--area", "3408", "--week", WEEK])
+    assert again.exit_code == 0 and "already drawn" in again.output
+    with wednesday.app_context():
+        batch_id = db.session().scalars(select(SpotcheckBatch.id).where(
+            SpotcheckBatch.area_id == world["county"])).one()
+    verified = runner.invoke(args=["spotcheck-verify", str(batch_id)])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.strip().endswith("verified") and "FAIL" not in verified.output
+    with wednesday.app_context():
+        s = db.session()
+        batch = s.get(SpotcheckBatch, batch_id)
+        tampered = dict(batch.candidates)
+        tampered["visits"] = {**tampered["visits"], "risk": [100.0] * len(
+            tampered["visits"]["risk"])}
+        s.execute(update(SpotcheckBatch).where(SpotcheckBatch.id == batch_id)
+                  .values(candidates=tampered))
+        s.commit()
+    failed = runner.invoke(args=["spotcheck-verify", str(batch_id)])
+    assert failed.exit_code == 1 and "NOT verified" in failed.output
+    assert "FAIL the batch matches the digest" in failed.output
+    unknown = runner.invoke(args=["spotcheck-draw", "--area", "nowhere"])
+    assert unknown.exit_code != 0 and "unknown area" in unknown.output
+    future = runner.invoke(args=["spotcheck-draw", "--area", "3408", "--week", "2026-W50"])
+    assert future.exit_code != 0
+
+
+def test_presence_checks_cover_everyone_within_the_quarter(wednesday, world) -> None:
+    """Drawn week after week, every cadre of the county is drawn by the quarter's end."""
+    from datetime import timedelta
+
+    with wednesday.app_context():
+        s = db.session()
+        county = s.get(Area, world["county"])
+        drawn: set[int] = set()
+        day = TODAY
+        while day.month <= 12 and day.year == 2026:
+            wednesday.config["FIXED_NOW"] = NOW + (day - TODAY)
+            year, week, _ = day.isocalendar()
+            batch, _ = spotcheck_draw.draw(s, county, f"{year}-W{week:02d}", settings(wednesday),
+                                           None)
+            drawn |= {i.user_id for i in batch.items if i.kind == "presence"}
+            s.commit()
+            day += timedelta(days=7)
+        assert drawn == {world[k] for k in ("cadre_a", "cadre_a2", "cadre_b", "cadre_b2")}
+
+
+def test_results_are_insert_only_in_the_database(wednesday, world) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    with wednesday.app_context():
+        s = db.session()
+        for statement in (update(SpotcheckResult).values(outcome="not_confirmed"),
+                          delete(SpotcheckResult)):
+            with pytest.raises(DBAPIError, match="insert-only"):
+                s.execute(statement.where(SpotcheckResult.item_id == world["backcheck_a"]))
+            s.rollback()
