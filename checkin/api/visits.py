@@ -3,8 +3,10 @@ GET /households, the photos themselves."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
+from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
 from checkin.services import clock, households, visits
 from checkin.services.exactly_once import client_id, payload_digest
 from checkin.settings import policy
@@ -93,6 +96,78 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> visits.VisitInput:
         correction_reason=reason if isinstance(reason, str) else None)
 
 
+# A photo's EXIF time or place that the phone read from the original and the server could not
+# read from the bytes it got (the phone's canvas strips EXIF when it shrinks a photo).
+FLAG_EXIF_FROM_CLIENT = "exif_from_client"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientExif:
+    """What the phone read from one original photo: capture time (naive means the
+    deployment's zone, as EXIF without OffsetTimeOriginal), GPS position."""
+
+    taken_at: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+def _client_exif_entry(entry: Any, index: int) -> ClientExif:
+    name = f"photo_exif[{index}]"
+    if entry is None:
+        return ClientExif()
+    if not isinstance(entry, dict):
+        raise ApiError(400, "invalid_field", f"{name} must be an object or null.",
+                       {name: "object"})
+    taken_at = None
+    raw_time = entry.get("taken_at")
+    if raw_time is not None:
+        try:
+            taken_at = datetime.fromisoformat(raw_time) if isinstance(raw_time, str) else None
+        except ValueError:
+            taken_at = None
+        if taken_at is None or not 1990 <= taken_at.year <= 2100:
+            raise ApiError(400, "invalid_field", f"{name}.taken_at must be an ISO 8601 time.",
+                           {f"{name}.taken_at": "ISO 8601"})
+    lat, lon = entry.get("lat"), entry.get("lon")
+    if lat is None and lon is None:
+        return ClientExif(taken_at=taken_at)
+    for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or abs(value) > limit:
+            raise ApiError(400, "invalid_field", f"{name}.{key} must be WGS-84 degrees.",
+                           {f"{name}.{key}": "degrees"})
+    return ClientExif(taken_at=taken_at, lat=float(lat), lon=float(lon))
+
+
+def parse_photo_exif(raw: str | None, photo_count: int) -> list[ClientExif]:
+    """The optional `photo_exif` of the visit JSON: one entry (or null) per photo, in order."""
+    try:
+        body = json.loads(raw or "")
+    except ValueError:
+        return [ClientExif()] * photo_count  # parse_visit has answered 400 already
+    entries = body.get("photo_exif") if isinstance(body, dict) else None
+    if entries is None:
+        return [ClientExif()] * photo_count
+    if not isinstance(entries, list) or len(entries) != photo_count:
+        raise ApiError(400, "invalid_field", "photo_exif has one entry per photo, in order.",
+                       {"photo_exif": f"list of {photo_count}"})
+    return [_client_exif_entry(entry, i) for i, entry in enumerate(entries)]
+
+
+def with_client_exif(photo: ProcessedPhoto, client: ClientExif) -> ProcessedPhoto:
+    """The server's own reading of the bytes wins, field by field (time; position); what it
+    could not read is taken from the phone and the photo is flagged `exif_from_client`."""
+    changes: dict[str, Any] = {}
+    if photo.taken_at is None and client.taken_at is not None:
+        changes["taken_at"] = client.taken_at
+    if photo.exif_lat is None and photo.exif_lon is None and client.lat is not None:
+        changes["exif_lat"], changes["exif_lon"] = client.lat, client.lon
+    if not changes:
+        return photo
+    flags = [f for f in photo.flags if not ("taken_at" in changes and f == FLAG_NO_EXIF_TIME)]
+    return dataclasses.replace(photo, **changes, flags=[*flags, FLAG_EXIF_FROM_CLIENT])
+
+
 @bp.post("/visits")
 @roles_required("cadre")
 def create_visit() -> Any:
@@ -106,12 +181,14 @@ def create_visit() -> Any:
     files = [(f.filename or "photo", f.read()) for f in uploads]
     data = parse_visit(request.form.get("visit"),
                        [hashlib.sha256(content).hexdigest() for _, content in files])
+    client_exif = parse_photo_exif(request.form.get("visit"), len(files))
     session = db.session()
     stored = visits.existing(session, data)
     if stored is not None:
         return jsonify(visit_json(stored)), 200
     visits.check_correction(session, current_user, data)
-    processed = visits.process_all(files)
+    processed = [with_client_exif(photo, exif) for photo, exif
+                 in zip(visits.process_all(files), client_exif, strict=True)]
     try:
         row = visits.record_visit(session, current_user, data, processed, policy())
         session.commit()
@@ -192,10 +269,11 @@ def visible_photo(photo_id: int) -> Photo:
     scope = current_scope()
     photo = db.session().scalars(
         select(Photo).join(Visit, Photo.visit_id == Visit.id)
-        .where(Photo.id == photo_id, scope.owned_by_user(Visit.user_id, Visit.village_id))
+        .where(Photo.id == photo_id, Photo.purged_at.is_(None),
+               scope.owned_by_user(Visit.user_id, Visit.village_id))
     ).first()
     if photo is None:
-        abort(404)
+        abort(404)  # purged photos are gone for everyone, even if a newer one shares the file
     return photo
 
 

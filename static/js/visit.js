@@ -29,12 +29,16 @@
     }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
   }
 
-  function record() {
+  function record(prepared) {
     var kind = form.querySelector('input[name="kind"]:checked').value;
     var visit = {id: uuid(), household_id: +form.dataset.household, kind: kind,
       purposes: Array.prototype.map.call(form.querySelectorAll('input[name="purposes"]:checked'), function (c) { return c.value; }),
       note: form.elements.note.value.trim(), recorded_at: new Date().toISOString()};
     if (fix) { visit.lat = fix.lat; visit.lon = fix.lon; visit.accuracy_m = fix.accuracy_m; }
+    if (prepared.length) {
+      // What the phone read from each original: the shrunk copies carry no EXIF.
+      visit.photo_exif = prepared.map(function (p) { return p.exif || null; });
+    }
     if (form.dataset.corrects) {
       visit.corrects_id = form.dataset.corrects;
       visit.correction_reason = form.elements.correction_reason.value.trim();
@@ -61,19 +65,66 @@
     });
   };
 
+  // Without signal the service worker may answer with the form saved for another household
+  // (one form is kept, not one per household): the household of the address is the one
+  // recorded, filled in from the household list saved on the phone, or none at all.
+  function adoptHousehold(wanted) {
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    function refuse() {
+      result.hidden = false;
+      result.className = "notice bad";
+      result.textContent = text.not_saved;
+    }
+    fetch(text.households, {credentials: "same-origin"}).then(function (response) {
+      return response.ok ? response.json() : {items: []};
+    }).then(function (body) {
+      var found = (body.items || []).filter(function (h) { return String(h.id) === wanted; })[0];
+      if (!found) { refuse(); return; }
+      document.getElementById("hh-name").textContent = found.name;
+      document.getElementById("hh-code").textContent = found.code || "";
+      var status = document.getElementById("hh-status");
+      status.textContent = text.statuses[found.status] || text.statuses.other;
+      status.className = "tag tag-" + found.status;
+      document.getElementById("hh-address").textContent = found.address || "";
+      document.getElementById("hh-phone").hidden = true;
+      form.dataset.household = String(found.id);
+      form.dataset.label = found.name;
+      button.disabled = false;
+    }).catch(refuse);
+  }
+
+  var wanted = new URLSearchParams(window.location.search).get("household");
+  if (wanted && wanted !== form.dataset.household && !form.dataset.corrects) {
+    adoptHousehold(wanted);
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     bar.hidden = false;
     var files = Array.prototype.slice.call(form.elements.photos.files || []);
-    window.visitSend(record(), files, function (share) {
-      bar.value = Math.round(share * 100);
-      result.hidden = false;
-      result.textContent = text.uploading.replace("{p}", Math.round(share * 100));
+    result.hidden = false;
+    result.className = "notice";
+    result.textContent = files.length ? text.preparing : text.sending;
+    var ready = files.length && window.checkinPhotos ? window.checkinPhotos.prepare(files) :
+      Promise.resolve(files.map(function (f) { return {file: f, exif: null}; }));
+    ready.then(function (prepared) {
+      return window.visitSend(record(prepared), prepared.map(function (p) { return p.file; }),
+        function (share) {
+          bar.value = Math.round(share * 100);
+          result.hidden = false;
+          result.textContent = text.uploading.replace("{p}", Math.round(share * 100));
+        });
     }).then(function (outcome) {
       result.hidden = false;
-      if (outcome.queued) { result.textContent = text.queued; result.className = "notice warn"; return; }
+      if (outcome.queued) {
+        result.textContent = text.queued;
+        result.className = "notice warn";
+        window.setTimeout(function () { window.location.href = text.back; }, 1500);
+        return;
+      }
       if (outcome.ok) {
         result.className = "notice ok";
         result.textContent = text.saved;
@@ -83,6 +134,10 @@
       button.disabled = false;
       result.className = "notice bad";
       result.textContent = text.failed + " " + ((outcome.body.error && outcome.body.error.message) || outcome.status);
+    }).catch(function (error) {
+      button.disabled = false;
+      result.className = "notice bad";
+      result.textContent = text.failed + " " + error;
     });
   });
   locate();

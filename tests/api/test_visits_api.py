@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -167,3 +167,84 @@ def test_households_with_cadence(app, client, world, token_for) -> None:
     supervisors = client.get("/api/v1/households?due=overdue",
                              headers=token_for("sup_t2")).get_json()["items"]
     assert {r["village_id"] for r in supervisors} <= {world["vb"]}
+
+
+def canvas_jpeg() -> bytes:
+    """What a phone's canvas sends: a re-encoded JPEG without any EXIF."""
+    out = io.BytesIO()
+    Image.new("RGB", (160, 120), (40, 120, 60)).save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def test_client_exif_is_kept_and_marked_when_the_photo_has_none(app, client, world,
+                                                                 token_for) -> None:
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    taken = (datetime.now(UTC) - timedelta(minutes=5)).astimezone(
+        timezone(timedelta(hours=8))).replace(microsecond=0)
+    exif = [{"taken_at": taken.isoformat(), "lat": 30.8512, "lon": 116.3601},
+            {"taken_at": taken.replace(tzinfo=None).isoformat()}, None]
+    body, response = send(client, bearer, home.id,
+                          [(canvas_jpeg(), "1.jpg"), (canvas_jpeg(), "2.jpg"),
+                           (canvas_jpeg(), "3.jpg")], photo_exif=exif)
+    assert response.status_code == 201, response.get_json()
+    first, second, third = response.get_json()["photos"]
+    assert first["taken_at"] == taken.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert (first["exif_lat"], first["exif_lon"]) == (30.8512, 116.3601)
+    assert "exif_from_client" in first["flags"] and "no_exif_time" not in first["flags"]
+    # Without an offset the EXIF time is the deployment's local time (UTC+8 here).
+    assert second["taken_at"] == first["taken_at"] and second["exif_lat"] is None
+    assert "exif_from_client" in second["flags"]
+    assert third["taken_at"] is None and "exif_from_client" not in third["flags"]
+    assert "no_exif_time" in third["flags"]
+    with app.app_context():
+        stored = db.session().scalars(select(Photo).where(Photo.visit_id == body["id"])
+                                      .order_by(Photo.id)).all()
+        assert [("exif_from_client" in p.flag_list) for p in stored] == [True, True, False]
+    # The phone's EXIF is part of the record: the same again is a replay, changed a conflict.
+    data = {"visit": json.dumps(body), "photos": [(io.BytesIO(canvas_jpeg()), f"{n}.jpg")
+                                                  for n in (1, 2, 3)]}
+    again = client.post("/api/v1/visits", data=data, headers=bearer,
+                        content_type="multipart/form-data")
+    assert again.status_code == 200
+    changed = dict(body, photo_exif=[None, None, None])
+    data = {"visit": json.dumps(changed), "photos": [(io.BytesIO(canvas_jpeg()), f"{n}.jpg")
+                                                     for n in (1, 2, 3)]}
+    assert client.post("/api/v1/visits", data=data, headers=bearer,
+                       content_type="multipart/form-data").status_code == 409
+
+
+def test_the_servers_own_exif_reading_wins(app, client, world, token_for) -> None:
+    """A photo sent as it is (HEIC, or a JPEG the phone did not shrink) keeps the EXIF the
+    server reads; what the phone says about it is ignored, and not flagged."""
+    bearer = token_for("cadre_a")
+    home = household_of(app, "Ha0")
+    claimed = [{"taken_at": datetime.now(UTC).isoformat(), "lat": 30.851, "lon": 116.361}]
+    _, response = send(client, bearer, home.id, [(corpus("gps/DSCN0010.jpg"), "g.jpg")],
+                       photo_exif=claimed)
+    assert response.status_code == 201, response.get_json()
+    [photo] = response.get_json()["photos"]
+    assert photo["taken_at"].startswith("2008-")
+    assert abs(photo["exif_lat"] - 43.47) < 0.1  # the camera's own GPS (Italy)
+    assert "exif_from_client" not in photo["flags"]
+    assert "exif_gps_far" in photo["flags"] and "photo_old" in photo["flags"]
+
+
+@pytest.mark.parametrize("exif", [
+    [],  # one entry per photo
+    [{"taken_at": "yesterday"}],
+    [{"taken_at": "1970-01-01T00:00:00Z"}],
+    [{"lat": 91, "lon": 116.3}],
+    [{"lat": 30.8}],
+    [{"lat": True, "lon": 116.3}],
+    ["2026-11-22T08:05:00+08:00"],
+    {"taken_at": "2026-11-22T08:05:00+08:00"},
+])
+def test_malformed_photo_exif_is_refused(app, client, world, token_for, exif) -> None:
+    home = household_of(app, "Ha0")
+    body, response = send(client, token_for("cadre_a"), home.id, [(canvas_jpeg(), "1.jpg")],
+                          photo_exif=exif)
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert db.session().get(Visit, body["id"]) is None
