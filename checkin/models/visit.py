@@ -104,6 +104,9 @@ class Photo(Base):
     flags: Mapped[str] = mapped_column(String(200), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by the retention purge, which deletes the files and clears the EXIF position;
+    # the row stays as the record that a photo with these hashes was given.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     visit: Mapped[Visit] = relationship(back_populates="photos")
 

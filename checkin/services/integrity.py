@@ -26,7 +26,9 @@ class IntegrityReport:
 
 
 def referenced_keys(session: Session) -> set[str]:
-    stmt = union(select(Photo.sha256), select(Photo.thumb_sha256))
+    """Keys of the files photo rows name; a purged photo's files are gone on purpose."""
+    live = Photo.purged_at.is_(None)
+    stmt = union(select(Photo.sha256).where(live), select(Photo.thumb_sha256).where(live))
     return set(session.scalars(stmt))
 
 

@@ -1,0 +1,142 @@
+"""The retention purge: old photos deleted and their rows marked, old positions cleared or
+coarsened, the records kept, one audit entry; files another photo still holds are kept."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from PIL import Image
+from sqlalchemy import select
+
+from checkin import db
+from checkin.models import AuditEntry, Checkin, Photo, SpotcheckResult, Visit
+from checkin.photos.store import PhotoStore
+from checkin.services import clock
+
+OLD_DAYS = 1200  # beyond the default 1095
+
+
+def _jpeg(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _old_records(app: Flask, world) -> dict[str, object]:
+    """An old check-in, visit with two photos (one of them the same bytes as a recent
+    photo) and spot-check result of cadre A."""
+    with app.app_context():
+        s = db.session()
+        store = PhotoStore(app.config["PHOTO_DIR"])
+        recent_visit = s.scalars(select(Visit).where(Visit.user_id == world["cadre_a"])).one()
+        shared_key = recent_visit.photos[0].sha256
+        when = clock.now() - timedelta(days=OLD_DAYS)
+        day = clock.local_day(when)
+        checkin = Checkin(id=str(uuid.uuid4()), user_id=world["cadre_a"],
+                          village_id=world["va"], recorded_at=when, received_at=when,
+                          local_day=day, lat=30.851234, lon=116.367891, accuracy_m=8,
+                          distance_m=120.5, in_fence=True, counts_for_day=True, flags="",
+                          reasons=[], note="old note", queued=False, digest="o")
+        visit = Visit(id=str(uuid.uuid4()), user_id=world["cadre_a"],
+                      household_id=recent_visit.household_id, village_id=world["va"],
+                      kind="visit", purposes="care", note="old visit", lat=30.8512,
+                      lon=116.3601, accuracy_m=9, recorded_at=when, received_at=when,
+                      local_day=day, distance_m=40.0, flags="", reasons=[], queued=False,
+                      digest="o")
+        s.add_all([checkin, visit])
+        s.flush()
+        own_key = store.put(_jpeg((20, 160, 40)))
+        for key in (own_key, shared_key):
+            s.add(Photo(visit_id=visit.id, county_id=None, sha256=key, thumb_sha256=key,
+                        width=40, height=30, original_format="JPEG", original_width=40,
+                        original_height=30, exif_lat=30.85, exif_lon=116.36, phash=1,
+                        band0=0, band1=0, band2=0, band3=1, flags=""))
+        result = SpotcheckResult(item_id=world["presence_a"], checked_by_id=world["sup_t1"],
+                                 method="field", outcome="confirmed", note="old check",
+                                 lat=30.85, lon=116.36, accuracy_m=12, recorded_at=when,
+                                 local_day=day)
+        s.add(result)
+        s.commit()
+        return {"checkin": checkin.id, "visit": visit.id, "own": own_key,
+                "shared": shared_key, "result": result.id, "recent_visit": recent_visit.id}
+
+
+def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, world) -> None:
+    old = _old_records(app, world)
+    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        recent = {c.id: (c.lat, c.lon) for c in db.session().scalars(
+            select(Checkin).where(Checkin.id != old["checkin"]))}
+
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would purge" in dry.output and "2 photos" in dry.output
+    assert store.exists(old["own"])
+    with app.app_context():
+        assert db.session().scalars(select(Photo.purged_at)).all() == [None] * 5
+        assert not db.session().scalars(
+            select(AuditEntry).where(AuditEntry.action == "retention.purge")).all()
+
+    done = runner.invoke(args=["purge"])
+    assert done.exit_code == 0, done.output
+    assert "2 photos (1 files deleted, 1 kept for newer photos), 1 visit positions, " \
+           "1 check-in positions, 1 spot-check positions" in done.output
+    assert not store.exists(old["own"]) and store.exists(old["shared"])
+    with app.app_context():
+        s = db.session()
+        old_photos = s.scalars(select(Photo).where(Photo.visit_id == old["visit"])).all()
+        assert len(old_photos) == 2
+        assert all(p.purged_at is not None and p.exif_lat is None and p.exif_lon is None
+                   and p.sha256 for p in old_photos)
+        assert all(p.purged_at is None for p in s.scalars(
+            select(Photo).where(Photo.visit_id != old["visit"])))
+        visit = s.get(Visit, old["visit"])
+        assert (visit.lat, visit.lon) == (None, None)
+        assert visit.distance_m == 40.0 and visit.note == "old visit"  # the record stays
+        checkin = s.get(Checkin, old["checkin"])
+        assert (checkin.lat, checkin.lon) == (30.85, 116.37)
+        assert checkin.distance_m == 120.5 and checkin.counts_for_day
+        assert s.get(Visit, old["recent_visit"]).lat is not None
+        assert recent == {c.id: (c.lat, c.lon) for c in s.scalars(
+            select(Checkin).where(Checkin.id != old["checkin"]))}  # recent: unchanged
+        result = s.get(SpotcheckResult, old["result"])
+        assert (result.lat, result.lon, result.outcome) == (None, None, "confirmed")
+        [entry] = s.scalars(select(AuditEntry)
+                            .where(AuditEntry.action == "retention.purge")).all()
+        assert entry.detail["photos"] == 2 and entry.detail["visits"] == 1
+        assert entry.detail["checkins"] == 1 and entry.detail["spotcheck_results"] == 1
+
+    # The store and the rows still agree: purged photos are not "missing".
+    integrity = runner.invoke(args=["check-integrity"])
+    assert integrity.exit_code == 0, integrity.output
+    assert "rows without files: 0" in integrity.output
+
+    again = runner.invoke(args=["purge"])
+    assert "purged records before" in again.output and ": 0 photos" in again.output
+    assert "0 visit positions, 0 check-in positions, 0 spot-check positions" in again.output
+
+
+def test_purge_before_a_date_and_in_the_future(app: Flask, world) -> None:
+    _old_records(app, world)
+    runner = app.test_cli_runner()
+    future = (clock.today() + timedelta(days=3)).isoformat()
+    refused = runner.invoke(args=["purge", "--before", future])
+    assert refused.exit_code != 0 and "future" in refused.output
+    # Every day before today: the old records go, today's (the world's) stay.
+    everything = runner.invoke(args=["purge", "--before", clock.today().isoformat()])
+    assert everything.exit_code == 0, everything.output
+    assert ": 2 photos" in everything.output
+    with app.app_context():
+        assert db.session().scalars(select(Visit.lat).where(Visit.lat.is_not(None))).all()
+
+
+def test_retention_days_come_from_the_config(app: Flask, world) -> None:
+    _old_records(app, world)
+    app.config["RETENTION_DAYS"] = OLD_DAYS + 10
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and ": 0 photos" in result.output
