@@ -56,6 +56,14 @@ class Config:
         "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
     MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+    # Spot checks: the key that seeds the weekly draws (default: derived from SECRET_KEY;
+    # set it apart to rotate SECRET_KEY without changing how past draws verify), and the
+    # share of an area's cadres drawn for a presence check each week.
+    SPOTCHECK_SECRET = os.environ.get("SPOTCHECK_SECRET") or None
+    SPOTCHECK_PRESENCE_SHARE = float(os.environ.get("SPOTCHECK_PRESENCE_SHARE", "0.10"))
+    # Personal data (photos, positions) of records older than this many days is purged
+    # by `flask purge` (run it from cron); the records themselves stay.
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1095"))
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (see security.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Policy numbers (DOMAIN.md); any POLICY_<FIELD> environment variable overrides one.

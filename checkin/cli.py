@@ -25,10 +25,12 @@ from checkin.services.roster_import import import_roster
 
 
 def register(app: Flask) -> None:
+    from checkin.cli_data import COMMANDS as data
     from checkin.cli_maintenance import COMMANDS as maintenance
+    from checkin.cli_spotchecks import COMMANDS as spotchecks
 
     for command in (init_db, seed_demo_command, import_roster_command, create_user,
-                    set_password_command, disable_user, *maintenance):
+                    set_password_command, disable_user, *maintenance, *spotchecks, *data):
         app.cli.add_command(command)
 
 

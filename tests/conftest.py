@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,11 @@ from checkin.models import (
     Leave,
     Photo,
     SendingUnit,
+    SpotcheckBatch,
+    SpotcheckItem,
+    SpotcheckResult,
     Team,
+    TeamReport,
     User,
     Village,
     Visit,
@@ -97,8 +101,11 @@ def _empty_all_tables(app: Flask) -> None:
             conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
         else:
             conn.execute(text("UPDATE teams SET leader_id = NULL"))
+            # Insert-only tables let DELETE through only while this row exists (0006).
+            conn.execute(text("INSERT INTO evidence_unlock (reason) VALUES ('wipe')"))
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("DELETE FROM evidence_unlock"))
 
 
 @pytest.fixture
@@ -233,8 +240,52 @@ def world(app: Flask) -> World:
         ids["sup_county"] = _user(s, "sup_county", "SupCountyOne", "supervisor",
                                   area_id=county.id).id
         ids["admin"] = _user(s, "admin", "TheAdmin", "admin").id
+        _spotchecks_of(s, ids)
         s.commit()
         return World(ids)
+
+
+EMPTY_CANDIDATES = {"version": 1, "presence": {"per_week": 0, "users": [], "last": []},
+                    "visits": {"share": 0.15, "ids": [], "users": [], "risk": [], "last": {}}}
+
+
+def _spotchecks_of(session: Any, ids: dict[str, int]) -> None:
+    """Per township a batch of this week (presence check and visit back-check of village's
+    leader, the back-check answered), and a team report with remarks: markers SpotSeedA,
+    SpotNoteA (spot checks, never for cadres' eyes) and ReportRemarkA (the team's own)."""
+    today = clock.today()
+    year, week, _ = today.isocalendar()
+    for key, township, checker in (("a", "t1", "sup_t1"), ("b", "t2", "sup_t2"),
+                                   ("c", "t3", "admin")):
+        area = session.get(Area, ids[township])
+        leader = ids[f"cadre_{key}"]
+        visit = session.scalars(select(Visit).where(Visit.user_id == leader)).one()
+        batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week=f"{year}-W{week:02d}",
+                               seed=f"SpotSeed{key.upper()}".ljust(64, "0"),
+                               candidates=EMPTY_CANDIDATES, drawn_at=clock.now())
+        session.add(batch)
+        session.flush()
+        reasons = [{"code": "never_checked", "weight": 2.0, "params": {}},
+                   {"code": "base", "weight": 1.0, "params": {"kind": "visit"}}]
+        presence = SpotcheckItem(batch_id=batch.id, position=0, kind="presence", user_id=leader,
+                                 village_id=ids[f"v{key}"], day=today, window_start=time(9),
+                                 window_end=time(11), risk=3.0, reasons=reasons)
+        backcheck = SpotcheckItem(batch_id=batch.id, position=1, kind="visit", user_id=leader,
+                                  village_id=ids[f"v{key}"], visit_id=visit.id,
+                                  household_id=visit.household_id, day=visit.local_day,
+                                  risk=3.0, reasons=reasons)
+        session.add_all([presence, backcheck])
+        session.flush()
+        session.add(SpotcheckResult(item_id=backcheck.id, checked_by_id=ids[checker],
+                                    method="phone", outcome="confirmed",
+                                    satisfaction="satisfied", note=f"SpotNote{key.upper()}",
+                                    recorded_at=clock.now(), local_day=today))
+        session.add(TeamReport(team_id=ids[f"team_{key}"], period=f"{year}-W{week:02d}",
+                               kind="weekly", status="draft",
+                               remarks=f"ReportRemark{key.upper()}"))
+        ids[f"presence_{key}"] = presence.id
+        ids[f"backcheck_{key}"] = backcheck.id
+        ids[f"batch_{key}"] = batch.id
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

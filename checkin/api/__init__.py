@@ -10,6 +10,7 @@ from checkin.api import (  # noqa: E402, F401
     leaves,
     openapi,
     session,
+    spotchecks,
     villages,
     visits,
 )

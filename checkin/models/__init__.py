@@ -1,10 +1,26 @@
 """Typed ORM models, one module per aggregate; importing this registers them all."""
 
 from checkin.models.area import AREA_LEVELS, Area, Village
-from checkin.models.attendance import LEAVE_STATUSES, AttendanceDay, Checkin, Leave
+from checkin.models.attendance import (
+    LEAVE_STATUSES,
+    AttendanceDay,
+    AttendanceYear,
+    Checkin,
+    Leave,
+)
 from checkin.models.audit import AuditEntry
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
+from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.spotcheck import (
+    SATISFACTION_LEVELS,
+    SPOTCHECK_KINDS,
+    SPOTCHECK_METHODS,
+    SPOTCHECK_OUTCOMES,
+    SpotcheckBatch,
+    SpotcheckItem,
+    SpotcheckResult,
+)
 from checkin.models.user import ROLES, ApiToken, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 
@@ -13,18 +29,29 @@ __all__ = [
     "HOUSEHOLD_STATUSES",
     "LEAVE_STATUSES",
     "PURPOSES",
+    "REPORT_KINDS",
+    "REPORT_STATUSES",
     "ROLES",
+    "SATISFACTION_LEVELS",
+    "SPOTCHECK_KINDS",
+    "SPOTCHECK_METHODS",
+    "SPOTCHECK_OUTCOMES",
     "VISIT_KINDS",
     "ApiToken",
     "Area",
     "AttendanceDay",
+    "AttendanceYear",
     "AuditEntry",
     "Checkin",
     "Household",
     "Leave",
     "Photo",
     "SendingUnit",
+    "SpotcheckBatch",
+    "SpotcheckItem",
+    "SpotcheckResult",
     "Team",
+    "TeamReport",
     "User",
     "Village",
     "Visit",

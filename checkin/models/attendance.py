@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -61,6 +61,34 @@ class AttendanceDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
     first_checkin_id: Mapped[str] = mapped_column(ForeignKey("checkins.id"))
+
+
+class AttendanceYear(Base):
+    """One cadre's days on post in one year as twelve bitmasks, one per month.
+
+    Bit d-1 of `mNN` is set when day d of month NN is a day on post. The database keeps it
+    in step with attendance_days by triggers (migration 0004), whoever writes the days; a
+    setting is idempotent and commutative, so concurrent writers need no ordering. A
+    ledger reads one row per cadre and counts any range of days with a popcount, whatever
+    the term, the forecast window or the leave that crosses it.
+    """
+
+    __tablename__ = "attendance_years"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    m01: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m02: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m03: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m04: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m05: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m06: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m07: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m08: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m09: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m10: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m11: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    m12: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Leave(Base):

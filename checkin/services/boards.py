@@ -5,12 +5,11 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.scope import Scope
@@ -53,6 +52,10 @@ def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
         path = township.path if township else "/none/"
         stmt = stmt.where(User.village_id.in_(select(Village.id).where(
             Village.area_path >= path, Village.area_path < path + "~")))
+    # The pages and exports show each cadre's village, team and unit: load them in three
+    # queries rather than one lazy load per village and team.
+    stmt = stmt.options(selectinload(User.village), selectinload(User.team),
+                        selectinload(User.unit))
     return list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
                                               User.name)))
 
@@ -67,7 +70,9 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
         Leave.start_date <= day, Leave.end_date >= day)) if span(leave).effective_end >= day}
     boards: dict[int, VillageBoard] = {}
     for cadre in cadres:
-        board = boards.setdefault(cadre.village_id or 0, VillageBoard(cadre.village))
+        board = boards.get(cadre.village_id or 0)
+        if board is None:
+            board = boards[cadre.village_id or 0] = VillageBoard(cadre.village)
         checkins = latest.get(cadre.id, [])
         counting = next((c for c in checkins if c.counts_for_day), None)
         if counting is not None:
@@ -84,9 +89,18 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
 
 def _latest_checkins(session: Session, user_ids: list[int], day: date
                      ) -> dict[int, list[Checkin]]:
+    """Each cadre's check-ins of `day` (local), latest first.
+
+    local_day is not indexed; a window of recorded_at around the day (wider than any
+    time zone's offset) lets the (user_id, recorded_at) index find the few rows per cadre.
+    """
     found: dict[int, list[Checkin]] = defaultdict(list)
+    around = (datetime.combine(day - timedelta(days=2), time(), UTC),
+              datetime.combine(day + timedelta(days=3), time(), UTC))
     rows = session.scalars(select(Checkin).where(
-        Checkin.user_id.in_(user_ids), Checkin.local_day == day
+        ledger.among(session, Checkin.user_id, user_ids),
+        Checkin.recorded_at >= around[0], Checkin.recorded_at < around[1],
+        Checkin.local_day == day,
     ).order_by(Checkin.recorded_at.desc()))
     for row in rows:
         found[row.user_id].append(row)
@@ -100,22 +114,44 @@ class GridRow:
     counts: dict[str, int]
 
 
+GRID_COUNTS = ("on_post", "official", "training", "leave", "absent")
+
+
 def month_grid(session: Session, cadres: list[User], year: int, month: int, today: date
                ) -> tuple[list[date], list[GridRow]]:
+    """Every cadre's month, classified as `attendance.classify_days` does, from bitmasks.
+
+    One attendance_years row per cadre gives the month's days on post as an int; a cadre
+    without counting leave that month needs no per-day work beyond reading its bits.
+    tests/domain/test_ledger_aggregate.py checks the cells against the domain function.
+    """
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     ids = [c.id for c in cadres]
-    days = ledger.days_on_post(session, ids, first, last)
-    leaves = ledger.leaves_of(session, ids, first, last)
+    masks = ledger.month_masks(session, ids, year, month)
+    leaves = ledger.leave_masks(session, ids, first, min(last, today))
+    to_day = (month - 1) * ledger.MONTH_BITS  # slot layout of `year` -> bit d-1 for day d
     dates = [date(year, month, d) for d in range(1, last.day + 1)]
+    elapsed = max(0, min(len(dates), (today - first).days + 1))  # days up to today
+    future = ("future",) * (len(dates) - elapsed)
+    plain: dict[int, tuple[str, ...]] = {}
     rows = []
     for cadre in cadres:
-        classified = attendance.classify_days(days.get(cadre.id, set()),
-                                              leaves.get(cadre.id, []), first, last, today)
-        cells = tuple(classified[d] for d in dates)
-        counts = {k: cells.count(k) for k in ("on_post", "official", "training", "leave",
-                                               "absent")}
-        rows.append(GridRow(cadre, cells, counts))
+        days = masks.get(cadre.id, 0)
+        held = leaves.get(cadre.id)
+        if held is not None:
+            official, training, other = (mask >> to_day for mask in held)
+            cells = tuple(
+                "on_post" if days >> i & 1 else "official" if official >> i & 1
+                else "training" if training >> i & 1 else "leave" if other >> i & 1
+                else "absent" for i in range(elapsed)) + future
+        elif days in plain:
+            cells = plain[days]
+        else:
+            cells = tuple("on_post" if days >> i & 1 else "absent"
+                          for i in range(elapsed)) + future
+            plain[days] = cells
+        rows.append(GridRow(cadre, cells, {k: cells.count(k) for k in GRID_COUNTS}))
     return dates, rows
 
 

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checkin.web import admin, cadre, home, people, signin, supervise, vendor, visits
+from checkin.web import (
+    admin,
+    bulletins,
+    cadre,
+    home,
+    people,
+    pwa,
+    signin,
+    spotchecks,
+    supervise,
+    team_reports,
+    vendor,
+    visits,
+)
 
 
 def register(app: Flask) -> None:
-    for module in (signin, home, people, admin, cadre, supervise, vendor, visits):
+    for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
+                   spotchecks, bulletins, team_reports):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)

@@ -10,7 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from checkin import db
-from checkin.models import AttendanceDay, Checkin
+from checkin.models import ApiToken, AttendanceDay, AttendanceYear, AuditEntry, Checkin, User
+from checkin.services import accounts, audit
+from tests.conftest import csrf_from
 
 INSIDE = {"lat": 30.851, "lon": 116.361, "accuracy_m": 25}
 
@@ -129,3 +131,67 @@ def test_lists_are_scoped(client, world, token_for) -> None:
     assert {c["user_id"] for c in t1} == {world["cadre_a"]}
     county = client.get("/api/v1/checkins", headers=token_for("sup_county")).get_json()["items"]
     assert {c["user_id"] for c in county} == {world["cadre_a"], world["cadre_b"]}
+
+
+def test_a_check_in_writes_its_day_its_year_bits_and_its_audit_entry(app: Flask, client, world,
+                                                                    token_for) -> None:
+    bearer = token_for("cadre_a2")  # no check-in yet (the fixture gives cadre_a one)
+    inside = payload()
+    outside = payload(lat=30.95, lon=116.36)
+    assert client.post("/api/v1/checkins", json=inside, headers=bearer).status_code == 201
+    assert client.post("/api/v1/checkins", json=outside, headers=bearer).status_code == 201
+    with app.app_context():
+        session = db.session()
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "checkin.create")).all()
+        by_id = {e.entity_id: e for e in entries}
+        assert set(by_id) == {inside["id"], outside["id"]}
+        stored = session.get(Checkin, inside["id"])
+        entry = by_id[inside["id"]]
+        assert entry.actor_id == world["cadre_a2"] and entry.entity == "checkin"
+        assert entry.after_digest == audit.digest({"digest": stored.digest})
+        assert entry.before_digest is None and entry.detail == {}
+        day = session.get(AttendanceDay, (world["cadre_a2"], stored.local_day))
+        assert day.first_checkin_id == inside["id"]
+        assert session.scalar(select(func.count()).select_from(AttendanceDay).where(
+            AttendanceDay.first_checkin_id == outside["id"])) == 0
+        year = session.get(AttendanceYear, (world["cadre_a2"], stored.local_day.year))
+        month = getattr(year, f"m{stored.local_day.month:02d}")
+        assert month >> (stored.local_day.day - 1) & 1
+        assert stored.recorded_at == datetime.fromisoformat(inside["recorded_at"])
+        assert stored.reasons == [] and stored.flags == ""
+        far = session.get(Checkin, outside["id"])
+        assert far.counts_for_day is False and far.flag_list[0] == "outside_fence"
+        assert [r["code"] for r in far.reasons] == far.flag_list
+
+
+def test_dead_tokens_cannot_check_in(app: Flask, client, world, token_for) -> None:
+    bearer = token_for("cadre_a")
+    assert client.post("/api/v1/checkins", json=payload(), headers=bearer).status_code == 201
+    with app.app_context():
+        session = db.session()
+        token = session.scalars(select(ApiToken).where(
+            ApiToken.user_id == world["cadre_a"])).one()
+        token.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        session.commit()
+    assert client.post("/api/v1/checkins", json=payload(), headers=bearer).status_code == 401
+    bearer = token_for("cadre_a")
+    with app.app_context():
+        session = db.session()
+        accounts.set_active(session, session.get(User, world["cadre_a"]), False, actor_id=None)
+        session.commit()
+    response = client.post("/api/v1/checkins", json=payload(), headers=bearer)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "not_signed_in"
+
+
+def test_a_signed_in_browser_checks_in_with_its_cookie(app: Flask, world, login) -> None:
+    browser = login(app.test_client(), "cadre_a")
+    token = csrf_from(browser, "/")
+    response = browser.post("/api/v1/checkins", json=payload(), headers={"X-CSRFToken": token})
+    assert response.status_code == 201 and response.get_json()["user_id"] == world["cadre_a"]
+    supervisor = login(app.test_client(), "sup_t1")
+    token = csrf_from(supervisor, "/")
+    refused = supervisor.post("/api/v1/checkins", json=payload(),
+                              headers={"X-CSRFToken": token})
+    assert refused.status_code == 404

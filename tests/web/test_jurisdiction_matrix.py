@@ -17,12 +17,19 @@ from tests.conftest import csrf_from
 
 MARKERS = {
     "a": ("VillageAlpha", "CadreALeader", "CadreAMember", "HeadA0", "AddrA1", "NoteA",
-          "ReasonA", "VisitNoteA"),
+          "ReasonA", "VisitNoteA", "SpotNoteA", "SpotSeedA", "ReportRemarkA"),
     "b": ("VillageBeta", "CadreBLeader", "CadreBMember", "HeadB0", "AddrB1", "NoteB",
-          "ReasonB", "VisitNoteB"),
+          "ReasonB", "VisitNoteB", "SpotNoteB", "SpotSeedB", "ReportRemarkB"),
     "c": ("VillageGamma", "CadreCLeader", "CadreCMember", "HeadC0", "AddrC1", "NoteC",
-          "ReasonC", "VisitNoteC"),
+          "ReasonC", "VisitNoteC", "SpotNoteC", "SpotSeedC", "ReportRemarkC"),
 }
+# Spot checks are unannounced: nothing a cadre can read may show that they exist, let alone
+# which records were drawn (the world has a drawn and answered check in every village).
+SPOTCHECK_DATA = ("SpotNote", "SpotSeed")
+SPOTCHECK_WORDS = ("抽查", "Spot check", "spot check", "back-check", "Back-check",
+                   "Serious finding", "Yellow card", "Red flag", "黄牌", "红旗")
+# The API contract is public (API.md): it names the spot-check endpoints, never a draw.
+PUBLIC_CONTRACT = "/api/v1/openapi.json"
 VISIBLE = {
     "cadre_a": {"a"},
     "cadre_b": {"b"},
@@ -42,7 +49,12 @@ ARGUMENT_VALUES = {
     "kind": ("xlsx", "csv"),
     "visit_id": (),  # filled from the database below
     "photo_id": (),
+    "batch_id": (),
+    "item_id": (),
+    "team_id": ("team_a", "team_b", "team_c"),
+    "month": (),  # this month and a malformed one, below
 }
+FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id")
 
 
 def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
@@ -54,8 +66,13 @@ def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
     assert len(arguments) == 1, f"teach this test about {rule.rule}"
     name = arguments[0]
     assert name in ARGUMENT_VALUES, f"teach this test the argument {name} of {rule.rule}"
-    if name in ("household_id", "visit_id", "photo_id"):
+    if name in FROM_DATABASE:
         values: list[object] = list(household_ids[name])
+    elif name == "month":
+        from checkin.services import clock
+
+        with app.app_context():
+            values = [clock.today().strftime("%Y-%m"), "2026-13"]
     elif name in ("code", "filename", "kind"):
         values = list(ARGUMENT_VALUES[name])
     else:
@@ -85,13 +102,15 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
     from sqlalchemy import select
 
     from checkin import db
-    from checkin.models import Household, Photo, Visit
+    from checkin.models import Household, Photo, SpotcheckBatch, SpotcheckItem, Visit
 
     with app.app_context():
         s = db.session()
         return {"household_id": list(s.scalars(select(Household.id))),
                 "visit_id": list(s.scalars(select(Visit.id))),
-                "photo_id": list(s.scalars(select(Photo.id)))}
+                "photo_id": list(s.scalars(select(Photo.id))),
+                "batch_id": list(s.scalars(select(SpotcheckBatch.id))),
+                "item_id": list(s.scalars(select(SpotcheckItem.id)))}
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))
@@ -100,6 +119,9 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
     if who:
         login(client, who)
     forbidden = [m for key, marks in MARKERS.items() if key not in VISIBLE[who] for m in marks]
+    cadre = who is not None and who.startswith("cadre")
+    if cadre:
+        forbidden += SPOTCHECK_DATA
     households = _household_ids(app)
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -110,6 +132,8 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
             assert response.status_code < 500, (who, url)
             body = body_text(response)
             leaked = [m for m in forbidden if m in body]
+            if cadre and url != PUBLIC_CONTRACT:
+                leaked += [w for w in SPOTCHECK_WORDS if w in body]
             assert not leaked, f"{who} sees {leaked} at {url}"
             checked += 1
             if rule.endpoint == "auth.set_language":
