@@ -58,11 +58,17 @@ def bearer_token() -> str | None:
     return raw.strip()
 
 
-def _login_cookie_sent() -> bool:
-    """A session or remember-me cookie: Flask-Login would try it before any Bearer token."""
+def deciding_bearer_token() -> str | None:
+    """The Bearer token, if it is what decides who is asking: Flask-Login tries a session
+    or remember-me cookie first, so with one of those the token is not used."""
+    raw = bearer_token()
+    if raw is None:
+        return None
     cookies = request.cookies
-    return (current_app.config.get("SESSION_COOKIE_NAME", "session") in cookies
-            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
+    if (current_app.config.get("SESSION_COOKIE_NAME", "session") in cookies
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies):
+        return None
+    return raw
 
 
 def current_principal(connection: Connection | None = None) -> Principal | None:
@@ -76,8 +82,8 @@ def current_principal(connection: Connection | None = None) -> Principal | None:
     if "principal" in g:
         return g.principal
     found: Principal | None
-    raw = bearer_token()
-    if raw is not None and not _login_cookie_sent():
+    raw = deciding_bearer_token()
+    if raw is not None:
         found = accounts.principal_for_token(connection or db.session().connection(), raw)
         if found is not None:
             g.auth_via_token = True
@@ -87,6 +93,14 @@ def current_principal(connection: Connection | None = None) -> Principal | None:
         found = None
     g.principal = found
     return found
+
+
+def adopt_principal(found: Principal | None) -> None:
+    """Take `found` as who is asking, when a caller resolved the deciding Bearer token
+    itself (POST /checkins does, in the same query as the check-in's context)."""
+    g.principal = found
+    if found is not None:
+        g.auth_via_token = True
 
 
 def current_scope() -> Scope:

@@ -118,15 +118,17 @@ class Principal:
     village_id: int | None
 
 
-_TOKENS = ApiToken.__table__
-_USERS = User.__table__
+TOKENS = ApiToken.__table__
+USERS = User.__table__
+# api_tokens joined with users, and the conditions of `user_for_token`, with the bound
+# parameters "token_hash" and "now": for Core statements that start from a token.
+TOKEN_USER = TOKENS.join(USERS, USERS.c.id == TOKENS.c.user_id)
+LIVE_TOKEN = (TOKENS.c.token_hash == bindparam("token_hash"), TOKENS.c.revoked_at.is_(None),
+              TOKENS.c.expires_at > bindparam("now"), USERS.c.active.is_(True),
+              TOKENS.c.epoch == USERS.c.session_epoch)
 _PRINCIPAL = Prepared(
-    select(_USERS.c.id, _USERS.c.role, _USERS.c.village_id)
-    .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
-    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None),
-           _TOKENS.c.expires_at > bindparam("now"), _USERS.c.active.is_(True),
-           _TOKENS.c.epoch == _USERS.c.session_epoch)
-)
+    select(USERS.c.id, USERS.c.role, USERS.c.village_id).select_from(TOKEN_USER)
+    .where(*LIVE_TOKEN))
 
 
 def principal_for_token(connection: Connection, raw: str, now: datetime | None = None

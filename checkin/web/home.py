@@ -20,33 +20,38 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
               ("cadre.attendance_page", _l("My attendance")),
               ("cadre.leaves_page", _l("Leave")),
               ("visits.my_households", _l("My households")),
-              ("visits.my_visits", _l("My visits")),
-              ("team_reports.mine", _l("Team report"))],
+              ("visits.my_visits", _l("My visits"))],
     "supervisor": [("home.index", _l("Home")), ("supervise.today", _l("Today")),
-                   ("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
                    ("supervise.leave_inbox", _l("Leave")),
-                   ("visits.visits_list", _l("Visits")), ("visits.coverage", _l("Coverage")),
-                   ("visits.overdue", _l("Overdue")),
-                   ("spotchecks.queue", _l("Spot checks")), ("bulletins.bulletin_page",
-                                                             _l("Bulletin")),
-                   ("team_reports.index", _l("Team reports")),
-                   ("people.villages", _l("Villages")),
-                   ("people.cadres", _l("Cadres")), ("people.households", _l("Households"))],
+                   ("visits.visits_list", _l("Visits")),
+                   ("spotchecks.queue", _l("Spot checks")),
+                   ("bulletins.bulletin_page", _l("Bulletin"))],
     "admin": [("home.index", _l("Home")), ("supervise.today", _l("Today")),
-              ("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
-              ("visits.visits_list", _l("Visits")), ("visits.coverage", _l("Coverage")),
-              ("spotchecks.queue", _l("Spot checks")), ("bulletins.bulletin_page",
-                                                        _l("Bulletin")),
+              ("visits.visits_list", _l("Visits")), ("spotchecks.queue", _l("Spot checks")),
+              ("bulletins.bulletin_page", _l("Bulletin")),
+              ("admin.roster", _l("Roster import")), ("admin.users", _l("Users"))],
+}
+
+# The rest of each role's pages, listed on its home page: a phone has room for six tabs.
+SECTIONS: dict[str, list[tuple[str, Any]]] = {
+    "cadre": [("team_reports.mine", _l("Team report")), ("people.village", _l("My village"))],
+    "supervisor": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
+                   ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
+                   ("team_reports.index", _l("Team reports")),
+                   ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
+                   ("people.households", _l("Households"))],
+    "admin": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
+              ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
               ("team_reports.index", _l("Team reports")),
-              ("people.villages", _l("Villages")),
-              ("people.cadres", _l("Cadres")), ("admin.roster", _l("Roster import")),
-              ("admin.users", _l("Users"))],
+              ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
+              ("people.households", _l("Households"))],
 }
 
 
 def inject_navigation() -> dict[str, Any]:
     role = current_user.role if current_user.is_authenticated else None
-    return {"navigation": NAVIGATION.get(role or "", []), "logout_form": LogoutForm(),
+    return {"navigation": NAVIGATION.get(role or "", []),
+            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(),
             "url_with": url_with}
 
 

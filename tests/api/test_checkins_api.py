@@ -195,3 +195,18 @@ def test_a_signed_in_browser_checks_in_with_its_cookie(app: Flask, world, login)
     refused = supervisor.post("/api/v1/checkins", json=payload(),
                               headers={"X-CSRFToken": token})
     assert refused.status_code == 404
+
+
+def test_who_is_asking_is_decided_before_the_body(client, world, token_for) -> None:
+    bad_body = {"id": "not-a-uuid"}
+    nobody = client.post("/api/v1/checkins", json=bad_body,
+                         headers={"Authorization": "Bearer not-a-token"})
+    assert nobody.status_code == 401
+    assert client.post("/api/v1/checkins", json=payload(),
+                       headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    supervisor = client.post("/api/v1/checkins", json=bad_body, headers=token_for("sup_t1"))
+    assert supervisor.status_code == 404
+    cadre = client.post("/api/v1/checkins", data="{", headers={
+        **token_for("cadre_a"), "Content-Type": "application/json"})
+    assert cadre.status_code == 400
+    assert cadre.get_json()["error"]["code"] == "malformed_json"
