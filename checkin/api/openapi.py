@@ -197,6 +197,153 @@ PATHS.update({
 })
 
 
+# Attendance, leave, households and visits -------------------------------------------------
+_STR_N = {"type": ["string", "null"]}
+_NUM_N = {"type": ["number", "null"]}
+_DAY = {"type": "string", "format": "date"}
+_TIME = {"type": "string", "format": "date-time"}
+_REASON = {"type": "object", "required": ["code", "message"],
+           "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+_ID_PARAM = [{"name": "user_id", "in": "query", "schema": {"type": "integer"}}]
+_RANGE = [{"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+          {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}]
+
+
+def _obj(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+SCHEMAS.update({
+    "CheckinIn": _obj(["id", "lat", "lon", "accuracy_m", "recorded_at"], {
+        "id": {"type": "string", "format": "uuid"}, "lat": {"type": "number"},
+        "lon": {"type": "number"}, "accuracy_m": {"type": "number", "minimum": 0},
+        "recorded_at": _TIME, "note": {"type": "string", "maxLength": 2000},
+        "queued": {"type": "boolean", "description": "made offline, sent later"}}),
+    "Checkin": _obj(["id", "user_id", "village_id", "recorded_at", "received_at", "lat", "lon",
+                     "accuracy_m", "distance_m", "in_fence", "counts_for_day", "flags"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "village_id": {"type": "integer"}, "recorded_at": _TIME, "received_at": _TIME,
+        "day": _DAY, "lat": {"type": "number"}, "lon": {"type": "number"},
+        "accuracy_m": {"type": "number"}, "distance_m": {"type": "number"},
+        "in_fence": {"type": "boolean"}, "counts_for_day": {"type": "boolean"},
+        "flags": {"type": "array", "items": {"type": "string"}}, "note": _STR_N,
+        "reasons": {"type": "array", "items": _REASON}}),
+    "LeaveIn": _obj(["id", "kind", "start_date", "end_date"], {
+        "id": {"type": "string", "format": "uuid"},
+        "kind": {"type": "string", "enum": ["personal", "sick", "official", "training"]},
+        "start_date": _DAY, "end_date": _DAY, "reason": {"type": "string", "maxLength": 1000}}),
+    "Leave": _obj(["id", "user_id", "kind", "start_date", "end_date", "status"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "village_id": {"type": "integer"}, "kind": {"type": "string"}, "start_date": _DAY,
+        "end_date": _DAY, "reason": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "approved", "rejected", "closed"]},
+        "approver_level": {"type": "string", "enum": ["township", "county"]},
+        "created_at": _TIME, "decided_at": {"type": ["string", "null"]},
+        "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"}}),
+    "Attendance": _obj(["user_id", "year", "target_days", "on_post_days", "leave_days",
+                        "training_days", "official_days", "absent_days", "forecast_days",
+                        "on_pace"], {
+        "user_id": {"type": "integer"}, "year": {"type": "integer"},
+        **{k: {"type": "integer"} for k in (
+            "target_days", "on_post_days", "leave_days", "training_days", "official_days",
+            "absent_days", "forecast_days", "counted_days", "training_target")},
+        "on_pace": {"type": "boolean"}}),
+    "Household": _obj(["id", "name", "village_id", "helper_id", "lat", "lon",
+                       "last_contact_at", "last_visit_at", "due"], {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "village_id": {"type": "integer"}, "helper_id": {"type": "integer"},
+        "status": {"type": "string"}, "lat": _NUM_N, "lon": _NUM_N,
+        "last_contact_at": _STR_N, "last_visit_at": _STR_N,
+        "due": {"type": "string", "enum": ["ok", "due", "overdue"]}}),
+    "Photo": _obj(["id", "width", "height", "taken_at", "flags"], {
+        "id": {"type": "integer"}, "width": {"type": "integer"},
+        "height": {"type": "integer"}, "taken_at": _STR_N,
+        "flags": {"type": "array", "items": {"type": "string"}}}),
+    "Visit": _obj(["id", "household_id", "distance_m", "flags", "photos"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "household_id": {"type": "integer"}, "kind": {"type": "string",
+                                                      "enum": ["visit", "contact"]},
+        "recorded_at": _TIME, "received_at": _TIME, "distance_m": _NUM_N,
+        "flags": {"type": "array", "items": {"type": "string"}},
+        "corrects_id": _STR_N,
+        "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}),
+})
+
+_REF = "#/components/schemas/"
+PATHS.update({
+    "/checkins": {
+        "post": {"summary": "Check in (exactly once by id)",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": _REF + "CheckinIn"}}}},
+                 "responses": {"201": _json({"$ref": _REF + "Checkin"}, "created"),
+                               "200": _json({"$ref": _REF + "Checkin"}, "replay"),
+                               **_errors(400, 401, 404, 409, 422)}},
+        "get": {"summary": "Check-ins in scope", "parameters": PAGE_PARAMS + _RANGE + _ID_PARAM,
+                "responses": {"200": _json(_page_of("Checkin")), **_errors(400, 401)}}},
+    "/leaves": {
+        "post": {"summary": "Ask for leave (exactly once by id)",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": _REF + "LeaveIn"}}}},
+                 "responses": {"201": _json({"$ref": _REF + "Leave"}, "created"),
+                               "200": _json({"$ref": _REF + "Leave"}, "replay"),
+                               **_errors(400, 401, 404, 409, 422)}},
+        "get": {"summary": "Leave in scope", "parameters": PAGE_PARAMS,
+                "responses": {"200": _json(_page_of("Leave")), **_errors(400, 401)}}},
+    "/leaves/{leave_id}/decision": {"post": {
+        "summary": "Approve or reject (township up to 3 days, county beyond)",
+        "parameters": [{"name": "leave_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+            ["approve"], {"approve": {"type": "boolean"}, "comment": {"type": "string"}})}}},
+        "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      **_errors(400, 401, 403, 404, 422)}}},
+    "/leaves/{leave_id}/return": {"post": {
+        "summary": "Close the leave on return (销假)",
+        "parameters": [{"name": "leave_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": _obj(["date"], {"date": _DAY})}}},
+        "responses": {"200": _json({"$ref": _REF + "Leave"}), **_errors(400, 401, 404, 422)}}},
+    "/attendance": {"get": {
+        "summary": "One cadre's year", "parameters": [
+            {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_ID_PARAM],
+        "responses": {"200": _json({"$ref": _REF + "Attendance"}), **_errors(400, 401, 404)}}},
+    "/attendance/summary": {"get": {
+        "summary": "One row per cadre of the jurisdiction", "parameters": [
+            {"name": "area_id", "in": "query", "schema": {"type": "integer"}},
+            {"name": "year", "in": "query", "schema": {"type": "integer"}},
+            {"name": "month", "in": "query", "schema": {"type": "string",
+                                                        "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+        "responses": {"200": _json(_page_of("Attendance")), **_errors(400, 401, 404)}}},
+    "/households": {"get": {
+        "summary": "Households in scope with their cadence", "parameters": [
+            *PAGE_PARAMS, {"name": "due", "in": "query",
+                           "schema": {"type": "string", "enum": ["ok", "due", "overdue"]}}],
+        "responses": {"200": _json(_page_of("Household")), **_errors(400, 401)}}},
+    "/visits": {
+        "post": {"summary": "Record a visit or contact with photos (exactly once by id)",
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {
+                     "schema": _obj(["visit"], {
+                         "visit": {"type": "string", "description": "JSON: id, household_id, "
+                                   "kind, purposes, note, lat, lon, accuracy_m, recorded_at, "
+                                   "queued, corrects_id, correction_reason, photo_exif"},
+                         "photos": {"type": "array", "items": {"type": "string",
+                                                               "format": "binary"}}})}}},
+                 "responses": {"201": _json({"$ref": _REF + "Visit"}, "created"),
+                               "200": _json({"$ref": _REF + "Visit"}, "replay"),
+                               **_errors(400, 401, 404, 409, 413, 415, 422)}},
+        "get": {"summary": "Visits in scope", "parameters": PAGE_PARAMS + _RANGE + _ID_PARAM + [
+            {"name": "household_id", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": _json(_page_of("Visit")), **_errors(400, 401)}}},
+    **{path: {"get": {"summary": summary, "parameters": [
+        {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+                      **_errors(401, 404)}}}
+       for path, summary in (("/photos/{photo_id}", "The stored photo"),
+                             ("/photos/{photo_id}/thumb", "Its thumbnail"))},
+})
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",

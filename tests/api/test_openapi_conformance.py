@@ -1,0 +1,56 @@
+"""What the API really answers for check-ins, leave, attendance, households and visits is
+what /api/v1/openapi.json says (the spot-check paths are checked in their own tests)."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image
+
+from tests.api.test_spotchecks_api import _conforms, _response_schema
+
+
+def test_answers_match_the_document(client, world, token_for) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    cadre, supervisor = token_for("cadre_a"), token_for("sup_t1")
+    now = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    checks = []
+    body = {"id": str(uuid.uuid4()), "lat": 30.851, "lon": 116.361, "accuracy_m": 900,
+            "recorded_at": now}
+    checks.append(("/checkins", "post", client.post("/api/v1/checkins", json=body,
+                                                    headers=cadre)))
+    checks.append(("/checkins", "post", client.post("/api/v1/checkins", json=body,
+                                                    headers=cadre)))
+    checks.append(("/checkins", "get", client.get("/api/v1/checkins", headers=supervisor)))
+    leave = client.post("/api/v1/leaves", json={
+        "id": str(uuid.uuid4()), "kind": "sick", "reason": "发烧",
+        "start_date": datetime.now(UTC).date().isoformat(),
+        "end_date": datetime.now(UTC).date().isoformat()}, headers=cadre)
+    checks.append(("/leaves", "post", leave))
+    checks.append(("/leaves/{leave_id}/decision", "post", client.post(
+        f"/api/v1/leaves/{leave.get_json()['id']}/decision", json={"approve": True},
+        headers=supervisor)))
+    checks.append(("/leaves", "get", client.get("/api/v1/leaves", headers=cadre)))
+    checks.append(("/attendance", "get", client.get("/api/v1/attendance", headers=cadre)))
+    checks.append(("/attendance/summary", "get", client.get("/api/v1/attendance/summary",
+                                                           headers=supervisor)))
+    households = client.get("/api/v1/households", headers=cadre)
+    checks.append(("/households", "get", households))
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 30)).save(image, "JPEG")
+    visit = client.post("/api/v1/visits", headers=cadre, content_type="multipart/form-data",
+                        data={"visit": json.dumps({
+                            "id": str(uuid.uuid4()), "kind": "visit", "lat": 30.851,
+                            "lon": 116.361, "accuracy_m": 10, "recorded_at": now,
+                            "household_id": households.get_json()["items"][0]["id"]}),
+                            "photos": [(io.BytesIO(image.getvalue()), "p.jpg")]})
+    checks.append(("/visits", "post", visit))
+    checks.append(("/visits", "get", client.get("/api/v1/visits", headers=supervisor)))
+    for path, method, response in checks:
+        schema = _response_schema(doc, path, method, response.status_code)
+        _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")
+    bad = client.post("/api/v1/checkins", json={"id": "x"}, headers=cadre)
+    _conforms(bad.get_json(), _response_schema(doc, "/checkins", "post", 400), doc, "error")
