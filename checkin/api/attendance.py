@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -12,7 +13,7 @@ from checkin.api import bp
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.models import Area, User
-from checkin.services import clock, ledger
+from checkin.services import boards, clock, ledger
 from checkin.settings import policy
 
 
@@ -76,7 +77,40 @@ def attendance_summary() -> Any:
 
         within = Scope(role="supervisor", user_id=None, area_path=area.path)
         stmt = stmt.where(User.village_id.in_(within.village_ids()))
-    year = year_arg()
     cadres = list(session.scalars(stmt.order_by(User.village_id, User.id)))
+    month = month_arg()
+    year = month[0] if month else year_arg()
     rows = [ledger_json(item) for item in ledger.ledgers(session, cadres, year, policy())]
-    return jsonify({"year": year, "area_id": area_id, "items": rows, "next_cursor": None})
+    if month:
+        rows = month_rows(session, cadres, rows, *month)
+    return jsonify({"year": year, "month": f"{month[0]}-{month[1]:02d}" if month else None,
+                    "area_id": area_id, "items": rows, "next_cursor": None})
+
+
+def month_arg() -> tuple[int, int] | None:
+    raw = request.args.get("month")
+    if raw is None:
+        return None
+    parts = raw.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (
+            2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12):
+        raise ApiError(400, "invalid_query", "month must be like 2026-11.", {"month": "YYYY-MM"})
+    return int(parts[0]), int(parts[1])
+
+
+def month_rows(session: Any, cadres: list[User], year_rows: list[dict[str, Any]], year: int,
+               month: int) -> list[dict[str, Any]]:
+    """The month's days by category; the target is the year's, pro-rated to the month's
+    share of the year; forecast and pace stay those of the year."""
+    days_in_year = 366 if calendar.isleap(year) else 365
+    _, grid = boards.month_grid(session, cadres, year, month, clock.today())
+    month_days = calendar.monthrange(year, month)[1]
+    out = []
+    for row, cells in zip(year_rows, grid, strict=True):
+        counts = cells.counts
+        out.append({**row, "on_post_days": counts["on_post"], "leave_days": counts["leave"],
+                    "training_days": counts["training"], "official_days": counts["official"],
+                    "absent_days": counts["absent"],
+                    "target_days": round(policy().days_on_post_per_year * month_days
+                                         / days_in_year)})
+    return out

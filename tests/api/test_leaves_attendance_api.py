@@ -121,3 +121,15 @@ def test_attendance_counts_days_on_post_and_leave(fixed: Flask, client, world,
     area = client.get(f"/api/v1/attendance/summary?area_id={world['t2']}",
                       headers=token_for("sup_t1"))
     assert area.status_code == 404
+
+
+def test_summary_for_a_month(fixed: Flask, client, world, token_for) -> None:
+    bearer = token_for("sup_t1")
+    body = client.get("/api/v1/attendance/summary?month=2026-06", headers=bearer).get_json()
+    assert body["month"] == "2026-06" and body["year"] == 2026
+    row = next(r for r in body["items"] if r["user_id"] == world["cadre_a"])
+    # 15 elapsed days of June (the world's check-in is on the fixed "today", 15 June)
+    assert row["on_post_days"] + row["absent_days"] + row["leave_days"] == 15
+    assert row["target_days"] == round(200 * 30 / 365)
+    assert client.get("/api/v1/attendance/summary?month=2026-13",
+                      headers=bearer).status_code == 400
