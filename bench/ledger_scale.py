@@ -296,17 +296,21 @@ def measure(kind: str, url: str, runs: int) -> None:
                                                                    boards.Filters())),
         }
         times: dict[str, list[float]] = {name: [] for name in named}
+        cpu: dict[str, list[float]] = {name: [] for name in named}
         for _ in range(runs):
             for name, fn in named.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 fn()
                 times[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - start_cpu)
         median = {name: statistics.median(ts) for name, ts in times.items()}
         print(f"  loading the {len(province):,} cadres (ORM, not timed below): "
               f"{ms(load_cadres)}")
-        print(f"  {'median of ' + str(runs) + ' interleaved runs':<44}{'time':>10}")
+        where = "this process" if kind == "sqlite" else "this process, not the server"
+        print(f"  {'median of ' + str(runs) + ' interleaved runs':<44}{'wall':>10}"
+              f"{'CPU (' + where + ')':>36}")
         for name, seconds in median.items():
-            print(f"  {name:<44}{ms(seconds):>10}")
+            print(f"  {name:<44}{ms(seconds):>10}{ms(statistics.median(cpu[name])):>36}")
         base = median["baseline: COUNT(DISTINCT day), province"]
         print(f"  baseline / ledgers() for the province: "
               f"{base / median['ledgers(), province']:.1f}x")

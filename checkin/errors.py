@@ -8,7 +8,7 @@ from typing import Any, Literal
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from checkin import i18n
@@ -104,6 +104,15 @@ def init_app(app: Flask) -> None:
             return json_error(status, CODES.get(status, "error"), message, headers=headers)
         text, code = _page(status, message)
         return Response(text, status=code, headers=headers)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(exc: Exception) -> Any:
+        # A number (an id, a page) too large for the database's integers, from the client.
+        message = _("A number in the request is out of range.")
+        if wants_json():
+            return json_error(400, "out_of_range", message)
+        return _page(400, message)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

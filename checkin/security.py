@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checkin.auth import bearer_token
 
@@ -39,7 +39,12 @@ def _protect_cookie_requests() -> None:
         current_app.config.get("SESSION_COOKIE_NAME", "session")
     ):
         return
-    csrf.protect()
+    try:
+        csrf.protect()
+    except (AttributeError, TypeError, UnicodeDecodeError) as exc:
+        # Form field names that are not text (hostile multipart) break Flask-WTF's search
+        # for the token field: that request has no usable token.
+        raise CSRFError("The CSRF token is missing.") from exc
 
 
 def _security_headers(response: Response) -> Response:

@@ -66,7 +66,7 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
     ids = [c.id for c in cadres]
     latest = _latest_checkins(session, ids, day)
     on_leave = {leave.user_id: leave for leave in session.scalars(select(Leave).where(
-        Leave.user_id.in_(ids), Leave.status.in_(("approved", "closed")),
+        ledger.among(session, Leave.user_id, ids), Leave.status.in_(("approved", "closed")),
         Leave.start_date <= day, Leave.end_date >= day)) if span(leave).effective_end >= day}
     boards: dict[int, VillageBoard] = {}
     for cadre in cadres:

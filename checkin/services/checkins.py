@@ -1,11 +1,12 @@
 """Recording a check-in: validate, judge it against the fence, store it and its day.
 
 This is the service's hottest write path. Its statements are SQLAlchemy Core, built once
-at import and run as `Prepared` statements: one SELECT brings a stored record under the
-same id (for replays), the village's fence and the cadre's previous fix; then the
-check-in, its attendance day (the triggers of migration 0004 fold it into
-attendance_years) and its audit entry are inserted in the caller's transaction. No ORM
-object is made on the way.
+at import and run as `Prepared` statements (no ORM object, no per-execution compile):
+- one SELECT brings who is asking (for a Bearer token, `token_context`), a record stored
+  under the same id (for replays), the village's fence and the cadre's previous fix;
+- then the check-in, its attendance day if it counts (migration 0004's triggers fold the
+  day into attendance_years) and its audit entry are written: three INSERTs in the
+  caller's transaction on SQLite, one statement (writable CTEs) on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Prepared:
     def __init__(self, statement: Executable, column_keys: list[str] | None = None) -> None:
         self.statement = statement
         self.column_keys = column_keys
+        self.returns_rows = bool(getattr(statement, "is_select", False))
         self._plans: dict[str, tuple[str, list[str] | None, dict[str, Any],
                                      dict[str, Any]]] = {}
         self._results: dict[str, list[Any]] = {}
@@ -66,6 +68,16 @@ class Prepared:
             self._plans[dialect.name] = plan
         return plan
 
+    def _converters(self, dialect: Dialect, description: Any) -> list[Any]:
+        """The result processors of the columns, as SQLAlchemy picks them (first run)."""
+        converters = self._results.get(dialect.name)
+        if converters is None:
+            columns = self.statement.selected_columns  # type: ignore[attr-defined]
+            converters = [column.type._cached_result_processor(dialect, described[1])
+                          for column, described in zip(columns, description, strict=True)]
+            self._results[dialect.name] = converters
+        return converters
+
     def execute(self, connection: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Run with `params`; the rows of a SELECT (converted), else an empty list."""
         dialect = connection.dialect
@@ -80,16 +92,12 @@ class Prepared:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(sql, arguments)
-            if cursor.description is None:
+            if not self.returns_rows:
                 return []
             rows = cursor.fetchall()
-            converters = self._results.get(dialect.name)
-            if converters is None:
-                columns = self.statement.selected_columns  # type: ignore[attr-defined]
-                converters = [column.type._cached_result_processor(dialect, described[1])
-                              for column, described in zip(columns, cursor.description,
-                                                           strict=True)]
-                self._results[dialect.name] = converters
+            # Reading cursor.description costs (psycopg builds it): only on the first run.
+            converters = self._results.get(dialect.name) or self._converters(
+                dialect, cursor.description)
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error,
                                           dialect=dialect) from error

@@ -26,13 +26,14 @@ from __future__ import annotations
 import calendar
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
+    LargeBinary,
     String,
     any_,
     bindparam,
@@ -72,24 +73,6 @@ _ONE_DAY = timedelta(days=1)
 class CadreLedger(NamedTuple):
     user: User
     ledger: attendance.Ledger
-
-
-_LEDGER_HAS_DICT = not hasattr(attendance.Ledger, "__slots__")
-
-
-def _ledger(values: dict[str, Any]) -> attendance.Ledger:
-    """`attendance.Ledger(**values)`, made without the frozen dataclass's __init__.
-
-    That __init__ sets its twelve fields one object.__setattr__ at a time: at 22,000
-    cadres it is a third of the whole ledger. The object is the same (frozen only guards
-    setattr; equality, hashing and repr read the fields), and the identity test compares
-    every field with the domain's own Ledger.
-    """
-    if not _LEDGER_HAS_DICT:
-        return attendance.Ledger(**values)
-    led = object.__new__(attendance.Ledger)
-    led.__dict__.update(values)
-    return led
 
 
 def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None]:
@@ -158,33 +141,46 @@ def slot_dates(base_year: int, mask: int) -> set[date]:
     return days
 
 
-def _year_as_hex(dialect: str) -> ColumnElement[str]:
-    """The twelve month columns as one hex string, December first: int(text, 16) is then
-    the year in the slot layout. One text column converts much faster than twelve ints."""
+def _packed_year(dialect: str) -> tuple[ColumnElement[Any], Callable[[Any], int]]:
+    """The twelve month columns as one value, December first, and how to read it as the
+    year in the slot layout. One column converts much faster than twelve ints: hex text on
+    SQLite, the months' big-endian bytes on PostgreSQL (int4send: no text formatting)."""
     months = [_YEARS.c[f"m{number:02d}"] for number in range(12, 0, -1)]
     if dialect == "sqlite":
-        return func.printf("%08x" * 12, *months, type_=String)
-    return func.concat(*(func.lpad(func.to_hex(m), 8, "0") for m in months), type_=String)
+        return func.printf("%08x" * 12, *months, type_=String), _from_hex
+    packed = func.int4send(months[0], type_=LargeBinary)
+    for month in months[1:]:
+        packed = packed.op("||", return_type=LargeBinary)(func.int4send(month))
+    return packed, _from_bytes
+
+
+def _from_hex(text: str) -> int:
+    return int(text, 16)
+
+
+def _from_bytes(data: bytes) -> int:
+    return int.from_bytes(data, "big")
 
 
 def day_masks(session: Session, user_ids: Sequence[int], first: date, last: date
               ) -> dict[int, int]:
     """Days on post in [first, last] per cadre, in the slot layout of `first.year`.
 
-    One attendance_years row per cadre and year; cadres without a day are left out.
+    One attendance_years row per cadre and year; cadres without a row are left out.
     """
     base = first.year
-    packed = _year_as_hex(session.get_bind().dialect.name)
-    found: dict[int, int] = {}
+    packed, unpack = _packed_year(session.get_bind().dialect.name)
     rows = session.execute(
         select(_YEARS.c.user_id, _YEARS.c.year, packed)
         .where(among(session, _YEARS.c.user_id, user_ids),
                _YEARS.c.year.between(first.year, last.year)))
-    for user_id, year, text in rows:
-        mask = int(text, 16)
-        if year != base:
-            mask <<= (year - base) * YEAR_BITS
-        found[user_id] = found[user_id] | mask if user_id in found else mask
+    if first.year == last.year:
+        found = {user_id: unpack(value) for user_id, _year, value in rows}
+    else:
+        found = {}
+        for user_id, year, value in rows:
+            mask = unpack(value) << (year - base) * YEAR_BITS
+            found[user_id] = found[user_id] | mask if user_id in found else mask
     if first == date(first.year, 1, 1) and last == date(last.year, 12, 31):
         return found  # whole years: nothing to cut
     clip = slot_range(base, first, last)
@@ -306,6 +302,7 @@ class _Frame:
     tally: int = 0  # masks of [start, elapsed_end] and of the window, made by `lay_out`
     window: int = 0
     tally_days: int = 0
+    ledgers: dict[tuple[int, ...], attendance.Ledger] = field(default_factory=dict)
 
     def lay_out(self, base_year: int) -> None:
         self.tally_days = max(0, (self.elapsed_end - self.start).days + 1)
@@ -332,12 +329,10 @@ def _frame(year: int, term: tuple[date, date | None], today: date, policy: Polic
 
 def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
                   policy: Policy) -> attendance.Ledger:
-    plain = frame.plain
     tally = frame.tally
     on_post = (days & tally).bit_count()
     in_window = (days & frame.window).bit_count()
     official = training = other = 0
-    counted = on_post
     if leave is not None:
         free = ~days
         official_mask, training_mask, other_mask = leave
@@ -345,23 +340,38 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
         training = (training_mask & free & tally).bit_count()
         other = (other_mask & free & tally).bit_count()
         if policy.official_leave_counts:
-            counted += official
             in_window += (official_mask & free & frame.window).bit_count()
         if policy.training_leave_counts:
-            counted += training
             in_window += (training_mask & free & frame.window).bit_count()
+    # Within a term these five numbers decide the ledger, and cadres share them often:
+    # ledgers are immutable, so equal ones are one object.
+    key = (on_post, official, training, other, in_window)
+    found = frame.ledgers.get(key)
+    if found is None:
+        found = frame.ledgers[key] = _count(frame, on_post, official, training, other,
+                                            in_window, policy)
+    return found
+
+
+def _count(frame: _Frame, on_post: int, official: int, training: int, other: int,
+           in_window: int, policy: Policy) -> attendance.Ledger:
+    plain = frame.plain
+    counted = on_post
+    if policy.official_leave_counts:
+        counted += official
+    if policy.training_leave_counts:
+        counted += training
     remaining = plain.remaining_days
     expected = (remaining if frame.window_days <= 0
                 else in_window * remaining // frame.window_days)
     forecast = counted + expected
-    return _ledger({
-        "year": plain.year, "target_days": plain.target_days, "on_post_days": on_post,
-        "official_days": official, "training_days": training, "leave_days": other,
-        "absent_days": frame.tally_days - on_post - official - training - other,
-        "counted_days": counted, "forecast_days": forecast,
-        "on_pace": forecast >= plain.target_days, "training_target": plain.training_target,
-        "remaining_days": remaining,
-    })
+    return attendance.Ledger(
+        year=plain.year, target_days=plain.target_days, on_post_days=on_post,
+        official_days=official, training_days=training, leave_days=other,
+        absent_days=frame.tally_days - on_post - official - training - other,
+        counted_days=counted, forecast_days=forecast, on_pace=forecast >= plain.target_days,
+        training_target=plain.training_target, remaining_days=remaining,
+    )
 
 
 def team_terms(session: Session, team_ids: Iterable[int]) -> dict[int, tuple[date, date | None]]:

@@ -95,3 +95,22 @@ def test_villages_in_scope(client, world, token_for) -> None:
                       headers=token_for("sup_county")).get_json()
     assert len(rest["items"]) == 1 and rest["next_cursor"] is None
     assert_error(client.get("/api/v1/villages?limit=0", headers=token_for("sup_county")), 400)
+
+
+def test_numbers_too_large_for_the_database_are_400(client, world, token_for) -> None:
+    bearer = token_for("sup_county")
+    huge = 2**70
+    for url in (f"/api/v1/photos/{huge}", f"/api/v1/visits?user_id={huge}",
+                f"/api/v1/attendance/summary?area_id={huge}"):
+        response = client.get(url, headers=bearer)
+        assert response.status_code in (400, 404), (url, response.status_code)
+        assert response.get_json()["error"]["code"] in ("out_of_range", "not_found")
+
+
+def test_hostile_form_field_names_with_a_cookie_are_refused_cleanly(app, world, login) -> None:
+    browser = login(app.test_client(), "cadre_a")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"\xff\xfe\"\r\n\r\nx\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"visit\"\r\n\r\n{}\r\n--b--\r\n")
+    response = browser.post("/api/v1/visits", data=body,
+                            content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
