@@ -7,10 +7,10 @@ from typing import Any
 from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
+from checkin.api.once import store_once
 from checkin.api.payload import json_object, page, page_args
 from checkin.api.timefmt import parse_day, utc_z
 from checkin.auth import current_scope, roles_required
@@ -54,19 +54,10 @@ def parse_leave(body: dict[str, Any]) -> leaves.LeaveInput:
 def create_leave() -> Any:
     data = parse_leave(json_object())
     session = db.session()
-    stored = leaves.existing(session, data)
-    if stored is not None:
-        return jsonify(leave_json(stored)), 200
-    try:
-        row = leaves.request_leave(session, current_user, data, policy())
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        stored = leaves.existing(session, data)
-        if stored is None:
-            raise
-        return jsonify(leave_json(stored)), 200
-    return jsonify(leave_json(row)), 201
+    row, created = store_once(
+        lambda: leaves.existing(session, data),
+        lambda: leaves.request_leave(session, current_user, data, policy()))
+    return jsonify(leave_json(row)), 201 if created else 200
 
 
 def _leave_in_scope(leave_id: str) -> Leave:

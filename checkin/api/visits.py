@@ -13,10 +13,10 @@ from typing import Any
 from flask import abort, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
+from checkin.api.once import store_once
 from checkin.api.payload import page, page_args
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
@@ -183,22 +183,15 @@ def create_visit() -> Any:
                        [hashlib.sha256(content).hexdigest() for _, content in files])
     client_exif = parse_photo_exif(request.form.get("visit"), len(files))
     session = db.session()
-    stored = visits.existing(session, data)
-    if stored is not None:
-        return jsonify(visit_json(stored)), 200
-    visits.check_correction(session, current_user, data)
-    processed = [with_client_exif(photo, exif) for photo, exif
-                 in zip(visits.process_all(files), client_exif, strict=True)]
-    try:
-        row = visits.record_visit(session, current_user, data, processed, policy())
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        stored = visits.existing(session, data)
-        if stored is None:
-            raise
-        return jsonify(visit_json(stored)), 200
-    return jsonify(visit_json(row)), 201
+
+    def create() -> Visit:
+        visits.check_correction(session, current_user, data)
+        processed = [with_client_exif(photo, exif) for photo, exif
+                     in zip(visits.process_all(files), client_exif, strict=True)]
+        return visits.record_visit(session, current_user, data, processed, policy())
+
+    row, created = store_once(lambda: visits.existing(session, data), create)
+    return jsonify(visit_json(row)), 201 if created else 200
 
 
 def _day_bounds(stmt: Any, column: Any) -> Any:

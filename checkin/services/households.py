@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import cadence
 from checkin.domain.policy import Policy
 from checkin.models import Household, Team, User, Visit
 from checkin.scope import Scope
+from checkin.services import directory
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,8 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
                    village_id: int | None = None, helper_id: int | None = None,
                    query: str = "", due: str | None = None, limit: int = 2000
                    ) -> list[HouseholdRow]:
-    stmt = scope.households()
-    if village_id is not None:
-        stmt = stmt.where(Household.village_id == village_id)
-    if helper_id is not None:
-        stmt = stmt.where(Household.helper_id == helper_id)
-    if query:
-        like = f"%{query.strip()}%"
-        stmt = stmt.where(or_(Household.head_name.like(like), Household.code.like(like)))
-    households = list(session.scalars(stmt.order_by(Household.code).limit(limit)))
+    households = directory.households(session, scope, village_id=village_id,
+                                      helper_id=helper_id, query=query, limit=limit)
     dates = last_dates(session, [h.id for h in households])
     since = helper_since(session, households)
     rows = []

@@ -17,14 +17,6 @@
     box.hidden = false;
   }
 
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
   function locate() {
     if (!navigator.geolocation) { say(fixBox, text.no_gps, "bad"); return; }
     say(fixBox, text.locating, "");
@@ -48,7 +40,7 @@
 
   function send() {
     if (!fix) { return; }
-    var record = {id: uuid(), lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m,
+    var record = {id: window.newRecordId(), lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m,
                   recorded_at: fix.recorded_at};
     if (note.value.trim()) { record.note = note.value.trim(); }
     sendButton.disabled = true;

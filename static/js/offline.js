@@ -7,6 +7,14 @@
 // the count of waiting records on every page.
 (function () {
   "use strict";
+  // The id a record is made with on the phone: sending it again is then harmless.
+  window.newRecordId = function () {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  };
   var configNode = document.getElementById("offline-config");
   if (!configNode) { return; }
   var config = JSON.parse(configNode.textContent);

@@ -9,14 +9,6 @@
   var bar = document.getElementById("upload-progress");
   var fix = null;
 
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
   function locate() {
     if (!navigator.geolocation) { positionBox.textContent = text.no_position; return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
@@ -31,7 +23,7 @@
 
   function record(prepared) {
     var kind = form.querySelector('input[name="kind"]:checked').value;
-    var visit = {id: uuid(), household_id: +form.dataset.household, kind: kind,
+    var visit = {id: window.newRecordId(), household_id: +form.dataset.household, kind: kind,
       purposes: Array.prototype.map.call(form.querySelectorAll('input[name="purposes"]:checked'), function (c) { return c.value; }),
       note: form.elements.note.value.trim(), recorded_at: new Date().toISOString()};
     if (fix) { visit.lat = fix.lat; visit.lon = fix.lon; visit.accuracy_m = fix.accuracy_m; }
