@@ -99,10 +99,16 @@ class Prepared:
             converters = self._results.get(dialect.name) or self._converters(
                 dialect, cursor.description)
         except dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error,
-                                          dialect=dialect) from error
+            lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+            failure = exc.DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error,
+                                              connection_invalidated=lost, dialect=dialect)
+            if lost:  # as Connection.execute does: the pool replaces the dead connection
+                cursor = None
+                connection.invalidate(failure)
+            raise failure from error
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
         if not any(converters):
             return rows
         return [tuple(value if convert is None else convert(value)

@@ -204,6 +204,7 @@ def test_late_sync_for_queued_records_clock_skew_for_live_ones(live, sent_after,
         (10.0, 10.0, (0.0, 0.0), False, None),  # 60 km/h
         (24.9, 10.0, (0.0, 0.0), False, None),  # 149.4 km/h, just under 150
         (25.2, 10.0, (0.0, 0.0), True, 151.2),
+        (25.005, 10.0, (0.0, 0.0), True, 150.03),  # 0.02 % over: the bound must not hide it
         (30.0, 10.0, (0.0, 0.0), True, 180.0),
         (30.0, -10.0, (0.0, 0.0), True, 180.0),  # the previous fix synced late, is later
         (2.0, 0.0, (0.0, 0.0), True, None),  # a real move in no time at all
