@@ -5,12 +5,17 @@ Usage: .venv/bin/python bench/checkin_throughput.py [--duration 10] [--rounds 3]
 
 For each database (SQLite in WAL mode in /tmp, PostgreSQL database `checkin_throughput`):
 a fresh schema from the migrations, 500 cadres in 100 villages with an API token each,
-gunicorn with sync workers on 127.0.0.1 serving the real app plus /bench/trivial (added by
-bench/_wsgi.py only), and wrk (apt-get install wrk) with 32 connections: trivial and
-check-in runs take turns, so both sides of the ratio see the same machine. Every check-in
-has a new UUID, a token picked round-robin over the cadres, a position near the cadre's
-village (one in ten outside the fence) and the current time. After the runs the database is
-checked: one check-in row and one audit entry per 201, no "database is locked" in the log.
+gunicorn with sync workers on 127.0.0.1 serving the real app plus /bench/trivial and
+/bench/floor (added by bench/_wsgi.py only), and wrk (apt-get install wrk) with 32
+connections: trivial, floor and check-in runs take turns, so every ratio sees the same
+machine. The floor is what any JSON write pays before its own work (the same POST body read
+as JSON, a pooled connection with one round trip, a JSON answer); for each endpoint the CPU
+a request cost the gunicorn workers, the database server (PostgreSQL) and wrk is read from
+/proc, which shows where a check-in's time goes on a machine whose cores all three share.
+Every check-in has a new UUID, a token picked round-robin over the cadres, a position near
+the cadre's village (one in ten outside the fence) and the current time. After the runs the
+database is checked: one check-in row and one audit entry per 201, no "database is locked"
+in the log.
 
 --profile skips HTTP and profiles the view in-process (cProfile, top functions).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -29,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +91,7 @@ request = function()
   local body = string.format(
     '{"id":"%%s","lat":%%.6f,"lon":%%.6f,"accuracy_m":%%d,"recorded_at":"%%s"}',
     id, lat, lon, 10 + (n %% 40), at)
-  return wrk.format("POST", "/api/v1/checkins",
+  return wrk.format("POST", "%(path)s",
     {["Authorization"] = "Bearer " .. tokens[i], ["Content-Type"] = "application/json"},
     body)
 end
@@ -111,26 +118,63 @@ end
 """
 
 
-def checkin_script(world: World, tokens: list[str]) -> str:
+def checkin_script(world: World, tokens: list[str], path: str = "/api/v1/checkins") -> str:
     place_of = {vid: (lat, lon) for vid, lat, lon in world.villages}
     places = [place_of[vid] for _uid, vid in world.cadres]
     return LUA % {
+        "path": path,
         "tokens": ",".join(f'"{t}"' for t in tokens),
         "places": ",".join(f"{{{lat:.6f},{lon:.6f}}}" for lat, lon in places),
         "prefix": secrets.token_hex(4),
     }
 
 
-def wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, Any]:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(match: Callable[[int, str], bool]) -> float:
+    """User + system CPU so far of the live processes `match(pid, command name)` picks."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if match(int(entry), name):  # fields[1] is the parent pid, [11] and [12] the times
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int,
+        server: Server | None = None) -> dict[str, Any]:
+    """One wrk run; with `server`, also the CPU each request cost the gunicorn workers, the
+    database server (PostgreSQL's processes; SQLite runs inside the workers) and wrk."""
+    before = cpu_accounts(server) if server else {}
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
          "-s", str(script), url], capture_output=True, text=True, check=True)
+    after = cpu_accounts(server) if server else {}
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON "))
     result = json.loads(line.removeprefix("WRKJSON "))
+    for key, spent in after.items():
+        result[f"cpu_{key}_us"] = (spent - before[key]) / max(1, result["requests"]) * 1e6
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(result[k] for k in ("status", "connect", "read", "write",
                                                 "timeout"))
     return result
+
+
+def cpu_accounts(server: Server) -> dict[str, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has ended
+    return {
+        "workers": cpu_seconds(lambda pid, _name: server.is_worker(pid)),
+        "database": cpu_seconds(lambda _pid, name: name.startswith("postgres")),
+        "wrk": children.ru_utime + children.ru_stime,
+    }
 
 
 class Server:
@@ -159,6 +203,13 @@ class Server:
                 raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
             time.sleep(0.2)
 
+    def is_worker(self, pid: int) -> bool:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        return int(stat[stat.rindex(")") + 2:].split()[1]) == self.proc.pid
+
     def stop(self) -> str:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
@@ -173,19 +224,23 @@ def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, An
     tokens = issue_tokens(engine, [uid for uid, _vid in world.cadres])
     script = tmp / f"checkin-{kind}.lua"
     script.write_text(checkin_script(world, tokens))
+    floor_script = tmp / f"floor-{kind}.lua"
+    floor_script.write_text(checkin_script(world, tokens, "/bench/floor"))
     trivial_script = tmp / "trivial.lua"
     trivial_script.write_text(TRIVIAL_LUA)
     server = Server(url, args.port, args.workers, tmp / f"gunicorn-{kind}.log")
     base = f"http://127.0.0.1:{args.port}"
-    runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "checkin": []}
+    runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "floor": [], "checkin": []}
+    plan = (("trivial", "/bench/trivial", trivial_script), ("floor", "/bench/floor",
+            floor_script), ("checkin", "/api/v1/checkins", script))
     try:
         wrk(f"{base}/bench/trivial", trivial_script, 3, args.connections)  # warm-up
+        wrk(f"{base}/bench/floor", floor_script, 2, args.connections)
         runs["checkin"].append(wrk(f"{base}/api/v1/checkins", script, 3, args.connections))
         for _ in range(args.rounds):
-            runs["trivial"].append(wrk(f"{base}/bench/trivial", trivial_script,
-                                       args.duration, args.connections))
-            runs["checkin"].append(wrk(f"{base}/api/v1/checkins", script, args.duration,
-                                       args.connections))
+            for name, path, lua in plan:
+                runs[name].append(wrk(f"{base}{path}", lua, args.duration, args.connections,
+                                      server))
     finally:
         log = server.stop()
     warmup = runs["checkin"].pop(0)
@@ -211,15 +266,21 @@ def summary(kind: str, result: dict[str, Any], args: argparse.Namespace) -> None
     print(f"\n{kind}: gunicorn {args.workers} sync workers, wrk 1 thread x "
           f"{args.connections} connections, {args.rounds} x {args.duration} s each, "
           "medians of interleaved runs")
-    print(f"  {'endpoint':<22}{'req/s':>10}{'p50':>10}{'p99':>10}{'errors':>8}")
-    for name, label in (("trivial", "GET /bench/trivial"), ("checkin", "POST /checkins")):
+    print(f"  {'endpoint':<22}{'req/s':>9}{'ratio':>7}{'p50':>9}{'p99':>9}{'errors':>7}"
+          f"   CPU per request: {'workers':>8}{'database':>9}{'wrk':>6}")
+    for name, label in (("trivial", "GET /bench/trivial"), ("floor", "POST /bench/floor"),
+                        ("checkin", "POST /checkins")):
         errors = sum(r["errors"] for r in result["runs"][name])
-        print(f"  {label:<22}{med(name, 'rps'):>10,.0f}{med(name, 'p50_us') / 1000:>8.1f}ms"
-              f"{med(name, 'p99_us') / 1000:>8.1f}ms{errors:>8}")
-    print(f"  ratio check-in / trivial: {c_rps / t_rps:.2f}x")
-    print("  per run (trivial | check-in req/s): " + "; ".join(
-        f"{t['rps']:,.0f} | {c['rps']:,.0f}"
-        for t, c in zip(result["runs"]["trivial"], result["runs"]["checkin"], strict=True)))
+        print(f"  {label:<22}{med(name, 'rps'):>9,.0f}{med(name, 'rps') / t_rps:>6.2f}x"
+              f"{med(name, 'p50_us') / 1000:>7.1f}ms{med(name, 'p99_us') / 1000:>7.1f}ms"
+              f"{errors:>7}{'':>19}{med(name, 'cpu_workers_us'):>6,.0f}us"
+              f"{med(name, 'cpu_database_us'):>7,.0f}us{med(name, 'cpu_wrk_us'):>4,.0f}us")
+    print(f"  ratio check-in / trivial: {c_rps / t_rps:.2f}x (floor: a POST of the same JSON "
+          "that takes a pooled connection, runs SELECT 1 and answers JSON)")
+    print("  per run (trivial | floor | check-in req/s): " + "; ".join(
+        f"{t['rps']:,.0f} | {f['rps']:,.0f} | {c['rps']:,.0f}"
+        for t, f, c in zip(result["runs"]["trivial"], result["runs"]["floor"],
+                           result["runs"]["checkin"], strict=True)))
     print(f"  stored check-ins {result['stored']:,} (answered {result['answered']:,}; wrk "
           f"does not count replies still in flight when it stops), audit entries "
           f"{result['audited']:,}, attendance days {result['days']:,}, "

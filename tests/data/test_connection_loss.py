@@ -40,10 +40,13 @@ def kill_pooled_connections(app: Flask, *, idle_for_s: float) -> int:
     return len(pids)
 
 
+# A server database's failure: SQLite has no server connection to lose.
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
 def postgres_app(app: Flask) -> Flask:
-    if app.extensions["checkin_engine"].dialect.name != "postgresql":
-        pytest.skip("connection loss is a server database's failure; SQLite has no server")
+    assert app.extensions["checkin_engine"].dialect.name == "postgresql"
     return app
 
 
