@@ -252,7 +252,9 @@ SCHEMAS.update({
                        "last_contact_at", "last_visit_at", "due"], {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "village_id": {"type": "integer"}, "helper_id": {"type": "integer"},
-        "status": {"type": "string"}, "lat": _NUM_N, "lon": _NUM_N,
+        "status": {"type": "string"}, "address": {"type": "string"},
+        "phone": {**_STR_N, "description": "the household's phone, for a contact by phone"},
+        "lat": _NUM_N, "lon": _NUM_N,
         "last_contact_at": _STR_N, "last_visit_at": _STR_N,
         "due": {"type": "string", "enum": ["ok", "due", "overdue"]}}),
     "Photo": _obj(["id", "width", "height", "taken_at", "flags"], {

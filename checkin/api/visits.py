@@ -233,7 +233,7 @@ def household_json(row: households.HouseholdRow) -> dict[str, Any]:
     h = row.household
     return {"id": h.id, "code": h.code, "name": h.head_name, "village_id": h.village_id,
             "helper_id": h.helper_id, "status": h.status, "address": h.address,
-            "lat": h.lat, "lon": h.lon,
+            "phone": h.phone, "lat": h.lat, "lon": h.lon,
             "last_contact_at": row.last_contact.isoformat() if row.last_contact else None,
             "last_visit_at": row.last_visit.isoformat() if row.last_visit else None,
             "due": row.due.state, "days_since_visit": row.due.days_since_visit,

@@ -79,7 +79,10 @@
       status.textContent = text.statuses[found.status] || text.statuses.other;
       status.className = "tag tag-" + found.status;
       document.getElementById("hh-address").textContent = found.address || "";
-      document.getElementById("hh-phone").hidden = true;
+      var phone = document.getElementById("hh-phone");
+      phone.textContent = found.phone || "";
+      phone.href = "tel:" + (found.phone || "");
+      phone.hidden = !found.phone;
       form.dataset.household = String(found.id);
       form.dataset.label = found.name;
       button.disabled = false;

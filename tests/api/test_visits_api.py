@@ -169,6 +169,18 @@ def test_households_with_cadence(app, client, world, token_for) -> None:
     assert {r["village_id"] for r in supervisors} <= {world["vb"]}
 
 
+def test_households_carry_the_phone_for_a_contact_offline(app, client, world,
+                                                          token_for) -> None:
+    """The phone keeps the list for the visit form without signal, phone number included."""
+    with app.app_context():
+        session = db.session()
+        session.get(Household, household_of(app, "Ha0").id).phone = "13800000001"
+        session.commit()
+    rows = client.get("/api/v1/households", headers=token_for("cadre_a")).get_json()["items"]
+    phones = {r["code"]: r["phone"] for r in rows}
+    assert phones["Ha0"] == "13800000001" and phones["Ha1"] is None
+
+
 def canvas_jpeg() -> bytes:
     """What a phone's canvas sends: a re-encoded JPEG without any EXIF."""
     out = io.BytesIO()

@@ -15,7 +15,7 @@ from playwright.sync_api import BrowserContext, Page, Route
 from sqlalchemy import func, select
 
 from checkin import db
-from checkin.models import Checkin, Photo, Visit
+from checkin.models import Checkin, Household, Photo, Visit
 from checkin.photos.store import PhotoStore
 from tests.browser.helpers import PageLog, shot, sign_in
 from tests.conftest import PASSWORD
@@ -94,8 +94,10 @@ def check_in(page: Page) -> None:
     }""")
 
 
-def record_visit(page: Page, base: str, photo_path: Path, which: int = 0) -> tuple[str, int]:
-    """From my households, a household's visit form; returns the household's name and id."""
+def record_visit(page: Page, base: str, photo_path: Path, which: int = 0,
+                 on_form: Callable[[Page], None] | None = None) -> tuple[str, int]:
+    """From my households, a household's visit form; returns the household's name and id.
+    `on_form` looks at the form once it is ready, before it is filled in."""
     page.goto(f"{base}/my/households")
     row = page.locator("#households li[data-state]").nth(which)
     name = row.locator("strong").first.inner_text()
@@ -105,6 +107,8 @@ def record_visit(page: Page, base: str, photo_path: Path, which: int = 0) -> tup
     page.wait_for_url("**/my/visits/new?household=*")
     page.wait_for_function(
         "() => document.getElementById('position').classList.contains('ok')")
+    if on_form is not None:
+        on_form(page)
     page.locator('input[name="purposes"]').first.check()
     page.locator('textarea[name="note"]').fill("走访了解生产生活情况")
     page.locator('input[name="photos"]').set_input_files(str(photo_path))
@@ -170,6 +174,12 @@ def test_check_in_inside_and_outside_the_fence_and_a_visit_with_a_photo(
 
 def test_offline_records_wait_and_reach_the_server_exactly_once(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
+    with app.app_context():  # every household of the cadre's village gets a phone number
+        session = db.session()
+        for number, home in enumerate(session.scalars(
+                select(Household).where(Household.village_id == world["va"]))):
+            home.phone = f"1380000{number:04d}"
+        session.commit()
     context = phone(new_context, live_server)
     page = signed_in_page(context, page_log, live_server)
     page.goto(f"{live_server}/my/checkin")
@@ -183,7 +193,12 @@ def test_offline_records_wait_and_reach_the_server_exactly_once(
     big = photo("real/HMD_Nokia_8.3_5G.jpg")
     # The last household's form was never opened: the worker answers with the one saved
     # form, and the page fills in this household from the saved household list.
-    household, household_id = record_visit(page, live_server, big, which=-1)
+    shown: list[str] = []
+    household, household_id = record_visit(
+        page, live_server, big, which=-1,
+        on_form=lambda form: shown.append(form.locator("#hh-phone").inner_text()
+                                          if form.locator("#hh-phone").is_visible() else ""))
+    assert shown[0].startswith("1380000"), shown  # from the saved list, to call the household
     assert waiting(page) == 2
     assert page.locator("#outbox-list li").count() == 2
     assert household in page.locator("#outbox-list").inner_text()
