@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -29,8 +30,9 @@ class RosterForm(FlaskForm):
 
 class LeaveForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[
-        ("personal", _l("Personal leave")), ("sick", _l("Sick leave")),
-        ("official", _l("Official business")), ("training", _l("Training"))])
+        SelectChoice("personal", _l("Personal leave")), SelectChoice("sick", _l("Sick leave")),
+        SelectChoice("official", _l("Official business")),
+        SelectChoice("training", _l("Training"))])
     start = DateField(_l("First day"), validators=[DataRequired()])
     end = DateField(_l("Last day"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
