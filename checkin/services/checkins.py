@@ -352,20 +352,25 @@ def record(connection: Connection, user: Person, data: CheckinInput, context: _C
         flags=",".join(verdict.flags), note=data.note,
         reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons],
         queued=data.queued, digest=data.digest)
+    store(connection, row)
+    return row
+
+
+def store(connection: Connection, row: CheckinRecord) -> None:
+    """Write a judged check-in, its attendance day if it counts, and its audit entry (made
+    by its cadre, as audit.record would write it), in the caller's transaction."""
     values = {name: getattr(row, name) for name in _FIELDS}
-    # Every write path leaves an audit entry; this one as audit.record would write it.
-    entry = {"at": utcnow(), "actor_id": user.id, "action": "checkin.create",
+    entry = {"at": utcnow(), "actor_id": row.user_id, "action": "checkin.create",
              "entity": "checkin", "entity_id": row.id, "before_digest": None,
-             "after_digest": audit.digest({"digest": data.digest}), "detail": {},
+             "after_digest": audit.digest({"digest": row.digest}), "detail": {},
              "address": None}
     if connection.dialect.name == "postgresql":  # one round trip for the three rows
         _WRITE_ALL_POSTGRESQL.execute(connection, {
             **values, **{f"audit_{name}": value for name, value in entry.items()}})
-        return row
+        return
     _INSERT_CHECKIN.execute(connection, values)
     if row.counts_for_day:
         _MARK_DAY[connection.dialect.name].execute(connection, {
             "user_id": row.user_id, "day": row.local_day, "village_id": row.village_id,
             "first_checkin_id": row.id})
     _INSERT_AUDIT.execute(connection, entry)
-    return row
