@@ -1,8 +1,13 @@
 // The service worker, served at /sw.js (scope "/") with the placeholders filled in.
 // It handles GET only: /static/ cache-first; pages network-first with the saved copy as the
 // fallback; the household list from the API network-first; other API calls and every POST
-// go straight to the network (the outbox in offline.js sends records, not this worker).
+// go straight to the network. The pages send the outbox's records while the app is open;
+// when the browser fires the Background Sync they asked for (the signal is back, the app
+// may be closed), this worker sends them with the same code (outbox.js).
 "use strict";
+
+importScripts("__OUTBOX__");
+var API = "__API__";
 
 var VERSION = "__VERSION__";
 var PRECACHE = ["__PRECACHE__"];
@@ -181,4 +186,37 @@ self.addEventListener("message", function (event) {
       if (reply) { reply.postMessage({type: message.type, done: false}); }
     }));
   }
+});
+
+// Background Sync: send what waits in the outbox, as the signed-in account. A rejection
+// makes the browser try again later (with backoff) while records still wait.
+function sendOutbox() {
+  var outbox = self.checkinOutbox;
+  var csrf = "";
+  var token = {
+    get: function () { return csrf; },
+    renew: function () {
+      return outbox.fetchToken(API.token_page).then(function (fresh) { csrf = fresh || ""; });
+    }
+  };
+  var post = outbox.fetchPost(API);
+  var sent = 0;
+  return token.renew().then(function () {
+    return outbox.flush({
+      me: API.me,
+      send: function (record, body) { return outbox.sendWithToken(post, token, record, body); },
+      onAck: function () { sent += 1; }
+    });
+  }).then(function (what) {
+    var told = sent ? self.clients.matchAll({type: "window"}).then(function (pages) {
+      pages.forEach(function (page) { page.postMessage({type: "outbox-sent", count: sent}); });
+    }) : Promise.resolve();
+    return told.then(function () {
+      if (what === "waiting" || what === "unreachable") { throw new Error("still waiting"); }
+    });
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === self.checkinOutbox.syncTag) { event.waitUntil(sendOutbox()); }
 });

@@ -14,7 +14,7 @@ bp = Blueprint("pwa", __name__)
 
 # Kept in the service worker's cache from its install on: everything a page of the app needs
 # (the pages themselves are cached as they are visited, or warmed for cadres).
-PRECACHE = ("css/app.css", "css/offline.css", "js/offline.js", "js/checkin.js",
+PRECACHE = ("css/app.css", "css/offline.css", "js/outbox.js", "js/offline.js", "js/checkin.js",
             "js/households.js", "js/photos.js", "js/visit.js", "img/icon.svg")
 SW_SOURCE = "sw.js"  # in static/, filled in by service_worker()
 
@@ -49,7 +49,11 @@ def service_worker() -> Response:
             .replace('"__VERSION__"', json.dumps(cache_version(files, source)))
             .replace('["__PRECACHE__"]', json.dumps(urls))
             .replace('"__OFFLINE__"', json.dumps(url_for("pwa.offline")))
-            .replace('"__FORM__"', json.dumps(url_for("visits.new_visit"))))
+            .replace('"__FORM__"', json.dumps(url_for("visits.new_visit")))
+            .replace('"__OUTBOX__"', json.dumps(url_for("static", filename="js/outbox.js")))
+            .replace('"__API__"', json.dumps({
+                "checkin": url_for("api.create_checkin"), "visit": url_for("api.create_visit"),
+                "me": url_for("api.me"), "token_page": url_for("home.index")})))
     response = Response(body, mimetype="text/javascript")
     # The browser checks for a new worker on navigations; never serve it a stale one.
     response.headers["Cache-Control"] = "no-cache"

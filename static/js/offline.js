@@ -1,10 +1,12 @@
-// The phone's outbox. Every check-in and visit is first written to IndexedDB with its photos,
-// then sent; it leaves the phone only when the server has acknowledged it (2xx). A refusal
-// (409 or another 4xx) stays, shown with the server's reason, until the cadre discards it;
-// no network, 5xx, 429, an expired session: it waits and is sent again (on `online`, on
-// opening the app, by "Send now", and on a timer). The client-made `id` makes each resend
-// harmless: the server stores a record once. Also registers the service worker and shows
-// the count of waiting records on every page.
+// The phone's outbox on the pages (the records and their sending are in outbox.js, shared
+// with the service worker). Every check-in and visit is first written to IndexedDB with its
+// photos, then sent; it leaves the phone only when the server has acknowledged it (2xx). A
+// refusal (409 or another 4xx) stays, shown with the server's reason, until the cadre
+// discards it; no network, 5xx, 429, an expired session: it waits and is sent again (on
+// `online`, on opening the app, by "Send now", on a timer, and by the service worker's
+// Background Sync when the signal returns with the app closed). The client-made `id` makes
+// each resend harmless: the server stores a record once. Also registers the service worker
+// and shows the count of waiting records on every page.
 (function () {
   "use strict";
   // The id a record is made with on the phone: sending it again is then harmless.
@@ -19,85 +21,34 @@
   if (!configNode) { return; }
   var config = JSON.parse(configNode.textContent);
   var text = config.text;
-  var DB_NAME = "checkin-outbox";
-  var STORE = "records";
-  var LIVE_GRACE_MS = 120000;  // a record being sent live by a page is left alone this long
+  var outbox = self.checkinOutbox;
+  var store = outbox.store;
+  var verdict = outbox.verdict;
   var SIGNED_OUT_KEY = "checkin-signed-out";
   var state = {sent: 0, signin: false, busy: false, retryMs: 15000, timer: null};
 
-  // ---- IndexedDB, with promises -----------------------------------------------------------
-  // Reading never creates the database (the sign-in page after a sign-out leaves none).
-  var dbPromise = null;
-  function openDb(create) {
-    if (dbPromise) { return dbPromise; }
-    var attempt = new Promise(function (resolve, reject) {
-      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function (event) {
-        if (!create && event.oldVersion === 0) { request.transaction.abort(); return; }
-        request.result.createObjectStore(STORE, {keyPath: "id"});
-      };
-      request.onsuccess = function () {
-        var db = request.result;
-        db.onversionchange = function () { db.close(); dbPromise = null; };
-        resolve(db);
-      };
-      request.onerror = function (event) {
-        if (event && event.preventDefault) { event.preventDefault(); }
-        reject(request.error || new Error("no outbox yet"));
-      };
-      request.onblocked = function () { reject(new Error("IndexedDB blocked")); };
-    });
-    dbPromise = attempt;
-    attempt.catch(function () { if (dbPromise === attempt) { dbPromise = null; } });
-    return attempt;
-  }
-  function tx(mode, work) {
-    var create = mode === "readwrite";
-    return openDb(create).catch(function (error) {
-      if (!create) { throw error; }
-      return openDb(true);
-    }).then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode);
-        var result = work(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
-        t.onerror = function () { reject(t.error); };
-        t.onabort = function () { reject(t.error || new Error("aborted")); };
+  // ---- Talking to the server ----------------------------------------------------------------
+  // A page saved on the phone may carry an old CSRF token: a fresh one comes from the server.
+  var token = {
+    get: function () {
+      var meta = document.querySelector('meta[name="csrf-token"]');
+      return meta ? meta.content : "";
+    },
+    renew: function () {
+      return outbox.fetchToken(config.token_page).then(function (fresh) {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (fresh && meta) { meta.content = fresh; }
       });
-    });
-  }
-  var store = {
-    put: function (record) { return tx("readwrite", function (s) { return s.put(record); }); },
-    remove: function (id) { return tx("readwrite", function (s) { return s.delete(id); }); },
-    all: function () {
-      return tx("readonly", function (s) { return s.getAll(); }).catch(function () { return []; });
     }
   };
 
-  // ---- Talking to the server ----------------------------------------------------------------
-  function token() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
-  // A page saved on the phone may carry an old CSRF token: fetch a fresh one from the server.
-  function refreshToken() {
-    return fetch(config.token_page, {credentials: "same-origin", cache: "no-store"})
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var found = /<meta name="csrf-token" content="([^"]+)"/.exec(html);
-        var meta = document.querySelector('meta[name="csrf-token"]');
-        if (found && meta) { meta.content = found[1]; }
-      }, function () {});
-  }
-
-  function post(kind, body, files, onProgress) {
+  // Pages send with XMLHttpRequest, which reports the upload's progress.
+  function post(kind, body, files, onProgress, csrfToken) {
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
       var data;
       xhr.open("POST", config.api[kind]);
-      xhr.setRequestHeader("X-CSRFToken", token());
+      xhr.setRequestHeader("X-CSRFToken", csrfToken);
       xhr.timeout = kind === "visit" ? 300000 : 60000;
       if (kind === "visit") {
         data = new FormData();
@@ -125,56 +76,12 @@
     });
   }
 
-  function verdict(outcome) {
-    var s = outcome.status;
-    var code = outcome.body && outcome.body.error && outcome.body.error.code;
-    if (s >= 200 && s < 300) { return "ack"; }
-    if (s === 0 || s >= 500 || s === 408 || s === 429) { return "later"; }
-    if (s === 401) { return "signin"; }
-    if (s === 400 && code === "csrf_failed") { return "csrf"; }
-    if (s === 409) { return "conflict"; }
-    return "refused";
-  }
-
   function sendBody(record, body, onProgress) {
-    return post(record.kind, body, record.files, onProgress).then(function (outcome) {
-      if (verdict(outcome) !== "csrf") { return outcome; }
-      return refreshToken().then(function () {
-        return post(record.kind, body, record.files, onProgress);
-      });
-    });
-  }
-
-  // The outbox sends `body` (marked queued). If a live attempt was made and its answer lost,
-  // the server may hold that copy instead: a 409 then means "already there", so that copy is
-  // sent again, which the server answers with the stored record.
-  function deliver(record) {
-    return sendBody(record, record.body).then(function (outcome) {
-      if (verdict(outcome) !== "conflict" || !record.live_body) { return outcome; }
-      return sendBody(record, record.live_body).then(function (second) {
-        return verdict(second) === "ack" ? second : outcome;
-      });
-    });
-  }
-
-  function message(outcome) {
-    var error = outcome.body && outcome.body.error;
-    return (error && error.message) || (text.status + " " + outcome.status);
+    return outbox.sendWithToken(post, token, record, body, onProgress);
   }
 
   function settle(record, outcome) {
-    var v = verdict(outcome);
-    if (v === "ack") { return store.remove(record.id).then(function () { return v; }); }
-    record.tries = (record.tries || 0) + 1;
-    record.last_try = new Date().toISOString();
-    if (v === "refused" || v === "conflict") {
-      record.state = "refused";
-      record.error = {status: outcome.status, message: message(outcome),
-                      code: (outcome.body.error && outcome.body.error.code) || ""};
-    } else {
-      record.state = "pending";
-    }
-    return store.put(record).then(function () { return v; });
+    return outbox.settle(record, outcome, text.status);
   }
 
   // ---- Making a record (the hooks the check-in page and the visit form call) -------------------
@@ -186,7 +93,7 @@
                   live_body: online ? payload : null, state: online ? "live" : "pending"};
     return store.put(record).then(function () {
       refresh();
-      if (!online) { return {queued: true}; }
+      if (!online) { askForBackgroundSync(); return {queued: true}; }
       return sendBody(record, payload, onProgress).then(function (outcome) {
         return settle(record, outcome).then(function (v) {
           refresh();
@@ -201,7 +108,7 @@
       });
     }, function () {
       // Nowhere to keep it on this phone (private window, storage full): send it now.
-      return post(kind, payload, files, onProgress).then(function (outcome) {
+      return post(kind, payload, files, onProgress, token.get()).then(function (outcome) {
         return {ok: verdict(outcome) === "ack", status: outcome.status, body: outcome.body};
       });
     });
@@ -221,25 +128,20 @@
   }
 
   // ---- Sending what waits ---------------------------------------------------------------------
-  function due(record) {
-    if (record.user !== config.user) { return false; }
-    if (record.state === "pending") { return true; }
-    return record.state === "live" && Date.now() - Date.parse(record.made_at) > LIVE_GRACE_MS;
-  }
-
+  // Also asks the browser for a Background Sync: the service worker then sends what waits
+  // when the signal comes back, even with the app closed.
   function schedule() {
     clearTimeout(state.timer);
     state.timer = setTimeout(sync, state.retryMs);
     state.retryMs = Math.min(state.retryMs * 2, 300000);
+    askForBackgroundSync();
   }
 
-  // The signed-in account's id, "signin" when the session has ended, null without an answer.
-  function whoAmI() {
-    return fetch(config.api.me, {credentials: "same-origin", cache: "no-store"})
-      .then(function (response) {
-        if (response.status === 401) { return "signin"; }
-        return response.ok ? response.json().then(function (me) { return me.id; }) : null;
-      }).catch(function () { return null; });
+  function askForBackgroundSync() {
+    if (!config.sw || !navigator.serviceWorker) { return; }
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) { return registration.sync.register(outbox.syncTag); }
+    }).catch(function () {});
   }
 
   var running = null;
@@ -248,43 +150,15 @@
     if (!config.user || navigator.onLine === false) { return refresh(); }
     state.busy = true;
     refresh();
-    function run() {
-      var queue = [];
-      return store.all().then(function (records) {
-        queue = records.filter(due).sort(function (a, b) { return a.made_at < b.made_at ? -1 : 1; });
-        return queue.length ? whoAmI() : config.user;
-      }).then(function (me) {
-        // Only the account that made a record may send it (a page saved on the phone could
-        // belong to someone who has since signed in as another account), and nothing is
-        // uploaded before the server has answered who is signed in.
-        if (!queue.length) { return null; }
-        if (me === null) { schedule(); return null; }
-        if (me === "signin") { state.signin = true; return null; }
-        if (me !== config.user) { return null; }
-        state.signin = false;
-        var stop = false;
-        var waiting = false;
-        function next() {
-          var record = queue.shift();
-          if (!record || stop) { return Promise.resolve(); }
-          return deliver(record).then(function (outcome) {
-            return settle(record, outcome);
-          }).then(function (v) {
-            if (v === "ack") { state.sent += 1; state.signin = false; state.retryMs = 15000; }
-            if (v === "signin") { state.signin = true; stop = true; }
-            // No network or a server in trouble: the rest waits too (photos are costly).
-            if (v === "later" || v === "csrf") { waiting = true; stop = true; }
-            return next();
-          });
-        }
-        return next().then(function () {
-          if ((waiting || queue.length) && !state.signin) { schedule(); }
-        });
-      });
-    }
-    var work = navigator.locks && navigator.locks.request ?
-      navigator.locks.request("checkin-outbox", run) : run();
-    running = work.catch(function () {}).then(function () {
+    running = outbox.flush({
+      me: config.api.me, user: config.user, statusWord: text.status,
+      send: function (record, body) { return sendBody(record, body); },
+      onAck: function () { state.sent += 1; state.signin = false; state.retryMs = 15000; }
+    }).then(function (what) {
+      if (what === "signin") { state.signin = true; }
+      if (what === "done" || what === "waiting") { state.signin = false; }
+      if (what === "waiting" || what === "unreachable") { schedule(); }
+    }).catch(function () {}).then(function () {
       running = null;
       state.busy = false;
       return refresh();
@@ -426,13 +300,12 @@
       }));
     }
     if (window.indexedDB) {
-      jobs.push(openDb(false).then(function (db) { db.close(); dbPromise = null; }, function () {})
-        .then(function () {
-          return new Promise(function (resolve) {
-            var request = indexedDB.deleteDatabase(DB_NAME);
-            request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-          });
-        }));
+      jobs.push(store.close().then(function () {
+        return new Promise(function (resolve) {
+          var request = indexedDB.deleteDatabase(store.name);
+          request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+        });
+      }));
     }
     try { localStorage.clear(); } catch (ignore) {}
     return Promise.all(jobs);
@@ -467,6 +340,12 @@
     };
     worker.postMessage({type: "warm", pages: config.warm.pages, households: config.warm.households,
                         form: config.warm.form}, [channel.port2]);
+  }
+
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "outbox-sent") { refresh(); }
+    });
   }
 
   if (config.sw && navigator.serviceWorker) {

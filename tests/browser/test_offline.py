@@ -53,9 +53,12 @@ def photo(name: str) -> Path:
 
 
 def phone(new_context: Callable[..., BrowserContext], base: str,
-          position: dict[str, float] = INSIDE) -> BrowserContext:
+          position: dict[str, float] = INSIDE, background_sync: bool = True) -> BrowserContext:
+    """Chrome on a phone allows Background Sync unless the user turns it off (Playwright
+    grants nothing by itself); without it (Safari, Firefox) the pages alone send."""
     context = new_context()
-    context.grant_permissions(["geolocation"], origin=base)
+    wanted = ["geolocation", "background-sync"] if background_sync else ["geolocation"]
+    context.grant_permissions(wanted, origin=base)
     context.set_geolocation(position)
     return context
 
@@ -260,8 +263,9 @@ def test_offline_records_wait_and_reach_the_server_exactly_once(
 def test_a_lost_answer_does_not_make_a_second_record(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
     """The server stores a check-in but the answer never reaches the phone: the phone keeps it,
-    sends it again later, and the server recognises it."""
-    context = phone(new_context, live_server)
+    sends it again later, and the server recognises it. The page sends it here (a browser
+    without Background Sync), so that every answer is seen by the page."""
+    context = phone(new_context, live_server, background_sync=False)
     page = signed_in_page(context, page_log, live_server)
     page.goto(f"{live_server}/my/checkin")
     wait_until_ready_offline(page)
@@ -291,7 +295,9 @@ def test_a_lost_answer_does_not_make_a_second_record(
 
 def test_refusals_are_shown_with_the_reason_and_errors_are_retried(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
-    context = phone(new_context, live_server)
+    # The page's own retries, step by step: a browser without Background Sync, whose
+    # service worker would otherwise race the page to the server.
+    context = phone(new_context, live_server, background_sync=False)
     page = signed_in_page(context, page_log, live_server)
     page.goto(f"{live_server}/my/checkin")
     page.wait_for_function("() => window.checkinSend !== undefined")
@@ -464,3 +470,98 @@ def test_an_old_csrf_token_is_renewed_before_sending(
     assert outbox(page) == []
     assert page.locator('meta[name="csrf-token"]').get_attribute("content") != "old"
     assert page_log.error_responses == [f"400 POST {live_server}/api/v1/checkins"]
+
+
+def background_sync_of(context: BrowserContext, page: Page, base: str) -> Callable[[], None]:
+    """A function that fires the outbox's Background Sync in the service worker of `base`, as
+    the browser does when the signal returns (through the DevTools protocol)."""
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+
+    def fire() -> None:
+        mine: list[dict[str, Any]] = []
+        for _ in range(50):
+            mine = [r for r in registrations if r["scopeURL"] == f"{base}/"]
+            if mine:
+                break
+            page.wait_for_timeout(100)
+        assert mine, registrations
+        cdp.send("ServiceWorker.dispatchSyncEvent", {
+            "origin": base, "registrationId": mine[0]["registrationId"],
+            "tag": "checkin-outbox", "lastChance": False})
+
+    return fire
+
+
+def test_background_sync_sends_what_waits_with_the_app_closed(
+        new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
+    """A check-in made without signal asks for a Background Sync; when the browser fires it,
+    the service worker sends the record although no page of the app is open, once."""
+    context = phone(new_context, live_server)
+    page = signed_in_page(context, page_log, live_server)
+    page.goto(f"{live_server}/my/checkin")
+    wait_until_ready_offline(page)
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+    check_in(page)
+    [kept] = outbox(page)
+    assert kept["state"] == "pending"
+    tags = page.evaluate("() => navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert "checkin-outbox" in tags
+
+    sync = background_sync_of(context, page, live_server)
+    page.goto("about:blank")  # the app is closed: no page runs the outbox any more
+    context.set_offline(False)
+    assert rows(app, Checkin, [kept["id"]]) == []
+    sync()  # as the browser does when the signal returns
+    stored: list[Any] = []
+    for _ in range(100):
+        stored = rows(app, Checkin, [kept["id"]])
+        if stored:
+            break
+        page.wait_for_timeout(100)
+    assert len(stored) == 1 and stored[0].queued and stored[0].user_id == world["cadre_a"]
+
+    page.goto(f"{live_server}/my/checkin")  # opened again: nothing waits, nothing sent twice
+    page.wait_for_function("() => document.getElementById('outbox').dataset.waiting === '0'")
+    assert outbox(page) == []
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Checkin)
+                                   .where(Checkin.id == kept["id"])) == 1
+    assert page_log.problems() == {}
+
+
+def test_a_lost_answer_sent_again_by_the_service_worker(
+        new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
+    """As the lost answer above, but the service worker's Background Sync sends the copy
+    again: a 409 for the queued copy, then the live copy, and one record."""
+    context = phone(new_context, live_server)
+    page = signed_in_page(context, page_log, live_server)
+    page.goto(f"{live_server}/my/checkin")
+    wait_until_ready_offline(page)
+
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()
+        route.abort("internetdisconnected")
+
+    context.route("**/api/v1/checkins", lose_the_answer)
+    check_in(page)
+    [kept] = outbox(page)
+    assert len(rows(app, Checkin, [kept["id"]])) == 1
+    sync = background_sync_of(context, page, live_server)
+    page.goto("about:blank")
+    context.unroute("**/api/v1/checkins", lose_the_answer)
+    sync()
+    # A page of the site that runs no outbox (a style sheet) can read the phone's outbox:
+    # the worker, not a page, has emptied it.
+    page.goto(f"{live_server}/static/css/app.css")
+    for _ in range(100):
+        if outbox(page) == []:
+            break
+        page.wait_for_timeout(100)
+    assert outbox(page) == []
+    [row] = rows(app, Checkin, [kept["id"]])
+    assert not row.queued  # the copy the server got first, live
