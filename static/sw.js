@@ -55,6 +55,32 @@ function isKeptApi(response) {
     type.indexOf("application/json") === 0;
 }
 
+// Every page of an API list, following next_cursor (at most `pages` of them), as one answer.
+function wholeList(url, pages) {
+  var items = [];
+  function more(pageUrl, left) {
+    return fetch(pageUrl, {credentials: "same-origin"}).then(function (response) {
+      if (!isKeptApi(response)) { return null; }
+      return response.json().then(function (body) {
+        items = items.concat(body.items || []);
+        if (!body.next_cursor || left <= 1) { return {items: items, next_cursor: null}; }
+        var next = new URL(pageUrl);
+        next.searchParams.set("cursor", body.next_cursor);
+        return more(next.href, left - 1);
+      });
+    });
+  }
+  return more(url, pages || 40);
+}
+
+// An API list is kept whole (see warm): one page of a longer list must not replace it.
+function keepWholeList(key, response) {
+  var copy = response.clone();
+  return copy.json().then(function (body) {
+    return body && body.next_cursor ? null : keep(PAGE_CACHE, key, response);
+  }, function () { return null; });
+}
+
 function keep(cacheName, key, response) {
   var copy = response.clone();
   return caches.open(cacheName).then(function (cache) { return cache.put(key, copy); });
@@ -82,7 +108,8 @@ function networkFirst(event, accept, waitMs) {
   });
   var network = fetch(request).then(function (response) {
     if (accept(response)) {
-      event.waitUntil(keep(PAGE_CACHE, key, response));
+      event.waitUntil(accept === isKeptApi ? keepWholeList(key, response)
+                                           : keep(PAGE_CACHE, key, response));
       if (form) { event.waitUntil(keep(PAGE_CACHE, FORM_KEY, response)); }
     }
     return response;
@@ -142,7 +169,8 @@ self.addEventListener("fetch", function (event) {
 });
 
 // Save what the cadre needs without signal: the `pages` (fetched again each time), the
-// household list `households`, and one visit form (`form` + the first household's id).
+// household list `households` (every page of it, kept as one answer, so a village of any
+// size is whole on the phone), and one visit form (`form` + the first household's id).
 function warm(message) {
   function fetchPage(url, alsoAs) {
     var key = new URL(url, self.location.href).href;
@@ -156,12 +184,15 @@ function warm(message) {
   function households() {
     if (!message.households) { return Promise.resolve(); }
     var key = new URL(message.households, self.location.href).href;
-    return fetch(key, {credentials: "same-origin"}).then(function (response) {
-      if (!isKeptApi(response)) { return null; }
-      return keep(PAGE_CACHE, key, response).then(function () { return response.json(); });
-    }).then(function (body) {
-      var first = body && body.items && body.items[0];
-      return first && message.form ? fetchPage(message.form + first.id, FORM_KEY) : null;
+    return wholeList(key).then(function (body) {
+      if (!body) { return null; }
+      var whole = new Response(JSON.stringify(body),
+                               {headers: {"Content-Type": "application/json"}});
+      return caches.open(PAGE_CACHE).then(function (cache) { return cache.put(key, whole); })
+        .then(function () {
+          var first = body.items[0];
+          return first && message.form ? fetchPage(message.form + first.id, FORM_KEY) : null;
+        });
     }, function () { return null; });
   }
   return Promise.all((message.pages || []).map(function (url) { return fetchPage(url); })

@@ -68,10 +68,19 @@
       result.className = "notice bad";
       result.textContent = text.not_saved;
     }
-    fetch(text.households, {credentials: "same-origin"}).then(function (response) {
-      return response.ok ? response.json() : {items: []};
-    }).then(function (body) {
-      var found = (body.items || []).filter(function (h) { return String(h.id) === wanted; })[0];
+    // The list saved on the phone is whole; from the network it comes a page at a time.
+    function find(url, pages) {
+      return fetch(url, {credentials: "same-origin"}).then(function (response) {
+        return response.ok ? response.json() : {items: []};
+      }).then(function (body) {
+        var hit = (body.items || []).filter(function (h) { return String(h.id) === wanted; })[0];
+        if (hit || !body.next_cursor || pages <= 1) { return hit; }
+        var next = new URL(url, window.location.href);
+        next.searchParams.set("cursor", body.next_cursor);
+        return find(next.href, pages - 1);
+      });
+    }
+    find(text.households, 40).then(function (found) {
       if (!found) { refuse(); return; }
       document.getElementById("hh-name").textContent = found.name;
       document.getElementById("hh-code").textContent = found.code || "";

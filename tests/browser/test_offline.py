@@ -15,7 +15,7 @@ from playwright.sync_api import BrowserContext, Page, Route
 from sqlalchemy import func, select
 
 from checkin import db
-from checkin.models import Checkin, Household, Photo, Visit
+from checkin.models import Checkin, Household, Photo, Village, Visit
 from checkin.photos.store import PhotoStore
 from tests.browser.helpers import PageLog, shot, sign_in
 from tests.conftest import PASSWORD
@@ -565,3 +565,34 @@ def test_a_lost_answer_sent_again_by_the_service_worker(
     assert outbox(page) == []
     [row] = rows(app, Checkin, [kept["id"]])
     assert not row.queued  # the copy the server got first, live
+
+
+def test_a_village_longer_than_one_page_of_households_is_whole_without_signal(
+        new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
+    """The API answers 500 households a page: the phone keeps every page as one list, so
+    the visit form works offline for the household at the very end of a long village."""
+    with app.app_context():
+        session = db.session()
+        village = session.get(Village, world["va"])
+        session.add_all([Household(
+            code=f"HX{n:04d}", head_name=f"户主{n:04d}", address=f"组{n // 50}",
+            village_id=village.id, status="poor", helper_id=world["cadre_a"],
+            lat=village.lat + 0.001, lon=village.lon) for n in range(620)])
+        session.commit()
+    context = phone(new_context, live_server)
+    page = signed_in_page(context, page_log, live_server)
+    page.goto(f"{live_server}/my/checkin")
+    wait_until_ready_offline(page)
+    first_page = page.evaluate("""() => fetch('/api/v1/households?limit=500')
+        .then((r) => r.json()).then((b) => [b.items.map((h) => h.id), b.next_cursor])""")
+    assert len(first_page[0]) == 500 and first_page[1] == "500"
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+    shown: list[str] = []
+    name, household_id = record_visit(
+        page, live_server, photo("real/HMD_Nokia_8.3_5G.jpg"), which=-1,
+        on_form=lambda form: shown.append(form.locator("#hh-name").inner_text()))
+    assert household_id not in first_page[0]  # on the API's second page
+    assert shown == [name]
+    [kept] = outbox(page)
+    assert kept["body"]["household_id"] == household_id
