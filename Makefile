@@ -20,8 +20,8 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d checkin/translations
 
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o checkin/translations/messages.pot .
-	$(BIN)/pybabel update -N --ignore-obsolete -i checkin/translations/messages.pot -d checkin/translations
+	$(BIN)/pybabel extract --no-wrap -F babel.cfg -k _l -o checkin/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -N --ignore-obsolete -i checkin/translations/messages.pot -d checkin/translations
 
 instance/secret_key:
 	mkdir -p instance
