@@ -71,6 +71,27 @@ def signed_in_page(context: BrowserContext, page_log: PageLog, base: str,
     return page
 
 
+def ready_phone(new_context: Callable[..., BrowserContext], page_log: PageLog, base: str,
+                background_sync: bool = True) -> tuple[BrowserContext, Page]:
+    """A cadre's phone on the check-in page, with everything saved for use without signal."""
+    context = phone(new_context, base, background_sync=background_sync)
+    page = signed_in_page(context, page_log, base)
+    page.goto(f"{base}/my/checkin")
+    wait_until_ready_offline(page)
+    return context, page
+
+
+def go_offline(context: BrowserContext, page: Page) -> None:
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+
+
+def lose_the_answer(route: Route) -> None:
+    """The server gets the request and stores it, and the phone hears nothing."""
+    route.fetch()
+    route.abort("internetdisconnected")
+
+
 def wait_until_ready_offline(page: Page) -> None:
     """The service worker controls the page and has saved the cadre's pages."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null",
@@ -183,13 +204,9 @@ def test_offline_records_wait_and_reach_the_server_exactly_once(
                 select(Household).where(Household.village_id == world["va"]))):
             home.phone = f"1380000{number:04d}"
         session.commit()
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
+    context, page = ready_phone(new_context, page_log, live_server)
 
-    context.set_offline(True)
-    page.wait_for_function("() => navigator.onLine === false")
+    go_offline(context, page)
     check_in(page)
     assert "warn" in page.locator("#result").get_attribute("class")
     assert waiting(page) == 1
@@ -265,14 +282,7 @@ def test_a_lost_answer_does_not_make_a_second_record(
     """The server stores a check-in but the answer never reaches the phone: the phone keeps it,
     sends it again later, and the server recognises it. The page sends it here (a browser
     without Background Sync), so that every answer is seen by the page."""
-    context = phone(new_context, live_server, background_sync=False)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
-
-    def lose_the_answer(route: Route) -> None:
-        route.fetch()  # the server gets it and stores it...
-        route.abort("internetdisconnected")  # ...and the phone hears nothing
+    context, page = ready_phone(new_context, page_log, live_server, background_sync=False)
 
     context.route("**/api/v1/checkins", lose_the_answer)
     check_in(page)
@@ -301,8 +311,7 @@ def test_refusals_are_shown_with_the_reason_and_errors_are_retried(
     page = signed_in_page(context, page_log, live_server)
     page.goto(f"{live_server}/my/checkin")
     page.wait_for_function("() => window.checkinSend !== undefined")
-    context.set_offline(True)
-    page.wait_for_function("() => navigator.onLine === false")
+    go_offline(context, page)
     # One the server will refuse (made "an hour from now"), one it will take.
     made = page.evaluate("""() => {
         const later = new Date(Date.now() + 3600e3).toISOString();
@@ -357,10 +366,7 @@ def test_refusals_are_shown_with_the_reason_and_errors_are_retried(
 
 def test_signing_out_warns_and_clears_the_phone(
         new_context, page_log: PageLog, live_server: str, world) -> None:
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
+    context, page = ready_phone(new_context, page_log, live_server)
     context.route("**/api/v1/checkins", lambda route: route.fulfill(
         status=503, json={"error": {"code": "unavailable", "message": "down", "fields": {}}}))
     check_in(page)
@@ -397,10 +403,7 @@ def test_the_servers_clear_site_data_alone_empties_the_phone(
         new_context, page_log: PageLog, live_server: str, world) -> None:
     """Signing out without the page's help (the form sent as is): the server's
     Clear-Site-Data header removes the outbox, the saved pages and the service worker."""
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
+    context, page = ready_phone(new_context, page_log, live_server)
     context.set_offline(True)
     check_in(page)
     context.set_offline(False)
@@ -420,10 +423,7 @@ def test_the_servers_clear_site_data_alone_empties_the_phone(
 
 def test_an_ended_session_keeps_the_records_until_the_cadre_signs_in_again(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
+    context, page = ready_phone(new_context, page_log, live_server)
     context.set_offline(True)
     check_in(page)
     [kept] = outbox(page)
@@ -500,12 +500,8 @@ def test_background_sync_sends_what_waits_with_the_app_closed(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
     """A check-in made without signal asks for a Background Sync; when the browser fires it,
     the service worker sends the record although no page of the app is open, once."""
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
-    context.set_offline(True)
-    page.wait_for_function("() => navigator.onLine === false")
+    context, page = ready_phone(new_context, page_log, live_server)
+    go_offline(context, page)
     check_in(page)
     [kept] = outbox(page)
     assert kept["state"] == "pending"
@@ -538,14 +534,7 @@ def test_a_lost_answer_sent_again_by_the_service_worker(
         new_context, page_log: PageLog, live_server: str, world, app: Flask) -> None:
     """As the lost answer above, but the service worker's Background Sync sends the copy
     again: a 409 for the queued copy, then the live copy, and one record."""
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
-
-    def lose_the_answer(route: Route) -> None:
-        route.fetch()
-        route.abort("internetdisconnected")
+    context, page = ready_phone(new_context, page_log, live_server)
 
     context.route("**/api/v1/checkins", lose_the_answer)
     check_in(page)
@@ -579,15 +568,11 @@ def test_a_village_longer_than_one_page_of_households_is_whole_without_signal(
             village_id=village.id, status="poor", helper_id=world["cadre_a"],
             lat=village.lat + 0.001, lon=village.lon) for n in range(620)])
         session.commit()
-    context = phone(new_context, live_server)
-    page = signed_in_page(context, page_log, live_server)
-    page.goto(f"{live_server}/my/checkin")
-    wait_until_ready_offline(page)
+    context, page = ready_phone(new_context, page_log, live_server)
     first_page = page.evaluate("""() => fetch('/api/v1/households?limit=500')
         .then((r) => r.json()).then((b) => [b.items.map((h) => h.id), b.next_cursor])""")
     assert len(first_page[0]) == 500 and first_page[1] == "500"
-    context.set_offline(True)
-    page.wait_for_function("() => navigator.onLine === false")
+    go_offline(context, page)
     shown: list[str] = []
     name, household_id = record_visit(
         page, live_server, photo("real/HMD_Nokia_8.3_5G.jpg"), which=-1,
