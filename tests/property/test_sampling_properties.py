@@ -5,11 +5,18 @@ smaller draw is the start of a larger one."""
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkin.domain.sampling import _race, weighted_sample
+from checkin.domain.sampling import (
+    VisitCandidate,
+    _race,
+    draw_visit_backchecks,
+    parse_iso_week,
+    weighted_sample,
+)
 
 weights = st.floats(min_value=-5.0, max_value=1000.0, allow_nan=False) | st.just(0.0)
 seeds = st.text(alphabet="0123456789abcdef", min_size=8, max_size=64)
@@ -63,3 +70,51 @@ def test_the_large_pool_shortcut_draws_the_same_as_sorting_everything(n, k, seed
     reference = [keys[i] for i in sorted(range(n), key=lambda i: (places[i], i))[:k]
                  if places[i] != math.inf]
     assert weighted_sample(pool, k, seed) == reference
+
+
+def _backchecks_reference(visits: list[VisitCandidate], week: str, seed: str,
+                          share: float) -> list[int]:
+    """The back-check draw written the plain way, one Python step per visit and per cadre:
+    draw_visit_backchecks does the same work with C-level maps and must agree exactly."""
+    thursday = parse_iso_week(week)[0] + timedelta(days=3)
+    month_start = thursday.replace(day=1)
+    keys, places = _race([(v.visit_id, v.risk) for v in visits], seed, "visits")
+    position = {key: i for i, key in enumerate(keys)}
+    positions: dict[int, list[int]] = {}
+    last_check: dict[int, date | None] = {}
+    for v in visits:
+        positions.setdefault(v.user_id, []).append(position[v.visit_id])
+        known = last_check.get(v.user_id)
+        latest = v.cadre_last_backcheck
+        if known is not None and (latest is None or known > latest):
+            latest = known
+        last_check[v.user_id] = latest
+    forced = [min(positions[user], key=lambda i: (places[i], i))
+              for user, last in last_check.items() if last is None or last < month_start]
+    forced = sorted((i for i in forced if places[i] != math.inf), key=lambda i: (places[i], i))
+    k = math.ceil(round(share * len(keys), 9))
+    rest = places.copy()
+    for i in forced:
+        rest[i] = math.inf
+    fill = sorted((i for i in range(len(rest)) if rest[i] != math.inf),
+                  key=lambda i: (rest[i], i))[:max(0, k - len(forced))]
+    return [keys[i] for i in forced + fill]
+
+
+@st.composite
+def week_of_visits(draw: st.DrawFn) -> list[VisitCandidate]:
+    ids = draw(st.lists(st.integers(1, 5_000), unique=True, min_size=0, max_size=80))
+    if draw(st.booleans()):
+        ids.sort()  # as read with ORDER BY id: the draw skips its sort
+    users = st.integers(1, 12)
+    checks = st.none() | st.dates(date(2026, 9, 1), date(2026, 11, 30))
+    risks = st.sampled_from([0.0, 0.5, 1.0, 1.0, 2.5, 40.0]) | st.floats(0.0, 100.0)
+    return [VisitCandidate(i, draw(users), draw(risks), draw(checks)) for i in ids]
+
+
+@settings(max_examples=300)
+@given(week_of_visits(), seeds, st.sampled_from([0.0, 0.05, 0.15, 0.5, 1.0]),
+       st.sampled_from(["2026-W45", "2026-W47", "2026-W49"]))
+def test_the_backcheck_draw_agrees_with_the_plain_one(visits, seed, share, week) -> None:
+    assert draw_visit_backchecks(visits, week, seed, share) == _backchecks_reference(
+        visits, week, seed, share)
