@@ -107,7 +107,8 @@ def week_of_visits(draw: st.DrawFn) -> list[VisitCandidate]:
     if draw(st.booleans()):
         ids.sort()  # as read with ORDER BY id: the draw skips its sort
     users = st.integers(1, 12)
-    checks = st.none() | st.dates(date(2026, 9, 1), date(2026, 11, 30))
+    edges = [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 30), date(2026, 12, 1)]
+    checks = st.none() | st.sampled_from(edges) | st.dates(date(2026, 9, 1), date(2026, 12, 5))
     risks = st.sampled_from([0.0, 0.5, 1.0, 1.0, 2.5, 40.0]) | st.floats(0.0, 100.0)
     return [VisitCandidate(i, draw(users), draw(risks), draw(checks)) for i in ids]
 
