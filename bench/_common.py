@@ -50,9 +50,9 @@ def scratch_sqlite(path: str) -> str:
 
 def scratch_postgres(name: str) -> str:
     """A fresh PostgreSQL database `name`, migrated to head; returns its URL."""
+    drop_postgres(name)
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"

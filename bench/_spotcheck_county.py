@@ -23,8 +23,7 @@ if str(REPO) not in sys.path:
 from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from checkin.db import make_engine  # noqa: E402
-from checkin.migrate import upgrade  # noqa: E402
+from bench._common import scratch_sqlite  # noqa: E402
 from checkin.models import (  # noqa: E402
     Area,
     AttendanceDay,
@@ -62,14 +61,7 @@ class County:
     team_ids: list[int]
 
 
-def scratch(path: str) -> str:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(path + suffix).unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+scratch = scratch_sqlite  # a fresh migrated SQLite file (bench/_common.py)
 
 
 def _moment(day: date, hour: int) -> datetime:

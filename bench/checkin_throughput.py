@@ -95,18 +95,10 @@ request = function()
     {["Authorization"] = "Bearer " .. tokens[i], ["Content-Type"] = "application/json"},
     body)
 end
-
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests":%%d,"duration_us":%%d,"status":%%d,"connect":%%d,"read":%%d,' ..
-    '"write":%%d,"timeout":%%d,"p50_us":%%d,"p99_us":%%d,"max_us":%%d}\n',
-    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
 """
 
-TRIVIAL_LUA = r"""
+# wrk's report as one JSON line, for every script (the trivial endpoint needs nothing else).
+REPORT_LUA = r"""
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -121,12 +113,12 @@ end
 def checkin_script(world: World, tokens: list[str], path: str = "/api/v1/checkins") -> str:
     place_of = {vid: (lat, lon) for vid, lat, lon in world.villages}
     places = [place_of[vid] for _uid, vid in world.cadres]
-    return LUA % {
+    return (LUA % {
         "path": path,
         "tokens": ",".join(f'"{t}"' for t in tokens),
         "places": ",".join(f"{{{lat:.6f},{lon:.6f}}}" for lat, lon in places),
         "prefix": secrets.token_hex(4),
-    }
+    }) + REPORT_LUA
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -229,7 +221,7 @@ def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, An
     writes_script = tmp / f"writes-{kind}.lua"
     writes_script.write_text(checkin_script(world, tokens, "/bench/writes"))
     trivial_script = tmp / "trivial.lua"
-    trivial_script.write_text(TRIVIAL_LUA)
+    trivial_script.write_text(REPORT_LUA)
     server = Server(url, args.port, args.workers, tmp / f"gunicorn-{kind}.log")
     base = f"http://127.0.0.1:{args.port}"
     runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "floor": [], "writes": [],
