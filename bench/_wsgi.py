@@ -15,7 +15,8 @@ from sqlalchemy import text
 from checkin import create_app, db
 from checkin.api.payload import json_object
 from checkin.models.types import utcnow
-from checkin.services import checkins, clock
+from checkin.platform import clock
+from checkin.services.attendance import checkins
 
 app = create_app()
 

@@ -16,8 +16,9 @@ from typing import Any
 from bench._spotcheck_county import MONTH_FIRST, NOW, build, scratch
 from checkin import create_app, db
 from checkin.models import Area, User, Visit
+from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services import bulletin, clock
+from checkin.services.reporting import bulletin
 from checkin.settings import policy
 from config import TestConfig
 

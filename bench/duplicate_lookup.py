@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from checkin import create_app, db
 from checkin.models import Photo, Visit
+from checkin.ops.demo import seed_demo
 from checkin.photos.phash import from_signed64, hamming
-from checkin.services.demo import seed_demo
-from checkin.services.photo_index import find_duplicate
+from checkin.services.visits.photo_index import find_duplicate
 from config import Config
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

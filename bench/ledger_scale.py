@@ -52,8 +52,9 @@ from checkin import create_app, db
 from checkin.db import make_engine
 from checkin.domain import attendance
 from checkin.models import AttendanceDay, Checkin, Leave, User
+from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services import boards, clock, ledger
+from checkin.services.attendance import boards, ledger
 from checkin.settings import policy
 
 SQLITE_PATH = "/tmp/checkin_bench.db"

@@ -21,7 +21,7 @@ from bench._spotcheck_county import _moment, build, scratch
 from checkin import create_app, db
 from checkin.domain.sampling import derive_seed
 from checkin.models import Area, Household, SpotcheckBatch, SpotcheckItem, Visit
-from checkin.services import spotcheck_draw
+from checkin.services.spotchecks import weekly_draw
 from checkin.settings import policy
 from config import TestConfig
 
@@ -37,9 +37,9 @@ def draw_once(app, area_id: int) -> tuple[float, int, int]:
     afterwards so the next run draws again (its audit entry stays: the log is insert-only)."""
     with app.app_context():
         s = db.session()
-        settings = spotcheck_draw.settings_from(app.config, policy())
+        settings = weekly_draw.settings_from(app.config, policy())
         start = time.perf_counter()
-        batch, _ = spotcheck_draw.draw(s, s.get(Area, area_id), WEEK, settings, None)
+        batch, _ = weekly_draw.draw(s, s.get(Area, area_id), WEEK, settings, None)
         s.commit()
         seconds = time.perf_counter() - start
         found = len(batch.candidates["visits"]["ids"]), len(batch.items)
@@ -101,7 +101,7 @@ def million_frozen() -> None:
         start = time.perf_counter()
         frozen = json.loads(text)
         loaded = time.perf_counter()
-        presence, visits = spotcheck_draw.run_draw(frozen, WEEK, seed)
+        presence, visits = weekly_draw.run_draw(frozen, WEEK, seed)
         times.append(time.perf_counter() - loaded)
         loads.append(loaded - start)
     print(f"  1,000,000 frozen visits of 22,000 cadres ({len(text) / 1e6:.0f} MB of JSON): "

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Connection
 from checkin import db
 from checkin.models import User
 from checkin.scope import Scope
-from checkin.services import accounts
-from checkin.services.accounts import Principal
+from checkin.services.people import accounts
+from checkin.services.people.accounts import Principal
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -17,11 +17,12 @@ from checkin import db
 from checkin.domain.errors import RuleViolation
 from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
+from checkin.ops.demo import seed_demo
+from checkin.platform import audit
 from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
-from checkin.services import accounts, audit
-from checkin.services.demo import seed_demo
-from checkin.services.roster_import import import_roster
+from checkin.services.people import accounts
+from checkin.services.people.roster_import import import_roster
 
 
 def register(app: Flask) -> None:

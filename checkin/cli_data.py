@@ -11,8 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from checkin import db
+from checkin.ops import backup, retention
 from checkin.photos.store import PhotoStore
-from checkin.services import backup, retention
 
 
 def _photo_dir() -> Path:

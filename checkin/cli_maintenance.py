@@ -10,8 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from checkin import db
+from checkin.ops import integrity
 from checkin.photos.store import PhotoStore
-from checkin.services import integrity
 
 
 def _store() -> PhotoStore:

@@ -15,7 +15,8 @@ from checkin import db
 from checkin.domain.reporting import week_of
 from checkin.errors import ApiError
 from checkin.models import Area, SpotcheckBatch
-from checkin.services import clock, spotcheck_draw
+from checkin.platform import clock
+from checkin.services.spotchecks import weekly_draw
 from checkin.settings import policy
 
 
@@ -30,15 +31,15 @@ def spotcheck_draw_command(area_code: str, week: str | None) -> None:
     if area is None:
         raise click.ClickException(f"unknown area {area_code!r}")
     week = week or week_of(clock.today())
-    settings = spotcheck_draw.settings_from(current_app.config, policy())
+    settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = spotcheck_draw.draw(session, area, week, settings, actor_id=None)
+        batch, created = weekly_draw.draw(session, area, week, settings, actor_id=None)
         session.commit()
     except ApiError as exc:
         raise click.ClickException(exc.message) from exc
     except IntegrityError:
         session.rollback()  # drawn at the same moment elsewhere: show that batch
-        stored = spotcheck_draw.find_batch(session, area.id, week)
+        stored = weekly_draw.find_batch(session, area.id, week)
         if stored is None:
             raise
         batch, created = stored, False
@@ -57,7 +58,7 @@ def spotcheck_verify_command(batch_id: int) -> None:
     batch = session.get(SpotcheckBatch, batch_id)
     if batch is None:
         raise click.ClickException(f"no batch {batch_id}")
-    found = spotcheck_draw.verify(session, batch, spotcheck_draw.secret_from(current_app.config))
+    found = weekly_draw.verify(session, batch, weekly_draw.secret_from(current_app.config))
     for ok, what in (
         (found.seed_ok, f"seed {batch.seed} is the one the secret gives for area "
                         f"{batch.area_id} and {batch.week}"),

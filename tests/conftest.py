@@ -38,7 +38,8 @@ from checkin.models import (
     Visit,
 )
 from checkin.photos.store import PhotoStore
-from checkin.services import accounts, clock
+from checkin.platform import clock
+from checkin.services.people import accounts
 from config import TestConfig
 
 PASSWORD = "correct-horse-42"

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from checkin.models import Household, Leave, Photo, Visit
-from checkin.services import clock
+from checkin.platform import clock
 
 # Wednesday 18 November 2026, 10:00 in Shanghai: ISO week 2026-W47 (16-22 November).
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)

@@ -13,7 +13,8 @@ from checkin.api import bp
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.models import Area, User
-from checkin.services import boards, clock, ledger
+from checkin.platform import clock
+from checkin.services.attendance import boards, ledger
 from checkin.settings import policy
 
 

@@ -24,9 +24,9 @@ from checkin.auth import (
 from checkin.domain.geofence import Reason, reason_text
 from checkin.errors import ApiError, current_lang
 from checkin.models import Checkin
-from checkin.services import clock
-from checkin.services.accounts import Principal
-from checkin.services.checkins import (
+from checkin.platform import clock
+from checkin.platform.exactly_once import client_id, payload_digest
+from checkin.services.attendance.checkins import (
     MAX_NOTE,
     UNKNOWN,
     CheckinInput,
@@ -34,7 +34,7 @@ from checkin.services.checkins import (
     submit,
     token_context,
 )
-from checkin.services.exactly_once import client_id, payload_digest
+from checkin.services.people.accounts import Principal
 from checkin.settings import policy
 
 

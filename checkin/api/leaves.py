@@ -16,8 +16,8 @@ from checkin.api.timefmt import parse_day, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.models import Leave
-from checkin.services import leaves
-from checkin.services.exactly_once import client_id, payload_digest
+from checkin.platform.exactly_once import client_id, payload_digest
+from checkin.services.attendance import leaves
 from checkin.settings import policy
 
 MAX_REASON = 1000

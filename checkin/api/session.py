@@ -14,8 +14,9 @@ from checkin.api.payload import json_object, require_str
 from checkin.auth import bearer_token
 from checkin.errors import ApiError
 from checkin.models import User
+from checkin.platform import audit
 from checkin.security import login_limits
-from checkin.services import accounts, audit
+from checkin.services.people import accounts
 
 
 def user_json(user: User) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from checkin.domain import findings
 from checkin.domain.risk import RiskReason, reason_text
 from checkin.errors import ApiError, current_lang
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
-from checkin.services import bulletin, clock, spotcheck_draw, spotchecks
+from checkin.platform import clock
+from checkin.services.reporting import bulletin
+from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 
 
@@ -52,20 +54,20 @@ def item_json(item: SpotcheckItem, verdicts: dict[int, str]) -> dict[str, Any]:
         "window_start": item.window_start.strftime("%H:%M") if item.window_start else None,
         "window_end": item.window_end.strftime("%H:%M") if item.window_end else None,
         "risk": item.risk, "reasons": reasons_json(item.reasons),
-        "status": spotchecks.status_of(item),
+        "status": results.status_of(item),
         "result": None if item.result is None else result_json(item.result,
                                                                 verdicts.get(item.id)),
     }
 
 
 def items_json(items: list[SpotcheckItem]) -> list[dict[str, Any]]:
-    verdicts = {j.item.id: j.verdict for j in spotchecks.judge(db.session(), items)}
+    verdicts = {j.item.id: j.verdict for j in results.judge(db.session(), items)}
     return [item_json(i, verdicts) for i in items]
 
 
 def batch_json(batch: SpotcheckBatch) -> dict[str, Any]:
-    items = spotchecks.queue(db.session(), current_scope(),
-                             spotchecks.QueueFilters(batch_id=batch.id), limit=100_000)
+    items = results.queue(db.session(), current_scope(),
+                             results.QueueFilters(batch_id=batch.id), limit=100_000)
     items.sort(key=lambda i: i.position)
     return {"id": batch.id, "seed": batch.seed, "area_id": batch.area_id, "week": batch.week,
             "drawn_at": utc_z(batch.drawn_at), "drawn_by_id": batch.drawn_by_id,
@@ -85,18 +87,18 @@ def draw_spotchecks() -> Any:
     body = json_object()
     area_id = _int_field(body, "area_id")
     week = body.get("week")
-    spotcheck_draw.parse_week(week)
+    weekly_draw.parse_week(week)
     session = db.session()
     area = session.scalars(current_scope().areas().where(Area.id == area_id)).first()
     if area is None:
         abort(404)
-    settings = spotcheck_draw.settings_from(current_app.config, policy())
+    settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = spotcheck_draw.draw(session, area, week, settings, current_user.id)
+        batch, created = weekly_draw.draw(session, area, week, settings, current_user.id)
         session.commit()
     except IntegrityError:
         session.rollback()  # another draw of this area and week won: answer its batch
-        batch = spotcheck_draw.find_batch(session, area.id, week)
+        batch = weekly_draw.find_batch(session, area.id, week)
         if batch is None:
             raise
         created = False
@@ -114,24 +116,24 @@ def list_spotchecks() -> Any:
     if batch_id is not None and not batch_id.isdigit():
         raise ApiError(400, "invalid_query", "batch_id must be an integer.",
                        {"batch_id": "integer"})
-    filters = spotchecks.QueueFilters(status=status,
+    filters = results.QueueFilters(status=status,
                                       batch_id=int(batch_id) if batch_id else None,
                                       week=request.args.get("week") or None)
-    items = spotchecks.queue(db.session(), current_scope(), filters, limit + 1, offset)
+    items = results.queue(db.session(), current_scope(), filters, limit + 1, offset)
     return jsonify(page(items_json(items), limit, offset))
 
 
 @bp.get("/spotchecks/batches/<int:batch_id>")
 @roles_required("supervisor", "admin")
 def get_batch(batch_id: int) -> Any:
-    batch = db.session().scalars(spotchecks.visible_batches(current_scope()).where(
+    batch = db.session().scalars(results.visible_batches(current_scope()).where(
         SpotcheckBatch.id == batch_id)).first()
     if batch is None:
         abort(404)
     return jsonify(batch_json(batch))
 
 
-def parse_result(body: dict[str, Any]) -> spotchecks.ResultInput:
+def parse_result(body: dict[str, Any]) -> results.ResultInput:
     def choice(name: str, options: tuple[str, ...], required: bool = True) -> str | None:
         value = body.get(name)
         if value is None and not required:
@@ -152,7 +154,7 @@ def parse_result(body: dict[str, Any]) -> spotchecks.ResultInput:
     note = body.get("note") or ""
     if not isinstance(note, str):
         raise ApiError(400, "invalid_field", "note must be text.", {"note": "text"})
-    return spotchecks.ResultInput(
+    return results.ResultInput(
         method=choice("method", findings.METHODS) or "",
         outcome=choice("outcome", findings.OUTCOMES) or "",
         satisfaction=choice("satisfaction", findings.SATISFACTION, required=False),
@@ -164,16 +166,16 @@ def parse_result(body: dict[str, Any]) -> spotchecks.ResultInput:
 def record_spotcheck_result(item_id: int) -> Any:
     data = parse_result(json_object())
     session = db.session()
-    item = spotchecks.item_in_scope(session, current_scope(), item_id)
+    item = results.item_in_scope(session, current_scope(), item_id)
     if item is None:
         abort(404)
     try:
-        spotchecks.record_result(session, current_user, item, data)
+        results.record_result(session, current_user, item, data)
         session.commit()
     except IntegrityError as exc:
         session.rollback()  # the other supervisor's result was stored first
-        raise spotchecks.already_recorded() from exc
-    item = spotchecks.item_in_scope(session, current_scope(), item_id)
+        raise results.already_recorded() from exc
+    item = results.item_in_scope(session, current_scope(), item_id)
     assert item is not None
     return jsonify(items_json([item])[0])
 

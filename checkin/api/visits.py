@@ -23,8 +23,9 @@ from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
 from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
-from checkin.services import clock, households, visits
-from checkin.services.exactly_once import client_id, payload_digest
+from checkin.platform import clock
+from checkin.platform.exactly_once import client_id, payload_digest
+from checkin.services.visits import households, recording
 from checkin.settings import policy
 
 
@@ -55,7 +56,7 @@ def _optional_number(body: dict[str, Any], name: str) -> float | None:
     return float(value)
 
 
-def parse_visit(raw: str | None, photo_digests: list[str]) -> visits.VisitInput:
+def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInput:
     try:
         body = json.loads(raw or "")
     except ValueError as exc:
@@ -70,7 +71,7 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> visits.VisitInput:
         raise ApiError(400, "invalid_field", f"purposes are among {', '.join(PURPOSES)}.",
                        {"purposes": "enum list"})
     note = body.get("note") or ""
-    if not isinstance(note, str) or len(note) > visits.MAX_NOTE:
+    if not isinstance(note, str) or len(note) > recording.MAX_NOTE:
         raise ApiError(400, "invalid_field", "note is text of at most 2000 characters.",
                        {"note": "text"})
     household_id = body.get("household_id")
@@ -86,7 +87,7 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> visits.VisitInput:
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
         raise ApiError(400, "invalid_field", "queued must be true or false.", {"queued": "bool"})
-    return visits.VisitInput(
+    return recording.VisitInput(
         id=client_id(body.get("id")), household_id=household_id, kind=kind,
         purposes=tuple(purposes), note=note.strip(), lat=lat, lon=lon,
         accuracy_m=_optional_number(body, "accuracy_m"),
@@ -185,12 +186,12 @@ def create_visit() -> Any:
     session = db.session()
 
     def create() -> Visit:
-        visits.check_correction(session, current_user, data)
+        recording.check_correction(session, current_user, data)
         processed = [with_client_exif(photo, exif) for photo, exif
-                     in zip(visits.process_all(files), client_exif, strict=True)]
-        return visits.record_visit(session, current_user, data, processed, policy())
+                     in zip(recording.process_all(files), client_exif, strict=True)]
+        return recording.record_visit(session, current_user, data, processed, policy())
 
-    row, created = store_once(lambda: visits.existing(session, data), create)
+    row, created = store_once(lambda: recording.existing(session, data), create)
     return jsonify(visit_json(row)), 201 if created else 200
 
 
@@ -271,7 +272,7 @@ def visible_photo(photo_id: int) -> Photo:
 
 
 def _send(key: str) -> Any:
-    path = visits.store().path(key)
+    path = recording.store().path(key)
     if not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=3600, conditional=True)
@@ -300,6 +301,6 @@ def confirm_household_position(household_id: int) -> Any:
     household = session.scalars(scope.households().where(Household.id == household_id)).first()
     if household is None:
         abort(404)
-    visits.confirm_position(session, current_user, household)
+    recording.confirm_position(session, current_user, household)
     session.commit()
     return jsonify({"id": household.id, "lat": household.lat, "lon": household.lon})

@@ -15,7 +15,7 @@ from checkin.models import User
 from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.template import template_xlsx
-from checkin.services.roster_import import import_roster
+from checkin.services.people.roster_import import import_roster
 from checkin.web.forms import RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -13,7 +13,9 @@ from checkin.domain import reporting
 from checkin.errors import ApiError
 from checkin.exports import csv_table, download, xlsx_table
 from checkin.models import SpotcheckItem
-from checkin.services import bulletin, clock, spotchecks
+from checkin.platform import clock
+from checkin.services.reporting import bulletin
+from checkin.services.spotchecks import results
 from checkin.settings import policy
 from checkin.web.spotchecks import area_choices, chosen_area, recent_months
 
@@ -55,7 +57,7 @@ def _openable(found: bulletin.Bulletin | None) -> set[int]:
     ids = [j.item.id for j in found.findings] if found else []
     if not ids:
         return set()
-    return set(db.session().scalars(spotchecks.visible_items(current_scope()).where(
+    return set(db.session().scalars(results.visible_items(current_scope()).where(
         SpotcheckItem.id.in_(ids)).with_only_columns(SpotcheckItem.id)))
 
 

@@ -16,8 +16,9 @@ from checkin.auth import roles_required
 from checkin.domain.errors import RuleViolation
 from checkin.errors import current_lang
 from checkin.models import Checkin, Leave
-from checkin.services import clock, leaves, ledger
-from checkin.services.exactly_once import payload_digest
+from checkin.platform import clock
+from checkin.platform.exactly_once import payload_digest
+from checkin.services.attendance import leaves, ledger
 from checkin.settings import policy
 from checkin.web.forms import LeaveForm, ReturnForm
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from checkin.services.ledger import CadreLedger
+from checkin.services.attendance.ledger import CadreLedger
 
 MAX_BARS = 40
 LABEL_WIDTH = 110.0

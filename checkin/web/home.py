@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from checkin import db
 from checkin.auth import current_scope
-from checkin.services import directory
+from checkin.services.people import directory
 from checkin.web.forms import LogoutForm
 
 bp = Blueprint("home", __name__)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.models import Village
-from checkin.services import directory
+from checkin.services.people import directory
 
 bp = Blueprint("people", __name__)
 

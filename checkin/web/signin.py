@@ -12,8 +12,9 @@ from checkin import db
 from checkin.auth import safe_next
 from checkin.domain.errors import RuleViolation
 from checkin.i18n import LANG_COOKIE
+from checkin.platform import audit
 from checkin.security import login_limits
-from checkin.services import accounts, audit
+from checkin.services.people import accounts
 from checkin.web.forms import LoginForm, LogoutForm, PasswordForm
 
 bp = Blueprint("auth", __name__)

@@ -26,8 +26,9 @@ from checkin.domain.errors import RuleViolation
 from checkin.domain.risk import RiskReason, reason_text
 from checkin.errors import ApiError, current_lang
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services import clock, spotcheck_draw, spotchecks
+from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
@@ -53,7 +54,7 @@ class ResultForm(FlaskForm):
         SelectChoice("satisfied", _l("Satisfied")),
         SelectChoice("basic", _l("Basically satisfied")),
         SelectChoice("unsatisfied", _l("Not satisfied"))], validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Length(max=spotchecks.MAX_NOTE)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=results.MAX_NOTE)])
     lat = HiddenField()
     lon = HiddenField()
     accuracy_m = HiddenField()
@@ -121,10 +122,10 @@ def queue() -> Any:
     status = request.args.get("status", "open")
     if status not in ("open", "done"):
         status = "open"
-    items = spotchecks.queue(session, scope, spotchecks.QueueFilters(status=status), 300)
-    verdicts = {j.item.id: j.verdict for j in spotchecks.judge(session, items)}
+    items = results.queue(session, scope, results.QueueFilters(status=status), 300)
+    verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}
     open_count = session.scalar(select(func.count()).select_from(
-        spotchecks.visible_items(scope).outerjoin(
+        results.visible_items(scope).outerjoin(
             SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
         .where(SpotcheckResult.id.is_(None)).subquery())) or 0
     form = draw_form(session, scope)
@@ -144,9 +145,9 @@ def draw() -> Any:
         return redirect(url_for("spotchecks.queue"))
     area = chosen_area(session, scope, form.area.data)
     assert area is not None
-    settings = spotcheck_draw.settings_from(current_app.config, policy())
+    settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = spotcheck_draw.draw(session, area, form.week.data, settings,
+        batch, created = weekly_draw.draw(session, area, form.week.data, settings,
                                              current_user.id)
         session.commit()
     except ApiError as exc:
@@ -156,7 +157,7 @@ def draw() -> Any:
         return redirect(url_for("spotchecks.queue"))
     except IntegrityError:
         session.rollback()
-        batch = spotcheck_draw.find_batch(session, area.id, form.week.data)
+        batch = weekly_draw.find_batch(session, area.id, form.week.data)
         if batch is None:
             raise
         created = False
@@ -171,7 +172,7 @@ def draw() -> Any:
 
 # One item ----------------------------------------------------------------------------------
 def _item(item_id: int) -> SpotcheckItem:
-    item = spotchecks.item_in_scope(db.session(), current_scope(), item_id)
+    item = results.item_in_scope(db.session(), current_scope(), item_id)
     if item is None:
         abort(404)
     return item
@@ -198,13 +199,13 @@ def item_map(item: SpotcheckItem) -> dict[str, Any]:
 @roles_required("supervisor", "admin")
 def item_page(item_id: int) -> Any:
     item = _item(item_id)
-    judged = spotchecks.judge(db.session(), [item])
+    judged = results.judge(db.session(), [item])
     return render_template("spotchecks/item.html", item=item, form=ResultForm(),
                            verdict=judged[0].verdict if judged else None,
                            map_data=item_map(item), **_context())
 
 
-def _result_input(form: ResultForm, kind: str) -> spotchecks.ResultInput:
+def _result_input(form: ResultForm, kind: str) -> results.ResultInput:
     def number(raw: str | None) -> float | None:
         try:
             return float(raw) if raw else None
@@ -212,7 +213,7 @@ def _result_input(form: ResultForm, kind: str) -> spotchecks.ResultInput:
             return None
 
     field = form.method.data == "field"
-    return spotchecks.ResultInput(
+    return results.ResultInput(
         method=form.method.data or "", outcome=form.outcome.data or "",
         satisfaction=(form.satisfaction.data or None)
         if kind == "visit" and form.outcome.data != "unreachable" else None,
@@ -235,7 +236,7 @@ def record_result(item_id: int) -> Any:
     taken = _("Another supervisor recorded a result for this check first; it is shown "
               "below. Results are never changed.")
     try:
-        spotchecks.record_result(session, current_user, item, _result_input(form, item.kind))
+        results.record_result(session, current_user, item, _result_input(form, item.kind))
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -257,7 +258,7 @@ def record_result(item_id: int) -> Any:
 def batches() -> Any:
     session = db.session()
     rows = session.execute(
-        spotchecks.visible_batches(current_scope())
+        results.visible_batches(current_scope())
         .add_columns(select(func.count()).where(SpotcheckItem.batch_id == SpotcheckBatch.id)
                      .correlate(SpotcheckBatch).scalar_subquery(),
                      select(func.count()).select_from(SpotcheckItem)
@@ -275,16 +276,16 @@ def batches() -> Any:
 def batch_page(batch_id: int) -> Any:
     session = db.session()
     scope = current_scope()
-    batch = session.scalars(spotchecks.visible_batches(scope).where(
+    batch = session.scalars(results.visible_batches(scope).where(
         SpotcheckBatch.id == batch_id)).first()
     if batch is None:
         abort(404)
-    items = spotchecks.queue(session, scope, spotchecks.QueueFilters(batch_id=batch.id),
+    items = results.queue(session, scope, results.QueueFilters(batch_id=batch.id),
                              100_000)
     items.sort(key=lambda i: i.position)
-    verdicts = {j.item.id: j.verdict for j in spotchecks.judge(session, items)}
-    verification = spotcheck_draw.verify(session, batch,
-                                         spotcheck_draw.secret_from(current_app.config))
+    verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}
+    verification = weekly_draw.verify(session, batch,
+                                         weekly_draw.secret_from(current_app.config))
     return render_template("spotchecks/batch.html", batch=batch, items=items,
                            verdicts=verdicts, verification=verification,
                            candidates=batch.candidates, **_context())
@@ -300,7 +301,7 @@ def findings_page() -> Any:
         first, last = reporting.parse_month(month)
     except ValueError:
         abort(404)
-    found = spotchecks.serious_findings(db.session(), current_scope(), first, last)
+    found = results.serious_findings(db.session(), current_scope(), first, last)
     return render_template("spotchecks/findings.html", found=found, month=month,
                            months=recent_months(today), **_context())
 

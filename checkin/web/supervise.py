@@ -16,7 +16,9 @@ from checkin.domain.errors import RuleViolation
 from checkin.errors import ApiError, current_lang
 from checkin.exports import csv_table, download, xlsx_table
 from checkin.models import Leave, SendingUnit, Village
-from checkin.services import boards, clock, directory, leaves
+from checkin.platform import clock
+from checkin.services.attendance import boards, leaves
+from checkin.services.people import directory
 from checkin.settings import policy
 from checkin.web import charts
 from checkin.web.cadre import month_arg

@@ -18,7 +18,8 @@ from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
 from checkin.errors import ApiError
 from checkin.models import Team
-from checkin.services import clock, team_reports
+from checkin.platform import clock
+from checkin.services.reporting import team_reports
 from checkin.settings import policy
 
 bp = Blueprint("team_reports", __name__)

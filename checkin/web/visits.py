@@ -15,7 +15,8 @@ from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
 from checkin.exports import csv_table, download, xlsx_table
 from checkin.models import PURPOSES, Household, Village, Visit
-from checkin.services import clock, households, visit_views, visits
+from checkin.platform import clock
+from checkin.services.visits import households, recording, views
 from checkin.settings import policy
 from checkin.web.forms import LogoutForm
 
@@ -57,15 +58,15 @@ def new_visit() -> Any:
 @bp.get("/my/visits")
 @roles_required("cadre")
 def my_visits() -> Any:
-    rows = visit_views.list_visits(db.session(), current_scope(),
-                                   visit_views.VisitFilters(user_id=current_user.id), 100)
+    rows = views.list_visits(db.session(), current_scope(),
+                                   views.VisitFilters(user_id=current_user.id), 100)
     return render_template("visits/list.html", visits=rows, mine=True)
 
 
 @bp.get("/visits/<visit_id>")
 @roles_required("cadre", "supervisor", "admin")
 def visit_page(visit_id: str) -> Any:
-    visit, chain = visit_views.visit_chain(db.session(), current_scope(), visit_id)
+    visit, chain = views.visit_chain(db.session(), current_scope(), visit_id)
     if visit is None:
         abort(404)
     household = visit.household
@@ -82,7 +83,7 @@ def visit_page(visit_id: str) -> Any:
                            form=LogoutForm())
 
 
-def _filters() -> visit_views.VisitFilters:
+def _filters() -> views.VisitFilters:
     def day(name: str) -> date | None:
         try:
             return date.fromisoformat(request.args.get(name, ""))
@@ -90,7 +91,7 @@ def _filters() -> visit_views.VisitFilters:
             return None
 
     flag = request.args.get("flag", "")
-    return visit_views.VisitFilters(
+    return views.VisitFilters(
         village_id=request.args.get("village", type=int),
         user_id=request.args.get("cadre", type=int),
         household_code=request.args.get("household", "")[:32],
@@ -104,7 +105,7 @@ def visits_list(kind: str | None = None) -> Any:
     session = db.session()
     scope = current_scope()
     filters = _filters()
-    rows = visit_views.list_visits(session, scope, filters, 5000 if kind else 200)
+    rows = views.list_visits(session, scope, filters, 5000 if kind else 200)
     if kind is not None:
         if kind not in ("xlsx", "csv"):
             abort(404)
@@ -121,14 +122,14 @@ def visits_list(kind: str | None = None) -> Any:
     return render_template(
         "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
         villages=session.scalars(scope.villages().order_by(Village.name)).all(),
-        cadres=visit_views.cadres_for_filter(session, scope))
+        cadres=views.cadres_for_filter(session, scope))
 
 
 @bp.get("/coverage")
 @bp.get("/coverage.<kind>")
 @roles_required("supervisor", "admin")
 def coverage(kind: str | None = None) -> Any:
-    rows = visit_views.coverage_by_village(db.session(), current_scope(), policy())
+    rows = views.coverage_by_village(db.session(), current_scope(), policy())
     if kind is not None:
         if kind not in ("xlsx", "csv"):
             abort(404)
@@ -151,7 +152,7 @@ def _pct(share: float | None) -> str:
 @bp.get("/overdue.<kind>")
 @roles_required("supervisor", "admin")
 def overdue(kind: str | None = None) -> Any:
-    rows = visit_views.overdue_rows(db.session(), current_scope(), policy())
+    rows = views.overdue_rows(db.session(), current_scope(), policy())
     if kind is not None:
         if kind not in ("xlsx", "csv"):
             abort(404)
@@ -176,7 +177,7 @@ def confirm_position(household_id: int) -> Any:
     if not LogoutForm().validate_on_submit():
         abort(400)
     try:
-        visits.confirm_position(session, current_user, household)
+        recording.confirm_position(session, current_user, household)
     except ApiError as exc:
         flash(exc.message, "error")
     else:

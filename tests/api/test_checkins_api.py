@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from checkin import db
 from checkin.models import ApiToken, AttendanceDay, AttendanceYear, AuditEntry, Checkin, User
-from checkin.services import accounts, audit
+from checkin.platform import audit
+from checkin.services.people import accounts
 from tests.conftest import csrf_from
 
 INSIDE = {"lat": 30.851, "lon": 116.361, "accuracy_m": 25}

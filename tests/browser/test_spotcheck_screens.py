@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from checkin import db
 from checkin.models import Household
-from checkin.services import clock
+from checkin.platform import clock
 from tests.browser.helpers import PageLog, horizontal_overflow, shot, sign_in
 from tests.conftest import PASSWORD
 from tests.spotcheck_helpers import add_visit

@@ -23,9 +23,10 @@ from sqlalchemy.engine import make_url
 from checkin import create_app, db
 from checkin.db import Base
 from checkin.models import Photo, Visit
+from checkin.ops import integrity
+from checkin.ops.backup import read_manifest
 from checkin.photos.store import PhotoStore
-from checkin.services import clock, integrity
-from checkin.services.backup import read_manifest
+from checkin.platform import clock
 from config import TestConfig
 from tests.conftest import _drop_postgres_database, _postgres_database
 

@@ -12,7 +12,8 @@ from sqlalchemy import exc, select, text
 
 from checkin import db
 from checkin.models import AuditEntry, Checkin, Photo, Visit
-from checkin.services import audit, clock, retention
+from checkin.ops import retention
+from checkin.platform import audit, clock
 
 # table -> (a non-personal column and a new value for it, a personal column if any)
 CHANGES = {

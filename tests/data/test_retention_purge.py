@@ -15,7 +15,7 @@ from sqlalchemy import select
 from checkin import db
 from checkin.models import AuditEntry, Checkin, Photo, SpotcheckResult, Visit
 from checkin.photos.store import PhotoStore
-from checkin.services import clock
+from checkin.platform import clock
 
 OLD_DAYS = 1200  # beyond the default 1095
 

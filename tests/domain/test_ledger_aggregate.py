@@ -29,9 +29,10 @@ from checkin.models import (
     User,
     Village,
 )
+from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services import boards, clock, ledger
-from checkin.services.leaves import span
+from checkin.services.attendance import boards, ledger
+from checkin.services.attendance.leaves import span
 
 POLICIES = (
     Policy(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from checkin.photos.phash import bands, hamming
-from checkin.services.photo_index import probes
+from checkin.services.visits.photo_index import probes
 
 
 def reachable(a: int, b: int) -> bool:

@@ -18,7 +18,7 @@ from checkin.models import Area, AuditEntry, Household, Team, User, Village
 from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.schema import SHEET_BY_NAME
-from checkin.services.roster_import import import_roster
+from checkin.services.people.roster_import import import_roster
 from tests.conftest import csrf_from
 
 ROWS: dict[str, list[list[Any]]] = {

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from checkin import db
 from checkin.domain.sampling import derive_seed
 from checkin.models import Area, AuditEntry, SpotcheckBatch, SpotcheckItem, SpotcheckResult
-from checkin.services import spotcheck_draw, spotchecks
+from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 from tests.spotcheck_helpers import NOW, TODAY, WEEK, add_visit, last_week_visits
 
@@ -21,13 +21,13 @@ def wednesday(app: Flask) -> Flask:
     return app
 
 
-def settings(app: Flask) -> spotcheck_draw.DrawSettings:
-    return spotcheck_draw.settings_from(app.config, policy())
+def settings(app: Flask) -> weekly_draw.DrawSettings:
+    return weekly_draw.settings_from(app.config, policy())
 
 
 def draw_county(app: Flask, world, week: str = WEEK) -> tuple[int, bool]:
     s = db.session()
-    batch, created = spotcheck_draw.draw(s, s.get(Area, world["county"]), week, settings(app),
+    batch, created = weekly_draw.draw(s, s.get(Area, world["county"]), week, settings(app),
                                          world["sup_county"])
     s.commit()
     return batch.id, created
@@ -38,12 +38,12 @@ def test_the_seed_comes_from_the_secret_area_and_week(wednesday, world) -> None:
         last_week_visits(db.session(), world)
         batch_id, created = draw_county(wednesday, world)
         batch = db.session().get(SpotcheckBatch, batch_id)
-        secret = spotcheck_draw.secret_from(wednesday.config)
+        secret = weekly_draw.secret_from(wednesday.config)
         assert created and batch.seed == derive_seed(secret, world["county"], WEEK)
         assert secret != wednesday.config["SECRET_KEY"].encode()  # derived, not the key
     wednesday.config["SPOTCHECK_SECRET"] = "another secret"
     with wednesday.app_context():
-        other = spotcheck_draw.secret_from(wednesday.config)
+        other = weekly_draw.secret_from(wednesday.config)
         assert derive_seed(other, world["county"], WEEK) != batch.seed
 
 
@@ -52,8 +52,8 @@ def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
         last_week_visits(db.session(), world)
         batch_id, _ = draw_county(wednesday, world)
         s = db.session()
-        secret = spotcheck_draw.secret_from(wednesday.config)
-        found = spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
+        secret = weekly_draw.secret_from(wednesday.config)
+        found = weekly_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
         assert found.ok and found.visits == 2 and found.presence >= 1
         # someone swaps a drawn visit for another: the re-draw no longer matches
         item = s.scalars(select(SpotcheckItem).where(SpotcheckItem.batch_id == batch_id,
@@ -63,10 +63,10 @@ def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
                   .values(visit_id=other.id))
         s.commit()
         s.expire_all()
-        found = spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
+        found = weekly_draw.verify(s, s.get(SpotcheckBatch, batch_id), secret)
         assert not found.visits_ok and found.presence_ok and not found.audit_ok
         assert not found.ok
-        assert not spotcheck_draw.verify(s, s.get(SpotcheckBatch, batch_id), b"wrong").seed_ok
+        assert not weekly_draw.verify(s, s.get(SpotcheckBatch, batch_id), b"wrong").seed_ok
 
 
 def test_candidates_are_frozen_with_the_batch(wednesday, world) -> None:
@@ -119,7 +119,7 @@ def test_earlier_failures_raise_the_risk(wednesday, world) -> None:
                               recorded_at=NOW, local_day=TODAY.replace(day=10)))
         s.commit()
         cadres = select(SpotcheckItem.user_id).where(SpotcheckItem.user_id == world["cadre_a2"])
-        history = spotchecks.histories(s, cadres, TODAY.replace(day=16))
+        history = results.histories(s, cadres, TODAY.replace(day=16))
         assert history[world["cadre_a2"]].failed_checks == 1
         assert history[world["cadre_a2"]].days_since_last_check == 6
 
@@ -182,7 +182,7 @@ def test_presence_checks_cover_everyone_within_the_quarter(wednesday, world) -> 
         while day.month <= 12 and day.year == 2026:
             wednesday.config["FIXED_NOW"] = NOW + (day - TODAY)
             year, week, _ = day.isocalendar()
-            batch, _ = spotcheck_draw.draw(s, county, f"{year}-W{week:02d}", settings(wednesday),
+            batch, _ = weekly_draw.draw(s, county, f"{year}-W{week:02d}", settings(wednesday),
                                            None)
             drawn |= {i.user_id for i in batch.items if i.kind == "presence"}
             s.commit()

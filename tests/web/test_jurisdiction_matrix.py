@@ -69,7 +69,7 @@ def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
     if name in FROM_DATABASE:
         values: list[object] = list(household_ids[name])
     elif name == "month":
-        from checkin.services import clock
+        from checkin.platform import clock
 
         with app.app_context():
             values = [clock.today().strftime("%Y-%m"), "2026-13"]

@@ -138,7 +138,7 @@ def test_production_refuses_to_start_without_secret_key() -> None:
 
 
 def test_passwords_are_hashed_with_scrypt_outside_tests(app: Flask, world) -> None:
-    from checkin.services import accounts
+    from checkin.services.people import accounts
 
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
     with app.app_context():

@@ -114,7 +114,7 @@ def _protect_results() -> None:
     the guard and protects the tables that exist by then; whichever of the two runs last
     protects spotcheck_results (protect_table is idempotent)."""
     try:
-        from checkin.services.retention import protect_table
+        from checkin.ops.retention import protect_table
     except ImportError:  # no guard in this tree
         return
     protect_table(op.get_bind(), 'spotcheck_results')

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from checkin.services.retention import (
+from checkin.ops.retention import (
     INSERT_ONLY,
     PG_FUNCTION,
     UNLOCK_TABLE,

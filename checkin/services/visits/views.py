@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from checkin.domain import cadence
 from checkin.domain.policy import Policy
 from checkin.models import Household, User, Village, Visit
+from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services import clock, households
+from checkin.services.visits import households
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.models import User
+from checkin.ops.demo_history import seed_history
+from checkin.platform import audit
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
-from checkin.services import accounts, audit
-from checkin.services.demo_history import seed_history
-from checkin.services.roster_import import import_roster
+from checkin.services.people import accounts
+from checkin.services.people.roster_import import import_roster
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程储汪"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌玉兰海燕春"

@@ -17,10 +17,10 @@ from checkin.models import Area, Household, Photo, User, Village, Visit
 from checkin.photos.phash import bands, to_signed64
 from checkin.photos.pipeline import PhotoRejected, ProcessedPhoto, process_photo
 from checkin.photos.store import PhotoStore
-from checkin.services import audit, clock
-from checkin.services.checkins import previous_fix
-from checkin.services.exactly_once import replay_or_conflict
-from checkin.services.photo_index import find_duplicate
+from checkin.platform import audit, clock
+from checkin.platform.exactly_once import replay_or_conflict
+from checkin.services.attendance.checkins import previous_fix
+from checkin.services.visits.photo_index import find_duplicate
 
 MAX_NOTE = 2000
 

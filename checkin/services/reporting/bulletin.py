@@ -31,8 +31,9 @@ from checkin.domain.policy import Policy
 from checkin.errors import ApiError
 from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
 from checkin.scope import Scope
-from checkin.services import ledger, spotchecks
-from checkin.services.households import superseded
+from checkin.services.attendance import ledger
+from checkin.services.spotchecks import results
+from checkin.services.visits.households import superseded
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Bulletin:
     lines: list[TeamLine]
     units: list[RateLine]
     cadres: list[RateLine]
-    findings: list[spotchecks.Judged]
+    findings: list[results.Judged]
 
     @property
     def red_flags(self) -> list[TeamLine]:
@@ -105,7 +106,7 @@ def monthly_bulletin(session: Session, scope: Scope, area: Area, month: str, tod
     members = _members(session, [t.id for t in teams])
     paces = _attendance(session, teams, members, first, last, asof, policy)
     coverage = _coverage(session, {t.village_id for t in teams}, asof, policy)
-    judged = spotchecks.results_between(session, scope, first, last, villages,
+    judged = results.results_between(session, scope, first, last, villages,
                                         whoever_drew=True)
     team_of = {u.id: u.team_id for group in members.values() for u in group}
     team_of.update({j.item.user_id: j.item.user.team_id for j in judged
@@ -228,7 +229,7 @@ def _coverage(session: Session, village_ids: set[int], asof: date, policy: Polic
     return shares
 
 
-def _counts_by(judged: list[spotchecks.Judged], key: Callable[[spotchecks.Judged], Hashable]
+def _counts_by(judged: list[results.Judged], key: Callable[[results.Judged], Hashable]
                ) -> dict[Hashable, findings.Counts]:
     groups: dict[Hashable, list[tuple[findings.Verdict, str | None]]] = defaultdict(list)
     for j in judged:
@@ -248,7 +249,7 @@ def _unit_rates(lines: list[TeamLine]) -> list[RateLine]:
         summed.items(), key=lambda kv: str(kv[0]))]
 
 
-def _cadre_rates(judged: list[spotchecks.Judged]) -> list[RateLine]:
+def _cadre_rates(judged: list[results.Judged]) -> list[RateLine]:
     names: dict[Hashable, str] = {j.item.user_id: j.item.user.name for j in judged}
     counts = _counts_by(judged, lambda j: j.item.user_id)
     summed = ranking.rates(_tally(user, c) for user, c in counts.items())

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from checkin.models import Checkin, Photo, Visit
 from checkin.photos.store import PhotoStore
-from checkin.services import audit, clock
+from checkin.platform import audit, clock
 
 # Insert-only tables and the columns the purge may change in them (personal data).
 INSERT_ONLY: dict[str, tuple[str, ...]] = {

@@ -54,8 +54,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from checkin.db import Base
 from checkin.migrate import alembic_config, upgrade
+from checkin.ops.retention import UNLOCK_TABLE
 from checkin.photos.store import PhotoStore
-from checkin.services.retention import UNLOCK_TABLE
 
 FORMAT = "checkin-backup"
 VERSION = 1

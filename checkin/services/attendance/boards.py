@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.scope import Scope
-from checkin.services import ledger
-from checkin.services.leaves import span
+from checkin.services.attendance import ledger
+from checkin.services.attendance.leaves import span
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import geofence
 from checkin.models import AttendanceDay, Checkin, Household, Leave, User, Village, Visit
-from checkin.services import clock
+from checkin.platform import clock
 
 
 def _jitter(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[float, float]:

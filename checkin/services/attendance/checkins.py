@@ -28,11 +28,11 @@ from checkin.domain.policy import Policy
 from checkin.errors import ApiError
 from checkin.models import AttendanceDay, AuditEntry, Checkin, Village
 from checkin.models.types import utcnow
-from checkin.services import audit, clock
-from checkin.services.exactly_once import replay_or_conflict
+from checkin.platform import audit, clock
+from checkin.platform.exactly_once import replay_or_conflict
 
 if TYPE_CHECKING:
-    from checkin.services.accounts import Principal
+    from checkin.services.people.accounts import Principal
 
 MAX_NOTE = 2000
 
@@ -241,7 +241,7 @@ def _token_context() -> Prepared:
     The token conditions are those of accounts.principal_for_token; built on first use
     because accounts imports this module.
     """
-    from checkin.services.accounts import LIVE_TOKEN, TOKEN_USER, USERS
+    from checkin.services.people.accounts import LIVE_TOKEN, TOKEN_USER, USERS
 
     previous = _CHECKINS.alias("previous")
     latest = (select(_CHECKINS.c.id)
@@ -264,7 +264,7 @@ def token_context(connection: Connection, raw_token: str, data: CheckinInput
                   ) -> tuple[Principal, _Context | None] | None:
     """The owner of a live token and the context of their check-in (None: no village);
     None for a dead token. Saves the round trip of a separate sign-in query."""
-    from checkin.services.accounts import Principal, token_digest
+    from checkin.services.people.accounts import Principal, token_digest
 
     rows = _token_context().execute(connection, {
         "token_hash": token_digest(raw_token), "now": utcnow(), "id": data.id,

@@ -54,7 +54,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
-from checkin.services import clock
+from checkin.platform import clock
 
 COUNTING_STATUSES = ("approved", "closed")
 # The day category each kind of counting leave gives, as in the domain's classification;

@@ -22,9 +22,9 @@ from checkin.models import (
     SpotcheckResult,
     User,
 )
+from checkin.platform import audit, clock
 from checkin.scope import Scope
-from checkin.services import audit, clock
-from checkin.services.leaves import span
+from checkin.services.attendance.leaves import span
 
 MAX_NOTE = 2000
 # Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).

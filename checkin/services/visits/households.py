@@ -12,7 +12,7 @@ from checkin.domain import cadence
 from checkin.domain.policy import Policy
 from checkin.models import Household, Team, User, Visit
 from checkin.scope import Scope
-from checkin.services import directory
+from checkin.services.people import directory
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from checkin.domain import attendance, cadence, reporting
 from checkin.domain.policy import Policy
 from checkin.errors import ApiError
 from checkin.models import Household, Leave, Team, TeamReport, User, Visit
+from checkin.platform import audit, clock
 from checkin.scope import Scope
-from checkin.services import audit, clock, ledger
-from checkin.services.households import superseded
+from checkin.services.attendance import ledger
+from checkin.services.visits.households import superseded
 
 MAX_REMARKS = 4000
 CATEGORIES = ("on_post", "official", "training", "leave", "absent")

@@ -57,9 +57,10 @@ from checkin.models import (
     User,
     Visit,
 )
+from checkin.platform import audit, clock
 from checkin.scope import Scope
-from checkin.services import audit, clock, spotchecks
-from checkin.services.households import superseded
+from checkin.services.spotchecks import results
+from checkin.services.visits.households import superseded
 
 CANDIDATES_VERSION = 1
 DEFAULT_PRESENCE_SHARE = 0.10
@@ -131,7 +132,7 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
     check_week(monday, clock.today())
     seed = derive_seed(settings.secret, area.id, week)
     cadres = area_cadres(area)
-    history = spotchecks.histories(session, cadres, monday)
+    history = results.histories(session, cadres, monday)
     visits = _visit_rows(session, area, monday)
     scores = _visit_scores(session, area, monday, visits, history)
     candidates = _freeze(session, cadres, visits, scores, settings)
@@ -247,7 +248,7 @@ def _visit_scores(session: Session, area: Area, monday: date, visits: list[_Visi
         if score is None:
             flags = {f for f in row.flags.split(",") if f} | key[1]
             score = cache[key] = risk.score_record(
-                flags, history.get(row.user_id, spotchecks.NO_HISTORY), "visit")
+                flags, history.get(row.user_id, results.NO_HISTORY), "visit")
         scores[row.id] = score
     return scores
 
@@ -256,9 +257,9 @@ def _freeze(session: Session, cadres: Select[tuple[int]], visits: list[_VisitRow
             scores: Mapping[str, risk.RiskScore], settings: DrawSettings) -> dict[str, Any]:
     """Everything the draw uses, as JSON: columns of ids, weights and last-check dates."""
     users = list(session.scalars(cadres.order_by(User.id)))
-    last_presence = spotchecks.last_drawn(session, cadres, "presence")
+    last_presence = results.last_drawn(session, cadres, "presence")
     visit_users = sorted({row.user_id for row in visits})
-    last_backcheck = spotchecks.last_drawn(
+    last_backcheck = results.last_drawn(
         session, select(User.id).where(User.id.in_(visit_users)), "visit") if visit_users else {}
     return {
         "version": CANDIDATES_VERSION,
@@ -304,7 +305,7 @@ def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[Presenc
     items = []
     for position, d in enumerate(drawn):
         score = risk.score_record(flags[d.user_id],
-                                  history.get(d.user_id, spotchecks.NO_HISTORY), "checkin")
+                                  history.get(d.user_id, results.NO_HISTORY), "checkin")
         items.append({
             "batch_id": batch.id, "position": position, "kind": "presence",
             "user_id": d.user_id, "village_id": villages[d.user_id], "visit_id": None,

@@ -12,8 +12,8 @@ from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.errors import ApiError
 from checkin.models import Leave, User
-from checkin.services import audit, clock
-from checkin.services.exactly_once import replay_or_conflict
+from checkin.platform import audit, clock
+from checkin.platform.exactly_once import replay_or_conflict
 
 COUNTY_OR_ABOVE = {"province", "city", "county"}
 

@@ -17,8 +17,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from checkin.domain.passwords import check_password
 from checkin.models import ApiToken, User
 from checkin.models.types import utcnow
-from checkin.services import audit
-from checkin.services.checkins import Prepared
+from checkin.platform import audit
+from checkin.services.attendance.checkins import Prepared
 
 # Verifying against a real hash when the user does not exist keeps timing uniform.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")

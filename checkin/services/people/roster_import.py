@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from checkin.db import Base
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
+from checkin.platform import audit
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, RosterRejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
-from checkin.services import accounts, audit
+from checkin.services.people import accounts
 
 Progress = Callable[[str, int, int], None]
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
