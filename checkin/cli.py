@@ -37,6 +37,7 @@ def register(app: Flask) -> None:
 
 @click.command("init-db")
 @with_appcontext
+@db.command_transaction()
 def init_db() -> None:
     """Create the database or bring an older one to the newest schema."""
     upgrade(db.engine())
@@ -49,6 +50,7 @@ def init_db() -> None:
 @click.option("--accounts-json", type=click.Path(dir_okay=False, path_type=Path),
               help="Write each account made (username, role, area_id, village_id) here.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@db.command_transaction()
 def seed_demo_command(password: str | None, accounts_json: Path | None, if_empty: bool) -> None:
     """Load a demo county: 3 townships, 12 villages, 12 teams of 3, about 600 households."""
     session = db.session()
@@ -56,7 +58,6 @@ def seed_demo_command(password: str | None, accounts_json: Path | None, if_empty
         click.echo("demo data already loaded; keeping it")
         return
     made = seed_demo(session, password=password)
-    session.commit()
     if accounts_json:
         public = [{k: a[k] for k in ("username", "role", "area_id", "village_id")} for a in made]
         accounts_json.write_text(json.dumps(public, ensure_ascii=False, indent=2))
@@ -72,6 +73,7 @@ def seed_demo_command(password: str | None, accounts_json: Path | None, if_empty
 @click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV to write the initial passwords of new accounts to.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+@db.command_transaction()
 def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, lang: str) -> None:
     """Import .xlsx or .csv roster files together: all of them, or nothing."""
     limits = Limits(max_bytes=current_app.config["ROSTER_MAX_BYTES"],
@@ -84,12 +86,10 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
             sheets += read_roster(path.name, path.read_bytes(), limits)
         result = import_roster(session, sheets, actor_id=None, progress=_print_progress)
     except RosterRejected as exc:
-        session.rollback()
         click.echo(f"\nnothing was imported: {len(exc.problems)} problem(s)", err=True)
         for problem in exc.problems[:200]:
             click.echo("  " + problem.text(lang), err=True)
-        sys.exit(1)
-    session.commit()
+        sys.exit(1)  # the command's commit point rolls back
     for label, bucket in (("created", result.created), ("updated", result.updated),
                           ("unchanged", result.unchanged)):
         if bucket:
@@ -115,6 +115,7 @@ def _print_progress(sheet: str, done: int, total: int) -> None:
 @click.option("--area-code", help="For a supervisor: the area it watches over.")
 @click.option("--village-code", help="For a cadre: its village.")
 @click.option("--password", help="Omit to get a random one printed once.")
+@db.command_transaction()
 def create_user(username: str, name: str, role: str, area_code: str | None,
                 village_code: str | None, password: str | None) -> None:
     """Create one account."""
@@ -131,7 +132,6 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
     session.flush()
     audit.record(session, actor_id=None, action="user.create", entity="user", entity_id=user.id,
                  after=audit.snapshot(user))
-    session.commit()
     click.echo(f"created {username} ({role}); password: {password}")
 
 
@@ -139,6 +139,7 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
 @with_appcontext
 @click.argument("username")
 @click.option("--password", help="Omit to get a random one printed once.")
+@db.command_transaction()
 def set_password_command(username: str, password: str | None) -> None:
     """Set a new password; every session and token of that user ends."""
     session = db.session()
@@ -147,7 +148,6 @@ def set_password_command(username: str, password: str | None) -> None:
         raise click.ClickException(f"no user {username!r}")
     password = _checked_password(password)
     accounts.set_password(session, user, password, actor_id=None)
-    session.commit()
     click.echo(f"password of {username} set: {password}")
 
 
@@ -155,6 +155,7 @@ def set_password_command(username: str, password: str | None) -> None:
 @with_appcontext
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="Enable again instead.")
+@db.command_transaction()
 def disable_user(username: str, enable: bool) -> None:
     """Disable an account (its sessions and tokens end at once), or enable it again."""
     session = db.session()
@@ -162,7 +163,6 @@ def disable_user(username: str, enable: bool) -> None:
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     accounts.set_active(session, user, enable, actor_id=None)
-    session.commit()
     click.echo(f"{username} {'enabled' if enable else 'disabled'}")
 
 

@@ -29,6 +29,7 @@ def _photo_dir() -> Path:
               help="An earlier directory backup: photos it holds are hard-linked, not "
                    "copied (DEST must be a directory too).")
 @with_appcontext
+@db.command_transaction()
 def backup_command(dest: Path, fmt: str, link_dest: Path | None) -> None:
     """Back up the database and the photos to DEST (a .tar file, or else a directory)
     while the service runs."""
@@ -52,6 +53,7 @@ def backup_command(dest: Path, fmt: str, link_dest: Path | None) -> None:
 @click.option("--force", is_flag=True,
               help="Replace a database that has rows (everything in it is lost).")
 @with_appcontext
+@db.command_transaction()
 def restore_command(src: Path, force: bool) -> None:
     """Restore a backup into an empty database and photo directory."""
     try:
@@ -77,10 +79,14 @@ def purge_command(before: datetime | None, dry_run: bool) -> None:
     cutoff = before.date() if before else retention.default_cutoff(
         int(current_app.config["RETENTION_DAYS"]))
     try:
-        report = retention.purge(db.session(), PhotoStore(_photo_dir()), cutoff,
-                                 dry_run=dry_run)
+        with db.command_transaction(keep=not dry_run) as session:  # a dry run rolls back
+            report = retention.purge(session, cutoff)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if dry_run:
+        report.files_deleted = len(report.unused_files)
+    else:
+        retention.delete_files(PhotoStore(_photo_dir()), report)  # once the purge is kept
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} records before {cutoff.isoformat()}: {report.photos} photos "
                f"({report.files_deleted} files deleted, {report.files_shared} kept for newer "

@@ -20,6 +20,7 @@ def _store() -> PhotoStore:
 
 @click.command("check-integrity")
 @with_appcontext
+@db.command_transaction()
 def check_integrity() -> None:
     """Report orphan files, rows without files and photos whose content changed."""
     report = integrity.check(db.session(), _store())
@@ -35,6 +36,7 @@ def check_integrity() -> None:
 @click.option("--older-than", default=3600, show_default=True,
               help="Seconds; younger files may belong to an upload in flight.")
 @with_appcontext
+@db.command_transaction()
 def remove_orphan_photos(older_than: int) -> None:
     """Delete photo files that no database row names."""
     report = integrity.remove_orphans(db.session(), _store(), older_than)

@@ -24,6 +24,7 @@ from checkin.settings import policy
 @with_appcontext
 @click.option("--area", "area_code", required=True, help="Code of the area (county, township).")
 @click.option("--week", help="ISO week like 2026-W47; default: this week.")
+@db.command_transaction()
 def spotcheck_draw_command(area_code: str, week: str | None) -> None:
     """Draw an area's spot checks for a week; drawing it again shows the same batch."""
     session = db.session()
@@ -33,12 +34,11 @@ def spotcheck_draw_command(area_code: str, week: str | None) -> None:
     week = week or week_of(clock.today())
     settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = weekly_draw.draw(session, area, week, settings, actor_id=None)
-        session.commit()
+        with db.savepoint():
+            batch, created = weekly_draw.draw(session, area, week, settings, actor_id=None)
     except ApiError as exc:
         raise click.ClickException(exc.message) from exc
-    except IntegrityError:
-        session.rollback()  # drawn at the same moment elsewhere: show that batch
+    except IntegrityError:  # drawn at the same moment elsewhere: show that batch
         stored = weekly_draw.find_batch(session, area.id, week)
         if stored is None:
             raise
@@ -52,6 +52,7 @@ def spotcheck_draw_command(area_code: str, week: str | None) -> None:
 @click.command("spotcheck-verify")
 @with_appcontext
 @click.argument("batch_id", type=int)
+@db.command_transaction()
 def spotcheck_verify_command(batch_id: int) -> None:
     """Re-derive a batch from its frozen candidates and seed; exit 0 if it matches, else 1."""
     session = db.session()

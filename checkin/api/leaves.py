@@ -82,7 +82,6 @@ def decide_leave(leave_id: str) -> Any:
         raise ApiError(400, "invalid_field", "comment must be text.", {"comment": "text"})
     session = db.session()
     row = leaves.decide(session, current_user, _leave_in_scope(leave_id), approve, comment)
-    session.commit()
     return jsonify(leave_json(row))
 
 
@@ -93,7 +92,6 @@ def return_from_leave(leave_id: str) -> Any:
     session = db.session()
     row = _leave_in_scope(leave_id)
     row = leaves.close(session, current_user, row, parse_day(body.get("date"), "date"))
-    session.commit()
     return jsonify(leave_json(row))
 
 

@@ -1,4 +1,4 @@
-"""The commit point of a record made on the phone: stored once, whatever the retries."""
+"""A record made on the phone, stored once whatever the retries; the request commits it."""
 
 from __future__ import annotations
 
@@ -13,18 +13,19 @@ T = TypeVar("T")
 
 
 def store_once(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
-    """(record, created): a replay answers the stored record (`find` raises 409 for a changed
-    payload); otherwise `create` runs and is committed. A race on the same id ends as a
-    replay: the unique key refuses the second insert."""
+    """(record, created). A replay answers the stored record (`find` raises 409 for a
+    changed payload). Otherwise `create` runs in a savepoint and is flushed there, not
+    committed: the request's commit point (db.py) commits it with the answer. A race on the
+    same id is caught at that flush: the unique key refuses the second insert, the savepoint
+    alone is rolled back, and the request answers the record that won, as a replay. A
+    refusal `create` raises rolls its savepoint back and goes on to the caller."""
     stored = find()
     if stored is not None:
         return stored, False
-    session = db.session()
     try:
-        row = create()
-        session.commit()
+        with db.savepoint():
+            row = create()
     except IntegrityError:
-        session.rollback()
         stored = find()
         if stored is None:
             raise

@@ -46,13 +46,12 @@ def create_token() -> Any:
         audit.record(session, actor_id=None, action="login.failed", entity="user",
                      entity_id=None, detail={"username": username[:64], "via": "api"},
                      address=request.remote_addr)
-        session.commit()
+        db.keep_writes()  # the failed attempt is audited, though the answer is 401
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
     raw, token = accounts.issue_token(session, user, lifetime)
     audit.record(session, actor_id=user.id, action="login.token", entity="api_token",
                  entity_id=token.id, address=request.remote_addr)
-    session.commit()
     expires = token.expires_at.isoformat().replace("+00:00", "Z")
     return jsonify({"token": raw, "expires_at": expires}), 201
 
@@ -67,7 +66,6 @@ def delete_token() -> Any:
     accounts.revoke_token(session, raw)
     audit.record(session, actor_id=current_user.id, action="logout.token", entity="api_token",
                  entity_id=None, address=request.remote_addr)
-    session.commit()
     return "", 204
 
 

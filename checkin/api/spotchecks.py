@@ -94,10 +94,9 @@ def draw_spotchecks() -> Any:
         abort(404)
     settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = weekly_draw.draw(session, area, week, settings, current_user.id)
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # another draw of this area and week won: answer its batch
+        with db.savepoint():  # flushed here; the request's commit point commits
+            batch, created = weekly_draw.draw(session, area, week, settings, current_user.id)
+    except IntegrityError:  # another draw of this area and week won: answer its batch
         batch = weekly_draw.find_batch(session, area.id, week)
         if batch is None:
             raise
@@ -170,10 +169,9 @@ def record_spotcheck_result(item_id: int) -> Any:
     if item is None:
         abort(404)
     try:
-        results.record_result(session, current_user, item, data)
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()  # the other supervisor's result was stored first
+        with db.savepoint():  # flushed here; the request's commit point commits
+            results.record_result(session, current_user, item, data)
+    except IntegrityError as exc:  # the other supervisor's result was stored first
         raise results.already_recorded() from exc
     item = results.item_in_scope(session, current_scope(), item_id)
     assert item is not None

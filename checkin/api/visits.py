@@ -184,14 +184,17 @@ def create_visit() -> Any:
                        [hashlib.sha256(content).hexdigest() for _, content in files])
     client_exif = parse_photo_exif(request.form.get("visit"), len(files))
     session = db.session()
-
-    def create() -> Visit:
-        recording.check_correction(session, current_user, data)
-        processed = [with_client_exif(photo, exif) for photo, exif
-                     in zip(recording.process_all(files), client_exif, strict=True)]
-        return recording.record_visit(session, current_user, data, processed, policy())
-
-    row, created = store_once(lambda: recording.existing(session, data), create)
+    replayed = recording.existing(session, data)
+    if replayed is not None:  # sent again: its photos are stored already
+        return jsonify(visit_json(replayed)), 200
+    recording.check_correction(session, current_user, data)
+    db.end_reading()  # no transaction is open while Pillow works and the files are written
+    photos = recording.store_photos([
+        with_client_exif(photo, exif)
+        for photo, exif in zip(recording.process_all(files), client_exif, strict=True)])
+    row, created = store_once(
+        lambda: recording.existing(session, data),
+        lambda: recording.record_visit(session, current_user, data, photos, policy()))
     return jsonify(visit_json(row)), 201 if created else 200
 
 
@@ -302,5 +305,4 @@ def confirm_household_position(household_id: int) -> Any:
     if household is None:
         abort(404)
     recording.confirm_position(session, current_user, household)
-    session.commit()
     return jsonify({"id": household.id, "lat": household.lat, "lon": household.lon})

@@ -172,7 +172,7 @@ class PurgeReport:
     spotcheck_results: int = 0
     files_deleted: int = 0
     files_shared: int = 0  # files kept: a newer photo holds the very same bytes
-    dry_run: bool = False
+    unused_files: tuple[str, ...] = ()  # deleted by `delete_files` once committed
 
     def counts(self) -> dict[str, int]:
         return {key: value for key, value in asdict(self).items()
@@ -186,20 +186,19 @@ def default_cutoff(retention_days: int, today: date | None = None) -> date:
     return (today or clock.today()) - timedelta(days=retention_days)
 
 
-def purge(session: Session, store: PhotoStore, before: date, *, dry_run: bool = False,
-          actor_id: int | None = None) -> PurgeReport:
-    """Remove the personal data of records from days before `before`; commits.
+def purge(session: Session, before: date, *, actor_id: int | None = None) -> PurgeReport:
+    """Remove the personal data of records from days before `before`; flushes only.
 
-    In one transaction: photo rows are marked purged (EXIF position cleared), visit and
-    spot-check positions cleared, check-in positions coarsened, and one audit entry
-    written. After the commit the photo files are deleted, except those whose bytes a
-    photo that is not purged also holds (the store is content-addressed). A crash between
-    the two leaves files no live row names: `remove-orphan-photos` deletes them.
-    With `dry_run` everything is counted the same way and rolled back.
+    In the caller's transaction: photo rows are marked purged (EXIF position cleared), visit
+    and spot-check positions cleared, check-in positions coarsened, and one audit entry
+    written. The report names the photo files no photo that is not purged still holds
+    (the store is content-addressed): after the caller commits, `delete_files` deletes
+    them. A crash between the two leaves files no live row names: `remove-orphan-photos`
+    deletes them. A dry run rolls back instead of committing and deletes nothing.
     """
     if before > clock.today():
         raise ValueError("the purge date is in the future")
-    report = PurgeReport(before=before, dry_run=dry_run)
+    report = PurgeReport(before=before)
     now = clock.now()
     old_visits = sa.select(Visit.id).where(Visit.local_day < before)
     keys: set[str] = set()
@@ -231,17 +230,18 @@ def purge(session: Session, store: PhotoStore, before: date, *, dry_run: bool = 
                  entity_id=before.isoformat(),
                  detail={"before": before.isoformat(), **report.counts(),
                          "files_to_delete": len(keys)})
-    if dry_run:
-        session.rollback()
-        report.files_deleted = len(keys - _still_used(session, keys))
-        return report
-    session.commit()
+    session.flush()
     shared = _still_used(session, keys)
     report.files_shared = len(shared)
-    for key in sorted(keys - shared):
+    report.unused_files = tuple(sorted(keys - shared))
+    return report
+
+
+def delete_files(store: PhotoStore, report: PurgeReport) -> None:
+    """After the purge is committed: delete the files it left no live photo naming."""
+    for key in report.unused_files:
         if store.delete(key):
             report.files_deleted += 1
-    return report
 
 
 def _coarse(column: sa.ColumnElement[float]) -> sa.ColumnElement[float]:

@@ -38,11 +38,8 @@ def roster() -> Any:
         try:
             sheets = read_roster(upload.filename or "", data, limits)
             result = import_roster(session, sheets, actor_id=current_user.id)
-        except RosterRejected as exc:
-            session.rollback()
+        except RosterRejected as exc:  # answered 422: the commit point rolls back
             problems = [p.text(current_lang()) for p in exc.problems[:500]]
-        else:
-            session.commit()
     status = 422 if problems else 200
     return render_template("admin/roster.html", form=form, problems=problems,
                            result=result), status

@@ -78,12 +78,11 @@ def leaves_page() -> Any:
                                  reason=(form.reason.data or "").strip(),
                                  digest=payload_digest({"form": str(uuid.uuid4())}))
         try:
-            leaves.request_leave(session, current_user, data, policy())
+            with db.savepoint():
+                leaves.request_leave(session, current_user, data, policy())
         except RuleViolation as exc:
-            session.rollback()
             form.start.errors = [*form.start.errors, exc.text(current_lang())]
         else:
-            session.commit()
             flash(_("Leave requested. You will see the decision here."), "info")
             return redirect(url_for("cadre.leaves_page"))
     mine = session.scalars(select(Leave).where(Leave.user_id == current_user.id)
@@ -104,11 +103,10 @@ def return_page(leave_id: str) -> Any:
     form = ReturnForm()
     if form.validate_on_submit():
         try:
-            leaves.close(session, current_user, row, form.returned_on.data)
+            with db.savepoint():
+                leaves.close(session, current_user, row, form.returned_on.data)
         except RuleViolation as exc:
-            session.rollback()
             flash(exc.text(current_lang()), "error")
         else:
-            session.commit()
             flash(_("Welcome back: the leave is closed."), "info")
     return redirect(url_for("cadre.leaves_page"))

@@ -34,13 +34,12 @@ def login() -> Any:
             audit.record(session, actor_id=None, action="login.failed", entity="user",
                          entity_id=None, detail={"username": (form.username.data or "")[:64]},
                          address=request.remote_addr)
-            session.commit()
+            db.keep_writes()  # the failed attempt is audited, though the answer is 401
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)
         audit.record(session, actor_id=user.id, action="login", entity="user", entity_id=user.id,
                      address=request.remote_addr)
-        session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
@@ -55,7 +54,6 @@ def logout() -> Any:
     accounts.end_all_sessions(session, user)
     audit.record(session, actor_id=user.id, action="logout", entity="user", entity_id=user.id,
                  address=request.remote_addr)
-    session.commit()
     logout_user()
     response = redirect(url_for("auth.login"))
     # Empties the phone: the offline outbox (IndexedDB), saved pages (Cache Storage) and the
@@ -75,11 +73,11 @@ def change_password() -> Any:
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:
-                accounts.set_password(session, user, form.new.data or "", actor_id=user.id)
+                with db.savepoint():
+                    accounts.set_password(session, user, form.new.data or "", actor_id=user.id)
             except RuleViolation as exc:
                 form.new.errors.append(password_message(exc.code))
             else:
-                session.commit()
                 logout_user()
                 flash(_("Password changed. Please sign in again."), "info")
                 return redirect(url_for("auth.login"))

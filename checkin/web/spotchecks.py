@@ -147,16 +147,14 @@ def draw() -> Any:
     assert area is not None
     settings = weekly_draw.settings_from(current_app.config, policy())
     try:
-        batch, created = weekly_draw.draw(session, area, form.week.data, settings,
-                                             current_user.id)
-        session.commit()
+        with db.savepoint():
+            batch, created = weekly_draw.draw(session, area, form.week.data, settings,
+                                              current_user.id)
     except ApiError as exc:
-        session.rollback()
         flash(_("This week cannot be drawn now.") if exc.status == 422 else exc.message,
               "error")
         return redirect(url_for("spotchecks.queue"))
-    except IntegrityError:
-        session.rollback()
+    except IntegrityError:  # another draw of this area and week won: show its batch
         batch = weekly_draw.find_batch(session, area.id, form.week.data)
         if batch is None:
             raise
@@ -236,16 +234,13 @@ def record_result(item_id: int) -> Any:
     taken = _("Another supervisor recorded a result for this check first; it is shown "
               "below. Results are never changed.")
     try:
-        results.record_result(session, current_user, item, _result_input(form, item.kind))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with db.savepoint():
+            results.record_result(session, current_user, item, _result_input(form, item.kind))
+    except IntegrityError:  # another supervisor's result was stored first
         flash(taken, "error")
     except ApiError as exc:
-        session.rollback()
         flash(taken if exc.status == 409 else exc.message, "error")
     except RuleViolation as exc:
-        session.rollback()
         flash(exc.text(current_lang()), "error")
     else:
         flash(_("Result saved."), "info")

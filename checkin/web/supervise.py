@@ -167,13 +167,12 @@ def decide(leave_id: str) -> Any:
     if form.validate_on_submit():
         approve = request.form.get("decision") == "approve"
         try:
-            leaves.decide(session, current_user, row, approve, form.comment.data or None)
+            with db.savepoint():
+                leaves.decide(session, current_user, row, approve, form.comment.data or None)
         except (RuleViolation, ApiError) as exc:
-            session.rollback()
             message = exc.text(current_lang()) if isinstance(exc, RuleViolation) \
                 else _("Leave of this length is approved by the county.")
             flash(message, "error")
         else:
-            session.commit()
             flash(_("Decision saved."), "info")
     return redirect(url_for("supervise.leave_inbox"))

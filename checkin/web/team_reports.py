@@ -73,15 +73,14 @@ def save_mine() -> Any:
     session = db.session()
     finalising = request.form.get("action") == "finalise"
     try:
-        if finalising:
-            team_reports.finalise(session, current_user, team, period, form.remarks.data or "",
-                                  clock.today(), policy())
-        else:
-            team_reports.save_remarks(session, current_user, team, period,
-                                      form.remarks.data or "")
-        session.commit()
+        with db.savepoint():
+            if finalising:
+                team_reports.finalise(session, current_user, team, period,
+                                      form.remarks.data or "", clock.today(), policy())
+            else:
+                team_reports.save_remarks(session, current_user, team, period,
+                                          form.remarks.data or "")
     except ApiError as exc:
-        session.rollback()
         messages = {"report_final": _("This report is final and cannot be changed."),
                     "too_early": _("A report can be finalised from the last working day "
                                    "of its period on.")}

@@ -177,10 +177,10 @@ def confirm_position(household_id: int) -> Any:
     if not LogoutForm().validate_on_submit():
         abort(400)
     try:
-        recording.confirm_position(session, current_user, household)
+        with db.savepoint():
+            recording.confirm_position(session, current_user, household)
     except ApiError as exc:
         flash(exc.message, "error")
     else:
-        session.commit()
         flash(_("The household's position is confirmed."), "info")
     return redirect(request.referrer or url_for("visits.visits_list"))

@@ -1,4 +1,8 @@
-"""Recording a visit or contact with its photos: files first, rows after, flags on both."""
+"""Recording a visit or contact with its photos: files first, rows after, flags on both.
+
+The photos are decoded (`process_all`) and their files written (`store_photos`) before the
+transaction that records the visit begins: no transaction is open while Pillow works. A
+visit refused afterwards leaves files no row names; `remove-orphan-photos` deletes them."""
 
 from __future__ import annotations
 
@@ -42,8 +46,24 @@ class VisitInput:
     correction_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A processed photo whose files (the photo, its thumbnail) are in the store."""
+
+    photo: ProcessedPhoto
+    key: str
+    thumb_key: str
+
+
 def store() -> PhotoStore:
     return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
+
+
+def store_photos(photos: list[ProcessedPhoto]) -> list[StoredPhoto]:
+    """The files are safe on disk before a row names them; no database is needed."""
+    files = store()
+    return [StoredPhoto(photo, files.put(photo.jpeg), files.put(photo.thumb))
+            for photo in photos]
 
 
 def existing(session: Session, data: VisitInput) -> Visit | None:
@@ -73,7 +93,7 @@ def county_of(session: Session, village: Village) -> int | None:
 
 
 def record_visit(session: Session, user: User, data: VisitInput,
-                 photos: list[ProcessedPhoto], policy: Policy) -> Visit:
+                 photos: list[StoredPhoto], policy: Policy) -> Visit:
     received = clock.now()
     geofence.validate_recorded_at(data.recorded_at, received)
     if data.lat is not None and data.lon is not None:
@@ -128,15 +148,12 @@ def _visit_flags(session: Session, user: User, data: VisitInput, household: Hous
 
 
 def _add_photos(session: Session, visit: Visit, village: Village,
-                photos: list[ProcessedPhoto], policy: Policy) -> None:
-    files = store()
+                photos: list[StoredPhoto], policy: Policy) -> None:
     county = county_of(session, village)
     reported = (visit.lat, visit.lon) if visit.lat is not None and visit.lon is not None \
         else None
-    for processed in photos:
-        # The files are safe on disk before the row that names them is committed.
-        key = files.put(processed.jpeg)
-        thumb = files.put(processed.thumb)
+    for stored in photos:
+        processed, key, thumb = stored.photo, stored.key, stored.thumb_key
         duplicate = find_duplicate(session, county, processed.phash,
                                    policy.duplicate_photo_max_distance)
         taken = processed.taken_at
