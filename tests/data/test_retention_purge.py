@@ -76,6 +76,8 @@ def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, world) ->
     dry = runner.invoke(args=["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would purge" in dry.output and "2 photos" in dry.output
+    # Counted inside the purge's transaction, before the dry run rolls it back.
+    assert "(1 files deleted, 1 kept for newer photos)" in dry.output
     assert store.exists(old["own"])
     with app.app_context():
         assert db.session().scalars(select(Photo.purged_at)).all() == [None] * 5
