@@ -12,6 +12,8 @@ import pytest
 from flask import Flask, flash, redirect
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from checkin import db
 from checkin.errors import ApiError
@@ -110,6 +112,23 @@ def test_a_released_savepoint_is_not_committed_by_itself(routes: Flask, world) -
     """On SQLite, a SAVEPOINT outside a transaction would start one and its RELEASE would
     commit: db.py begins the transaction first, so the refusal still keeps nothing."""
     assert routes.test_client().post("/api/v1/test/released_then_refused").status_code == 422
+    assert _actions(routes) == []
+
+
+def test_a_commit_that_fails_is_answered_by_the_error_handlers(routes: Flask, world,
+                                                               monkeypatch) -> None:
+    """The database lost between the view and the commit: 503 (the phone sends it again),
+    not a success, and nothing kept."""
+    real_commit = Session.commit
+
+    def lost(self: Session) -> None:
+        monkeypatch.setattr(Session, "commit", real_commit)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(Session, "commit", lost)
+    response = routes.test_client().post("/api/v1/test/ok")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "unavailable"
     assert _actions(routes) == []
 
 
