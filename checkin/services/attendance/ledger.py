@@ -331,7 +331,7 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
                   policy: Policy) -> attendance.Ledger:
     tally = frame.tally
     on_post = (days & tally).bit_count()
-    in_window = (days & frame.window).bit_count()
+    window = {"on_post": (days & frame.window).bit_count()}
     official = training = other = 0
     if leave is not None:
         free = ~days
@@ -339,10 +339,9 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
         official = (official_mask & free & tally).bit_count()
         training = (training_mask & free & tally).bit_count()
         other = (other_mask & free & tally).bit_count()
-        if policy.official_leave_counts:
-            in_window += (official_mask & free & frame.window).bit_count()
-        if policy.training_leave_counts:
-            in_window += (training_mask & free & frame.window).bit_count()
+        window["official"] = (official_mask & free & frame.window).bit_count()
+        window["training"] = (training_mask & free & frame.window).bit_count()
+    in_window = attendance.counted_days(window, policy)
     # Within a term these five numbers decide the ledger, and cadres share them often:
     # ledgers are immutable, so equal ones are one object.
     key = (on_post, official, training, other, in_window)
@@ -356,11 +355,8 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
 def _count(frame: _Frame, on_post: int, official: int, training: int, other: int,
            in_window: int, policy: Policy) -> attendance.Ledger:
     plain = frame.plain
-    counted = on_post
-    if policy.official_leave_counts:
-        counted += official
-    if policy.training_leave_counts:
-        counted += training
+    counted = attendance.counted_days(
+        {"on_post": on_post, "official": official, "training": training}, policy)
     remaining = plain.remaining_days
     expected = (remaining if frame.window_days <= 0
                 else in_window * remaining // frame.window_days)
