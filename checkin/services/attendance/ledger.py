@@ -55,6 +55,7 @@ from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
 from checkin.platform import clock
+from checkin.platform.periods import overlaps
 
 COUNTING_STATUSES = ("approved", "closed")
 # The day category each kind of counting leave gives, as in the domain's classification;
@@ -239,8 +240,9 @@ def _leave_rows(session: Session, user_ids: Sequence[int], first: date, last: da
         _LEAVES.c.start_date, _LEAVES.c.end_date, _LEAVES.c.returned_on)]
     yield from session.execute(
         select(_LEAVES.c.user_id, _LEAVES.c.kind, *raw)
-        .where(among(session, _LEAVES.c.user_id, user_ids), _LEAVES.c.start_date <= last,
-               _LEAVES.c.end_date >= first, _LEAVES.c.status.in_(COUNTING_STATUSES)))
+        .where(among(session, _LEAVES.c.user_id, user_ids),
+               overlaps(_LEAVES.c.start_date, _LEAVES.c.end_date, first, last),
+               _LEAVES.c.status.in_(COUNTING_STATUSES)))
 
 
 def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
@@ -251,8 +253,9 @@ def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
         _LEAVES.c.start_date, _LEAVES.c.end_date, _LEAVES.c.returned_on)]
     rows = session.execute(
         select(_LEAVES.c.user_id, _LEAVES.c.kind, raw[0], raw[1], _LEAVES.c.status, raw[2])
-        .where(among(session, _LEAVES.c.user_id, user_ids), _LEAVES.c.start_date <= last,
-               _LEAVES.c.end_date >= first, _LEAVES.c.status.in_(COUNTING_STATUSES)))
+        .where(among(session, _LEAVES.c.user_id, user_ids),
+               overlaps(_LEAVES.c.start_date, _LEAVES.c.end_date, first, last),
+               _LEAVES.c.status.in_(COUNTING_STATUSES)))
     for user_id, kind, start, end, status, returned in rows:
         found[user_id].append(attendance.LeaveSpan(
             kind, _as_date(start), _as_date(end), status,
