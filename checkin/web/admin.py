@@ -11,6 +11,7 @@ from sqlalchemy import select
 from checkin import db
 from checkin.auth import roles_required
 from checkin.errors import current_lang
+from checkin.exports import download
 from checkin.models import User
 from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
@@ -19,8 +20,6 @@ from checkin.services.people.roster_import import import_roster
 from checkin.web.forms import RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/roster", methods=["GET", "POST"])
@@ -51,8 +50,7 @@ def roster() -> Any:
 @bp.get("/roster/template.xlsx")
 @roles_required("admin")
 def roster_template() -> Response:
-    return Response(template_xlsx(), mimetype=XLSX, headers={
-        "Content-Disposition": "attachment; filename=roster-template.xlsx"})
+    return download(template_xlsx(), "roster-template.xlsx", "xlsx")
 
 
 @bp.get("/users")
