@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checkin.auth import bearer_token
@@ -57,9 +58,17 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if getattr(g, "no_store", False) or request.path.startswith("/api/"):
+    if _personal(response):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _personal(response: Response) -> bool:
+    """Answers to a signed-in user, and every API answer, are kept by no cache (a shared
+    phone's browser history, a proxy); static files keep the caching they were sent with."""
+    if request.endpoint == "static":
+        return False
+    return request.path.startswith("/api/") or current_user.is_authenticated
 
 
 def _tile_origin() -> str:
