@@ -17,6 +17,7 @@ from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.template import template_xlsx
 from checkin.services.people.roster_import import import_roster
+from checkin.settings import policy
 from checkin.web.forms import RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +37,7 @@ def roster() -> Any:
         data = upload.stream.read(limits.max_bytes + 1)
         try:
             sheets = read_roster(upload.filename or "", data, limits)
-            result = import_roster(session, sheets, actor_id=current_user.id)
+            result = import_roster(session, sheets, actor_id=current_user.id, policy=policy())
         except RosterRejected as exc:
             session.rollback()
             problems = [p.text(current_lang()) for p in exc.problems[:500]]
