@@ -16,8 +16,6 @@ from checkin.domain.policy import Policy
 DayCategory = Literal[
     "on_post", "official", "training", "leave", "absent", "future", "outside_term"
 ]
-LeaveKind = Literal["personal", "sick", "official", "training"]
-LeaveStatus = Literal["pending", "approved", "rejected", "closed"]
 ApproverLevel = Literal["township", "county"]
 
 LEAVE_KINDS: tuple[str, ...] = ("personal", "sick", "official", "training")

@@ -109,11 +109,6 @@ def _as_date(value: Any) -> date:
 
 # The slot layout ------------------------------------------------------------------------
 
-def slot(base_year: int, day: date) -> int:
-    """The bit of `day` in the slot layout starting at January of `base_year`."""
-    return ((day.year - base_year) * 12 + day.month - 1) * MONTH_BITS + day.day - 1
-
-
 def slot_range(base_year: int, a: date, b: date) -> int:
     """The bits of the days [a, b] (0 when b < a)."""
     mask = 0
