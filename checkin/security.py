@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checkin.auth import bearer_token
@@ -58,17 +57,19 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if _personal(response):
+    if _personal():
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
-def _personal(response: Response) -> bool:
+def _personal() -> bool:
     """Answers to a signed-in user, and every API answer, are kept by no cache (a shared
-    phone's browser history, a proxy); static files keep the caching they were sent with."""
+    phone's browser history, a proxy); static files keep the caching they were sent with.
+    Signed in is read from the session, not the database: this runs after failed
+    requests too (the database gone)."""
     if request.endpoint == "static":
         return False
-    return request.path.startswith("/api/") or current_user.is_authenticated
+    return request.path.startswith("/api/") or session.get("_user_id") is not None
 
 
 def _tile_origin() -> str:
