@@ -171,7 +171,7 @@ def counting_categories(policy: Policy) -> frozenset[DayCategory]:
     return frozenset(found)
 
 
-def counted_days(categories: Mapping[str, int], policy: Policy) -> int:
+def counted_days(categories: Mapping[DayCategory, int], policy: Policy) -> int:
     """Days that count toward the target, from the number of days in each category."""
     return sum(categories.get(category, 0) for category in counting_categories(policy))
 

@@ -74,6 +74,7 @@ def _sqlite_snapshot(engine: Engine, work: Path, fmt: BackupFormat) -> Snapshot:
     copy = work / "snapshot.sqlite3"
     with engine.connect() as conn:
         source = conn.connection.driver_connection
+        assert isinstance(source, sqlite3.Connection)
         target = sqlite3.connect(copy)
         try:
             source.backup(target)  # one step: a single read transaction, a consistent copy

@@ -329,7 +329,7 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
                   policy: Policy) -> attendance.Ledger:
     tally = frame.tally
     on_post = (days & tally).bit_count()
-    window = {"on_post": (days & frame.window).bit_count()}
+    window: dict[attendance.DayCategory, int] = {"on_post": (days & frame.window).bit_count()}
     official = training = other = 0
     if leave is not None:
         free = ~days
