@@ -16,6 +16,17 @@ def test_a_signed_in_page_is_not_stored(app: Flask, world, login) -> None:
         assert response.headers.get("Cache-Control") == "no-store", path
 
 
+def test_a_cadres_page_is_private_and_kept_by_the_phone(app: Flask, world, login) -> None:
+    """The phone's service worker keeps the cadre's pages for use without signal and skips
+    no-store answers: those pages are private, no-cache (no shared cache keeps them, the
+    browser asks again each time)."""
+    client = login(app.test_client(), "cadre_a")
+    for path in ("/", "/my/checkin", "/my/households", "/my/visits", "/my/attendance"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.get("Cache-Control") == "private, no-cache", path
+
+
 def test_an_api_answer_to_a_signed_in_user_is_not_stored(app: Flask, world, login,
                                                           token_for) -> None:
     client = login(app.test_client(), "cadre_a")
