@@ -23,6 +23,7 @@ from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.services.people import accounts
 from checkin.services.people.roster_import import import_roster
+from checkin.settings import policy
 
 
 def register(app: Flask) -> None:
@@ -84,7 +85,8 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
         for path in files:
             click.echo(f"reading {path.name} …")
             sheets += read_roster(path.name, path.read_bytes(), limits)
-        result = import_roster(session, sheets, actor_id=None, progress=_print_progress)
+        result = import_roster(session, sheets, actor_id=None, progress=_print_progress,
+                               policy=policy())
     except RosterRejected as exc:
         click.echo(f"\nnothing was imported: {len(exc.problems)} problem(s)", err=True)
         for problem in exc.problems[:200]:

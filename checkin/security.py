@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -57,9 +57,35 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if getattr(g, "no_store", False) or request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    control = _cache_control(response)
+    if control is not None:
+        response.headers.setdefault("Cache-Control", control)
     return response
+
+
+def _cache_control(response: Response) -> str | None:
+    """What a signed-in user is shown, and every API answer, is stored by no cache (a
+    proxy, the browser of a shared office computer): ``no-store``. Static files keep the
+    caching they were sent with. The one exception is a page shown to a cadre: the phone's
+    service worker keeps those for use without signal, and it skips ``no-store`` answers
+    by design (static/sw.js), so they are ``private, no-cache`` (no shared cache, and the
+    browser asks again each time); signing out clears them (Clear-Site-Data).
+    Signed in is read from the session, not the database: this also runs after a request
+    that failed because the database is gone."""
+    if request.endpoint == "static":
+        return None
+    if request.path.startswith("/api/"):
+        return "no-store"
+    if session.get("_user_id") is None:
+        return None
+    return "private, no-cache" if _cadre_page(response) else "no-store"
+
+
+def _cadre_page(response: Response) -> bool:
+    # flask_login keeps the request's user in g once loaded (every page loads it); a user
+    # not loaded is not looked up here, and the answer gets the stricter no-store.
+    user = g.get("_login_user")
+    return response.mimetype == "text/html" and getattr(user, "role", None) == "cadre"
 
 
 def _tile_origin() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -11,6 +10,7 @@ from flask_login import current_user, login_required
 from checkin import db
 from checkin.api import bp
 from checkin.auth import current_scope, roles_required
+from checkin.domain import attendance
 from checkin.errors import ApiError
 from checkin.models import Area, User
 from checkin.platform import clock
@@ -103,15 +103,12 @@ def month_rows(session: Any, cadres: list[User], year_rows: list[dict[str, Any]]
                month: int) -> list[dict[str, Any]]:
     """The month's days by category; the target is the year's, pro-rated to the month's
     share of the year; forecast and pace stay those of the year."""
-    days_in_year = 366 if calendar.isleap(year) else 365
     _, grid = boards.month_grid(session, cadres, year, month, clock.today())
-    month_days = calendar.monthrange(year, month)[1]
+    target = attendance.month_target(year, month, policy())
     out = []
     for row, cells in zip(year_rows, grid, strict=True):
         counts = cells.counts
         out.append({**row, "on_post_days": counts["on_post"], "leave_days": counts["leave"],
                     "training_days": counts["training"], "official_days": counts["official"],
-                    "absent_days": counts["absent"],
-                    "target_days": round(policy().days_on_post_per_year * month_days
-                                         / days_in_year)})
+                    "absent_days": counts["absent"], "target_days": target})
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,8 +16,6 @@ from checkin.domain.policy import Policy
 DayCategory = Literal[
     "on_post", "official", "training", "leave", "absent", "future", "outside_term"
 ]
-LeaveKind = Literal["personal", "sick", "official", "training"]
-LeaveStatus = Literal["pending", "approved", "rejected", "closed"]
 ApproverLevel = Literal["township", "county"]
 
 LEAVE_KINDS: tuple[str, ...] = ("personal", "sick", "official", "training")
@@ -145,18 +143,37 @@ def classify_days(
     return result
 
 
-def _prorate(per_year: int, days: int, year_days: int) -> int:
-    """per_year × days / year_days, rounded up, in exact integer arithmetic."""
-    return -(-per_year * days // year_days)
+def days_in_year(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
 
 
-def _counted(categories: Counter[DayCategory], policy: Policy) -> int:
-    counted = categories["on_post"]
+def prorated_target(per_year: int, days: int, year: int) -> int:
+    """The part of a yearly target that `days` days of `year` carry: per_year × days /
+    days in the year, rounded up (a part of a day still has to be done), in exact integer
+    arithmetic. The yearly ledger, the term's share and a month's target all use it."""
+    return -(-per_year * days // days_in_year(year))
+
+
+def month_target(year: int, month: int, policy: Policy) -> int:
+    """Days on post a month asks for: the yearly target pro-rated to the month's days."""
+    return prorated_target(policy.days_on_post_per_year, calendar.monthrange(year, month)[1],
+                           year)
+
+
+def counting_categories(policy: Policy) -> frozenset[DayCategory]:
+    """The day categories that count toward the target: on post, and the leave the policy
+    counts (official business, training)."""
+    found: set[DayCategory] = {"on_post"}
     if policy.official_leave_counts:
-        counted += categories["official"]
+        found.add("official")
     if policy.training_leave_counts:
-        counted += categories["training"]
-    return counted
+        found.add("training")
+    return frozenset(found)
+
+
+def counted_days(categories: Mapping[DayCategory, int], policy: Policy) -> int:
+    """Days that count toward the target, from the number of days in each category."""
+    return sum(categories.get(category, 0) for category in counting_categories(policy))
 
 
 def _term_in_year(year: int, term_start: date, term_end: date | None) -> tuple[date, date]:
@@ -192,7 +209,7 @@ def _expected_more(
     if window_len <= 0:  # nothing elapsed yet: no pace to judge, assume every day counts
         return remaining
     tally = _tally(days_on_post, leaves, window_start, elapsed_end, elapsed_end)
-    return _counted(tally, policy) * remaining // window_len
+    return counted_days(tally, policy) * remaining // window_len
 
 
 def yearly_ledger(
@@ -207,13 +224,12 @@ def yearly_ledger(
     """The year's ledger; `days_on_post`/`leaves` must also cover the forecast window."""
     first, last = _term_in_year(year, term_start, term_end)
     term_days = max(0, (last - first).days + 1)
-    year_days = 366 if calendar.isleap(year) else 365
     elapsed_end = min(last, today)
     tally = _tally(days_on_post, leaves, first, elapsed_end, today)
-    counted = _counted(tally, policy)
+    counted = counted_days(tally, policy)
     remaining = max(0, (last - max(today, first - _ONE_DAY)).days)
     expected = _expected_more(days_on_post, leaves, term_start, elapsed_end, remaining, policy)
-    target = _prorate(policy.days_on_post_per_year, term_days, year_days)
+    target = prorated_target(policy.days_on_post_per_year, term_days, year)
     return Ledger(
         year=year,
         target_days=target,
@@ -225,7 +241,7 @@ def yearly_ledger(
         counted_days=counted,
         forecast_days=counted + expected,
         on_pace=counted + expected >= target,
-        training_target=_prorate(policy.training_days_per_year, term_days, year_days),
+        training_target=prorated_target(policy.training_days_per_year, term_days, year),
         remaining_days=remaining,
     )
 

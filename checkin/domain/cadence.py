@@ -10,7 +10,6 @@ from typing import Literal, Protocol
 from checkin.domain.policy import Policy
 
 DueLevel = Literal["ok", "due", "overdue"]
-HouseholdStatus = Literal["poor", "monitored", "lifted", "other"]
 
 HOUSEHOLD_STATUSES: frozenset[str] = frozenset({"poor", "monitored", "lifted", "other"})
 # Only these owe a cadence. Lifted-out households (脱贫户) are still watched during the

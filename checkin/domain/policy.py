@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,6 @@ class Policy:
             "satisfaction": 0.15,
         }
     )
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> Policy:
-        """Build from a mapping (e.g. Flask config POLICY_*), ignoring unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return replace(cls(), **{k: v for k, v in values.items() if k in names})
 
 
 DEFAULT_POLICY = Policy()

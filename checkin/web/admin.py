@@ -11,16 +11,16 @@ from sqlalchemy import select
 from checkin import db
 from checkin.auth import roles_required
 from checkin.errors import current_lang
+from checkin.exports import download
 from checkin.models import User
 from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.template import template_xlsx
 from checkin.services.people.roster_import import import_roster
+from checkin.settings import policy
 from checkin.web.forms import RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/roster", methods=["GET", "POST"])
@@ -37,7 +37,7 @@ def roster() -> Any:
         data = upload.stream.read(limits.max_bytes + 1)
         try:
             sheets = read_roster(upload.filename or "", data, limits)
-            result = import_roster(session, sheets, actor_id=current_user.id)
+            result = import_roster(session, sheets, actor_id=current_user.id, policy=policy())
         except RosterRejected as exc:  # answered 422: the commit point rolls back
             problems = [p.text(current_lang()) for p in exc.problems[:500]]
     status = 422 if problems else 200
@@ -48,8 +48,7 @@ def roster() -> Any:
 @bp.get("/roster/template.xlsx")
 @roles_required("admin")
 def roster_template() -> Response:
-    return Response(template_xlsx(), mimetype=XLSX, headers={
-        "Content-Disposition": "attachment; filename=roster-template.xlsx"})
+    return download(template_xlsx(), "roster-template.xlsx", "xlsx")
 
 
 @bp.get("/users")

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -58,7 +58,6 @@ class ResultForm(FlaskForm):
     lat = HiddenField()
     lon = HiddenField()
     accuracy_m = HiddenField()
-    position_text = StringField()
 
 
 # Areas -------------------------------------------------------------------------------------

@@ -130,6 +130,7 @@ def test_summary_for_a_month(fixed: Flask, client, world, token_for) -> None:
     row = next(r for r in body["items"] if r["user_id"] == world["cadre_a"])
     # 15 elapsed days of June (the world's check-in is on the fixed "today", 15 June)
     assert row["on_post_days"] + row["absent_days"] + row["leave_days"] == 15
-    assert row["target_days"] == round(200 * 30 / 365)
+    # 200 × 30/365 = 16.4, rounded up like every target (the month used to say 16)
+    assert row["target_days"] == 17
     assert client.get("/api/v1/attendance/summary?month=2026-13",
                       headers=bearer).status_code == 400

@@ -14,6 +14,8 @@ from checkin.domain.attendance import (
     is_return_overdue,
     leave_transition,
     month_grid,
+    month_target,
+    prorated_target,
     validate_leave_request,
     validate_return,
     yearly_ledger,
@@ -101,6 +103,36 @@ def test_target_is_prorated_by_the_share_of_the_year_in_the_term_rounded_up(
 ):
     ledger = yearly_ledger(year, set(), [], term_start, term_end, TODAY, POLICY)
     assert (ledger.target_days, ledger.training_target) == (target_days, training_target)
+
+
+@pytest.mark.parametrize(
+    "year, month, target",
+    [
+        (2026, 4, 17),  # 200 × 30/365 = 16.4: rounded up, as the year's target is (not 16)
+        (2026, 6, 17),
+        (2026, 1, 17),  # 200 × 31/365 = 16.99
+        (2026, 2, 16),  # 200 × 28/365 = 15.3
+        (2028, 2, 16),  # 200 × 29/366 = 15.8, a leap year
+        (2028, 12, 17),  # 200 × 31/366 = 16.9
+    ],
+)
+def test_a_months_target_is_the_years_prorated_to_its_days_rounded_up(year, month, target):
+    assert month_target(year, month, POLICY) == target
+
+
+@pytest.mark.parametrize(
+    "per_year, days, year, target",
+    [
+        (200, 365, 2026, 200),
+        (200, 0, 2026, 0),
+        (200, 73, 2026, 40),  # exactly 40: no rounding
+        (200, 74, 2026, 41),  # 40.5
+        (4, 1, 2026, 1),  # any share of a training day is a day to do
+        (200, 183, 2028, 100),  # 100.0 in a leap year, exactly
+    ],
+)
+def test_prorating_rounds_up_in_exact_arithmetic(per_year, days, year, target):
+    assert prorated_target(per_year, days, year) == target
 
 
 # --- counting days --------------------------------------------------------------------

@@ -110,14 +110,67 @@ def upgrade() -> None:
 
 
 def _protect_results() -> None:
-    """Results are evidence: insert-only like check-ins and visits. Migration 0006 brings
-    the guard and protects the tables that exist by then; whichever of the two runs last
-    protects spotcheck_results (protect_table is idempotent)."""
-    try:
-        from checkin.ops.retention import protect_table
-    except ImportError:  # no guard in this tree
+    """Results are evidence: insert-only like check-ins and visits. Migration 0006 protects
+    the other tables and this one again (protecting is idempotent)."""
+    _protect_table('spotcheck_results', ('lat', 'lon'))
+
+
+# Frozen copy of the insert-only DDL as it was when this revision was written
+# (checkin/ops/retention.py keeps the live version; a change there needs a new migration).
+_UNLOCK_TABLE = 'evidence_unlock'
+_PG_FUNCTION = 'insert_only_guard'
+_PG_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION insert_only_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND coalesce(current_setting('checkin.purge', true), '') = 'on'
+       AND (to_jsonb(NEW) - TG_ARGV) = (to_jsonb(OLD) - TG_ARGV) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION USING
+        MESSAGE = TG_TABLE_NAME || ' is insert-only: ' || TG_OP || ' refused',
+        HINT = 'records of evidence are corrected by new records, never changed';
+END
+$$"""
+
+
+def _insert_only_statements(dialect: str, table: str, columns: list[str],
+                            personal: tuple[str, ...]) -> list[str]:
+    if dialect == 'postgresql':
+        args = ', '.join(f"'{name}'" for name in personal)
+        return [
+            _PG_FUNCTION_SQL,
+            f'DROP TRIGGER IF EXISTS {table}_insert_only ON "{table}"',
+            f'CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON "{table}" '
+            f'FOR EACH ROW EXECUTE FUNCTION {_PG_FUNCTION}({args})',
+        ]
+    kept = [f'NEW."{name}" IS OLD."{name}"' for name in columns if name not in personal]
+    same = ' AND '.join(kept) or '1'
+    return [
+        f'CREATE TABLE IF NOT EXISTS {_UNLOCK_TABLE} (reason VARCHAR(16) PRIMARY KEY)',
+        f'DROP TRIGGER IF EXISTS {table}_insert_only_update',
+        f'DROP TRIGGER IF EXISTS {table}_insert_only_delete',
+        f'CREATE TRIGGER {table}_insert_only_update BEFORE UPDATE ON "{table}" '
+        f'FOR EACH ROW WHEN NOT (EXISTS (SELECT 1 FROM {_UNLOCK_TABLE} '
+        f"WHERE reason = 'purge') AND {same}) "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is insert-only: UPDATE refused'); END",
+        f'CREATE TRIGGER {table}_insert_only_delete BEFORE DELETE ON "{table}" '
+        f'FOR EACH ROW WHEN NOT EXISTS (SELECT 1 FROM {_UNLOCK_TABLE} '
+        f"WHERE reason = 'wipe') "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is insert-only: DELETE refused'); END",
+    ]
+
+
+def _protect_table(table: str, personal: tuple[str, ...]) -> None:
+    """Make `table` insert-only, `personal` the columns the purge may change; a table
+    that does not exist yet is skipped. Idempotent: drops its own triggers first."""
+    bind = op.get_bind()
+    inspector = sa.inspect(bind)
+    if not inspector.has_table(table):
         return
-    protect_table(op.get_bind(), 'spotcheck_results')
+    columns = [column['name'] for column in inspector.get_columns(table)]
+    for statement in _insert_only_statements(bind.dialect.name, table, columns, personal):
+        bind.execute(sa.text(statement))
+
 
 def downgrade() -> None:
     with op.batch_alter_table('spotcheck_results', schema=None) as batch_op:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain.policy import Policy
@@ -163,11 +163,6 @@ def year_rows(session: Session, cadres: list[User], year: int, policy: Policy
 def townships(session: Session, scope: Scope) -> list[Area]:
     return list(session.scalars(scope.areas().where(Area.level == "township")
                                 .order_by(Area.code)))
-
-
-def checkin_count(session: Session, scope: Scope, day: date) -> int:
-    return session.scalar(select(func.count()).select_from(Checkin).where(
-        Checkin.local_day == day, scope.owned_by_user(Checkin.user_id, Checkin.village_id))) or 0
 
 
 def totals(board: list[VillageBoard]) -> dict[str, int]:

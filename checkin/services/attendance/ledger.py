@@ -55,6 +55,7 @@ from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
 from checkin.platform import clock
+from checkin.platform.periods import overlaps
 
 COUNTING_STATUSES = ("approved", "closed")
 # The day category each kind of counting leave gives, as in the domain's classification;
@@ -107,11 +108,6 @@ def _as_date(value: Any) -> date:
 
 
 # The slot layout ------------------------------------------------------------------------
-
-def slot(base_year: int, day: date) -> int:
-    """The bit of `day` in the slot layout starting at January of `base_year`."""
-    return ((day.year - base_year) * 12 + day.month - 1) * MONTH_BITS + day.day - 1
-
 
 def slot_range(base_year: int, a: date, b: date) -> int:
     """The bits of the days [a, b] (0 when b < a)."""
@@ -239,8 +235,9 @@ def _leave_rows(session: Session, user_ids: Sequence[int], first: date, last: da
         _LEAVES.c.start_date, _LEAVES.c.end_date, _LEAVES.c.returned_on)]
     yield from session.execute(
         select(_LEAVES.c.user_id, _LEAVES.c.kind, *raw)
-        .where(among(session, _LEAVES.c.user_id, user_ids), _LEAVES.c.start_date <= last,
-               _LEAVES.c.end_date >= first, _LEAVES.c.status.in_(COUNTING_STATUSES)))
+        .where(among(session, _LEAVES.c.user_id, user_ids),
+               overlaps(_LEAVES.c.start_date, _LEAVES.c.end_date, first, last),
+               _LEAVES.c.status.in_(COUNTING_STATUSES)))
 
 
 def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
@@ -251,8 +248,9 @@ def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
         _LEAVES.c.start_date, _LEAVES.c.end_date, _LEAVES.c.returned_on)]
     rows = session.execute(
         select(_LEAVES.c.user_id, _LEAVES.c.kind, raw[0], raw[1], _LEAVES.c.status, raw[2])
-        .where(among(session, _LEAVES.c.user_id, user_ids), _LEAVES.c.start_date <= last,
-               _LEAVES.c.end_date >= first, _LEAVES.c.status.in_(COUNTING_STATUSES)))
+        .where(among(session, _LEAVES.c.user_id, user_ids),
+               overlaps(_LEAVES.c.start_date, _LEAVES.c.end_date, first, last),
+               _LEAVES.c.status.in_(COUNTING_STATUSES)))
     for user_id, kind, start, end, status, returned in rows:
         found[user_id].append(attendance.LeaveSpan(
             kind, _as_date(start), _as_date(end), status,
@@ -331,7 +329,7 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
                   policy: Policy) -> attendance.Ledger:
     tally = frame.tally
     on_post = (days & tally).bit_count()
-    in_window = (days & frame.window).bit_count()
+    window: dict[attendance.DayCategory, int] = {"on_post": (days & frame.window).bit_count()}
     official = training = other = 0
     if leave is not None:
         free = ~days
@@ -339,10 +337,9 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
         official = (official_mask & free & tally).bit_count()
         training = (training_mask & free & tally).bit_count()
         other = (other_mask & free & tally).bit_count()
-        if policy.official_leave_counts:
-            in_window += (official_mask & free & frame.window).bit_count()
-        if policy.training_leave_counts:
-            in_window += (training_mask & free & frame.window).bit_count()
+        window["official"] = (official_mask & free & frame.window).bit_count()
+        window["training"] = (training_mask & free & frame.window).bit_count()
+    in_window = attendance.counted_days(window, policy)
     # Within a term these five numbers decide the ledger, and cadres share them often:
     # ledgers are immutable, so equal ones are one object.
     key = (on_post, official, training, other, in_window)
@@ -356,11 +353,8 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
 def _count(frame: _Frame, on_post: int, official: int, training: int, other: int,
            in_window: int, policy: Policy) -> attendance.Ledger:
     plain = frame.plain
-    counted = on_post
-    if policy.official_leave_counts:
-        counted += official
-    if policy.training_leave_counts:
-        counted += training
+    counted = attendance.counted_days(
+        {"on_post": on_post, "official": official, "training": training}, policy)
     remaining = plain.remaining_days
     expected = (remaining if frame.window_days <= 0
                 else in_window * remaining // frame.window_days)

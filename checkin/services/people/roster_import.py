@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.db import Base
+from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit
 from checkin.roster.convert import USERNAME, typed_rows
@@ -56,8 +57,10 @@ class Rows:
 
 def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
                   progress: Progress | None = None,
-                  initial_password: str | None = None) -> ImportResult:
-    """Import every sheet or nothing; new accounts get `initial_password` or a random one."""
+                  initial_password: str | None = None,
+                  policy: Policy = DEFAULT_POLICY) -> ImportResult:
+    """Import every sheet or nothing; new accounts get `initial_password` or a random one.
+    A village without a radius gets the policy's default fence radius."""
     problems: list[Problem] = []
     rows = Rows({s.spec.key: typed_rows(s, problems) for s in sheets},
                 {s.spec.key: s for s in sheets})
@@ -67,6 +70,7 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
         raise RosterRejected(problems)
     applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
     applier.initial_password = initial_password
+    applier.fence_radius_m = policy.default_fence_radius_m
     return applier.apply_all()
 
 
@@ -227,6 +231,7 @@ class Applier:
         self._pending_password: str | None = None
         self._audits: list[tuple[str, str, Any, dict[str, Any] | None]] = []
         self.initial_password: str | None = None
+        self.fence_radius_m = DEFAULT_POLICY.default_fence_radius_m
         self._shared_hash: str | None = None
 
     def apply_all(self) -> ImportResult:
@@ -315,7 +320,7 @@ class Applier:
                 node.path = path
             self.upsert("village", self.known.villages, row["code"], Village, {
                 "area_id": node.id, "name": row["name"], "lat": row["lat"], "lon": row["lon"],
-                "radius_m": row["radius_m"] or 1500.0, "landline": row["landline"],
+                "radius_m": row["radius_m"] or self.fence_radius_m, "landline": row["landline"],
                 "poverty_status": row["poverty_status"] or "poor", "area_path": path,
             })
             self.progress("villages", index, len(rows))

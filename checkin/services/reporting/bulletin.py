@@ -23,13 +23,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, case, func, literal, or_, select
+from sqlalchemy import Date, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance, cadence, findings, ranking, reporting
 from checkin.domain.policy import Policy
 from checkin.errors import ApiError
 from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
+from checkin.platform.periods import overlaps
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
 from checkin.services.spotchecks import results
@@ -100,8 +101,8 @@ def monthly_bulletin(session: Session, scope: Scope, area: Area, month: str, tod
     villages = area_scope(area).village_ids()
     teams = list(session.scalars(
         select(Team).where(Team.village_id.in_(villages), Team.village_id.in_(scope.village_ids()),
-                           Team.term_start <= last,
-                           or_(Team.term_end.is_(None), Team.term_end >= first))
+                           overlaps(Team.term_start, Team.term_end, first, last,
+                                    open_end=True))
         .options(selectinload(Team.village), selectinload(Team.unit)).order_by(Team.id)))
     members = _members(session, [t.id for t in teams])
     paces = _attendance(session, teams, members, first, last, asof, policy)
@@ -145,16 +146,6 @@ def _members(session: Session, team_ids: list[int]) -> dict[int, list[User]]:
     return found
 
 
-def counted_days(categories: Counter[str], policy: Policy) -> int:
-    """Days that count toward the target: on post, and leave the policy counts."""
-    counted = categories["on_post"]
-    if policy.official_leave_counts:
-        counted += categories["official"]
-    if policy.training_leave_counts:
-        counted += categories["training"]
-    return counted
-
-
 def _attendance(session: Session, teams: list[Team], members: dict[int, list[User]],
                 first: date, last: date, asof: date, policy: Policy
                 ) -> dict[int, tuple[int, float]]:
@@ -166,8 +157,7 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[Use
     leaves = ledger.leaves_of(session, ids, first, asof)
     # Only counting leave (official business, training) needs the days themselves: on post
     # wins over leave on the same day, so those cadres are classified day by day.
-    counting = {"official"} if policy.official_leave_counts else set()
-    counting |= {"training"} if policy.training_leave_counts else set()
+    counting = attendance.counting_categories(policy) - {"on_post"}
     mixed = {u for u, spans in leaves.items() if any(sp.kind in counting for sp in spans)}
     days = ledger.days_on_post(session, list(mixed), first, asof) if mixed else {}
     paces: dict[int, tuple[int, float]] = {}
@@ -178,7 +168,7 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[Use
                 classified = attendance.classify_days(days.get(user.id, set()),
                                                       leaves.get(user.id, []), window[0],
                                                       window[1], asof)
-                counted += counted_days(Counter(classified.values()), policy)
+                counted += attendance.counted_days(Counter(classified.values()), policy)
             else:
                 counted += on_post.get(user.id, 0)
             expected += reporting.expected_days((window[1] - window[0]).days + 1,
@@ -196,7 +186,7 @@ def _days_on_post_in_term(session: Session, user_ids: list[int], first: date, as
         select(AttendanceDay.user_id, func.count())
         .join(User, User.id == AttendanceDay.user_id).join(Team, Team.id == User.team_id)
         .where(AttendanceDay.user_id.in_(user_ids), AttendanceDay.day.between(first, asof),
-               AttendanceDay.day >= start, AttendanceDay.day <= end)
+               AttendanceDay.day.between(start, end))
         .group_by(AttendanceDay.user_id)).all())
 
 

@@ -23,6 +23,7 @@ from checkin.models import (
     User,
 )
 from checkin.platform import audit, clock
+from checkin.platform.periods import overlaps
 from checkin.scope import Scope
 from checkin.services.attendance.leaves import span
 
@@ -181,7 +182,7 @@ def on_approved_leave(session: Session, pairs: Iterable[tuple[int, date]]
     covered: set[tuple[int, date]] = set()
     for leave in session.scalars(select(Leave).where(
             Leave.user_id.in_(users), Leave.status.in_(("approved", "closed")),
-            Leave.start_date <= last, Leave.end_date >= first)):
+            overlaps(Leave.start_date, Leave.end_date, first, last))):
         leave_span = span(leave)
         covered |= {(u, d) for u, d in wanted
                     if u == leave.user_id and leave_span.start <= d <= leave_span.effective_end}
