@@ -42,14 +42,14 @@ RESULT_PROBLEMS = {
 
 
 # Scoping -----------------------------------------------------------------------------
-def visible_batches(scope: Scope) -> Select[tuple[SpotcheckBatch]]:
+def visible_batches(scope: Scope) -> Select[SpotcheckBatch]:
     """Batches drawn for areas inside the scope; nobody but supervisors and admins."""
     if not scope.is_supervisor:
         return select(SpotcheckBatch).where(false())
     return select(SpotcheckBatch).where(scope.area_path_clause(SpotcheckBatch.area_path))
 
 
-def visible_items(scope: Scope) -> Select[tuple[SpotcheckItem]]:
+def visible_items(scope: Scope) -> Select[SpotcheckItem]:
     """Items of visible batches that concern villages inside the scope."""
     if not scope.is_supervisor:
         return select(SpotcheckItem).where(false())
@@ -59,7 +59,7 @@ def visible_items(scope: Scope) -> Select[tuple[SpotcheckItem]]:
                    SpotcheckItem.village_id.in_(scope.village_ids())))
 
 
-def with_details(stmt: Select[tuple[SpotcheckItem]]) -> Select[tuple[SpotcheckItem]]:
+def with_details(stmt: Select[SpotcheckItem]) -> Select[SpotcheckItem]:
     return stmt.options(
         selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
         selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.visit),
@@ -201,7 +201,7 @@ def judge(session: Session, items: Iterable[SpotcheckItem]) -> list[Judged]:
 
 
 def results_between(session: Session, scope: Scope, first: date, last: date,
-                    village_ids: Select[tuple[int]] | None = None,
+                    village_ids: Select[int] | None = None,
                     whoever_drew: bool = False) -> list[Judged]:
     """Results recorded from `first` to `last` in the scope, judged. `whoever_drew`: also
     results of batches drawn above the scope (the county's checks in a township), as the
@@ -228,7 +228,7 @@ def serious_findings(session: Session, scope: Scope, first: date, last: date
 
 
 # History of the cadres, for the draw -------------------------------------------------------
-def histories(session: Session, user_ids: Select[tuple[int]], reference: date
+def histories(session: Session, user_ids: Select[int], reference: date
               ) -> dict[int, CadreHistory]:
     """Per cadre: checks and failures in the year before `reference`, days since the last
     check that established something (unreachable ones do not count)."""
@@ -262,7 +262,7 @@ def histories(session: Session, user_ids: Select[tuple[int]], reference: date
 NO_HISTORY = CadreHistory(failed_checks=0, checks=0, days_since_last_check=None)
 
 
-def last_drawn(session: Session, user_ids: Select[tuple[int]], kind: str
+def last_drawn(session: Session, user_ids: Select[int], kind: str
                ) -> dict[int, date]:
     """When each cadre was last drawn for this kind of check, not counting draws that
     ended unreachable: presence by the day drawn, visit back-checks by the Monday of the
