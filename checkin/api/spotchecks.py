@@ -3,6 +3,7 @@ monthly bulletin. Cadres get 404 from every path here: a spot check is unannounc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
@@ -39,7 +40,7 @@ def result_json(result: SpotcheckResult, verdict: str | None) -> dict[str, Any]:
             "checked_by_id": result.checked_by_id, "verdict": verdict}
 
 
-def item_json(item: SpotcheckItem, verdicts: dict[int, str]) -> dict[str, Any]:
+def item_json(item: SpotcheckItem, verdicts: Mapping[int, str]) -> dict[str, Any]:
     household = item.household
     return {
         "id": item.id, "batch_id": item.batch_id, "kind": item.kind, "user_id": item.user_id,
@@ -86,13 +87,14 @@ def _int_field(body: dict[str, Any], name: str) -> int:
 def draw_spotchecks() -> Any:
     body = json_object()
     area_id = _int_field(body, "area_id")
-    week = body.get("week")
+    week = body.get("week", "")
     weekly_draw.parse_week(week)
     session = db.session()
     area = session.scalars(current_scope().areas().where(Area.id == area_id)).first()
     if area is None:
         abort(404)
     settings = weekly_draw.settings_from(current_app.config, policy())
+    batch: SpotcheckBatch | None
     try:
         batch, created = weekly_draw.draw(session, area, week, settings, current_user.id)
         session.commit()

@@ -129,7 +129,8 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
         if taken_at is None or not 1990 <= taken_at.year <= 2100:
             raise ApiError(400, "invalid_field", f"{name}.taken_at must be an ISO 8601 time.",
                            {f"{name}.taken_at": "ISO 8601"})
-    lat, lon = entry.get("lat"), entry.get("lon")
+    lat: Any = entry.get("lat")  # JSON values, checked below
+    lon: Any = entry.get("lon")
     if lat is None and lon is None:
         return ClientExif(taken_at=taken_at)
     for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from checkin.domain import findings
 from checkin.domain.geofence import validate_position
@@ -216,10 +217,10 @@ def results_between(session: Session, scope: Scope, first: date, last: date,
     if village_ids is not None:
         stmt = stmt.where(SpotcheckItem.village_id.in_(village_ids))
     # what tallies and lists of findings show; not the visits and batches behind them
-    items = session.scalars(stmt.order_by(SpotcheckResult.recorded_at).options(
+    found = session.scalars(stmt.order_by(SpotcheckResult.recorded_at).options(
         selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
         selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.result))).all()
-    return judge(session, items)
+    return judge(session, found)
 
 
 def serious_findings(session: Session, scope: Scope, first: date, last: date
@@ -267,7 +268,9 @@ def last_drawn(session: Session, user_ids: Select[int], kind: str
     """When each cadre was last drawn for this kind of check, not counting draws that
     ended unreachable: presence by the day drawn, visit back-checks by the Monday of the
     batch's week (the month a back-check covers is that of its draw)."""
-    column = SpotcheckItem.day if kind == "presence" else SpotcheckBatch.week
+    # a date for presence, an ISO week string for back-checks
+    column: InstrumentedAttribute[Any] = (SpotcheckItem.day if kind == "presence"
+                                          else SpotcheckBatch.week)
     rows = session.execute(
         select(SpotcheckItem.user_id, func.max(column))
         .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)
