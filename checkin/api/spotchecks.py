@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
-from checkin.api.payload import json_object, page, page_args
+from checkin.api.payload import json_object, optional_number, page, page_args
 from checkin.api.timefmt import utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain import findings
@@ -145,14 +145,6 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
                            {name: "enum"})
         return value
 
-    def number(name: str) -> float | None:
-        value = body.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
-        return float(value)
-
     note = body.get("note") or ""
     if not isinstance(note, str):
         raise ApiError(400, "invalid_field", "note must be text.", {"note": "text"})
@@ -160,7 +152,8 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
         method=choice("method", findings.METHODS) or "",
         outcome=choice("outcome", findings.OUTCOMES) or "",
         satisfaction=choice("satisfaction", findings.SATISFACTION, required=False),
-        note=note, lat=number("lat"), lon=number("lon"), accuracy_m=number("accuracy_m"))
+        note=note, lat=optional_number(body, "lat"), lon=optional_number(body, "lon"),
+        accuracy_m=optional_number(body, "accuracy_m"))
 
 
 @bp.post("/spotchecks/<int:item_id>/result")
