@@ -150,7 +150,8 @@ def _prorate(per_year: int, days: int, year_days: int) -> int:
     return -(-per_year * days // year_days)
 
 
-def _counted(categories: Counter[DayCategory], policy: Policy) -> int:
+def counted_days(categories: Counter[DayCategory], policy: Policy) -> int:
+    """Days that count toward the target: on post, and leave the policy counts."""
     counted = categories["on_post"]
     if policy.official_leave_counts:
         counted += categories["official"]
@@ -192,7 +193,7 @@ def _expected_more(
     if window_len <= 0:  # nothing elapsed yet: no pace to judge, assume every day counts
         return remaining
     tally = _tally(days_on_post, leaves, window_start, elapsed_end, elapsed_end)
-    return _counted(tally, policy) * remaining // window_len
+    return counted_days(tally, policy) * remaining // window_len
 
 
 def yearly_ledger(
@@ -210,7 +211,7 @@ def yearly_ledger(
     year_days = 366 if calendar.isleap(year) else 365
     elapsed_end = min(last, today)
     tally = _tally(days_on_post, leaves, first, elapsed_end, today)
-    counted = _counted(tally, policy)
+    counted = counted_days(tally, policy)
     remaining = max(0, (last - max(today, first - _ONE_DAY)).days)
     expected = _expected_more(days_on_post, leaves, term_start, elapsed_end, remaining, policy)
     target = _prorate(policy.days_on_post_per_year, term_days, year_days)

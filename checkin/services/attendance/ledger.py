@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -356,11 +356,8 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
 def _count(frame: _Frame, on_post: int, official: int, training: int, other: int,
            in_window: int, policy: Policy) -> attendance.Ledger:
     plain = frame.plain
-    counted = on_post
-    if policy.official_leave_counts:
-        counted += official
-    if policy.training_leave_counts:
-        counted += training
+    counted = attendance.counted_days(
+        Counter({"on_post": on_post, "official": official, "training": training}), policy)
     remaining = plain.remaining_days
     expected = (remaining if frame.window_days <= 0
                 else in_window * remaining // frame.window_days)

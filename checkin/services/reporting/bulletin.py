@@ -145,16 +145,6 @@ def _members(session: Session, team_ids: list[int]) -> dict[int, list[User]]:
     return found
 
 
-def counted_days(categories: Counter[str], policy: Policy) -> int:
-    """Days that count toward the target: on post, and leave the policy counts."""
-    counted = categories["on_post"]
-    if policy.official_leave_counts:
-        counted += categories["official"]
-    if policy.training_leave_counts:
-        counted += categories["training"]
-    return counted
-
-
 def _attendance(session: Session, teams: list[Team], members: dict[int, list[User]],
                 first: date, last: date, asof: date, policy: Policy
                 ) -> dict[int, tuple[int, float]]:
@@ -179,7 +169,7 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[Use
                 classified = attendance.classify_days(days.get(user.id, set()),
                                                       leaves.get(user.id, []), window[0],
                                                       window[1], asof)
-                counted += counted_days(Counter(classified.values()), policy)
+                counted += attendance.counted_days(Counter(classified.values()), policy)
             else:
                 counted += on_post.get(user.id, 0)
             expected += reporting.expected_days((window[1] - window[0]).days + 1,
