@@ -7,12 +7,13 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, abort
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("xlsx", "csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -69,3 +70,14 @@ def download(data: bytes, filename: str, kind: str) -> Response:
         "Content-Disposition": f"attachment; filename=export.{kind}; "
                                f"filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, no-store"})
+
+
+def export(kind: str, name: str, title: str, headers: Sequence[str],
+           rows: Iterable[Sequence[Any]], fills: dict[str, str] | None = None) -> Response:
+    """The table as a download named `name`.`kind`: .xlsx (cells coloured by `fills`) or
+    .csv; any other kind is not found."""
+    if kind not in KINDS:
+        abort(404)
+    data = (xlsx_table(title, headers, rows, fills) if kind == "xlsx"
+            else csv_table(title, headers, rows))
+    return download(data, f"{name}.{kind}", kind)

@@ -14,7 +14,7 @@ from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.domain.errors import RuleViolation
 from checkin.errors import ApiError, current_lang
-from checkin.exports import csv_table, download, xlsx_table
+from checkin.exports import export
 from checkin.models import Leave, SendingUnit, Village
 from checkin.platform import clock
 from checkin.services.attendance import boards, leaves
@@ -84,8 +84,6 @@ def month(kind: str | None = None) -> Any:
 
 def _month_export(kind: str, year: int, month_no: int, dates: list[date],
                   rows: list[boards.GridRow]) -> Any:
-    if kind not in ("xlsx", "csv"):
-        abort(404)
     title = f"{area_title()} {year}年{month_no}月 驻村干部考勤表"
     headers = ["姓名", "村", "工作队", "派出单位", *[str(d.day) for d in dates],
                "在岗", "公差", "培训", "请假", "缺勤"]
@@ -95,10 +93,7 @@ def _month_export(kind: str, year: int, month_no: int, dates: list[date],
               *[CATEGORY_ZH[c] for c in r.cells],
               *[r.counts[k] for k in ("on_post", "official", "training", "leave", "absent")]]
              for r in rows]
-    name = f"考勤表-{year}-{month_no:02d}.{kind}"
-    if kind == "xlsx":
-        return download(xlsx_table(title, headers, table, CATEGORY_FILL), name, kind)
-    return download(csv_table(title, headers, table), name, kind)
+    return export(kind, f"考勤表-{year}-{month_no:02d}", title, headers, table, CATEGORY_FILL)
 
 
 @bp.get("/year")
@@ -122,8 +117,6 @@ def year(kind: str | None = None) -> Any:
 
 
 def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
-    if kind not in ("xlsx", "csv"):
-        abort(404)
     title = f"{area_title()} {year_no}年 驻村天数台账"
     headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "在岗", "公差", "培训", "请假",
                "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
@@ -133,10 +126,7 @@ def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
               "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]
-    name = f"驻村天数台账-{year_no}.{kind}"
-    if kind == "xlsx":
-        return download(xlsx_table(title, headers, table), name, kind)
-    return download(csv_table(title, headers, table), name, kind)
+    return export(kind, f"驻村天数台账-{year_no}", title, headers, table)
 
 
 @bp.get("/leaves")
