@@ -1,4 +1,4 @@
-# make run: set up and start the service on SQLite with demo data.  make test: every test.
+# make run: set up and start the service on SQLite with demo data.  make test: ruff, mypy, every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -48,6 +48,7 @@ run: setup instance/secret_key instance/demo-password
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("xlsx", "csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,24 +63,20 @@ def csv_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
-KINDS = ("xlsx", "csv")
-
-
-def table_download(kind: str, title: str, headers: Sequence[str],
-                   rows: Iterable[Sequence[Any]], name: str,
-                   fills: dict[str, str] | None = None) -> Response:
-    """The table as a download: `kind` is "xlsx" (coloured by `fills`) or "csv", any
-    other kind is not found; the file is called `name`.`kind`."""
-    if kind not in KINDS:
-        abort(404)
-    data = xlsx_table(title, headers, rows, fills) if kind == "xlsx" \
-        else csv_table(title, headers, rows)
-    return download(data, f"{name}.{kind}", kind)
-
-
 def download(data: bytes, filename: str, kind: str) -> Response:
     mimetype = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
     return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f"attachment; filename=export.{kind}; "
                                f"filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, no-store"})
+
+
+def export(kind: str, name: str, title: str, headers: Sequence[str],
+           rows: Iterable[Sequence[Any]], fills: dict[str, str] | None = None) -> Response:
+    """The table as a download named `name`.`kind`: .xlsx (cells coloured by `fills`) or
+    .csv; any other kind is not found."""
+    if kind not in KINDS:
+        abort(404)
+    data = (xlsx_table(title, headers, rows, fills) if kind == "xlsx"
+            else csv_table(title, headers, rows))
+    return download(data, f"{name}.{kind}", kind)

@@ -10,7 +10,7 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE, "")
     if wanted in current_app.config["LANGUAGES"]:
         return wanted
     return current_app.config["BABEL_DEFAULT_LOCALE"]

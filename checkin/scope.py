@@ -62,20 +62,20 @@ class Scope:
             return Village.id == self.village_id
         return self.area_path_clause(Village.area_path)
 
-    def village_ids(self) -> Select[tuple[int]]:
+    def village_ids(self) -> Select[int]:
         return select(Village.id).where(self.village_clause())
 
-    def areas(self) -> Select[tuple[Area]]:
+    def areas(self) -> Select[Area]:
         if self.role == "cadre":
             return select(Area).where(
                 Area.id.in_(select(Village.area_id).where(Village.id == self.village_id))
             )
         return select(Area).where(self.area_path_clause(Area.path))
 
-    def villages(self) -> Select[tuple[Village]]:
+    def villages(self) -> Select[Village]:
         return select(Village).where(self.village_clause())
 
-    def users(self) -> Select[tuple[User]]:
+    def users(self) -> Select[User]:
         """People visible here: a supervisor sees cadres and supervisors in its subtree."""
         if self.role == "admin":
             return select(User)
@@ -89,10 +89,10 @@ class Scope:
             return select(User).where(in_villages | in_areas)
         return select(User).where(false())
 
-    def households(self) -> Select[tuple[Household]]:
+    def households(self) -> Select[Household]:
         return select(Household).where(Household.village_id.in_(self.village_ids()))
 
-    def teams(self) -> Select[tuple[Team]]:
+    def teams(self) -> Select[Team]:
         return select(Team).where(Team.village_id.in_(self.village_ids()))
 
     def owned_by_user(self, user_column: Any, village_column: Any) -> ColumnElement[bool]:
@@ -102,7 +102,7 @@ class Scope:
         return village_column.in_(self.village_ids())
 
     # Loading one record --------------------------------------------------------------
-    def get(self, session: Session, stmt: Select[tuple[T]], ident: int) -> T | None:
+    def get(self, session: Session, stmt: Select[T], ident: int) -> T | None:
         """The row with primary key `ident` if it is inside the scope, else None."""
         entity = stmt.column_descriptions[0]["entity"]
         return session.scalars(stmt.where(entity.id == ident)).first()

@@ -7,18 +7,20 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import create_engine, select, text
 
 from checkin import create_app, db
 from checkin.db import Base, make_engine
+from checkin.domain import attendance
 from checkin.migrate import upgrade
 from checkin.models import (
     Area,
@@ -40,6 +42,7 @@ from checkin.models import (
 from checkin.photos.store import PhotoStore
 from checkin.platform import clock
 from checkin.services.people import accounts
+from checkin.settings import policy
 from config import TestConfig
 
 PASSWORD = "correct-horse-42"
@@ -164,25 +167,13 @@ def _user(session: Any, username: str, name: str, role: str, **values: Any) -> U
 
 
 def _records_of(session: Any, cadre: User, village: Village, key: str) -> None:
-    """A check-in with a note and a pending leave, both carrying the village's marker."""
-    now = clock.now()
-    checkin = Checkin(id=str(uuid.uuid4()), user_id=cadre.id, village_id=village.id,
-                      recorded_at=now, received_at=now, local_day=clock.local_day(now),
-                      lat=village.lat, lon=village.lon, accuracy_m=10, distance_m=0,
-                      in_fence=True, counts_for_day=True, flags="", reasons=[],
-                      note=f"Note{key.upper()} 日纪实", queued=False, digest="x")
-    session.add(checkin)
-    session.flush()
-    session.add(AttendanceDay(user_id=cadre.id, day=checkin.local_day, village_id=village.id,
-                              first_checkin_id=checkin.id))
-    household = session.scalars(select(Household).where(Household.helper_id == cadre.id)).first()
-    visit = Visit(id=str(uuid.uuid4()), user_id=cadre.id, household_id=household.id,
-                  village_id=village.id, kind="visit", purposes="care",
-                  note=f"VisitNote{key.upper()}", lat=village.lat, lon=village.lon,
-                  accuracy_m=10, recorded_at=now, received_at=now, local_day=checkin.local_day,
-                  flags="", reasons=[], queued=False, digest="x")
-    session.add(visit)
-    session.flush()
+    """A check-in with a note, a visit with a photo and a pending leave, all carrying the
+    village's marker."""
+    new_checkin(session, cadre, note=f"Note{key.upper()} 日纪实")
+    household = session.scalars(select(Household).where(Household.helper_id == cadre.id)
+                                .order_by(Household.id)).first()
+    visit = new_visit(session, household, note=f"VisitNote{key.upper()}", lat=village.lat,
+                      lon=village.lon)
     image = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "JPEG")
     photo_key = PhotoStore(current_app.config["PHOTO_DIR"]).put(image.getvalue())
@@ -190,11 +181,9 @@ def _records_of(session: Any, cadre: User, village: Village, key: str) -> None:
                       thumb_sha256=photo_key, width=40, height=30, original_format="JPEG",
                       original_width=40, original_height=30, phash=0, band0=0, band1=0,
                       band2=0, band3=0, flags=""))
-    session.add(Leave(id=str(uuid.uuid4()), user_id=cadre.id, village_id=village.id,
-                      kind="personal", start_date=clock.today() + timedelta(days=60),
-                      end_date=clock.today() + timedelta(days=61),
-                      reason=f"Reason{key.upper()} 家中有事", status="pending",
-                      approver_level="township", digest="x", created_at=now))
+    new_leave(session, cadre, start_date=clock.today() + timedelta(days=60),
+              end_date=clock.today() + timedelta(days=61),
+              reason=f"Reason{key.upper()} 家中有事")
 
 
 @pytest.fixture
@@ -244,6 +233,161 @@ def world(app: Flask) -> World:
         _spotchecks_of(s, ids)
         s.commit()
         return World(ids)
+
+
+# Factories: one line per record a test needs -----------------------------------------------
+# They write rows as the services would store them, with the defaults of a plain record:
+# made now (or at 10:00 local on `day`), at the village or household, no flags. Any column
+# can be given instead. The check-in service is a tuned statement runner and the visit
+# service processes photos and refuses old times, so rows are written here directly.
+
+Who = str | int | User
+"""A cadre as tests name it: a key of the world ("cadre_a"), a user id or the user."""
+
+
+def _moment(day: date | None, overrides: dict[str, Any]) -> None:
+    """`recorded_at`, `received_at` and `local_day` from one another, as a service sets them."""
+    if day is not None:
+        overrides.setdefault("recorded_at", datetime.combine(day, time(10), clock.zone()))
+    recorded_at = overrides.setdefault("recorded_at", clock.now())
+    overrides.setdefault("received_at", recorded_at)
+    overrides.setdefault("local_day", clock.local_day(recorded_at))
+
+
+def new_checkin(session: Any, cadre: User, *, day: date | None = None,
+                **overrides: Any) -> Checkin:
+    """A check-in of `cadre` at its village's centre, inside the fence, counting for the day;
+    like the check-in service, the first counting check-in of a day marks the day."""
+    village = session.get(Village, overrides.get("village_id", cadre.village_id))
+    _moment(day, overrides)
+    values: dict[str, Any] = {
+        "id": str(uuid.uuid4()), "user_id": cadre.id, "village_id": village.id,
+        "lat": village.lat, "lon": village.lon, "accuracy_m": 10, "distance_m": 0,
+        "in_fence": True, "counts_for_day": True, "flags": "", "reasons": [], "note": "",
+        "queued": False, "digest": "x"}
+    checkin = Checkin(**(values | overrides))
+    session.add(checkin)
+    session.flush()
+    if checkin.counts_for_day and session.get(AttendanceDay,
+                                              (checkin.user_id, checkin.local_day)) is None:
+        session.add(AttendanceDay(user_id=checkin.user_id, day=checkin.local_day,
+                                  village_id=checkin.village_id, first_checkin_id=checkin.id))
+        session.flush()
+    return checkin
+
+
+def new_visit(session: Any, household: Household, *, day: date | None = None,
+              **overrides: Any) -> Visit:
+    """A care visit to `household` by its helper, at the household (at the village when the
+    household has no position), without photos."""
+    at_home = household.lat is not None and household.lon is not None
+    village = session.get(Village, household.village_id)
+    _moment(day, overrides)
+    values: dict[str, Any] = {
+        "id": str(uuid.uuid4()), "user_id": household.helper_id, "household_id": household.id,
+        "village_id": household.village_id, "kind": "visit", "purposes": "care", "note": "",
+        "lat": household.lat if at_home else village.lat,
+        "lon": household.lon if at_home else village.lon, "accuracy_m": 10, "flags": "",
+        "reasons": [], "queued": False, "digest": "x"}
+    visit = Visit(**(values | overrides))
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def new_leave(session: Any, cadre: User, **overrides: Any) -> Leave:
+    """Personal leave of `cadre` for today, pending, decided at the level its length needs."""
+    values: dict[str, Any] = {
+        "id": str(uuid.uuid4()), "user_id": cadre.id, "village_id": cadre.village_id,
+        "kind": "personal", "start_date": clock.today(), "end_date": clock.today(),
+        "reason": "", "status": "pending", "digest": "x", "created_at": clock.now()}
+    values |= overrides
+    days = (values["end_date"] - values["start_date"]).days + 1
+    values.setdefault("approver_level", attendance.approver_level(days, policy()))
+    leave = Leave(**values)
+    session.add(leave)
+    session.flush()
+    return leave
+
+
+def new_household(session: Any, cadre: User, **overrides: Any) -> Household:
+    """A poor household of `cadre`'s village helped by `cadre`, 100 m north of the centre."""
+    village = session.get(Village, cadre.village_id)
+    code = overrides.pop("code", f"HF{uuid.uuid4().hex[:8]}")
+    values: dict[str, Any] = {
+        "code": code, "head_name": f"户主{code}", "address": f"Addr{code}",
+        "village_id": village.id, "status": "poor", "helper_id": cadre.id,
+        "lat": village.lat + 0.001, "lon": village.lon}
+    household = Household(**(values | overrides))
+    session.add(household)
+    session.flush()
+    return household
+
+
+@contextmanager
+def _factory_session(app: Flask) -> Iterator[Any]:
+    """The session of the test's app context (the test commits), or of an app context of
+    the factory's own, committed on the way out (for tests that then use the client)."""
+    if has_app_context():
+        yield db.session()
+        return
+    with app.app_context():
+        session = db.session()
+        yield session
+        session.commit()
+
+
+def _cadre(session: Any, world: World, who: Who) -> User:
+    user_id = who.id if isinstance(who, User) else world[who] if isinstance(who, str) else who
+    return session.get(User, user_id)
+
+
+@pytest.fixture
+def make_checkin(app: Flask, world: World) -> Callable[..., Checkin]:
+    """make_checkin(cadre, *, day=None, **columns): a check-in of `cadre` (see Who) at its
+    village's centre, counting for the day, now or at 10:00 on `day`; its day is marked."""
+    def make(cadre: Who, *, day: date | None = None, **overrides: Any) -> Checkin:
+        with _factory_session(app) as session:
+            return new_checkin(session, _cadre(session, world, cadre), day=day, **overrides)
+    return make
+
+
+@pytest.fixture
+def make_visit(app: Flask, world: World) -> Callable[..., Visit]:
+    """make_visit(cadre_or_household, *, day=None, **columns): a care visit, now or at 10:00
+    on `day`, to the household given or else to the first household the cadre helps, made
+    by the cadre (a household's helper by default) at the household's position."""
+    def make(whom: Who | Household, *, day: date | None = None, **overrides: Any) -> Visit:
+        with _factory_session(app) as session:
+            if isinstance(whom, Household):
+                household = session.get(Household, whom.id)
+            else:
+                cadre = _cadre(session, world, whom)
+                household = session.scalars(select(Household).where(
+                    Household.helper_id == cadre.id).order_by(Household.id)).first()
+                overrides.setdefault("user_id", cadre.id)
+            return new_visit(session, household, day=day, **overrides)
+    return make
+
+
+@pytest.fixture
+def make_leave(app: Flask, world: World) -> Callable[..., Leave]:
+    """make_leave(cadre, **columns): personal leave of `cadre` for today, pending (give
+    start_date, end_date, status... for others)."""
+    def make(cadre: Who, **overrides: Any) -> Leave:
+        with _factory_session(app) as session:
+            return new_leave(session, _cadre(session, world, cadre), **overrides)
+    return make
+
+
+@pytest.fixture
+def make_household(app: Flask, world: World) -> Callable[..., Household]:
+    """make_household(cadre, **columns): a poor household that `cadre` helps, in its village,
+    100 m north of the village centre."""
+    def make(cadre: Who, **overrides: Any) -> Household:
+        with _factory_session(app) as session:
+            return new_household(session, _cadre(session, world, cadre), **overrides)
+    return make
 
 
 EMPTY_CANDIDATES = {"version": 1, "presence": {"per_week": 0, "users": [], "last": []},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from checkin.models import Household, Leave, Photo, Visit
+from checkin.models import Household, Photo, Visit
 from checkin.platform import clock
 
 # Wednesday 18 November 2026, 10:00 in Shanghai: ISO week 2026-W47 (16-22 November).
@@ -50,11 +50,3 @@ def last_week_visits(session, world) -> list[Visit]:
                               flags=flags))
     return made
 
-
-def approved_leave(session, world, cadre: str, first: date, last: date) -> Leave:
-    leave = Leave(id=str(uuid.uuid4()), user_id=world[cadre], village_id=world["va"],
-                  kind="personal", start_date=first, end_date=last, reason="",
-                  status="approved", approver_level="township", digest="x",
-                  created_at=NOW)
-    session.add(leave)
-    return leave

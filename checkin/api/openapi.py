@@ -272,7 +272,8 @@ SCHEMAS.update({
 })
 
 _REF = "#/components/schemas/"
-PATHS.update({
+# A variable with its type: inside the overloaded dict.update() mypy infers this literal wrongly.
+_RECORD_PATHS: dict[str, Any] = {
     "/checkins": {
         "post": {"summary": "Check in (exactly once by id)",
                  "requestBody": {"required": True, "content": {"application/json": {
@@ -343,7 +344,8 @@ PATHS.update({
                       **_errors(401, 404)}}}
        for path, summary in (("/photos/{photo_id}", "The stored photo"),
                              ("/photos/{photo_id}/thumb", "Its thumbnail"))},
-})
+}
+PATHS.update(_RECORD_PATHS)
 
 
 def document() -> dict[str, Any]:

@@ -36,6 +36,16 @@ def require_number(body: dict[str, Any], name: str) -> float:
     return float(value)
 
 
+def optional_number(body: dict[str, Any], name: str) -> float | None:
+    """A number that may be left out or null (a position, its accuracy): None then."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
+    return float(value)
+
+
 def page_args() -> tuple[int, int]:
     """`limit` and an opaque `cursor` (the offset so far)."""
     try:

@@ -3,6 +3,7 @@ monthly bulletin. Cadres get 404 from every path here: a spot check is unannounc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
-from checkin.api.payload import json_object, page, page_args
+from checkin.api.payload import json_object, optional_number, page, page_args
 from checkin.api.timefmt import utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain import findings
@@ -39,7 +40,7 @@ def result_json(result: SpotcheckResult, verdict: str | None) -> dict[str, Any]:
             "checked_by_id": result.checked_by_id, "verdict": verdict}
 
 
-def item_json(item: SpotcheckItem, verdicts: dict[int, str]) -> dict[str, Any]:
+def item_json(item: SpotcheckItem, verdicts: Mapping[int, str]) -> dict[str, Any]:
     household = item.household
     return {
         "id": item.id, "batch_id": item.batch_id, "kind": item.kind, "user_id": item.user_id,
@@ -86,13 +87,14 @@ def _int_field(body: dict[str, Any], name: str) -> int:
 def draw_spotchecks() -> Any:
     body = json_object()
     area_id = _int_field(body, "area_id")
-    week = body.get("week")
+    week = body.get("week", "")
     weekly_draw.parse_week(week)
     session = db.session()
     area = session.scalars(current_scope().areas().where(Area.id == area_id)).first()
     if area is None:
         abort(404)
     settings = weekly_draw.settings_from(current_app.config, policy())
+    batch: SpotcheckBatch | None
     try:
         with db.savepoint():  # flushed here; the request's commit point commits
             batch, created = weekly_draw.draw(session, area, week, settings, current_user.id)
@@ -142,14 +144,6 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
                            {name: "enum"})
         return value
 
-    def number(name: str) -> float | None:
-        value = body.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
-        return float(value)
-
     note = body.get("note") or ""
     if not isinstance(note, str):
         raise ApiError(400, "invalid_field", "note must be text.", {"note": "text"})
@@ -157,7 +151,8 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
         method=choice("method", findings.METHODS) or "",
         outcome=choice("outcome", findings.OUTCOMES) or "",
         satisfaction=choice("satisfaction", findings.SATISFACTION, required=False),
-        note=note, lat=number("lat"), lon=number("lon"), accuracy_m=number("accuracy_m"))
+        note=note, lat=optional_number(body, "lat"), lon=optional_number(body, "lon"),
+        accuracy_m=optional_number(body, "accuracy_m"))
 
 
 @bp.post("/spotchecks/<int:item_id>/result")

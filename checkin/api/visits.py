@@ -17,7 +17,7 @@ from sqlalchemy import select
 from checkin import db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import page, page_args
+from checkin.api.payload import optional_number, page, page_args
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
@@ -47,15 +47,6 @@ def visit_json(row: Visit) -> dict[str, Any]:
             "photos": [photo_json(p) for p in row.photos]}
 
 
-def _optional_number(body: dict[str, Any], name: str) -> float | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
-    return float(value)
-
-
 def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInput:
     try:
         body = json.loads(raw or "")
@@ -78,7 +69,7 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
     if not isinstance(household_id, int) or isinstance(household_id, bool):
         raise ApiError(400, "invalid_field", "household_id must be an integer.",
                        {"household_id": "integer"})
-    lat, lon = _optional_number(body, "lat"), _optional_number(body, "lon")
+    lat, lon = optional_number(body, "lat"), optional_number(body, "lon")
     if kind == "visit" and (lat is None or lon is None):
         raise ApiError(422, "position_required", "A visit in person needs the position.",
                        {"lat": "required"})
@@ -90,7 +81,7 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
     return recording.VisitInput(
         id=client_id(body.get("id")), household_id=household_id, kind=kind,
         purposes=tuple(purposes), note=note.strip(), lat=lat, lon=lon,
-        accuracy_m=_optional_number(body, "accuracy_m"),
+        accuracy_m=optional_number(body, "accuracy_m"),
         recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"), queued=queued,
         digest=payload_digest({"visit": body, "photos": photo_digests}),
         corrects_id=client_id(corrects) if corrects is not None else None,
@@ -129,7 +120,8 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
         if taken_at is None or not 1990 <= taken_at.year <= 2100:
             raise ApiError(400, "invalid_field", f"{name}.taken_at must be an ISO 8601 time.",
                            {f"{name}.taken_at": "ISO 8601"})
-    lat, lon = entry.get("lat"), entry.get("lon")
+    lat: Any = entry.get("lat")  # JSON values, checked below
+    lon: Any = entry.get("lon")
     if lat is None and lon is None:
         return ClientExif(taken_at=taken_at)
     for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):

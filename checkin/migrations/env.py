@@ -16,6 +16,7 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
+    assert url is not None, "sqlalchemy.url is not set"
     engine = make_engine(url)
     with engine.connect() as conn:
         _migrate(conn)

@@ -30,6 +30,7 @@ def seed_history(session: Session, rng: random.Random, weeks: int = 6) -> dict[s
     checkins: list[dict] = []
     days: list[dict] = []
     for cadre in cadres:
+        assert cadre.village_id is not None  # check constraint cadre_village
         village = villages[cadre.village_id]
         diligence = rng.uniform(0.55, 0.97)
         for offset in range(weeks * 7, 0, -1):
@@ -94,7 +95,8 @@ def _visits(session: Session, rng: random.Random, today: date, villages: dict[in
             continue
         day = today - timedelta(days=rng.randint(1, 75))
         moment = datetime.combine(day, time(rng.randint(9, 17), rng.randint(0, 59)), zone)
-        base = (household.lat, household.lon) if household.lat is not None else (
+        base = (household.lat, household.lon) if (
+            household.lat is not None and household.lon is not None) else (
             villages[household.village_id].lat, villages[household.village_id].lon)
         lat, lon = _jitter(rng, base[0], base[1], 80)
         kind = "visit" if rng.random() < 0.75 else "contact"

@@ -35,7 +35,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from checkin.models import Checkin, Photo, Visit
 from checkin.photos.store import PhotoStore
@@ -244,7 +244,7 @@ def delete_files(store: PhotoStore, report: PurgeReport) -> None:
             report.files_deleted += 1
 
 
-def _coarse(column: sa.ColumnElement[float]) -> sa.ColumnElement[float]:
+def _coarse(column: InstrumentedAttribute[float]) -> sa.ColumnElement[float]:
     return sa.cast(sa.func.round(sa.cast(column, sa.Numeric), COARSE_DECIMALS), sa.Float)
 
 

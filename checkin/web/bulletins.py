@@ -11,7 +11,7 @@ from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
 from checkin.errors import ApiError
-from checkin.exports import table_download
+from checkin.exports import KINDS, export
 from checkin.models import SpotcheckItem
 from checkin.platform import clock
 from checkin.services.reporting import bulletin
@@ -74,6 +74,8 @@ def bulletin_print() -> Any:
 @bp.get("/bulletin.<kind>")
 @roles_required("supervisor", "admin")
 def bulletin_export(kind: str) -> Any:
+    if kind not in KINDS:
+        abort(404)
     found, _choices = _bulletin()
     if found is None:
         abort(404)
@@ -88,8 +90,8 @@ def bulletin_export(kind: str) -> Any:
               AWARD_ZH[line.row.award], "是" if line.row.satisfaction_warning else "",
               line.counts.checks, line.counts.failures, line.counts.answers]
              for line in found.lines]
-    return table_download(kind, title, headers, table,
-                          f"月通报-{found.area.name}-{found.month}", AWARD_FILL)
+    return export(kind, f"月通报-{found.area.name}-{found.month}", title, headers, table,
+                  AWARD_FILL)
 
 
 def _part(parts: dict[str, float], name: str) -> float | str:

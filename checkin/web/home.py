@@ -57,7 +57,7 @@ def inject_navigation() -> dict[str, Any]:
 
 def url_with(**changes: Any) -> str:
     """This page's URL with some query arguments changed (sorting, paging)."""
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args.update(changes)
     return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
 

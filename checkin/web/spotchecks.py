@@ -145,6 +145,7 @@ def draw() -> Any:
     area = chosen_area(session, scope, form.area.data)
     assert area is not None
     settings = weekly_draw.settings_from(current_app.config, policy())
+    batch: SpotcheckBatch | None
     try:
         with db.savepoint():
             batch, created = weekly_draw.draw(session, area, form.week.data, settings,

@@ -14,7 +14,7 @@ from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.domain.errors import RuleViolation
 from checkin.errors import ApiError, current_lang
-from checkin.exports import table_download
+from checkin.exports import export
 from checkin.models import Leave, SendingUnit, Village
 from checkin.platform import clock
 from checkin.services.attendance import boards, leaves
@@ -93,8 +93,7 @@ def _month_export(kind: str, year: int, month_no: int, dates: list[date],
               *[CATEGORY_ZH[c] for c in r.cells],
               *[r.counts[k] for k in ("on_post", "official", "training", "leave", "absent")]]
              for r in rows]
-    return table_download(kind, title, headers, table, f"考勤表-{year}-{month_no:02d}",
-                          CATEGORY_FILL)
+    return export(kind, f"考勤表-{year}-{month_no:02d}", title, headers, table, CATEGORY_FILL)
 
 
 @bp.get("/year")
@@ -127,7 +126,7 @@ def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
               "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]
-    return table_download(kind, title, headers, table, f"驻村天数台账-{year_no}")
+    return export(kind, f"驻村天数台账-{year_no}", title, headers, table)
 
 
 @bp.get("/leaves")

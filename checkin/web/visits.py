@@ -13,7 +13,7 @@ from sqlalchemy import select
 from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.errors import ApiError
-from checkin.exports import table_download
+from checkin.exports import export
 from checkin.models import PURPOSES, Household, Village, Visit
 from checkin.platform import clock
 from checkin.services.visits import households, recording, views
@@ -107,7 +107,6 @@ def visits_list(kind: str | None = None) -> Any:
     filters = _filters()
     rows = views.list_visits(session, scope, filters, 5000 if kind else 200)
     if kind is not None:
-        title = "走访记录"
         headers = ["时间", "干部", "户编码", "户主", "方式", "目的", "距离(米)", "标记",
                    "照片数", "更正"]
         table = [[clock.local_day(v.recorded_at).isoformat() + " " +
@@ -115,7 +114,7 @@ def visits_list(kind: str | None = None) -> Any:
                   v.household.code, v.household.head_name,
                   "在户走访" if v.kind == "visit" else "电话/其他联系", v.purposes,
                   v.distance_m, v.flags, len(v.photos), v.corrects_id or ""] for v in rows]
-        return table_download(kind, title, headers, table, "走访记录")
+        return export(kind, "走访记录", "走访记录", headers, table)
     return render_template(
         "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
         villages=session.scalars(scope.villages().order_by(Village.name)).all(),
@@ -133,8 +132,7 @@ def coverage(kind: str | None = None) -> Any:
         table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
                   _pct(r.coverage.share_visited), r.coverage.contacted_30,
                   _pct(r.coverage.share_contacted), r.overdue] for r in rows]
-        return table_download(kind, f"{clock.today()} 帮扶户走访覆盖率", headers, table,
-                              "走访覆盖率")
+        return export(kind, "走访覆盖率", f"{clock.today()} 帮扶户走访覆盖率", headers, table)
     return render_template("visits/coverage.html", rows=rows)
 
 
@@ -152,8 +150,7 @@ def overdue(kind: str | None = None) -> Any:
         table = [[r.household.code, r.household.head_name, r.household.village.name,
                   r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
                  for r in rows]
-        return table_download(kind, f"{clock.today()} 逾期未走访/联系农户", headers, table,
-                              "逾期农户")
+        return export(kind, "逾期农户", f"{clock.today()} 逾期未走访/联系农户", headers, table)
     return render_template("visits/overdue.html", rows=rows)
 
 

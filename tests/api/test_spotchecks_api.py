@@ -19,7 +19,6 @@ from tests.spotcheck_helpers import (
     NOW,
     TODAY,
     WEEK,
-    approved_leave,
     last_week_visits,
 )
 
@@ -248,13 +247,11 @@ def verdict_of(client, headers, item_id: int, **body: Any) -> str:
 
 
 def test_absence_is_serious_unless_leave_covers_the_day(wednesday, client, world,
-                                                        token_for) -> None:
+                                                        token_for, make_leave) -> None:
     supervisor = token_for("sup_county")
     assert verdict_of(client, supervisor, world["presence_a"],
                       outcome="not_confirmed") == "fail"
-    with wednesday.app_context():
-        approved_leave(db.session(), world, "cadre_b", TODAY, TODAY)
-        db.session().commit()
+    make_leave("cadre_b", start_date=TODAY, end_date=TODAY, status="approved")
     assert verdict_of(client, supervisor, world["presence_b"],
                       outcome="not_confirmed") == "excused"
 

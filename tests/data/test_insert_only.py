@@ -4,8 +4,6 @@ inserts still work, and only the purge may clear personal columns."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from flask import Flask
 from sqlalchemy import exc, select, text
@@ -13,7 +11,7 @@ from sqlalchemy import exc, select, text
 from checkin import db
 from checkin.models import AuditEntry, Checkin, Photo, Visit
 from checkin.ops import retention
-from checkin.platform import audit, clock
+from checkin.platform import audit
 
 # table -> (a non-personal column and a new value for it, a personal column if any)
 CHANGES = {
@@ -90,16 +88,10 @@ def test_the_orm_cannot_change_or_delete_evidence(app: Flask, world, guarded) ->
             != "rewritten"
 
 
-def test_inserts_still_work(app: Flask, world, guarded) -> None:
+def test_inserts_still_work(app: Flask, world, guarded, make_checkin) -> None:
     with app.app_context():
         s = db.session()
-        now = clock.now()
-        before = s.scalars(select(Checkin)).first()
-        s.add(Checkin(id=str(uuid.uuid4()), user_id=before.user_id,
-                      village_id=before.village_id, recorded_at=now, received_at=now,
-                      local_day=clock.local_day(now), lat=30.1, lon=116.1, accuracy_m=5,
-                      distance_m=3, in_fence=True, counts_for_day=True, flags="",
-                      reasons=[], note="new", queued=False, digest="y"))
+        make_checkin("cadre_a", lat=30.1, lon=116.1, accuracy_m=5, distance_m=3, note="new")
         audit.record(s, actor_id=None, action="test.insert", entity="test", entity_id=2)
         s.commit()
         assert s.scalars(select(AuditEntry.action)).all()[-1] == "test.insert"

@@ -4,16 +4,16 @@ coarsened, the records kept, one audit entry; files another photo still holds ar
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 
 from checkin import db
-from checkin.models import AuditEntry, Checkin, Photo, SpotcheckResult, Visit
+from checkin.models import AuditEntry, Checkin, Household, Photo, SpotcheckResult, Visit
 from checkin.photos.store import PhotoStore
 from checkin.platform import clock
 
@@ -26,7 +26,8 @@ def _jpeg(colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def _old_records(app: Flask, world) -> dict[str, object]:
+@pytest.fixture
+def old_records(app: Flask, world, make_checkin, make_visit) -> dict[str, object]:
     """An old check-in, visit with two photos (one of them the same bytes as a recent
     photo) and spot-check result of cadre A."""
     with app.app_context():
@@ -36,19 +37,11 @@ def _old_records(app: Flask, world) -> dict[str, object]:
         shared_key = recent_visit.photos[0].sha256
         when = clock.now() - timedelta(days=OLD_DAYS)
         day = clock.local_day(when)
-        checkin = Checkin(id=str(uuid.uuid4()), user_id=world["cadre_a"],
-                          village_id=world["va"], recorded_at=when, received_at=when,
-                          local_day=day, lat=30.851234, lon=116.367891, accuracy_m=8,
-                          distance_m=120.5, in_fence=True, counts_for_day=True, flags="",
-                          reasons=[], note="old note", queued=False, digest="o")
-        visit = Visit(id=str(uuid.uuid4()), user_id=world["cadre_a"],
-                      household_id=recent_visit.household_id, village_id=world["va"],
-                      kind="visit", purposes="care", note="old visit", lat=30.8512,
-                      lon=116.3601, accuracy_m=9, recorded_at=when, received_at=when,
-                      local_day=day, distance_m=40.0, flags="", reasons=[], queued=False,
-                      digest="o")
-        s.add_all([checkin, visit])
-        s.flush()
+        checkin = make_checkin("cadre_a", recorded_at=when, lat=30.851234, lon=116.367891,
+                               accuracy_m=8, distance_m=120.5, note="old note")
+        visit = make_visit(s.get(Household, recent_visit.household_id), recorded_at=when,
+                           lat=30.8512, lon=116.3601, accuracy_m=9, distance_m=40.0,
+                           note="old visit")
         own_key = store.put(_jpeg((20, 160, 40)))
         for key in (own_key, shared_key):
             s.add(Photo(visit_id=visit.id, county_id=None, sha256=key, thumb_sha256=key,
@@ -65,20 +58,19 @@ def _old_records(app: Flask, world) -> dict[str, object]:
                 "shared": shared_key, "result": result.id, "recent_visit": recent_visit.id}
 
 
-def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, world) -> None:
-    old = _old_records(app, world)
+def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, old_records) -> None:
     store = PhotoStore(Path(app.config["PHOTO_DIR"]))
     runner = app.test_cli_runner()
     with app.app_context():
         recent = {c.id: (c.lat, c.lon) for c in db.session().scalars(
-            select(Checkin).where(Checkin.id != old["checkin"]))}
+            select(Checkin).where(Checkin.id != old_records["checkin"]))}
 
     dry = runner.invoke(args=["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would purge" in dry.output and "2 photos" in dry.output
     # Counted inside the purge's transaction, before the dry run rolls it back.
     assert "(1 files deleted, 1 kept for newer photos)" in dry.output
-    assert store.exists(old["own"])
+    assert store.exists(old_records["own"])
     with app.app_context():
         assert db.session().scalars(select(Photo.purged_at)).all() == [None] * 5
         assert not db.session().scalars(
@@ -88,25 +80,25 @@ def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, world) ->
     assert done.exit_code == 0, done.output
     assert "2 photos (1 files deleted, 1 kept for newer photos), 1 visit positions, " \
            "1 check-in positions, 1 spot-check positions" in done.output
-    assert not store.exists(old["own"]) and store.exists(old["shared"])
+    assert not store.exists(old_records["own"]) and store.exists(old_records["shared"])
     with app.app_context():
         s = db.session()
-        old_photos = s.scalars(select(Photo).where(Photo.visit_id == old["visit"])).all()
+        old_photos = s.scalars(select(Photo).where(Photo.visit_id == old_records["visit"])).all()
         assert len(old_photos) == 2
         assert all(p.purged_at is not None and p.exif_lat is None and p.exif_lon is None
                    and p.sha256 for p in old_photos)
         assert all(p.purged_at is None for p in s.scalars(
-            select(Photo).where(Photo.visit_id != old["visit"])))
-        visit = s.get(Visit, old["visit"])
+            select(Photo).where(Photo.visit_id != old_records["visit"])))
+        visit = s.get(Visit, old_records["visit"])
         assert (visit.lat, visit.lon) == (None, None)
         assert visit.distance_m == 40.0 and visit.note == "old visit"  # the record stays
-        checkin = s.get(Checkin, old["checkin"])
+        checkin = s.get(Checkin, old_records["checkin"])
         assert (checkin.lat, checkin.lon) == (30.85, 116.37)
         assert checkin.distance_m == 120.5 and checkin.counts_for_day
-        assert s.get(Visit, old["recent_visit"]).lat is not None
+        assert s.get(Visit, old_records["recent_visit"]).lat is not None
         assert recent == {c.id: (c.lat, c.lon) for c in s.scalars(
-            select(Checkin).where(Checkin.id != old["checkin"]))}  # recent: unchanged
-        result = s.get(SpotcheckResult, old["result"])
+            select(Checkin).where(Checkin.id != old_records["checkin"]))}  # recent: unchanged
+        result = s.get(SpotcheckResult, old_records["result"])
         assert (result.lat, result.lon, result.outcome) == (None, None, "confirmed")
         [entry] = s.scalars(select(AuditEntry)
                             .where(AuditEntry.action == "retention.purge")).all()
@@ -123,8 +115,7 @@ def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, world) ->
     assert "0 visit positions, 0 check-in positions, 0 spot-check positions" in again.output
 
 
-def test_purge_before_a_date_and_in_the_future(app: Flask, world) -> None:
-    _old_records(app, world)
+def test_purge_before_a_date_and_in_the_future(app: Flask, old_records) -> None:
     runner = app.test_cli_runner()
     future = (clock.today() + timedelta(days=3)).isoformat()
     refused = runner.invoke(args=["purge", "--before", future])
@@ -137,8 +128,7 @@ def test_purge_before_a_date_and_in_the_future(app: Flask, world) -> None:
         assert db.session().scalars(select(Visit.lat).where(Visit.lat.is_not(None))).all()
 
 
-def test_retention_days_come_from_the_config(app: Flask, world) -> None:
-    _old_records(app, world)
+def test_retention_days_come_from_the_config(app: Flask, old_records) -> None:
     app.config["RETENTION_DAYS"] = OLD_DAYS + 10
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0 and ": 0 photos" in result.output

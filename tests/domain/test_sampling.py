@@ -15,7 +15,6 @@ from checkin.domain.sampling import (
     PresenceCandidate,
     PresenceDraw,
     VisitCandidate,
-    _fastest,
     derive_seed,
     draw_presence,
     draw_visit_backchecks,
@@ -188,11 +187,10 @@ def test_a_negative_k_is_refused() -> None:
 
 @pytest.mark.parametrize("k", [1, 7, 500, 4_999, 20_000, 49_999, 50_000, 80_000])
 def test_the_fast_selection_is_exactly_a_full_sort(k: int) -> None:
-    rng = random.Random(k)
-    places = [-rng.random() if n % 10 else math.inf for n in range(50_000)]
-    places[123] = places[456] = -0.5  # a tie keeps position order
-    expected = [i for i in sorted(range(50_000), key=places.__getitem__)[:k] if places[i] < 0]
-    assert _fastest(places, k) == expected
+    pool = [(n, 1.0 + n % 3 if n % 10 else 0.0) for n in range(50_000)]  # a tenth ineligible
+    everyone = weighted_sample(pool, len(pool), SEED)  # k = n: every place is sorted
+    assert len(everyone) == 45_000
+    assert weighted_sample(pool, k, SEED) == everyone[:k]
 
 
 # --- presence checks -------------------------------------------------------------------

@@ -13,7 +13,6 @@ from checkin.domain.geofence import (
     CheckinFacts,
     Fence,
     PreviousFix,
-    _impossible_travel,
     distance_bound_m,
     distance_m,
     evaluate_checkin,
@@ -128,7 +127,8 @@ def test_travel_verdict_is_the_one_the_full_geodesic_gives(
     now = datetime(2026, 5, 1, 12, tzinfo=UTC)
     before = PreviousFix(lat, lon, now - timedelta(hours=hours), acc_before)
     facts = CheckinFacts(lat + dlat, lon + dlon, acc_now, now, now, True)
-    got = _impossible_travel(facts, before, policy)
+    verdict = evaluate_checkin(facts, Fence(lat, lon, 1500.0), before, policy)
+    got = next((r for r in verdict.reasons if r.code == "impossible_travel"), None)
     raw = distance_m(lat, lon, lat + dlat, lon + dlon)
     moved = max(0.0, raw - acc_now - acc_before)
     if moved == 0.0 or (hours > 0 and moved / 1000 / hours <= policy.max_travel_kmh):

@@ -5,6 +5,7 @@ smaller draw is the start of a larger one."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 
 from checkin.domain.sampling import (
     VisitCandidate,
-    _race,
     draw_visit_backchecks,
     parse_iso_week,
     weighted_sample,
@@ -66,10 +66,21 @@ def test_a_smaller_draw_is_the_start_of_a_larger_one(pool, a, b, seed) -> None:
 @given(st.integers(20_000, 24_000), st.integers(1, 400), seeds)
 def test_the_large_pool_shortcut_draws_the_same_as_sorting_everything(n, k, seed) -> None:
     pool = [(key, float(1 + key % 7)) for key in range(n)]
-    keys, places = _race(pool, seed, "weighted_sample")
-    reference = [keys[i] for i in sorted(range(n), key=lambda i: (places[i], i))[:k]
-                 if places[i] != math.inf]
-    assert weighted_sample(pool, k, seed) == reference
+    everyone = weighted_sample(pool, n, seed)  # k = n: every place is sorted, no shortcut
+    assert weighted_sample(pool, k, seed) == everyone[:k]
+
+
+def _race(visits: list[VisitCandidate], week: str, seed: str) -> tuple[list[int], list[float]]:
+    """Visit ids in key order and each one's place in the back-check race (lower is drawn
+    earlier, inf never), read from the public draw: with every cadre covered this month (a
+    back-check on the week's Thursday) and a share of 1, draw_visit_backchecks gives every
+    eligible visit in race order."""
+    thursday = parse_iso_week(week)[0] + timedelta(days=3)
+    covered = [replace(v, cadre_last_backcheck=thursday) for v in visits]
+    place = {visit_id: float(n) for n, visit_id in
+             enumerate(draw_visit_backchecks(covered, week, seed, 1.0))}
+    keys = sorted(v.visit_id for v in visits)
+    return keys, [place.get(key, math.inf) for key in keys]
 
 
 def _backchecks_reference(visits: list[VisitCandidate], week: str, seed: str,
@@ -78,7 +89,7 @@ def _backchecks_reference(visits: list[VisitCandidate], week: str, seed: str,
     draw_visit_backchecks does the same work with C-level maps and must agree exactly."""
     thursday = parse_iso_week(week)[0] + timedelta(days=3)
     month_start = thursday.replace(day=1)
-    keys, places = _race([(v.visit_id, v.risk) for v in visits], seed, "visits")
+    keys, places = _race(visits, week, seed)
     position = {key: i for i, key in enumerate(keys)}
     positions: dict[int, list[int]] = {}
     last_check: dict[int, date | None] = {}

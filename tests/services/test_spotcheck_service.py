@@ -47,7 +47,7 @@ def test_the_seed_comes_from_the_secret_area_and_week(wednesday, world) -> None:
         assert derive_seed(other, world["county"], WEEK) != batch.seed
 
 
-def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
+def test_a_batch_verifies_and_tampering_is_caught(wednesday, world, make_visit) -> None:
     with wednesday.app_context():
         last_week_visits(db.session(), world)
         batch_id, _ = draw_county(wednesday, world)
@@ -58,7 +58,7 @@ def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
         # someone swaps a drawn visit for another: the re-draw no longer matches
         item = s.scalars(select(SpotcheckItem).where(SpotcheckItem.batch_id == batch_id,
                                                      SpotcheckItem.kind == "visit")).first()
-        other = add_visit(s, world, "cadre_a", "va", TODAY)
+        other = make_visit("cadre_a", day=TODAY)
         s.execute(update(SpotcheckItem).where(SpotcheckItem.id == item.id)
                   .values(visit_id=other.id))
         s.commit()
@@ -69,11 +69,11 @@ def test_a_batch_verifies_and_tampering_is_caught(wednesday, world) -> None:
         assert not weekly_draw.verify(s, s.get(SpotcheckBatch, batch_id), b"wrong").seed_ok
 
 
-def test_candidates_are_frozen_with_the_batch(wednesday, world) -> None:
+def test_candidates_are_frozen_with_the_batch(wednesday, world, make_visit) -> None:
     with wednesday.app_context():
         s = db.session()
         made = last_week_visits(s, world)
-        add_visit(s, world, "cadre_c", "vc", TODAY)  # another county: not a candidate
+        make_visit("cadre_c", day=TODAY)  # another county: not a candidate
         batch_id, _ = draw_county(wednesday, world)
         candidates = s.get(SpotcheckBatch, batch_id).candidates
         assert sorted(candidates["visits"]["ids"]) == sorted(v.id for v in made)
@@ -124,11 +124,11 @@ def test_earlier_failures_raise_the_risk(wednesday, world) -> None:
         assert history[world["cadre_a2"]].days_since_last_check == 6
 
 
-def test_drawing_the_same_week_again_changes_nothing(wednesday, world) -> None:
+def test_drawing_the_same_week_again_changes_nothing(wednesday, world, make_visit) -> None:
     with wednesday.app_context():
         last_week_visits(db.session(), world)
         first, created = draw_county(wednesday, world)
-        add_visit(db.session(), world, "cadre_b", "vb", TODAY.replace(day=12))
+        make_visit("cadre_b", day=TODAY.replace(day=12))
         again, created_again = draw_county(wednesday, world)
         assert created and not created_again and first == again
         entries = db.session().scalars(select(AuditEntry).where(

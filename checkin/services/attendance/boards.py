@@ -72,6 +72,7 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
     for cadre in cadres:
         board = boards.get(cadre.village_id or 0)
         if board is None:
+            assert cadre.village is not None  # check constraint cadre_village
             board = boards[cadre.village_id or 0] = VillageBoard(cadre.village)
         checkins = latest.get(cadre.id, [])
         counting = next((c for c in checkins if c.counts_for_day), None)

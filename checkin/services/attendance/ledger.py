@@ -144,7 +144,7 @@ def _packed_year(dialect: str) -> tuple[ColumnElement[Any], Callable[[Any], int]
     months = [_YEARS.c[f"m{number:02d}"] for number in range(12, 0, -1)]
     if dialect == "sqlite":
         return func.printf("%08x" * 12, *months, type_=String), _from_hex
-    packed = func.int4send(months[0], type_=LargeBinary)
+    packed: ColumnElement[bytes] = func.int4send(months[0], type_=LargeBinary)
     for month in months[1:]:
         packed = packed.op("||", return_type=LargeBinary)(func.int4send(month))
     return packed, _from_bytes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -56,7 +57,7 @@ def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
     ]
 
 
-def township_names(session: Session, villages: list[Village]) -> dict[int, str]:
+def township_names(session: Session, villages: Sequence[Village]) -> dict[int, str]:
     parent_ids = {v.area.parent_id for v in villages if v.area.parent_id}
     names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(parent_ids))).all())
     return {v.id: names.get(v.area.parent_id, "") for v in villages if v.area.parent_id}

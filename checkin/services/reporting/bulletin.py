@@ -164,6 +164,7 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[Use
     for team in teams:
         counted, expected, window = 0, 0.0, windows[team.id]
         for user in members.get(team.id, []) if window is not None else []:
+            assert window is not None  # the loop runs only with a window
             if user.id in mixed:
                 classified = attendance.classify_days(days.get(user.id, set()),
                                                       leaves.get(user.id, []), window[0],

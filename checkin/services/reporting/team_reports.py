@@ -124,7 +124,7 @@ def draft(session: Session, team: Team, period: reporting.Period, today: date,
     made = _visits_made(session, ids, period)
     days = ledger.days_on_post(session, ids, *window) if window else {}
     leaves = ledger.leaves_of(session, ids, *window) if window else {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for member in members:
         counts: Counter[str] = Counter()
         if window is not None:

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from checkin.domain import findings
 from checkin.domain.geofence import validate_position
@@ -43,14 +44,14 @@ RESULT_PROBLEMS = {
 
 
 # Scoping -----------------------------------------------------------------------------
-def visible_batches(scope: Scope) -> Select[tuple[SpotcheckBatch]]:
+def visible_batches(scope: Scope) -> Select[SpotcheckBatch]:
     """Batches drawn for areas inside the scope; nobody but supervisors and admins."""
     if not scope.is_supervisor:
         return select(SpotcheckBatch).where(false())
     return select(SpotcheckBatch).where(scope.area_path_clause(SpotcheckBatch.area_path))
 
 
-def visible_items(scope: Scope) -> Select[tuple[SpotcheckItem]]:
+def visible_items(scope: Scope) -> Select[SpotcheckItem]:
     """Items of visible batches that concern villages inside the scope."""
     if not scope.is_supervisor:
         return select(SpotcheckItem).where(false())
@@ -60,7 +61,7 @@ def visible_items(scope: Scope) -> Select[tuple[SpotcheckItem]]:
                    SpotcheckItem.village_id.in_(scope.village_ids())))
 
 
-def with_details(stmt: Select[tuple[SpotcheckItem]]) -> Select[tuple[SpotcheckItem]]:
+def with_details(stmt: Select[SpotcheckItem]) -> Select[SpotcheckItem]:
     return stmt.options(
         selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
         selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.visit),
@@ -202,7 +203,7 @@ def judge(session: Session, items: Iterable[SpotcheckItem]) -> list[Judged]:
 
 
 def results_between(session: Session, scope: Scope, first: date, last: date,
-                    village_ids: Select[tuple[int]] | None = None,
+                    village_ids: Select[int] | None = None,
                     whoever_drew: bool = False) -> list[Judged]:
     """Results recorded from `first` to `last` in the scope, judged. `whoever_drew`: also
     results of batches drawn above the scope (the county's checks in a township), as the
@@ -217,10 +218,10 @@ def results_between(session: Session, scope: Scope, first: date, last: date,
     if village_ids is not None:
         stmt = stmt.where(SpotcheckItem.village_id.in_(village_ids))
     # what tallies and lists of findings show; not the visits and batches behind them
-    items = session.scalars(stmt.order_by(SpotcheckResult.recorded_at).options(
+    found = session.scalars(stmt.order_by(SpotcheckResult.recorded_at).options(
         selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
         selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.result))).all()
-    return judge(session, items)
+    return judge(session, found)
 
 
 def serious_findings(session: Session, scope: Scope, first: date, last: date
@@ -229,7 +230,7 @@ def serious_findings(session: Session, scope: Scope, first: date, last: date
 
 
 # History of the cadres, for the draw -------------------------------------------------------
-def histories(session: Session, user_ids: Select[tuple[int]], reference: date
+def histories(session: Session, user_ids: Select[int], reference: date
               ) -> dict[int, CadreHistory]:
     """Per cadre: checks and failures in the year before `reference`, days since the last
     check that established something (unreachable ones do not count)."""
@@ -263,12 +264,14 @@ def histories(session: Session, user_ids: Select[tuple[int]], reference: date
 NO_HISTORY = CadreHistory(failed_checks=0, checks=0, days_since_last_check=None)
 
 
-def last_drawn(session: Session, user_ids: Select[tuple[int]], kind: str
+def last_drawn(session: Session, user_ids: Select[int], kind: str
                ) -> dict[int, date]:
     """When each cadre was last drawn for this kind of check, not counting draws that
     ended unreachable: presence by the day drawn, visit back-checks by the Monday of the
     batch's week (the month a back-check covers is that of its draw)."""
-    column = SpotcheckItem.day if kind == "presence" else SpotcheckBatch.week
+    # a date for presence, an ISO week string for back-checks
+    column: InstrumentedAttribute[Any] = (SpotcheckItem.day if kind == "presence"
+                                          else SpotcheckBatch.week)
     rows = session.execute(
         select(SpotcheckItem.user_id, func.max(column))
         .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)

@@ -112,11 +112,11 @@ def find_batch(session: Session, area_id: int, week: str) -> SpotcheckBatch | No
         SpotcheckBatch.area_id == area_id, SpotcheckBatch.week == week)).first()
 
 
-def area_villages(area: Area) -> Select[tuple[int]]:
+def area_villages(area: Area) -> Select[int]:
     return Scope(role="supervisor", user_id=None, area_path=area.path).village_ids()
 
 
-def area_cadres(area: Area) -> Select[tuple[int]]:
+def area_cadres(area: Area) -> Select[int]:
     return select(User.id).where(User.role == "cadre", User.active.is_(True),
                                  User.village_id.in_(area_villages(area)))
 
@@ -246,14 +246,14 @@ def _visit_scores(session: Session, area: Area, monday: date, visits: list[_Visi
         key = (row.flags, frozenset(photo_flags.get(row.id, ())), row.user_id)
         score = cache.get(key)
         if score is None:
-            flags = {f for f in row.flags.split(",") if f} | key[1]
+            record_flags = {f for f in row.flags.split(",") if f} | key[1]
             score = cache[key] = risk.score_record(
-                flags, history.get(row.user_id, results.NO_HISTORY), "visit")
+                record_flags, history.get(row.user_id, results.NO_HISTORY), "visit")
         scores[row.id] = score
     return scores
 
 
-def _freeze(session: Session, cadres: Select[tuple[int]], visits: list[_VisitRow],
+def _freeze(session: Session, cadres: Select[int], visits: list[_VisitRow],
             scores: Mapping[str, risk.RiskScore], settings: DrawSettings) -> dict[str, Any]:
     """Everything the draw uses, as JSON: columns of ids, weights and last-check dates."""
     users = list(session.scalars(cadres.order_by(User.id)))

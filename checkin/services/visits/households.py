@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import cadence
@@ -27,7 +27,7 @@ class HouseholdRow:
         return self.household.status
 
 
-def superseded() -> select:
+def superseded() -> Select[str | None]:
     """Visits that a correction replaced: their replacement counts instead."""
     return select(Visit.corrects_id).where(Visit.corrects_id.is_not(None))
 

@@ -113,7 +113,8 @@ def record_visit(session: Session, user: User, data: VisitInput,
     flags = _visit_flags(session, user, data, household, village, received, policy)
     visit.flags = ",".join(f.code for f in flags)
     visit.reasons = [{"code": f.code, "params": f.params} for f in flags]
-    if household.lat is not None and data.lat is not None and household.lon is not None:
+    if (household.lat is not None and household.lon is not None and data.lat is not None
+            and data.lon is not None):
         visit.distance_m = round(geofence.distance_m(data.lat, data.lon, household.lat,
                                                      household.lon), 1)
     session.add(visit)

@@ -26,7 +26,7 @@ class VisitFilters:
     last: date | None = None
 
 
-def visits_query(scope: Scope, filters: VisitFilters) -> Select[tuple[Visit]]:
+def visits_query(scope: Scope, filters: VisitFilters) -> Select[Visit]:
     stmt = select(Visit).where(scope.owned_by_user(Visit.user_id, Visit.village_id))
     if filters.village_id:
         stmt = stmt.where(Visit.village_id == filters.village_id)
