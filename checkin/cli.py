@@ -10,16 +10,16 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from checkin import db
-from checkin.domain.errors import RuleViolation
+from checkin import db, refusals
+from checkin.domain.refusal import Refusal
 from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
 from checkin.ops.demo import seed_demo
 from checkin.platform import audit
-from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.services.people import accounts
 from checkin.services.people.roster_import import import_roster
@@ -83,11 +83,12 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
             click.echo(f"reading {path.name} …")
             sheets += read_roster(path.name, path.read_bytes(), limits)
         result = import_roster(session, sheets, actor_id=None, progress=_print_progress)
-    except RosterRejected as exc:
+    except Refusal as exc:
         session.rollback()
-        click.echo(f"\nnothing was imported: {len(exc.problems)} problem(s)", err=True)
-        for problem in exc.problems[:200]:
-            click.echo("  " + problem.text(lang), err=True)
+        with force_locale(lang):
+            click.echo("\n" + refusals.message(exc), err=True)
+            for problem in exc.problems[:200]:
+                click.echo("  " + refusals.problem_text(problem), err=True)
         sys.exit(1)
     session.commit()
     for label, bucket in (("created", result.created), ("updated", result.updated),
@@ -181,6 +182,6 @@ def _checked_password(password: str | None) -> str:
         from checkin.domain.passwords import check_password
 
         check_password(password)
-    except RuleViolation as exc:
+    except Refusal as exc:
         raise click.ClickException(f"password refused: {exc.code}") from exc
     return password

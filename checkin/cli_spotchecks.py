@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.domain.reporting import week_of
-from checkin.errors import ApiError
+from checkin import refusals
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, SpotcheckBatch
 from checkin.platform import clock
 from checkin.services.spotchecks import weekly_draw
@@ -35,8 +36,8 @@ def spotcheck_draw_command(area_code: str, week: str | None) -> None:
     try:
         batch, created = weekly_draw.draw(session, area, week, settings, actor_id=None)
         session.commit()
-    except ApiError as exc:
-        raise click.ClickException(exc.message) from exc
+    except Refusal as exc:
+        raise click.ClickException(refusals.message(exc)) from exc
     except IntegrityError:
         session.rollback()  # drawn at the same moment elsewhere: show that batch
         stored = weekly_draw.find_batch(session, area.id, week)

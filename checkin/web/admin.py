@@ -8,11 +8,10 @@ from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import roles_required
-from checkin.errors import current_lang
+from checkin.domain.refusal import Refusal
 from checkin.models import User
-from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.template import template_xlsx
 from checkin.services.people.roster_import import import_roster
@@ -38,9 +37,10 @@ def roster() -> Any:
         try:
             sheets = read_roster(upload.filename or "", data, limits)
             result = import_roster(session, sheets, actor_id=current_user.id)
-        except RosterRejected as exc:
+        except Refusal as exc:
             session.rollback()
-            problems = [p.text(current_lang()) for p in exc.problems[:500]]
+            problems = [refusals.problem_text(p) for p in exc.problems[:500]] \
+                or [refusals.message(exc)]
         else:
             session.commit()
     status = 422 if problems else 200

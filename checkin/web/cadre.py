@@ -11,10 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import roles_required
-from checkin.domain.errors import RuleViolation
-from checkin.errors import current_lang
+from checkin.domain.refusal import Refusal
 from checkin.models import Checkin, Leave
 from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
@@ -79,9 +78,9 @@ def leaves_page() -> Any:
                                  digest=payload_digest({"form": str(uuid.uuid4())}))
         try:
             leaves.request_leave(session, current_user, data, policy())
-        except RuleViolation as exc:
+        except Refusal as exc:
             session.rollback()
-            form.start.errors = [*form.start.errors, exc.text(current_lang())]
+            form.start.errors = [*form.start.errors, refusals.message(exc)]
         else:
             session.commit()
             flash(_("Leave requested. You will see the decision here."), "info")
@@ -105,9 +104,9 @@ def return_page(leave_id: str) -> Any:
     if form.validate_on_submit():
         try:
             leaves.close(session, current_user, row, form.returned_on.data)
-        except RuleViolation as exc:
+        except Refusal as exc:
             session.rollback()
-            flash(exc.text(current_lang()), "error")
+            flash(refusals.message(exc), "error")
         else:
             session.commit()
             flash(_("Welcome back: the leave is closed."), "info")

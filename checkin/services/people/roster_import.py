@@ -18,7 +18,7 @@ from checkin.db import Base
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit
 from checkin.roster.convert import USERNAME, typed_rows
-from checkin.roster.problems import Problem, RosterRejected
+from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
 from checkin.services.people import accounts
@@ -64,7 +64,7 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
-        raise RosterRejected(problems)
+        raise rejected(problems)
     applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
     applier.initial_password = initial_password
     return applier.apply_all()
@@ -126,8 +126,8 @@ class Checker:
     def ref(self, key: str, number: int, column: str, value: Any, pool: set[str] | dict[str, Any],
             what: str, what_en: str) -> bool:
         if value is not None and value not in pool:
-            self.problem("unknown_ref", key, number, column, value=value, what=what,
-                         what_en=what_en)
+            # `what` names the kind of record in English; the table's WORDS translate it.
+            self.problem("unknown_ref", key, number, column, value=value, what=what_en)
             return False
         return True
 
