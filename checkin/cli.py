@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask_babel import force_locale
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from checkin import db, refusals

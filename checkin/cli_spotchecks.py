@@ -11,10 +11,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from checkin import db
-from checkin.domain.reporting import week_of
-from checkin import refusals
+from checkin import db, refusals
 from checkin.domain.refusal import Refusal
+from checkin.domain.reporting import week_of
 from checkin.models import Area, SpotcheckBatch
 from checkin.platform import clock
 from checkin.services.spotchecks import weekly_draw

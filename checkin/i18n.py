@@ -18,7 +18,7 @@ def select_locale() -> str:
     if not has_request_context():
         return default
     wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    if wanted in languages:
+    if wanted is not None and wanted in languages:
         return wanted
     return request.accept_languages.best_match(languages) or default
 

@@ -17,6 +17,7 @@ import pytest
 from photo_helpers import CORPUS, corpus, corpus_params, encode, scene
 from PIL import ExifTags, Image, ImageChops, ImageStat, TiffImagePlugin
 
+from checkin.domain.refusal import Refusal
 from checkin.photos import (
     DEFAULT_LIMITS,
     PhotoLimits,
@@ -24,7 +25,6 @@ from checkin.photos import (
     process_photo,
     sniff_format,
 )
-from checkin.domain.refusal import Refusal
 from checkin.photos.pipeline import draft_box, jpeg_draft_scale
 from checkin.refusals import status_of
 
@@ -40,11 +40,11 @@ EXPECTED: dict[str, str] = {
     "heic/iphone_13_pro_max.HEIC": ACCEPT,
     "heic/samplefilehub.heif": ACCEPT,
     # hostile/: decided by the magic bytes first, then by Pillow within our limits.
-    "hostile/broken.png": "photo_undecodable",  # PNG signature, then garbage: Pillow cannot identify
+    "hostile/broken.png": "photo_undecodable",  # PNG signature, then garbage: Pillow gives up
     "hostile/broken_data_stream.png": "photo_undecodable",  # IHDR fine, zlib stream broken
     "hostile/crash-2020-10-test.tif": "photo_unsupported_format",  # TIFF is not accepted at all
-    "hostile/decompression_bomb.gif": "photo_unsupported_format",  # GIF bomb (4.3 Gpx): not accepted
-    "hostile/decompression_bomb.ico": "photo_unsupported_format",  # ICO bomb (4.3 Gpx): not accepted
+    "hostile/decompression_bomb.gif": "photo_unsupported_format",  # GIF bomb (4.3 Gpx): refused
+    "hostile/decompression_bomb.ico": "photo_unsupported_format",  # ICO bomb (4.3 Gpx): refused
     "hostile/decompression_bomb_extents.gif": "photo_unsupported_format",
     "hostile/empty_gps_ifd.jpg": ACCEPT,  # GPS IFD with no entries: no position, no flag
     "hostile/exif_gps.jpg": ACCEPT,  # GPS entries of nonsense types: flagged, no position
