@@ -1,4 +1,5 @@
-"""Risk score of a check-in or visit: how much it deserves a spot check, and why in words."""
+"""Risk score of a check-in or visit: how much it deserves a spot check, and why (as codes and
+numbers; checkin/reasons.py words them in the reader's language)."""
 
 from __future__ import annotations
 
