@@ -29,9 +29,9 @@ from PIL import Image, ImageChops
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from checkin.domain.refusal import Refusal  # noqa: E402
 from checkin.photos.pipeline import (  # noqa: E402
     DEFAULT_LIMITS,
-    PhotoRejected,
     draft_box,
     process_photo,
 )
@@ -142,7 +142,7 @@ def child(side: str, path: Path, rounds: int) -> None:
     for _ in range(rounds):
         try:
             SIDES[side](data)
-        except PhotoRejected as exc:
+        except Refusal as exc:
             outcome = exc.code
     seconds = (time.perf_counter() - started) / rounds
     peak = _proc_status_kb("VmHWM")

@@ -131,10 +131,11 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
 def unauthorized() -> Any:
     from flask import redirect, url_for
 
-    from checkin.errors import json_error, wants_json
+    from checkin.domain.refusal import Refusal
+    from checkin.errors import refusal_response, wants_json
 
     if wants_json():
-        return json_error(401, "not_signed_in", "Sign in first (session cookie or Bearer token).")
+        return refusal_response(Refusal("not_signed_in"))
     return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
 

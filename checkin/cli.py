@@ -11,15 +11,15 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from checkin import db
-from checkin.domain.errors import RuleViolation
+from checkin import db, refusals
+from checkin.domain.refusal import Refusal
 from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
 from checkin.ops.demo import seed_demo
 from checkin.platform import audit
-from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.services.people import accounts
 from checkin.services.people.roster_import import import_roster
@@ -87,10 +87,11 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
             sheets += read_roster(path.name, path.read_bytes(), limits)
         result = import_roster(session, sheets, actor_id=None, progress=_print_progress,
                                policy=policy())
-    except RosterRejected as exc:
-        click.echo(f"\nnothing was imported: {len(exc.problems)} problem(s)", err=True)
-        for problem in exc.problems[:200]:
-            click.echo("  " + problem.text(lang), err=True)
+    except Refusal as exc:
+        with force_locale(lang):
+            click.echo("\n" + refusals.message(exc), err=True)
+            for problem in exc.problems[:200]:
+                click.echo("  " + refusals.problem_text(problem), err=True)
         sys.exit(1)  # the command's commit point rolls back
     for label, bucket in (("created", result.created), ("updated", result.updated),
                           ("unchanged", result.unchanged)):
@@ -183,6 +184,6 @@ def _checked_password(password: str | None) -> str:
         from checkin.domain.passwords import check_password
 
         check_password(password)
-    except RuleViolation as exc:
+    except Refusal as exc:
         raise click.ClickException(f"password refused: {exc.code}") from exc
     return password

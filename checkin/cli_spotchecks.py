@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from checkin import db
+from checkin import db, refusals
+from checkin.domain.refusal import Refusal
 from checkin.domain.reporting import week_of
-from checkin.errors import ApiError
 from checkin.models import Area, SpotcheckBatch
 from checkin.platform import clock
 from checkin.services.spotchecks import weekly_draw
@@ -36,8 +36,8 @@ def spotcheck_draw_command(area_code: str, week: str | None) -> None:
     try:
         with db.savepoint():
             batch, created = weekly_draw.draw(session, area, week, settings, actor_id=None)
-    except ApiError as exc:
-        raise click.ClickException(exc.message) from exc
+    except Refusal as exc:
+        raise click.ClickException(refusals.message(exc)) from exc
     except IntegrityError:  # drawn at the same moment elsewhere: show that batch
         stored = weekly_draw.find_batch(session, area.id, week)
         if stored is None:

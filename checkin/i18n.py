@@ -1,8 +1,11 @@
-"""Chinese by default, English on request: the locale comes from a cookie set by a switch."""
+"""Chinese by default, English on request: the locale comes from `?lang=`, then the cookie
+set by the language switch, then the client's Accept-Language (a phone's own language, an
+API client's header), else Chinese. Outside a request (a command) it is Chinese unless a
+command forces another with flask_babel.force_locale."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
 
 babel = Babel()
@@ -10,10 +13,14 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE, "")
-    if wanted in current_app.config["LANGUAGES"]:
+    languages = current_app.config["LANGUAGES"]
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if wanted is not None and wanted in languages:
         return wanted
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or default
 
 
 def current_lang() -> str:

@@ -11,7 +11,7 @@ from checkin import db
 from checkin.api import bp
 from checkin.auth import current_scope, roles_required
 from checkin.domain import attendance
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, User
 from checkin.platform import clock
 from checkin.services.attendance import boards, ledger
@@ -36,7 +36,7 @@ def year_arg() -> int:
     if raw is None:
         return clock.today().year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        raise ApiError(400, "invalid_query", "year must be like 2026.", {"year": "YYYY"})
+        raise Refusal("invalid_year", field="year")
     return int(raw)
 
 
@@ -46,14 +46,14 @@ def attendance_of() -> Any:
     year = year_arg()
     user_id = request.args.get("user_id", type=int)
     if request.args.get("user_id") and user_id is None:
-        raise ApiError(400, "invalid_query", "user_id must be an integer.")
+        raise Refusal("not_an_integer", field="user_id", name="user_id")
     if current_user.role == "cadre":
         if user_id not in (None, current_user.id):
             abort(404)
         cadre = current_user
     else:
         if user_id is None:
-            raise ApiError(400, "invalid_query", "user_id is required.", {"user_id": "required"})
+            raise Refusal("field_required", field="user_id", name="user_id")
         scope = current_scope()
         cadre = db.session().scalars(scope.users().where(
             User.id == user_id, User.role == "cadre")).first()
@@ -95,7 +95,7 @@ def month_arg() -> tuple[int, int] | None:
     parts = raw.split("-")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (
             2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12):
-        raise ApiError(400, "invalid_query", "month must be like 2026-11.", {"month": "YYYY-MM"})
+        raise Refusal("invalid_month", field="month")
     return int(parts[0]), int(parts[1])
 
 

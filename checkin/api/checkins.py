@@ -21,11 +21,12 @@ from checkin.auth import (
     deciding_bearer_token,
     login_manager,
 )
-from checkin.domain.geofence import Reason, reason_text
-from checkin.errors import ApiError, current_lang
+from checkin.domain.geofence import Reason
+from checkin.domain.refusal import Refusal
 from checkin.models import Checkin
 from checkin.platform import clock
 from checkin.platform.exactly_once import client_id, payload_digest
+from checkin.reasons import flag_text
 from checkin.services.attendance.checkins import (
     MAX_NOTE,
     UNKNOWN,
@@ -56,9 +57,8 @@ def checkin_json(row: Any) -> dict[str, Any]:
 def with_reasons(row: Any) -> dict[str, Any]:
     """The answer to the phone: why the day does or does not count, in the user's language."""
     body = checkin_json(row)
-    lang = current_lang() if row.reasons else "zh"  # finding the locale costs; skip if unused
     body["reasons"] = [
-        {"code": r["code"], "message": reason_text(Reason(r["code"], r.get("params", {})), lang)}
+        {"code": r["code"], "message": flag_text(Reason(r["code"], r.get("params", {})))}
         for r in row.reasons
     ]
     return body
@@ -67,11 +67,10 @@ def with_reasons(row: Any) -> dict[str, Any]:
 def parse_checkin(body: dict[str, Any]) -> CheckinInput:
     note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
-        raise ApiError(400, "invalid_field", f"note must be text of at most {MAX_NOTE} "
-                       "characters.", {"note": "too long"})
+        raise Refusal("invalid_text", field="note", name="note", limit=MAX_NOTE)
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
-        raise ApiError(400, "invalid_field", "queued must be true or false.", {"queued": "bool"})
+        raise Refusal("not_a_bool", field="queued", name="queued")
     fields = {key: body.get(key) for key in ("id", "lat", "lon", "accuracy_m", "recorded_at",
                                              "note", "queued")}
     return CheckinInput(
@@ -98,7 +97,7 @@ def create_checkin() -> Any:
         raw = deciding_bearer_token()
         try:
             data = parse_checkin(json_object())
-        except ApiError:
+        except Refusal:
             refusal = _refusal(current_principal(connection))
             if refusal is not None:
                 return refusal
@@ -152,7 +151,7 @@ def list_checkins() -> Any:
                           datetime.combine(last + timedelta(days=1), time(), zone))
     user_id = request.args.get("user_id", type=int)
     if request.args.get("user_id") and user_id is None:
-        raise ApiError(400, "invalid_query", "user_id must be an integer.")
+        raise Refusal("not_an_integer", field="user_id", name="user_id")
     if user_id is not None:
         stmt = stmt.where(Checkin.user_id == user_id)
     stmt = stmt.order_by(Checkin.recorded_at.desc(), Checkin.id).limit(limit + 1).offset(offset)

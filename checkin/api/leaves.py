@@ -14,7 +14,7 @@ from checkin.api.once import store_once
 from checkin.api.payload import json_object, page, page_args
 from checkin.api.timefmt import parse_day, utc_z
 from checkin.auth import current_scope, roles_required
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Leave
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.services.attendance import leaves
@@ -38,10 +38,10 @@ def leave_json(row: Leave) -> dict[str, Any]:
 def parse_leave(body: dict[str, Any]) -> leaves.LeaveInput:
     reason = body.get("reason", "")
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
-        raise ApiError(400, "invalid_field", "reason must be text.", {"reason": "text"})
+        raise Refusal("invalid_text", field="reason", name="reason", limit=MAX_REASON)
     kind = body.get("kind")
     if not isinstance(kind, str):
-        raise ApiError(400, "invalid_field", "kind is required.", {"kind": "required"})
+        raise Refusal("field_required", field="kind", name="kind")
     fields = {k: body.get(k) for k in ("id", "kind", "start_date", "end_date", "reason")}
     return leaves.LeaveInput(id=client_id(body.get("id")), kind=kind,
                              start=parse_day(body.get("start_date"), "start_date"),
@@ -75,11 +75,10 @@ def decide_leave(leave_id: str) -> Any:
     body = json_object()
     approve = body.get("approve")
     if not isinstance(approve, bool):
-        raise ApiError(400, "invalid_field", "approve must be true or false.",
-                       {"approve": "bool"})
+        raise Refusal("not_a_bool", field="approve", name="approve")
     comment = body.get("comment")
     if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_REASON):
-        raise ApiError(400, "invalid_field", "comment must be text.", {"comment": "text"})
+        raise Refusal("invalid_text", field="comment", name="comment", limit=MAX_REASON)
     session = db.session()
     row = leaves.decide(session, current_user, _leave_in_scope(leave_id), approve, comment)
     return jsonify(leave_json(row))

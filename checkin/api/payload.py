@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -16,34 +16,44 @@ DEFAULT_LIMIT = 50
 def json_object() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+        raise Refusal("malformed_json", name="body")
     return body
 
 
 def require_str(body: dict[str, Any], name: str, *, max_length: int = 200) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "invalid_field", f"{name} is required.", {name: "required string"})
+        raise Refusal("field_required", field=name, name=name)
     if len(value) > max_length:
-        raise ApiError(400, "invalid_field", f"{name} is too long.", {name: "too long"})
+        raise Refusal("invalid_text", field=name, name=name, limit=max_length)
     return value
 
 
-def require_number(body: dict[str, Any], name: str) -> float:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
-    return float(value)
-
-
 def optional_number(body: dict[str, Any], name: str) -> float | None:
-    """A number that may be left out or null (a position, its accuracy): None then."""
+    """The one number parser: a finite JSON number, None when absent, else `not_a_number`."""
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiError(400, "invalid_field", f"{name} must be a number.", {name: "number"})
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Refusal("not_a_number", field=name, name=name)
     return float(value)
+
+
+def require_number(body: dict[str, Any], name: str) -> float:
+    value = optional_number(body, name)
+    if value is None:
+        raise Refusal("not_a_number", field=name, name=name)
+    return value
+
+
+def query_int(name: str) -> int | None:
+    """A whole-number query argument, None when absent or empty, else `not_an_integer`."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise Refusal("not_an_integer", field=name, name=name)
+    return int(raw)
 
 
 def page_args() -> tuple[int, int]:
@@ -52,10 +62,9 @@ def page_args() -> tuple[int, int]:
         limit = int(request.args.get("limit", DEFAULT_LIMIT))
         offset = int(request.args.get("cursor", 0) or 0)
     except ValueError as exc:
-        raise ApiError(400, "invalid_query", "limit and cursor must be integers.") from exc
+        raise Refusal("invalid_paging", field="limit", most=MAX_LIMIT) from exc
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise ApiError(400, "invalid_query", f"limit must be between 1 and {MAX_LIMIT}.",
-                       {"limit": f"1..{MAX_LIMIT}"})
+        raise Refusal("invalid_paging", field="limit", most=MAX_LIMIT)
     return limit, offset
 
 

@@ -12,7 +12,7 @@ from checkin import db
 from checkin.api import bp
 from checkin.api.payload import json_object, require_str
 from checkin.auth import bearer_token
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import audit
 from checkin.security import login_limits
@@ -47,7 +47,7 @@ def create_token() -> Any:
                      entity_id=None, detail={"username": username[:64], "via": "api"},
                      address=request.remote_addr)
         db.keep_writes()  # the failed attempt is audited, though the answer is 401
-        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+        raise Refusal("invalid_credentials")
     lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
     raw, token = accounts.issue_token(session, user, lifetime)
     audit.record(session, actor_id=user.id, action="login.token", entity="api_token",
@@ -61,7 +61,7 @@ def create_token() -> Any:
 def delete_token() -> Any:
     raw = bearer_token()
     if raw is None:
-        raise ApiError(400, "no_token", "Send the token to revoke as a Bearer token.")
+        raise Refusal("no_token")
     session = db.session()
     accounts.revoke_token(session, raw)
     audit.record(session, actor_id=current_user.id, action="logout.token", entity="api_token",

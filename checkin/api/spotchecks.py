@@ -12,24 +12,24 @@ from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
-from checkin.api.payload import json_object, optional_number, page, page_args
+from checkin.api.payload import json_object, optional_number, page, page_args, query_int
 from checkin.api.timefmt import utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain import findings
-from checkin.domain.risk import RiskReason, reason_text
-from checkin.errors import ApiError, current_lang
+from checkin.domain.refusal import Refusal
+from checkin.domain.risk import RiskReason
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
 from checkin.platform import clock
+from checkin.reasons import risk_text
 from checkin.services.reporting import bulletin
 from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 
 
 def reasons_json(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    lang = current_lang()
     return [{"code": r["code"], "weight": r["weight"],
-             "text": reason_text(RiskReason(r["code"], r["weight"], r.get("params", {})),
-                                 lang)} for r in reasons]
+             "text": risk_text(RiskReason(r["code"], r["weight"], r.get("params", {})))}
+            for r in reasons]
 
 
 def result_json(result: SpotcheckResult, verdict: str | None) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def batch_json(batch: SpotcheckBatch) -> dict[str, Any]:
 def _int_field(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ApiError(400, "invalid_field", f"{name} must be an integer.", {name: "integer"})
+        raise Refusal("not_an_integer", field=name, name=name)
     return value
 
 
@@ -112,13 +112,9 @@ def list_spotchecks() -> Any:
     limit, offset = page_args()
     status = request.args.get("status") or None
     if status not in (None, "open", "done"):
-        raise ApiError(400, "invalid_query", "status is open or done.", {"status": "enum"})
-    batch_id = request.args.get("batch_id")
-    if batch_id is not None and not batch_id.isdigit():
-        raise ApiError(400, "invalid_query", "batch_id must be an integer.",
-                       {"batch_id": "integer"})
+        raise Refusal("not_in_choices", field="status", name="status", choices="open, done")
     filters = results.QueueFilters(status=status,
-                                      batch_id=int(batch_id) if batch_id else None,
+                                      batch_id=query_int("batch_id"),
                                       week=request.args.get("week") or None)
     items = results.queue(db.session(), current_scope(), filters, limit + 1, offset)
     return jsonify(page(items_json(items), limit, offset))
@@ -140,13 +136,12 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
         if value is None and not required:
             return None
         if value not in options:
-            raise ApiError(400, "invalid_field", f"{name} is one of {', '.join(options)}.",
-                           {name: "enum"})
+            raise Refusal("not_in_choices", field=name, name=name, choices=", ".join(options))
         return value
 
     note = body.get("note") or ""
     if not isinstance(note, str):
-        raise ApiError(400, "invalid_field", "note must be text.", {"note": "text"})
+        raise Refusal("invalid_text", field="note", name="note", limit=results.MAX_NOTE)
     return results.ResultInput(
         method=choice("method", findings.METHODS) or "",
         outcome=choice("outcome", findings.OUTCOMES) or "",
@@ -197,16 +192,11 @@ def rate_json(line: bulletin.RateLine) -> dict[str, Any]:
 
 def area_arg() -> Area:
     """?area_id= inside the scope (404 otherwise); a supervisor's own area by default."""
-    raw = request.args.get("area_id")
-    if raw in (None, ""):
+    area_id = query_int("area_id")
+    if area_id is None:
         if current_user.area_id is None:
-            raise ApiError(400, "invalid_query", "area_id is required.", {"area_id": "required"})
+            raise Refusal("field_required", field="area_id", name="area_id")
         area_id = current_user.area_id
-    elif not raw.isdigit():
-        raise ApiError(400, "invalid_query", "area_id must be an integer.",
-                       {"area_id": "integer"})
-    else:
-        area_id = int(raw)
     area = db.session().scalars(current_scope().areas().where(Area.id == area_id)).first()
     if area is None:
         abort(404)

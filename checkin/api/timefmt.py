@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 
 
 def utc_z(moment: datetime | None) -> str | None:
@@ -16,28 +16,23 @@ def utc_z(moment: datetime | None) -> str | None:
 
 def parse_moment(value: Any, name: str) -> datetime:
     if not isinstance(value, str):
-        raise ApiError(400, "invalid_field", f"{name} must be an ISO 8601 time.",
-                       {name: "ISO 8601 with offset"})
+        raise Refusal("not_a_time", field=name, name=name)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ApiError(400, "invalid_field", f"{name} is not an ISO 8601 time.",
-                       {name: "ISO 8601 with offset"}) from exc
+        raise Refusal("not_a_time", field=name, name=name) from exc
     if moment.tzinfo is None:
-        raise ApiError(400, "invalid_field", f"{name} needs an offset such as +08:00.",
-                       {name: "offset required"})
+        raise Refusal("time_needs_offset", field=name, name=name)
     return moment
 
 
 def parse_day(value: Any, name: str) -> date:
     if not isinstance(value, str):
-        raise ApiError(400, "invalid_field", f"{name} must be a date like 2026-11-22.",
-                       {name: "YYYY-MM-DD"})
+        raise Refusal("not_a_date", field=name, name=name)
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ApiError(400, "invalid_field", f"{name} must be a date like 2026-11-22.",
-                       {name: "YYYY-MM-DD"}) from exc
+        raise Refusal("not_a_date", field=name, name=name) from exc
 
 
 def optional_day(value: str | None, name: str) -> date | None:

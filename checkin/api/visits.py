@@ -17,10 +17,10 @@ from sqlalchemy import select
 from checkin import db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import optional_number, page, page_args
+from checkin.api.payload import optional_number, page, page_args, query_int
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
 from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
 from checkin.platform import clock
@@ -51,33 +51,30 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
     try:
         body = json.loads(raw or "")
     except ValueError as exc:
-        raise ApiError(400, "malformed_json", "The visit field must be JSON.") from exc
+        raise Refusal("malformed_json", field="visit", name="visit") from exc
     if not isinstance(body, dict):
-        raise ApiError(400, "malformed_json", "The visit field must be a JSON object.")
+        raise Refusal("malformed_json", field="visit", name="visit")
     kind = body.get("kind")
     if kind not in VISIT_KINDS:
-        raise ApiError(400, "invalid_field", "kind is visit or contact.", {"kind": "enum"})
+        raise Refusal("not_in_choices", field="kind", name="kind", choices=", ".join(VISIT_KINDS))
     purposes = body.get("purposes", [])
     if not isinstance(purposes, list) or not set(purposes) <= set(PURPOSES):
-        raise ApiError(400, "invalid_field", f"purposes are among {', '.join(PURPOSES)}.",
-                       {"purposes": "enum list"})
+        raise Refusal("not_in_choices", field="purposes", name="purposes",
+                      choices=", ".join(PURPOSES))
     note = body.get("note") or ""
     if not isinstance(note, str) or len(note) > recording.MAX_NOTE:
-        raise ApiError(400, "invalid_field", "note is text of at most 2000 characters.",
-                       {"note": "text"})
+        raise Refusal("invalid_text", field="note", name="note", limit=recording.MAX_NOTE)
     household_id = body.get("household_id")
     if not isinstance(household_id, int) or isinstance(household_id, bool):
-        raise ApiError(400, "invalid_field", "household_id must be an integer.",
-                       {"household_id": "integer"})
+        raise Refusal("not_an_integer", field="household_id", name="household_id")
     lat, lon = optional_number(body, "lat"), optional_number(body, "lon")
     if kind == "visit" and (lat is None or lon is None):
-        raise ApiError(422, "position_required", "A visit in person needs the position.",
-                       {"lat": "required"})
+        raise Refusal("position_required", field="lat")
     corrects = body.get("corrects_id")
     reason = body.get("correction_reason")
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
-        raise ApiError(400, "invalid_field", "queued must be true or false.", {"queued": "bool"})
+        raise Refusal("not_a_bool", field="queued", name="queued")
     return recording.VisitInput(
         id=client_id(body.get("id")), household_id=household_id, kind=kind,
         purposes=tuple(purposes), note=note.strip(), lat=lat, lon=lon,
@@ -108,8 +105,7 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
     if entry is None:
         return ClientExif()
     if not isinstance(entry, dict):
-        raise ApiError(400, "invalid_field", f"{name} must be an object or null.",
-                       {name: "object"})
+        raise Refusal("not_an_object", field=name, name=name)
     taken_at = None
     raw_time = entry.get("taken_at")
     if raw_time is not None:
@@ -118,8 +114,7 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
         except ValueError:
             taken_at = None
         if taken_at is None or not 1990 <= taken_at.year <= 2100:
-            raise ApiError(400, "invalid_field", f"{name}.taken_at must be an ISO 8601 time.",
-                           {f"{name}.taken_at": "ISO 8601"})
+            raise Refusal("not_a_time", field=f"{name}.taken_at", name=f"{name}.taken_at")
     lat: Any = entry.get("lat")  # JSON values, checked below
     lon: Any = entry.get("lon")
     if lat is None and lon is None:
@@ -127,8 +122,7 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
     for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value) or abs(value) > limit:
-            raise ApiError(400, "invalid_field", f"{name}.{key} must be WGS-84 degrees.",
-                           {f"{name}.{key}": "degrees"})
+            raise Refusal("not_degrees", field=f"{name}.{key}", name=f"{name}.{key}")
     return ClientExif(taken_at=taken_at, lat=float(lat), lon=float(lon))
 
 
@@ -142,8 +136,7 @@ def parse_photo_exif(raw: str | None, photo_count: int) -> list[ClientExif]:
     if entries is None:
         return [ClientExif()] * photo_count
     if not isinstance(entries, list) or len(entries) != photo_count:
-        raise ApiError(400, "invalid_field", "photo_exif has one entry per photo, in order.",
-                       {"photo_exif": f"list of {photo_count}"})
+        raise Refusal("photo_exif_count", field="photo_exif", count=photo_count)
     return [_client_exif_entry(entry, i) for i, entry in enumerate(entries)]
 
 
@@ -165,12 +158,11 @@ def with_client_exif(photo: ProcessedPhoto, client: ClientExif) -> ProcessedPhot
 @roles_required("cadre")
 def create_visit() -> Any:
     if not request.content_type or not request.content_type.startswith("multipart/form-data"):
-        raise ApiError(415, "unsupported_media_type", "Send multipart/form-data.")
+        raise Refusal("unsupported_media_type")
     uploads = request.files.getlist("photos")
     most = current_app.config["PHOTOS_PER_VISIT"]
     if len(uploads) > most:
-        raise ApiError(413, "too_many_photos", f"At most {most} photos per visit.",
-                       {"photos": f"at most {most}"})
+        raise Refusal("too_many_photos", field="photos", most=most)
     files = [(f.filename or "photo", f.read()) for f in uploads]
     data = parse_visit(request.form.get("visit"),
                        [hashlib.sha256(content).hexdigest() for _, content in files])
@@ -201,15 +193,6 @@ def _day_bounds(stmt: Any, column: Any) -> Any:
     return stmt
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ApiError(400, "invalid_query", f"{name} must be an integer.", {name: "integer"})
-    return int(raw)
-
-
 @bp.get("/visits")
 @login_required
 def list_visits() -> Any:
@@ -218,7 +201,7 @@ def list_visits() -> Any:
     stmt = select(Visit).where(scope.owned_by_user(Visit.user_id, Visit.village_id))
     stmt = _day_bounds(stmt, Visit.recorded_at)
     for name, column in (("household_id", Visit.household_id), ("user_id", Visit.user_id)):
-        value = _int_arg(name)
+        value = query_int(name)
         if value is not None:
             stmt = stmt.where(column == value)
     stmt = stmt.order_by(Visit.recorded_at.desc(), Visit.id).limit(limit + 1).offset(offset)
@@ -243,10 +226,10 @@ def list_households() -> Any:
     limit, offset = page_args()
     due = request.args.get("due") or None
     if due not in (None, "ok", "due", "overdue"):
-        raise ApiError(400, "invalid_query", "due is ok, due or overdue.", {"due": "enum"})
+        raise Refusal("not_in_choices", field="due", name="due", choices="ok, due, overdue")
     rows = households.household_rows(
         db.session(), current_scope(), clock.today(), policy(), due=due,
-        village_id=_int_arg("village_id"), helper_id=_int_arg("helper_id"),
+        village_id=query_int("village_id"), helper_id=query_int("helper_id"),
         query=request.args.get("q", "")[:50])
     if current_user.role == "cadre":
         rows = households.sort_for_cadre(rows, current_user.id)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from checkin.domain.errors import RuleViolation
 from checkin.domain.policy import Policy
+from checkin.domain.refusal import Refusal
 
 DayCategory = Literal[
     "on_post", "official", "training", "leave", "absent", "future", "outside_term"
@@ -274,19 +274,17 @@ def month_grid(
 def validate_leave_request(
     kind: str, start: date, end: date, today: date, existing: Iterable[LeaveSpan]
 ) -> None:
-    """Raise RuleViolation unless this leave may be asked for (before it starts, no overlap)."""
+    """Raise a Refusal unless this leave may be asked for (before it starts, no overlap)."""
     if kind not in LEAVE_KINDS:
-        raise RuleViolation("leave_bad_kind", field="kind", params={"kind": kind})
+        raise Refusal("leave_bad_kind", field="kind", kind=kind)
     if end < start:
-        raise RuleViolation("leave_dates_reversed", field="end_date")
+        raise Refusal("leave_dates_reversed", field="end_date")
     earliest = today - timedelta(days=SICK_LEAVE_BACKDATE_DAYS if kind == "sick" else 0)
     if start < earliest:
-        raise RuleViolation("leave_backdated", field="start_date", params={"earliest": earliest})
+        raise Refusal("leave_backdated", field="start_date", earliest=earliest)
     days = (end - start).days + 1
     if days > MAX_LEAVE_DAYS:
-        raise RuleViolation(
-            "leave_too_long", field="end_date", params={"days": days, "max_days": MAX_LEAVE_DAYS}
-        )
+        raise Refusal("leave_too_long", field="end_date", days=days, max_days=MAX_LEAVE_DAYS)
     _check_no_overlap(start, end, existing)
 
 
@@ -296,8 +294,8 @@ def _check_no_overlap(start: date, end: date, existing: Iterable[LeaveSpan]) -> 
         if other.status == "rejected":
             continue
         if start <= other.effective_end and other.start <= end:
-            params = {"other_start": other.start, "other_end": other.effective_end}
-            raise RuleViolation("leave_overlaps", field="start_date", params=params)
+            raise Refusal("leave_overlaps", field="start_date", other_start=other.start,
+                          other_end=other.effective_end)
 
 
 def approver_level(days: int, policy: Policy) -> ApproverLevel:
@@ -310,9 +308,7 @@ def approver_level(days: int, policy: Policy) -> ApproverLevel:
 def leave_transition(status: str, target: str) -> str:
     """Return `target` if a leave in `status` may move there, else raise leave_bad_state."""
     if target not in LEAVE_TRANSITIONS.get(status, frozenset()):
-        raise RuleViolation(
-            "leave_bad_state", field="status", params={"status": status, "target": target}
-        )
+        raise Refusal("leave_bad_state", field="status", status=status, target=target)
     return target
 
 
@@ -322,9 +318,9 @@ def is_return_overdue(leave: LeaveSpan, today: date) -> bool:
 
 
 def validate_return(leave: LeaveSpan, return_date: date, today: date) -> None:
-    """Raise RuleViolation unless the leave may be closed as returned on `return_date`."""
+    """Raise a Refusal unless the leave may be closed as returned on `return_date`."""
     leave_transition(leave.status, "closed")
     if return_date > today:
-        raise RuleViolation("return_in_future", field="date")
+        raise Refusal("return_in_future", field="date")
     if return_date < leave.start:
-        raise RuleViolation("return_before_start", field="date", params={"start": leave.start})
+        raise Refusal("return_before_start", field="date", start=leave.start)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from geopy.distance import geodesic
 
-from checkin.domain.errors import Lang, RuleViolation
 from checkin.domain.policy import Policy
+from checkin.domain.refusal import Refusal
 
 FLAGS = ("low_accuracy", "outside_fence", "late_sync", "clock_skew", "impossible_travel")
 
@@ -97,29 +97,25 @@ def distance_bound_m(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
 
 
 def validate_position(lat: float, lon: float, accuracy_m: float) -> None:
-    """Raise RuleViolation unless lat/lon are finite WGS-84 degrees and accuracy >= 0."""
+    """Raise a Refusal unless lat/lon are finite WGS-84 degrees and accuracy >= 0."""
     if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise RuleViolation("invalid_latitude", field="lat", params={"lat": lat})
+        raise Refusal("invalid_latitude", field="lat", lat=lat)
     if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
-        raise RuleViolation("invalid_longitude", field="lon", params={"lon": lon})
+        raise Refusal("invalid_longitude", field="lon", lon=lon)
     if not (math.isfinite(accuracy_m) and accuracy_m >= 0.0):
-        raise RuleViolation(
-            "invalid_accuracy", field="accuracy_m", params={"accuracy_m": accuracy_m}
-        )
+        raise Refusal("invalid_accuracy", field="accuracy_m", accuracy_m=accuracy_m)
 
 
 def validate_recorded_at(
     recorded_at: datetime, now: datetime, max_future: timedelta = timedelta(minutes=5)
 ) -> None:
-    """Raise RuleViolation if the device time has no offset or is too far ahead of `now`."""
+    """Raise a Refusal if the device time has no offset or is too far ahead of `now`."""
     if recorded_at.tzinfo is None or recorded_at.utcoffset() is None:
-        raise RuleViolation("recorded_at_naive", field="recorded_at")
+        raise Refusal("recorded_at_naive", field="recorded_at")
     ahead = recorded_at - now
     if ahead > max_future:
         minutes = round(ahead.total_seconds() / 60)
-        raise RuleViolation(
-            "recorded_at_in_future", field="recorded_at", params={"ahead_minutes": minutes}
-        )
+        raise Refusal("recorded_at_in_future", field="recorded_at", ahead_minutes=minutes)
 
 
 def evaluate_checkin(
@@ -215,58 +211,3 @@ def _speed_kmh(metres: float, facts: CheckinFacts, previous: PreviousFix, hours:
 
 def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
-
-
-# code -> (Chinese, English); each placeholder names a param, formatted by _num.
-_REASON_TEXTS: dict[str, tuple[str, str]] = {
-    "low_accuracy": (
-        "精度 {accuracy_m} 米，超过 {limit_m} 米的上限",
-        "Accuracy {accuracy_m} m is worse than the {limit_m} m limit",
-    ),
-    "outside_fence": (
-        "距村中心 {distance_m} 米，超出 {radius_m} 米的范围",
-        "{distance_m} m from the village centre, outside the {radius_m} m fence",
-    ),
-    "late_sync": (
-        "离线记录，{delay_hours} 小时后才上传，超过 {limit_hours} 小时",
-        "Recorded offline and sent {delay_hours} h later, more than {limit_hours} h",
-    ),
-    "clock_skew": (
-        "手机时间与服务器相差 {skew_minutes} 分钟，超过 {limit_minutes} 分钟",
-        "The phone's clock is {skew_minutes} min off the server's, more than {limit_minutes} min",
-    ),
-    "impossible_travel": (
-        "与上一次定位相距 {distance_m} 米、间隔 {minutes} 分钟，时速 {speed_kmh} 公里，"
-        "超过 {limit_kmh} 公里",
-        "{distance_m} m from the previous fix in {minutes} min: {speed_kmh} km/h, "
-        "faster than {limit_kmh} km/h",
-    ),
-    "impossible_travel_instant": (
-        "与上一次定位同一时刻却相距 {distance_m} 米",
-        "{distance_m} m from the previous fix made at the same moment",
-    ),
-}
-
-
-def reason_text(reason: Reason, lang: Lang = "zh") -> str:
-    """Render a Reason as a sentence in Chinese ("zh") or English ("en")."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f"unsupported language {lang!r}")
-    key = reason.code
-    if key == "impossible_travel" and "speed_kmh" not in reason.params:
-        key = "impossible_travel_instant"
-    pair = _REASON_TEXTS.get(key)
-    if pair is None:
-        return reason.code
-    numbers = {k: _num(v) for k, v in reason.params.items()}
-    try:
-        return pair[0 if lang == "zh" else 1].format(**numbers)
-    except KeyError:  # a Reason built without all its numbers still names its code
-        return reason.code
-
-
-def _num(value: float) -> str:
-    """Whole numbers from 100 up (metres, km/h); one decimal below, without a trailing .0."""
-    if abs(value) >= 100 or float(value).is_integer():
-        return str(round(value))
-    return f"{value:.1f}".removesuffix(".0")

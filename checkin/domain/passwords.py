@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checkin.domain.errors import RuleViolation
+from checkin.domain.refusal import Refusal
 
 MIN_LENGTH = 8
 
@@ -20,10 +20,8 @@ COMMON_PASSWORDS = frozenset((
 
 
 def check_password(password: str) -> None:
-    """Raise RuleViolation when `password` may not be used."""
+    """Raise a Refusal when `password` may not be used."""
     if len(password) < MIN_LENGTH:
-        raise RuleViolation(
-            "password_too_short", f"at least {MIN_LENGTH} characters", field="password"
-        )
+        raise Refusal("password_too_short", field="password", min_length=MIN_LENGTH)
     if password.lower() in COMMON_PASSWORDS:
-        raise RuleViolation("password_common", "too common a password", field="password")
+        raise Refusal("password_common", field="password")

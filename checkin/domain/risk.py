@@ -1,4 +1,5 @@
-"""Risk score of a check-in or visit: how much it deserves a spot check, and why in words."""
+"""Risk score of a check-in or visit: how much it deserves a spot check, and why (as codes and
+numbers; checkin/reasons.py words them in the reader's language)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from types import MappingProxyType
 from typing import Literal
 
 Kind = Literal["checkin", "visit"]
-Lang = Literal["zh", "en"]
 ParamValue = int | float | str
 
 KINDS: tuple[Kind, ...] = ("checkin", "visit")
@@ -128,65 +128,3 @@ def _history_reasons(history: CadreHistory) -> list[RiskReason]:
         weight = round(STALE_MAX_WEIGHT * min(days, STALE_FULL_DAYS) / STALE_FULL_DAYS, 3)
         reasons.append(RiskReason("not_checked_for", weight, {"days": days}))
     return reasons
-
-
-# code -> (Chinese, English); placeholders are the reason's params.
-_TEXTS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "base": ("每条{kind_zh}都有被抽查的机会", "Every {kind_en} can be drawn for a spot check"),
-        "low_accuracy": ("定位精度差，位置不可信", "The GPS fix is too inaccurate to trust"),
-        "outside_fence": ("打卡位置在村庄范围之外", "The position is outside the village fence"),
-        "impossible_travel": (
-            "与上一条记录相比，移动速度不可能达到",
-            "Moving from the previous record would need an impossible speed",
-        ),
-        "late_sync": ("记录很久之后才上传", "The record was uploaded long after it was made"),
-        "clock_skew": ("手机时间与服务器时间不一致", "The phone's clock disagrees with the server"),
-        "far_from_household": (
-            "走访位置离农户家较远",
-            "The visit was recorded far from the household",
-        ),
-        "photo_old": ("照片拍摄时间早于走访时间", "The photo was taken well before the visit"),
-        "duplicate_photo": (
-            "照片与其他记录的照片重复",
-            "The photo duplicates a photo of another record",
-        ),
-        "exif_gps_far": (
-            "照片中的拍摄位置离记录位置较远",
-            "The photo's own GPS position is far from the record's",
-        ),
-        "no_exif_time": ("照片缺少拍摄时间", "The photo has no time of capture"),
-        "other_flag": ("其他风险标记：{flag}", "Other flag: {flag}"),
-        "failed_checks": (
-            "此前 {checks} 次抽查中有 {failed} 次未通过",
-            "{failed} of {checks} earlier spot checks failed",
-        ),
-        "not_checked_for": ("已 {days} 天未被抽查", "Not spot-checked for {days} days"),
-        "never_checked": ("从未被抽查", "Never spot-checked"),
-    }
-)
-
-_KIND_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {"checkin": ("打卡记录", "check-in"), "visit": ("走访记录", "visit")}
-)
-
-
-def reason_text(reason: RiskReason, lang: Lang = "zh") -> str:
-    """The reason as a sentence in Chinese or English (the code itself if unknown)."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    pair = _TEXTS.get(reason.code)
-    if pair is None:
-        return reason.code
-    index = 0 if lang == "zh" else 1
-    params: dict[str, ParamValue] = dict(reason.params)
-    kind_words = _KIND_WORDS.get(str(params.get("kind", "")), ("记录", "record"))
-    params.update(kind_zh=kind_words[0], kind_en=kind_words[1])
-    return pair[index].format_map(_Missing(params))
-
-
-class _Missing(dict[str, ParamValue]):
-    """Renders a placeholder the reason lacks as '?' instead of failing the whole list."""
-
-    def __missing__(self, key: str) -> str:
-        return "?"

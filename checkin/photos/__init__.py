@@ -11,9 +11,7 @@ from checkin.photos.phash import (
 from checkin.photos.pipeline import (
     DEFAULT_LIMITS,
     PhotoLimits,
-    PhotoRejected,
     ProcessedPhoto,
-    RejectCode,
     process_photo,
     sniff_format,
 )
@@ -23,10 +21,8 @@ __all__ = [
     "DEFAULT_LIMITS",
     "InvalidKey",
     "PhotoLimits",
-    "PhotoRejected",
     "PhotoStore",
     "ProcessedPhoto",
-    "RejectCode",
     "bands",
     "bands_for_distance",
     "from_signed64",

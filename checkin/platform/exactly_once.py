@@ -8,15 +8,14 @@ import json
 import uuid
 from typing import Any
 
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 
 
 def client_id(value: Any) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise ApiError(400, "invalid_field", "id must be a UUID made on the phone.",
-                       {"id": "UUID"}) from exc
+        raise Refusal("invalid_id", field="id") from exc
 
 
 def payload_digest(payload: dict[str, Any]) -> str:
@@ -28,5 +27,4 @@ def payload_digest(payload: dict[str, Any]) -> str:
 def replay_or_conflict(stored_digest: str, digest: str) -> None:
     """Raise 409 unless the replayed payload is the one stored under this id."""
     if stored_digest != digest:
-        raise ApiError(409, "id_conflict",
-                       "A different record was already sent under this id.", {"id": "reused"})
+        raise Refusal("id_conflict", field="id")

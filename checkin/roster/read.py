@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from checkin.roster.problems import Problem, RosterRejected
+from checkin.roster.problems import Problem, rejected
 from checkin.roster.schema import SHEET_BY_NAME, SHEETS, SheetSpec
 
 MAX_CELL_CHARS = 500
@@ -36,7 +36,7 @@ class RawSheet:
 
 def read_roster(filename: str, data: bytes, limits: Limits) -> list[RawSheet]:
     if len(data) > limits.max_bytes:
-        raise RosterRejected([Problem("file_too_large",
+        raise rejected([Problem("file_too_large",
                                       params={"limit_mb": limits.max_bytes // 2**20})])
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".xlsx":
@@ -44,9 +44,9 @@ def read_roster(filename: str, data: bytes, limits: Limits) -> list[RawSheet]:
     elif suffix == ".csv":
         sheets = [_read_csv(filename, data, limits)]
     else:
-        raise RosterRejected([Problem("file_type")])
+        raise rejected([Problem("file_type")])
     if not sheets:
-        raise RosterRejected([Problem("no_sheets")])
+        raise rejected([Problem("no_sheets")])
     return sheets
 
 
@@ -55,7 +55,7 @@ def _check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise RosterRejected([Problem("not_xlsx", params={"detail": "not a zip"})]) from exc
+        raise rejected([Problem("not_xlsx", params={"detail": "not a zip"})]) from exc
     with archive:
         infos = archive.infolist()
         # The declared sizes bound what zipfile will ever inflate, so checking them is enough.
@@ -65,7 +65,7 @@ def _check_zip(data: bytes) -> None:
             for info in infos
         )
     if bomb:
-        raise RosterRejected([Problem("zip_bomb")])
+        raise rejected([Problem("zip_bomb")])
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> Iterator[RawSheet]:
@@ -76,7 +76,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Iterator[RawSheet]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         detail = type(exc).__name__
-        raise RosterRejected([Problem("not_xlsx", params={"detail": detail})]) from exc
+        raise rejected([Problem("not_xlsx", params={"detail": detail})]) from exc
     problems: list[Problem] = []
     seen: set[str] = set()
     try:
@@ -91,11 +91,11 @@ def _read_xlsx(data: bytes, limits: Limits) -> Iterator[RawSheet]:
             seen.add(sheet.spec.key)
             yield sheet
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
-        raise RosterRejected([Problem("not_xlsx", params={"detail": type(exc).__name__})]) from exc
+        raise rejected([Problem("not_xlsx", params={"detail": type(exc).__name__})]) from exc
     finally:
         book.close()
     if problems:
-        raise RosterRejected(problems)
+        raise rejected(problems)
 
 
 def _xlsx_cells(rows: Iterable[Any]) -> Iterator[list[tuple[Any, bool]]]:
@@ -110,13 +110,13 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterRejected([Problem("encoding")])
+    raise rejected([Problem("encoding")])
 
 
 def _read_csv(filename: str, data: bytes, limits: Limits) -> RawSheet:
     text = _decode(data)
     if "\x00" in text:
-        raise RosterRejected([Problem("encoding")])
+        raise rejected([Problem("encoding")])
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     name = PurePath(filename).stem
@@ -124,11 +124,11 @@ def _read_csv(filename: str, data: bytes, limits: Limits) -> RawSheet:
     try:
         sheet = _sheet_from_rows(name, cells, limits, problems, by_name=False)
     except csv.Error as exc:
-        raise RosterRejected([Problem("csv_malformed", params={"detail": str(exc)})]) from exc
+        raise rejected([Problem("csv_malformed", params={"detail": str(exc)})]) from exc
     if problems:
-        raise RosterRejected(problems)
+        raise rejected(problems)
     if sheet is None:
-        raise RosterRejected([Problem("no_sheets")])
+        raise rejected([Problem("no_sheets")])
     return sheet
 
 

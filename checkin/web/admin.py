@@ -8,12 +8,11 @@ from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import roles_required
-from checkin.errors import current_lang
+from checkin.domain.refusal import Refusal
 from checkin.exports import download
 from checkin.models import User
-from checkin.roster.problems import RosterRejected
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.template import template_xlsx
 from checkin.services.people.roster_import import import_roster
@@ -38,8 +37,9 @@ def roster() -> Any:
         try:
             sheets = read_roster(upload.filename or "", data, limits)
             result = import_roster(session, sheets, actor_id=current_user.id, policy=policy())
-        except RosterRejected as exc:  # answered 422: the commit point rolls back
-            problems = [p.text(current_lang()) for p in exc.problems[:500]]
+        except Refusal as exc:  # answered 422: the commit point rolls back
+            problems = [refusals.problem_text(p) for p in exc.problems[:500]] \
+                or [refusals.message(exc)]
     status = 422 if problems else 200
     return render_template("admin/roster.html", form=form, problems=problems,
                            result=result), status

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import SpotcheckItem
 from checkin.platform import clock
@@ -21,7 +23,7 @@ from checkin.web.spotchecks import area_choices, chosen_area, recent_months
 
 bp = Blueprint("bulletins", __name__)
 
-AWARD_ZH = {"red_flag": "流动红旗", "yellow_card": "黄牌警示", None: ""}
+AWARD = {"red_flag": _l("Red flag"), "yellow_card": _l("Yellow card")}
 AWARD_FILL = {"流动红旗": "FECACA", "黄牌警示": "FDE68A"}
 
 
@@ -38,7 +40,7 @@ def _bulletin() -> tuple[bulletin.Bulletin | None, dict[str, Any]]:
         return None, choices
     try:
         found = bulletin.monthly_bulletin(session, scope, area, month, today, policy())
-    except ApiError:
+    except Refusal:
         abort(404)
     return found, choices
 
@@ -80,6 +82,8 @@ def bulletin_export(kind: str) -> Any:
     if found is None:
         abort(404)
     year, month = found.first.year, found.first.month
+    with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
+        awards = {key: str(word) for key, word in AWARD.items()}
     title = f"{found.area.name} {year}年{month}月 驻村工作队月通报"
     headers = ["排名", "工作队", "村", "派出单位", "得分", "考勤进度", "走访联系覆盖",
                "抽查通过率", "群众满意度", "奖惩", "满意度预警", "抽查次数", "未通过",
@@ -87,7 +91,7 @@ def bulletin_export(kind: str) -> Any:
     table = [[line.row.rank, line.team.code, line.team.village.name, line.unit_name,
               line.row.score, *(_part(line.row.parts, p) for p in
                                 ("attendance", "coverage", "spotcheck", "satisfaction")),
-              AWARD_ZH[line.row.award], "是" if line.row.satisfaction_warning else "",
+              awards.get(line.row.award or "", ""), "是" if line.row.satisfaction_warning else "",
               line.counts.checks, line.counts.failures, line.counts.answers]
              for line in found.lines]
     return export(kind, f"月通报-{found.area.name}-{found.month}", title, headers, table,

@@ -11,10 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import roles_required
-from checkin.domain.errors import RuleViolation
-from checkin.errors import current_lang
+from checkin.domain.refusal import Refusal
 from checkin.models import Checkin, Leave
 from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
@@ -80,8 +79,8 @@ def leaves_page() -> Any:
         try:
             with db.savepoint():
                 leaves.request_leave(session, current_user, data, policy())
-        except RuleViolation as exc:
-            form.start.errors = [*form.start.errors, exc.text(current_lang())]
+        except Refusal as exc:
+            form.start.errors = [*form.start.errors, refusals.message(exc)]
         else:
             flash(_("Leave requested. You will see the decision here."), "info")
             return redirect(url_for("cadre.leaves_page"))
@@ -105,8 +104,8 @@ def return_page(leave_id: str) -> Any:
         try:
             with db.savepoint():
                 leaves.close(session, current_user, row, form.returned_on.data)
-        except RuleViolation as exc:
-            flash(exc.text(current_lang()), "error")
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
         else:
             flash(_("Welcome back: the leave is closed."), "info")
     return redirect(url_for("cadre.leaves_page"))

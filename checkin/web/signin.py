@@ -8,9 +8,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import safe_next
-from checkin.domain.errors import RuleViolation
+from checkin.domain.refusal import Refusal
 from checkin.i18n import LANG_COOKIE
 from checkin.platform import audit
 from checkin.security import login_limits
@@ -75,19 +75,13 @@ def change_password() -> Any:
             try:
                 with db.savepoint():
                     accounts.set_password(session, user, form.new.data or "", actor_id=user.id)
-            except RuleViolation as exc:
-                form.new.errors.append(password_message(exc.code))
+            except Refusal as exc:
+                form.new.errors.append(refusals.message(exc))
             else:
                 logout_user()
                 flash(_("Password changed. Please sign in again."), "info")
                 return redirect(url_for("auth.login"))
     return render_template("auth/password.html", form=form)
-
-
-def password_message(code: str) -> str:
-    if code == "password_too_short":
-        return _("The password needs at least 8 characters.")
-    return _("This password is too common. Choose another.")
 
 
 @bp.get("/lang/<code>")

@@ -19,14 +19,14 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
-from checkin.domain.errors import RuleViolation
-from checkin.domain.risk import RiskReason, reason_text
-from checkin.errors import ApiError, current_lang
+from checkin.domain.refusal import Refusal
+from checkin.domain.risk import RiskReason
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
 from checkin.platform import clock
+from checkin.reasons import risk_text
 from checkin.scope import Scope
 from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
@@ -103,8 +103,7 @@ def reason_words(reasons: list[dict[str, Any]], skip_base: bool = False
                  ) -> list[tuple[str, float]]:
     """The reasons as sentences with their weights; the base chance everyone has is
     left out of short lists, where it says nothing about this record."""
-    lang = current_lang()
-    return [(reason_text(RiskReason(r["code"], r["weight"], r.get("params", {})), lang),
+    return [(risk_text(RiskReason(r["code"], r["weight"], r.get("params", {}))),
              r["weight"]) for r in reasons if not (skip_base and r["code"] == "base")]
 
 
@@ -150,9 +149,8 @@ def draw() -> Any:
         with db.savepoint():
             batch, created = weekly_draw.draw(session, area, form.week.data, settings,
                                               current_user.id)
-    except ApiError as exc:
-        flash(_("This week cannot be drawn now.") if exc.status == 422 else exc.message,
-              "error")
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
         return redirect(url_for("spotchecks.queue"))
     except IntegrityError:  # another draw of this area and week won: show its batch
         batch = weekly_draw.find_batch(session, area.id, form.week.data)
@@ -238,10 +236,8 @@ def record_result(item_id: int) -> Any:
             results.record_result(session, current_user, item, _result_input(form, item.kind))
     except IntegrityError:  # another supervisor's result was stored first
         flash(taken, "error")
-    except ApiError as exc:
-        flash(taken if exc.status == 409 else exc.message, "error")
-    except RuleViolation as exc:
-        flash(exc.text(current_lang()), "error")
+    except Refusal as exc:
+        flash(taken if exc.code == "already_recorded" else refusals.message(exc), "error")
     else:
         flash(_("Result saved."), "info")
     return redirect(url_for("spotchecks.item_page", item_id=item_id))

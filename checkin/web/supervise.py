@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
-from checkin.domain.errors import RuleViolation
-from checkin.errors import ApiError, current_lang
+from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import Leave, SendingUnit, Village
 from checkin.platform import clock
@@ -26,12 +27,15 @@ from checkin.web.forms import DecisionForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/attendance")
 
-CATEGORY_ZH = {"on_post": "在岗", "official": "公差", "training": "培训", "leave": "请假",
-               "absent": "缺勤", "future": "", "outside_term": "—"}
-CATEGORY_EN = {"on_post": "on post", "official": "official", "training": "training",
-               "leave": "leave", "absent": "absent", "future": "", "outside_term": "—"}
+CATEGORY: dict[str, LazyString | str] = {
+    "on_post": _l("On post"), "official": _l("Official business"), "training": _l("Training"),
+    "leave": _l("Leave day"), "absent": _l("Absent"), "future": "", "outside_term": "—"}
 CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
                  "缺勤": "FECACA"}
+
+
+def category_words() -> dict[str, str]:
+    return {key: str(word) for key, word in CATEGORY.items()}
 
 
 def filters() -> boards.Filters:
@@ -76,7 +80,7 @@ def month(kind: str | None = None) -> Any:
         rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name))
     if kind is not None:
         return _month_export(kind, year, month_no, dates, rows)
-    words = CATEGORY_ZH if current_lang() == "zh" else CATEGORY_EN
+    words = category_words()
     return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
                            month=month_no, words=words, sort=sort, area=area_title(),
                            **filter_choices())
@@ -84,13 +88,15 @@ def month(kind: str | None = None) -> Any:
 
 def _month_export(kind: str, year: int, month_no: int, dates: list[date],
                   rows: list[boards.GridRow]) -> Any:
+    with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
+        words = category_words()
     title = f"{area_title()} {year}年{month_no}月 驻村干部考勤表"
     headers = ["姓名", "村", "工作队", "派出单位", *[str(d.day) for d in dates],
                "在岗", "公差", "培训", "请假", "缺勤"]
     table = [[r.cadre.name, r.cadre.village.name if r.cadre.village else "",
               r.cadre.team.code if r.cadre.team else "",
               r.cadre.unit.name if r.cadre.unit else "",
-              *[CATEGORY_ZH[c] for c in r.cells],
+              *[words[c] for c in r.cells],
               *[r.counts[k] for k in ("on_post", "official", "training", "leave", "absent")]]
              for r in rows]
     return export(kind, f"考勤表-{year}-{month_no:02d}", title, headers, table, CATEGORY_FILL)
@@ -159,10 +165,8 @@ def decide(leave_id: str) -> Any:
         try:
             with db.savepoint():
                 leaves.decide(session, current_user, row, approve, form.comment.data or None)
-        except (RuleViolation, ApiError) as exc:
-            message = exc.text(current_lang()) if isinstance(exc, RuleViolation) \
-                else _("Leave of this length is approved by the county.")
-            flash(message, "error")
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
         else:
             flash(_("Decision saved."), "info")
     return redirect(url_for("supervise.leave_inbox"))

@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Team
 from checkin.platform import clock
 from checkin.services.reporting import team_reports
@@ -37,7 +37,7 @@ def _period() -> reporting.Period:
         reporting.week_of(today)
     try:
         return team_reports.parse(label, today)
-    except ApiError:
+    except Refusal:
         abort(404)
 
 
@@ -80,11 +80,8 @@ def save_mine() -> Any:
             else:
                 team_reports.save_remarks(session, current_user, team, period,
                                           form.remarks.data or "")
-    except ApiError as exc:
-        messages = {"report_final": _("This report is final and cannot be changed."),
-                    "too_early": _("A report can be finalised from the last working day "
-                                   "of its period on.")}
-        flash(messages.get(exc.code, exc.message), "error")
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
     else:
         flash(_("The report is final.") if finalising else _("Remarks saved."), "info")
     return redirect(url_for("team_reports.mine", period=period.label))

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import PURPOSES, Household, Village, Visit
 from checkin.platform import clock
@@ -167,8 +167,8 @@ def confirm_position(household_id: int) -> Any:
     try:
         with db.savepoint():
             recording.confirm_position(session, current_user, household)
-    except ApiError as exc:
-        flash(exc.message, "error")
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
     else:
         flash(_("The household's position is confirmed."), "info")
     return redirect(request.referrer or url_for("visits.visits_list"))

@@ -62,7 +62,9 @@
   window.checkinSend = window.checkinSend || function (record) {
     var token = document.querySelector('meta[name="csrf-token"]').content;
     return fetch("/api/v1/checkins", {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+      // A refusal's sentence comes back in the page's language (the server's table).
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token,
+                "Accept-Language": document.documentElement.lang || "zh-CN"},
       body: JSON.stringify(record)}).then(function (response) {
         return response.json().then(function (body) {
           return {ok: response.ok, body: body};

@@ -49,6 +49,8 @@
       var data;
       xhr.open("POST", config.api[kind]);
       xhr.setRequestHeader("X-CSRFToken", csrfToken);
+      // A refusal's sentence (shown in the outbox) comes back in the page's language.
+      xhr.setRequestHeader("Accept-Language", document.documentElement.lang || "zh-CN");
       xhr.timeout = kind === "visit" ? 300000 : 60000;
       if (kind === "visit") {
         data = new FormData();

@@ -46,6 +46,7 @@
       var xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/v1/visits");
       xhr.setRequestHeader("X-CSRFToken", document.querySelector('meta[name="csrf-token"]').content);
+      xhr.setRequestHeader("Accept-Language", document.documentElement.lang || "zh-CN");
       xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) { onProgress(e.loaded / e.total); } });
       xhr.addEventListener("load", function () {
         var body = {};

@@ -80,9 +80,9 @@ def test_items_carry_what_the_checker_needs(wednesday, client, world, visits,
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
-    ({"area_id": "x", "week": WEEK}, 400, "invalid_field"),
-    ({"week": WEEK}, 400, "invalid_field"),
-    ({"area_id": 1, "week": "2026-47"}, 400, "invalid_field"),
+    ({"area_id": "x", "week": WEEK}, 400, "not_an_integer"),
+    ({"week": WEEK}, 400, "not_an_integer"),
+    ({"area_id": 1, "week": "2026-47"}, 400, "invalid_week"),
     ({"area_id": 1, "week": "2026-W48"}, 422, "week_not_begun"),
     ({"area_id": 1, "week": "2026-W44"}, 422, "week_too_old"),
 ])

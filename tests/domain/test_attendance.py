@@ -20,8 +20,8 @@ from checkin.domain.attendance import (
     validate_return,
     yearly_ledger,
 )
-from checkin.domain.errors import RuleViolation
 from checkin.domain.policy import Policy
+from checkin.domain.refusal import Refusal
 
 POLICY = Policy()  # 200 days a year, 4 training days, 28-day forecast window, township <= 3
 TODAY = date(2026, 11, 22)
@@ -308,7 +308,7 @@ def test_leave_is_asked_for_beforehand_not_too_long_and_not_overlapping(
     if code is None:
         validate_leave_request(kind, start, end, TODAY, existing)
         return
-    with pytest.raises(RuleViolation) as caught:
+    with pytest.raises(Refusal) as caught:
         validate_leave_request(kind, start, end, TODAY, existing)
     assert caught.value.code == code
     assert caught.value.field in ("kind", "start_date", "end_date")
@@ -357,7 +357,7 @@ def test_leave_moves_pending_to_decided_and_approved_to_closed_only(status, targ
     if allowed:
         assert leave_transition(status, target) == target
         return
-    with pytest.raises(RuleViolation) as caught:
+    with pytest.raises(Refusal) as caught:
         leave_transition(status, target)
     assert caught.value.code == "leave_bad_state"
 
@@ -396,6 +396,6 @@ def test_return_closes_approved_leave_on_a_day_not_in_the_future(status, return_
     if code is None:
         validate_return(span, return_date, TODAY)
         return
-    with pytest.raises(RuleViolation) as caught:
+    with pytest.raises(Refusal) as caught:
         validate_return(span, return_date, TODAY)
     assert caught.value.code == code

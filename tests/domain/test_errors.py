@@ -1,4 +1,5 @@
-"""Table tests for RuleViolation: stable code, offending field, sentences in both languages."""
+"""Table tests for Refusal: a stable code, the offending field, and named params; the
+sentence comes from the edge's table, in Chinese and English."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import date
 
 import pytest
 
-from checkin.domain.errors import RuleViolation
+from checkin import refusals
+from checkin.domain.refusal import Refusal
+from tests.lang import speaking
 
 
 @pytest.mark.parametrize(
@@ -33,20 +36,24 @@ from checkin.domain.errors import RuleViolation
         ("no_such_code", {}, "no_such_code", "no_such_code"),
     ],
 )
-def test_violation_reads_as_a_sentence_in_chinese_and_english(code, params, zh, en):
-    error = RuleViolation(code, field="start_date", params=params)
-    assert (error.text("zh"), error.text("en")) == (zh, en)
-    assert error.message == en == str(error)  # the default message is the English sentence
-    assert (error.code, error.field) == (code, "start_date")
+def test_refusal_reads_as_a_sentence_in_chinese_and_english(code, params, zh, en):
+    refusal = Refusal(code, field="start_date", **params)
+    with speaking("zh-CN"):
+        assert refusals.message(refusal) == zh
+    with speaking("en"):
+        assert refusals.message(refusal) == en
+    assert (refusal.code, refusal.field, refusal.params) == (code, "start_date", params)
+    assert str(refusal) == code  # no sentence inside the domain: that is the edge's
 
 
 def test_a_missing_param_leaves_its_placeholder():
-    assert (
-        RuleViolation("leave_overlaps").text("en")
-        == "Overlaps the leave from {other_start} to {other_end}"
-    )
+    with speaking("en"):
+        assert (refusals.message(Refusal("leave_overlaps"))
+                == "Overlaps the leave from %(other_start)s to %(other_end)s")
 
 
-def test_an_explicit_message_wins():
-    error = RuleViolation("leave_overlaps", "custom words", field="start_date")
-    assert (error.message, str(error), error.params) == ("custom words", "custom words", {})
+def test_the_api_field_carries_the_sentence():
+    with speaking("en"):
+        assert refusals.fields(Refusal("position_required", field="lat")) == {
+            "lat": "A visit in person needs the position."}
+        assert refusals.fields(Refusal("no_proposal")) == {}

@@ -17,20 +17,21 @@ import pytest
 from photo_helpers import CORPUS, corpus, corpus_params, encode, scene
 from PIL import ExifTags, Image, ImageChops, ImageStat, TiffImagePlugin
 
+from checkin.domain.refusal import Refusal
 from checkin.photos import (
     DEFAULT_LIMITS,
     PhotoLimits,
-    PhotoRejected,
     ProcessedPhoto,
     process_photo,
     sniff_format,
 )
 from checkin.photos.pipeline import draft_box, jpeg_draft_scale
+from checkin.refusals import status_of
 
 ACCEPT = "accept"
 TIME_LIMIT_S = 5.0
 
-# What the service does with each corpus file: ACCEPT, or the PhotoRejected code. Written
+# What the service does with each corpus file: ACCEPT, or the photo_* refusal code. Written
 # out file by file; test_table_covers_the_corpus fails when a file is added or removed.
 EXPECTED: dict[str, str] = {
     **{f"gps/DSCN00{n}.jpg": ACCEPT for n in (10, 12, 21, 25, 27, 29, 38, 40, 42)},
@@ -39,12 +40,12 @@ EXPECTED: dict[str, str] = {
     "heic/iphone_13_pro_max.HEIC": ACCEPT,
     "heic/samplefilehub.heif": ACCEPT,
     # hostile/: decided by the magic bytes first, then by Pillow within our limits.
-    "hostile/broken.png": "undecodable",  # PNG signature, then garbage: Pillow cannot identify
-    "hostile/broken_data_stream.png": "undecodable",  # IHDR fine, zlib stream broken
-    "hostile/crash-2020-10-test.tif": "unsupported_format",  # TIFF is not accepted at all
-    "hostile/decompression_bomb.gif": "unsupported_format",  # GIF bomb (4.3 Gpx): not accepted
-    "hostile/decompression_bomb.ico": "unsupported_format",  # ICO bomb (4.3 Gpx): not accepted
-    "hostile/decompression_bomb_extents.gif": "unsupported_format",
+    "hostile/broken.png": "photo_undecodable",  # PNG signature, then garbage: Pillow gives up
+    "hostile/broken_data_stream.png": "photo_undecodable",  # IHDR fine, zlib stream broken
+    "hostile/crash-2020-10-test.tif": "photo_unsupported_format",  # TIFF is not accepted at all
+    "hostile/decompression_bomb.gif": "photo_unsupported_format",  # GIF bomb (4.3 Gpx): refused
+    "hostile/decompression_bomb.ico": "photo_unsupported_format",  # ICO bomb (4.3 Gpx): refused
+    "hostile/decompression_bomb_extents.gif": "photo_unsupported_format",
     "hostile/empty_gps_ifd.jpg": ACCEPT,  # GPS IFD with no entries: no position, no flag
     "hostile/exif_gps.jpg": ACCEPT,  # GPS entries of nonsense types: flagged, no position
     "hostile/exif_gps_typeerror.jpg": ACCEPT,  # GPS pointer of the wrong type: flagged
@@ -52,8 +53,8 @@ EXPECTED: dict[str, str] = {
     "hostile/hopper_orientation_6.jpg": ACCEPT,  # stored turned upright
     "hostile/hopper_orientation_6.webp": ACCEPT,  # stored turned upright
     "hostile/junk_jpeg_header.jpg": ACCEPT,  # junk between JPEG segments: libjpeg skips it
-    "hostile/oom-225817ca0f8c663be7ab4b9e717b02c661e66834.tif": "unsupported_format",
-    "hostile/truncated_jpeg.jpg": "undecodable",  # LOAD_TRUNCATED_IMAGES stays False
+    "hostile/oom-225817ca0f8c663be7ab4b9e717b02c661e66834.tif": "photo_unsupported_format",
+    "hostile/truncated_jpeg.jpg": "photo_undecodable",  # LOAD_TRUNCATED_IMAGES stays False
     **{f"invalid/{name}": ACCEPT for name in (
         "corrupted.jpg", "image00971.jpg", "image01088.jpg", "image01137.jpg",
         "image01551.jpg", "image01713.jpg", "image01980.jpg", "image02206.jpg",
@@ -85,14 +86,14 @@ def jpeg_markers(data: bytes) -> list[int]:
     return markers
 
 
-def run_timed(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPhoto | PhotoRejected:
-    """process_photo's result or its PhotoRejected; any other exception fails the test."""
+def run_timed(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPhoto | Refusal:
+    """process_photo's result or its Refusal; any other exception fails the test."""
     started = time.perf_counter()
     try:
-        result: ProcessedPhoto | PhotoRejected = (
+        result: ProcessedPhoto | Refusal = (
             process_photo(data) if limits is None else process_photo(data, limits)
         )
-    except PhotoRejected as exc:
+    except Refusal as exc:
         result = exc
     elapsed = time.perf_counter() - started
     assert elapsed < TIME_LIMIT_S, f"took {elapsed:.1f} s"
@@ -143,7 +144,7 @@ def test_corpus_file(path: Path) -> None:
     if isinstance(result, ProcessedPhoto):
         check_stored(result)
     else:
-        assert result.http_status in (413, 415, 422)
+        assert status_of(result.code) in (413, 415, 422)  # the edge's table, not the pipeline
 
 
 @pytest.mark.parametrize("path", corpus_params("real"))
@@ -310,18 +311,18 @@ def test_100_megapixel_png_of_a_few_kb_is_rejected_before_decoding() -> None:
     bomb = png_bomb(10_000, 10_000)
     assert len(bomb) < 10_000
     result = run_timed(bomb)
-    assert isinstance(result, PhotoRejected) and result.code == "too_many_pixels"
+    assert isinstance(result, Refusal) and result.code == "photo_too_many_pixels"
 
 
 def test_explicit_pixel_check_below_pillows_own_limit() -> None:
     """60 Mpx is under Pillow's bomb warning (89 Mpx) but over max_pixels (50 Mpx)."""
     assert Image.MAX_IMAGE_PIXELS > 60_000_000
     result = run_timed(png_bomb(10_000, 6_000))
-    assert isinstance(result, PhotoRejected) and result.code == "too_many_pixels"
-    assert "at most 50000000" in result.message
+    assert isinstance(result, Refusal) and result.code == "photo_too_many_pixels"
+    assert result.params["max_pixels"] == 50_000_000
     small = PhotoLimits(max_pixels=100 * 100)
     rejected = run_timed(encode(scene((101, 100)), "PNG"), small)
-    assert isinstance(rejected, PhotoRejected) and rejected.code == "too_many_pixels"
+    assert isinstance(rejected, Refusal) and rejected.code == "photo_too_many_pixels"
     assert isinstance(run_timed(encode(scene((100, 100)), "PNG"), small), ProcessedPhoto)
 
 
@@ -329,8 +330,8 @@ def test_decode_memory_budget_applies_per_format() -> None:
     data = encode(scene((640, 480)), "WEBP")
     tight = PhotoLimits(max_decode_bytes=1 << 20)  # 640x480 WebP needs ~5 MiB
     result = run_timed(data, tight)
-    assert isinstance(result, PhotoRejected) and result.code == "too_many_pixels"
-    assert "MiB" in result.message
+    assert isinstance(result, Refusal) and result.code == "photo_too_many_pixels"
+    assert result.params["needed_mib"] > 1  # refused for the decoder's memory
     # A JPEG of the same size decodes at 1/4 scale for a 160 px target: within 1 MiB.
     jpeg_limits = PhotoLimits(max_decode_bytes=1 << 20, long_side=160, thumb_side=80)
     assert isinstance(run_timed(encode(scene((640, 480)), "JPEG"), jpeg_limits), ProcessedPhoto)
@@ -342,25 +343,25 @@ def test_truncated_files_are_rejected() -> None:
         data = encode(image, fmt)
         for cut in (len(data) // 2, len(data) * 3 // 4):  # cut inside the pixel data
             result = run_timed(data[:cut])
-            assert isinstance(result, PhotoRejected), f"{fmt} cut at {cut} accepted"
-            assert result.code == "undecodable"
+            assert isinstance(result, Refusal), f"{fmt} cut at {cut} accepted"
+            assert result.code == "photo_undecodable"
 
 
 def test_truncated_heic_is_rejected() -> None:
     data = (corpus() / "heic/samplefilehub.heif").read_bytes()
     result = run_timed(data[: len(data) // 2])
-    assert isinstance(result, PhotoRejected) and result.code == "undecodable"
+    assert isinstance(result, Refusal) and result.code == "photo_undecodable"
 
 
 def test_too_many_bytes() -> None:
     limits = PhotoLimits()
     result = run_timed(b"\xff\xd8\xff" + bytes(limits.max_bytes))
-    assert isinstance(result, PhotoRejected) and result.code == "too_large"
-    assert result.http_status == 413
+    assert isinstance(result, Refusal) and result.code == "photo_too_large"
+    assert status_of(result.code) == 413
     data = encode(scene(), "JPEG")
     assert isinstance(run_timed(data, PhotoLimits(max_bytes=len(data))), ProcessedPhoto)
     over = run_timed(data, PhotoLimits(max_bytes=len(data) - 1))
-    assert isinstance(over, PhotoRejected) and over.code == "too_large"
+    assert isinstance(over, Refusal) and over.code == "photo_too_large"
 
 
 def test_html_jpeg_polyglot() -> None:
@@ -369,8 +370,8 @@ def test_html_jpeg_polyglot() -> None:
     jpeg = encode(scene(), "JPEG")
     html = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
     front = run_timed(html + jpeg)
-    assert isinstance(front, PhotoRejected) and front.code == "unsupported_format"
-    assert front.http_status == 415
+    assert isinstance(front, Refusal) and front.code == "photo_unsupported_format"
+    assert status_of(front.code) == 415
     back = run_timed(jpeg + html)
     assert isinstance(back, ProcessedPhoto)
     assert b"<script" not in back.jpeg and b"<script" not in back.thumb
@@ -393,10 +394,10 @@ def test_html_jpeg_polyglot() -> None:
 )
 def test_other_formats_by_magic(data: bytes) -> None:
     result = run_timed(data)
-    assert isinstance(result, PhotoRejected)
-    assert result.code in ("unsupported_format", "undecodable")
+    assert isinstance(result, Refusal)
+    assert result.code in ("photo_unsupported_format", "photo_undecodable")
     if data[:2] != b"\xff\xd8":
-        assert result.code == "unsupported_format"
+        assert result.code == "photo_unsupported_format"
 
 
 def test_sniff_format_ignores_names_and_trusts_bytes() -> None:
@@ -669,7 +670,7 @@ def test_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
     data = encode(scene(), "JPEG", progressive=True)
     bomb = data[:-2] + b"\xff\xda" * 500 + b"\xff\xd9"
     result = run_timed(bomb)
-    assert isinstance(result, PhotoRejected) and result.code == "too_complex"
+    assert isinstance(result, Refusal) and result.code == "photo_too_complex"
     assert isinstance(run_timed(data), ProcessedPhoto)  # an ordinary progressive JPEG
 
 
@@ -699,7 +700,7 @@ def _mutations(seed: bytes, count: int, rng: random.Random) -> list[bytes]:
     return out
 
 
-def test_mutated_files_never_raise_anything_but_photo_rejected() -> None:
+def test_mutated_files_never_raise_anything_but_a_photo_refusal() -> None:
     rng = random.Random(20261122)
     exif_jpeg = jpeg_with_exif(
         scene((160, 120)),
@@ -718,7 +719,7 @@ def test_mutated_files_never_raise_anything_but_photo_rejected() -> None:
             outcomes[key] = outcomes.get(key, 0) + 1
             if isinstance(result, ProcessedPhoto):
                 check_stored(result)
-    assert outcomes.get("accepted", 0) > 0 and outcomes.get("undecodable", 0) > 0
+    assert outcomes.get("accepted", 0) > 0 and outcomes.get("photo_undecodable", 0) > 0
 
 
 def test_threads_get_the_same_results_as_one_by_one() -> None:
@@ -734,7 +735,7 @@ def test_threads_get_the_same_results_as_one_by_one() -> None:
     def outcome(data: bytes) -> tuple[str, str]:
         try:
             photo = process_photo(data)
-        except PhotoRejected as exc:
+        except Refusal as exc:
             return ("rejected", exc.code)
         return ("accepted", photo.sha256)
 

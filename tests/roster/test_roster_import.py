@@ -14,12 +14,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from checkin import db
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, AuditEntry, Household, Team, User, Village
-from checkin.roster.problems import RosterRejected
+from checkin.refusals import problem_text
 from checkin.roster.read import Limits, read_roster
 from checkin.roster.schema import SHEET_BY_NAME
 from checkin.services.people.roster_import import import_roster
 from tests.conftest import csrf_from
+from tests.lang import speaking
 
 ROWS: dict[str, list[list[Any]]] = {
     "区域": [["代码", "名称", "级别", "上级代码"],
@@ -64,7 +66,7 @@ def run_import(app: Flask, data: bytes, name: str = "roster.xlsx", **limits: int
         try:
             result = import_roster(session, read_roster(name, data, Limits(**limits)),
                                    actor_id=None, initial_password="initial-pass-1")
-        except RosterRejected:
+        except Refusal:
             session.rollback()
             raise
         session.commit()
@@ -80,11 +82,15 @@ def counts(app: Flask) -> dict[str, int]:
 
 def problems_of(app: Flask, data: bytes, name: str = "roster.xlsx", **limits: int) -> list[str]:
     before = counts(app)
-    with pytest.raises(RosterRejected) as caught:
+    with pytest.raises(Refusal) as caught:
         run_import(app, data, name, **limits)
     assert counts(app) == before, "a rejected file must change nothing"
-    return [p.text("zh") for p in caught.value.problems] + [
-        p.text("en") for p in caught.value.problems]
+    assert caught.value.code == "roster_rejected"
+    texts = []
+    for lang in ("zh", "en"):
+        with speaking(lang):
+            texts += [problem_text(p) for p in caught.value.problems]
+    return texts
 
 
 def test_a_complete_workbook_imports_everything(app: Flask) -> None:

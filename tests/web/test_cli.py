@@ -62,5 +62,9 @@ def test_import_roster_command_reports_problems_and_exits_nonzero(app: Flask, tm
     bad.write_text("村代码,村名,所属乡镇代码,纬度,经度\nV1,某村,NOPE,200,116\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import-roster", str(bad)])
     assert result.exit_code == 1
-    assert "nothing was imported" in result.output
+    assert "未导入任何数据：文件中有 2 处问题" in result.output  # the summary in Chinese too
     assert "工作表「村」第 2 行「纬度」列" in result.output
+    english = app.test_cli_runner().invoke(args=["import-roster", "--lang", "en", str(bad)])
+    assert english.exit_code == 1
+    assert "Nothing was imported: 2 problem(s)" in english.output
+    assert "sheet 村, row 2, column 纬度: latitude 200.0 is outside -90..90" in english.output

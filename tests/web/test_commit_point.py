@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from checkin import db
-from checkin.errors import ApiError
+from checkin import db, refusals
+from checkin.domain.refusal import Refusal
 from checkin.models import AuditEntry
 from checkin.platform import audit
 
@@ -50,7 +50,7 @@ def routes(app: Flask) -> Flask:
 
     def refused() -> str:
         _write("refused")
-        raise ApiError(422, "test_refusal", "Refused.")
+        raise Refusal("no_village")  # a 422
 
     def crashed() -> str:
         _write("crashed")
@@ -59,22 +59,22 @@ def routes(app: Flask) -> Flask:
     def kept() -> str:
         _write("kept")
         db.keep_writes()
-        raise ApiError(401, "test_refusal", "Refused, and the attempt recorded.")
+        raise Refusal("invalid_credentials")  # a 401, and the attempt recorded
 
     def flashed() -> object:
         try:
             with db.savepoint():
                 _write("undone")
-                raise ApiError(409, "test_refusal", "Refused.")
-        except ApiError as exc:
-            flash(exc.message, "error")
+                raise Refusal("conflict")
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
         _write("after")
         return redirect("/")
 
     def released_then_refused() -> str:
         with db.savepoint():
             _write("released")
-        raise ApiError(422, "test_refusal", "Refused after the savepoint.")
+        raise Refusal("no_village")  # a 422, after the savepoint
 
     for view in (ok, refused, crashed, kept, flashed, released_then_refused):
         app.add_url_rule(f"/api/v1/test/{view.__name__}", view.__name__, view,
@@ -90,7 +90,7 @@ def test_a_success_is_committed(routes: Flask, world) -> None:
 
 def test_a_refusal_keeps_nothing(routes: Flask, world) -> None:
     response = routes.test_client().post("/api/v1/test/refused")
-    assert response.status_code == 422 and response.get_json()["error"]["code"] == "test_refusal"
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "no_village"
     assert _actions(routes) == []
 
 

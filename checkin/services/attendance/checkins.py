@@ -25,7 +25,7 @@ from sqlalchemy.sql import Executable
 
 from checkin.domain import geofence
 from checkin.domain.policy import Policy
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceDay, AuditEntry, Checkin, Village
 from checkin.models.types import utcnow
 from checkin.platform import audit, clock
@@ -332,7 +332,7 @@ def record(connection: Connection, user: Person, data: CheckinInput, context: _C
     geofence.validate_position(data.lat, data.lon, data.accuracy_m)
     geofence.validate_recorded_at(data.recorded_at, received)
     if user.village_id is None or context is None:
-        raise ApiError(422, "no_village", "This account has no village to check in to.")
+        raise Refusal("no_village")
     previous = None
     if context.previous_at is not None:
         previous = geofence.PreviousFix(

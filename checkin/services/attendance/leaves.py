@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import attendance
 from checkin.domain.policy import Policy
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Leave, User
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
@@ -46,7 +46,7 @@ def existing(session: Session, data: LeaveInput) -> Leave | None:
 
 def request_leave(session: Session, user: User, data: LeaveInput, policy: Policy) -> Leave:
     if user.village_id is None:
-        raise ApiError(422, "no_village", "This account has no village.")
+        raise Refusal("no_village")
     attendance.validate_leave_request(data.kind, data.start, data.end, clock.today(),
                                       spans_of(session, user.id))
     days = (data.end - data.start).days + 1
@@ -73,7 +73,7 @@ def may_decide(supervisor: User, leave: Leave) -> bool:
 def decide(session: Session, supervisor: User, leave: Leave, approve: bool,
            comment: str | None) -> Leave:
     if not may_decide(supervisor, leave):
-        raise ApiError(403, "needs_county", "Leave of this length is approved by the county.")
+        raise Refusal("needs_county")
     before = audit.snapshot(leave)
     leave.status = attendance.leave_transition(leave.status, "approved" if approve else "rejected")
     leave.decided_by_id = supervisor.id

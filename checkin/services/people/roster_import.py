@@ -19,7 +19,7 @@ from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit
 from checkin.roster.convert import USERNAME, typed_rows
-from checkin.roster.problems import Problem, RosterRejected
+from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
 from checkin.services.people import accounts
@@ -67,7 +67,7 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
-        raise RosterRejected(problems)
+        raise rejected(problems)
     applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
     applier.initial_password = initial_password
     applier.fence_radius_m = policy.default_fence_radius_m
@@ -128,10 +128,10 @@ class Checker:
             first.setdefault(value, number)
 
     def ref(self, key: str, number: int, column: str, value: Any, pool: set[str] | dict[str, Any],
-            what: str, what_en: str) -> bool:
+            what: str) -> bool:
         if value is not None and value not in pool:
-            self.problem("unknown_ref", key, number, column, value=value, what=what,
-                         what_en=what_en)
+            # `what` names the kind of record in English; the table's WORDS translate it.
+            self.problem("unknown_ref", key, number, column, value=value, what=what)
             return False
         return True
 
@@ -153,7 +153,7 @@ class Checker:
             parent = row["parent_code"]
             if parent is None:
                 continue
-            if self.ref("areas", number, "parent_code", parent, self.area_levels, "上级区域",
+            if self.ref("areas", number, "parent_code", parent, self.area_levels,
                         "parent area") and (
                 LEVEL_RANK[self.area_levels[parent]] >= LEVEL_RANK[row["level"]]
             ):
@@ -162,7 +162,7 @@ class Checker:
     def check_villages(self) -> None:
         for number, row in self.rows.get("villages"):
             township = row["township_code"]
-            if self.ref("villages", number, "township_code", township, self.area_levels, "乡镇",
+            if self.ref("villages", number, "township_code", township, self.area_levels,
                         "township") and self.area_levels[township] != "township":
                 self.problem("not_township", "villages", number, "township_code", value=township)
             self.position("villages", number, row)
@@ -172,9 +172,9 @@ class Checker:
 
     def check_teams(self) -> None:
         for number, row in self.rows.get("teams"):
-            self.ref("teams", number, "village_code", row["village_code"], self.villages, "村",
+            self.ref("teams", number, "village_code", row["village_code"], self.villages,
                      "village")
-            self.ref("teams", number, "unit_code", row["unit_code"], self.units, "派出单位",
+            self.ref("teams", number, "unit_code", row["unit_code"], self.units,
                      "sending unit")
             if row["term_end"] is not None and row["term_end"] < row["term_start"]:
                 self.problem("date_order", "teams", number, "term_end")
@@ -191,9 +191,9 @@ class Checker:
         leaders: dict[str, int] = {}
         for number, row in self.rows.get("cadres"):
             self.check_person("cadres", number, row, "cadre")
-            self.ref("cadres", number, "team_code", row["team_code"], self.teams, "工作队",
+            self.ref("cadres", number, "team_code", row["team_code"], self.teams,
                      "team")
-            self.ref("cadres", number, "unit_code", row["unit_code"], self.units, "派出单位",
+            self.ref("cadres", number, "unit_code", row["unit_code"], self.units,
                      "sending unit")
             if row["is_leader"]:
                 if row["team_code"] in leaders:
@@ -209,15 +209,15 @@ class Checker:
                 self.problem("role_conflict", "supervisors", number, "username",
                              value=row["username"])
             self.ref("supervisors", number, "area_code", row["area_code"], self.area_levels,
-                     "区域", "area")
+                     "area")
 
     def check_households(self) -> None:
         for number, row in self.rows.get("households"):
             self.ref("households", number, "village_code", row["village_code"], self.villages,
-                     "村", "village")
+                     "village")
             helper = row["helper_username"]
             if self.ref("households", number, "helper_username", helper, self.roles,
-                        "帮扶责任人", "helper") and self.roles[helper] != "cadre":
+                        "helper") and self.roles[helper] != "cadre":
                 self.problem("not_cadre", "households", number, "helper_username", value=helper)
             self.position("households", number, row)
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance, cadence, findings, ranking, reporting
 from checkin.domain.policy import Policy
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
 from checkin.platform.periods import overlaps
 from checkin.scope import Scope
@@ -83,11 +83,9 @@ def month_span(month: str, today: date) -> tuple[date, date, date]:
     try:
         first, last = reporting.parse_month(month)
     except ValueError as exc:
-        raise ApiError(400, "invalid_month", "month must look like 2026-11.",
-                       {"month": "YYYY-MM"}) from exc
+        raise Refusal("invalid_month", field="month") from exc
     if first > today:
-        raise ApiError(422, "month_not_begun", "This month has not begun.",
-                       {"month": "in the future"})
+        raise Refusal("month_not_begun", field="month")
     return first, last, min(last, today)
 
 

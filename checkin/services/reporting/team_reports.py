@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance, cadence, reporting
 from checkin.domain.policy import Policy
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Household, Leave, Team, TeamReport, User, Visit
 from checkin.platform import audit, clock
 from checkin.scope import Scope
@@ -41,9 +41,9 @@ def parse(label: str, today: date) -> reporting.Period:
     try:
         period = reporting.parse_period(label)
     except ValueError as exc:
-        raise ApiError(404, "not_found", "No such period.") from exc
+        raise Refusal("no_such_period") from exc
     if period.first > today:
-        raise ApiError(404, "not_found", "This period has not begun.")
+        raise Refusal("period_not_begun")
     return period
 
 
@@ -196,7 +196,7 @@ def _leaves(session: Session, members: list[User], period: reporting.Period
 def _editable(session: Session, leader: User, team: Team, period: reporting.Period
               ) -> TeamReport:
     if not is_leader_of(leader, team):
-        raise ApiError(403, "not_team_leader", "Only the team leader writes the report.")
+        raise Refusal("not_team_leader")
     report = report_of(session, team.id, period.label)
     if report is None:
         report = TeamReport(team_id=team.id, period=period.label, kind=period.kind,
@@ -209,15 +209,14 @@ def _editable(session: Session, leader: User, team: Team, period: reporting.Peri
             report = report_of(session, team.id, period.label)
             assert report is not None
     if report.status == "final":
-        raise ApiError(409, "report_final", "This report is final and cannot be changed.")
+        raise Refusal("report_final")
     return report
 
 
 def save_remarks(session: Session, leader: User, team: Team, period: reporting.Period,
                  remarks: str) -> TeamReport:
     if len(remarks) > MAX_REMARKS:
-        raise ApiError(400, "invalid_field", "Remarks are at most 4000 characters.",
-                       {"remarks": "too long"})
+        raise Refusal("invalid_text", field="remarks", name="remarks", limit=MAX_REMARKS)
     report = _editable(session, leader, team, period)
     before = audit.snapshot(report)
     report.remarks = remarks.strip()
@@ -233,8 +232,7 @@ def save_remarks(session: Session, leader: User, team: Team, period: reporting.P
 def finalise(session: Session, leader: User, team: Team, period: reporting.Period,
              remarks: str, today: date, policy: Policy) -> TeamReport:
     if not reporting.may_finalise(period, today):
-        raise ApiError(422, "too_early", "A report is finalised from the last working day "
-                       "of its period on.")
+        raise Refusal("too_early")
     report = save_remarks(session, leader, team, period, remarks)
     before = audit.snapshot(report)
     report.figures = draft(session, team, period, today, policy)

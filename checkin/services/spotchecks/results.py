@@ -14,8 +14,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from checkin.domain import findings
 from checkin.domain.geofence import validate_position
+from checkin.domain.refusal import Refusal
 from checkin.domain.risk import CadreHistory
-from checkin.errors import ApiError
 from checkin.models import (
     Leave,
     SpotcheckBatch,
@@ -31,16 +31,6 @@ from checkin.services.attendance.leaves import span
 MAX_NOTE = 2000
 # Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).
 HISTORY_DAYS = 365
-
-RESULT_PROBLEMS = {
-    "method_unknown": "method is phone or field.",
-    "outcome_unknown": "outcome is confirmed, not_confirmed or unreachable.",
-    "satisfaction_unknown": "satisfaction is satisfied, basic or unsatisfied.",
-    "satisfaction_only_households": "Satisfaction is asked of households, on visit "
-                                    "back-checks only.",
-    "satisfaction_needs_answer": "No satisfaction without an answer from the household.",
-    "position_only_field": "A position is recorded for field checks only.",
-}
 
 
 # Scoping -----------------------------------------------------------------------------
@@ -118,18 +108,16 @@ class ResultInput:
 def check_result(item: SpotcheckItem, data: ResultInput) -> None:
     """422 for a result that breaks a rule of findings.result_problems."""
     if (data.lat is None) != (data.lon is None):
-        raise ApiError(422, "position_incomplete", "Send both lat and lon, or neither.",
-                       {"lat": "with lon"})
+        raise Refusal("position_incomplete", field="lat")
     if data.lat is not None and data.lon is not None:
         validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
     if len(data.note) > MAX_NOTE:
-        raise ApiError(400, "invalid_field", "note is at most 2000 characters.",
-                       {"note": "too long"})
+        raise Refusal("invalid_text", field="note", name="note", limit=MAX_NOTE)
     problems = findings.result_problems(item.kind, data.method, data.outcome,
                                         data.satisfaction, data.lat is not None)
     if problems:
-        code = next(iter(problems.values()))
-        raise ApiError(422, code, RESULT_PROBLEMS[code], problems)
+        field, code = next(iter(problems.items()))
+        raise Refusal(code, field=field)
 
 
 def record_result(session: Session, supervisor: User, item: SpotcheckItem,
@@ -154,10 +142,8 @@ def record_result(session: Session, supervisor: User, item: SpotcheckItem,
     return result
 
 
-def already_recorded() -> ApiError:
-    return ApiError(409, "already_recorded",
-                    "This check already has a result; results are never changed.",
-                    {"item_id": "has a result"})
+def already_recorded() -> Refusal:
+    return Refusal("already_recorded", field="item_id")
 
 
 # What results establish -----------------------------------------------------------------

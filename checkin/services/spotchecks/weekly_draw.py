@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import risk
 from checkin.domain.policy import Policy
+from checkin.domain.refusal import Refusal
 from checkin.domain.sampling import (
     PresenceCandidate,
     PresenceDraw,
@@ -46,7 +47,6 @@ from checkin.domain.sampling import (
     draw_visit_backchecks,
     parse_iso_week,
 )
-from checkin.errors import ApiError
 from checkin.models import (
     Area,
     AuditEntry,
@@ -93,18 +93,15 @@ def parse_week(week: Any) -> tuple[date, date]:
     try:
         return parse_iso_week(week)
     except ValueError as exc:
-        raise ApiError(400, "invalid_field", "week must look like 2026-W47.",
-                       {"week": "ISO week"}) from exc
+        raise Refusal("invalid_week", field="week") from exc
 
 
 def check_week(monday: date, today: date) -> None:
     this_monday = today - timedelta(days=today.weekday())
     if monday > this_monday:
-        raise ApiError(422, "week_not_begun", "A week is drawn from its Monday on, when "
-                       "last week's visits are all in.", {"week": "not begun"})
+        raise Refusal("week_not_begun", field="week")
     if monday < this_monday - timedelta(days=7):
-        raise ApiError(422, "week_too_old", "Only this week and last week can be drawn.",
-                       {"week": "too old"})
+        raise Refusal("week_too_old", field="week")
 
 
 def find_batch(session: Session, area_id: int, week: str) -> SpotcheckBatch | None:

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import evidence, geofence
 from checkin.domain.policy import Policy
-from checkin.errors import ApiError
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, Household, Photo, User, Village, Visit
 from checkin.photos.phash import bands, to_signed64
-from checkin.photos.pipeline import PhotoRejected, ProcessedPhoto, process_photo
+from checkin.photos.pipeline import ProcessedPhoto, process_photo
 from checkin.photos.store import PhotoStore
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
@@ -79,10 +79,10 @@ def process_all(files: list[tuple[str, bytes]]) -> list[ProcessedPhoto]:
     for index, (name, data) in enumerate(files):
         try:
             processed.append(process_photo(data))
-        except PhotoRejected as exc:
-            raise ApiError(exc.http_status, f"photo_{exc.code}",
-                           f"Photo {index + 1} ({name[:60]}): {exc.message}",
-                           {f"photos[{index}]": exc.code}) from exc
+        except Refusal as exc:  # the pipeline's photo_* code, told which photo it is
+            told = Refusal(exc.code, field=f"photos[{index}]", photo=index + 1, name=name[:60])
+            told.params = {**exc.params, **told.params}
+            raise told from exc
     return processed
 
 
@@ -100,8 +100,7 @@ def record_visit(session: Session, user: User, data: VisitInput,
         geofence.validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
     household = session.get(Household, data.household_id)
     if household is None or household.village_id != user.village_id:
-        raise ApiError(404, "not_found", "No such household in your village.",
-                       {"household_id": "unknown"})
+        raise Refusal("no_such_household", field="household_id")
     village = household.village
     visit = Visit(id=data.id, user_id=user.id, household_id=household.id,
                   village_id=village.id, kind=data.kind, purposes=",".join(data.purposes),
@@ -198,7 +197,7 @@ def _propose_position(session: Session, user: User, household: Household, visit:
 
 def confirm_position(session: Session, supervisor: User, household: Household) -> None:
     if household.proposed_lat is None:
-        raise ApiError(422, "no_proposal", "No position has been proposed for this household.")
+        raise Refusal("no_proposal")
     before = audit.snapshot(household)
     household.lat, household.lon = household.proposed_lat, household.proposed_lon
     household.proposed_lat = household.proposed_lon = None
@@ -213,8 +212,6 @@ def check_correction(session: Session, user: User, data: VisitInput) -> None:
         return
     old = session.get(Visit, data.corrects_id)
     if old is None or old.user_id != user.id:
-        raise ApiError(404, "not_found", "The visit to correct does not exist.",
-                       {"corrects_id": "unknown"})
+        raise Refusal("no_such_visit", field="corrects_id")
     if not (data.correction_reason or "").strip():
-        raise ApiError(422, "correction_reason_required", "Say why the visit is corrected.",
-                       {"correction_reason": "required"})
+        raise Refusal("correction_reason_required", field="correction_reason")

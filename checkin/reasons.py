@@ -1,0 +1,96 @@
+"""Why a record was flagged, and why it is worth a spot check, in the reader's language.
+
+The domain gives codes and numbers (:class:`~checkin.domain.geofence.Reason`,
+:class:`~checkin.domain.risk.RiskReason`); the sentences are gettext msgids here, with named
+``%(name)s`` placeholders, Chinese in messages.po.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from checkin.domain.geofence import Reason
+from checkin.domain.risk import RiskReason
+
+# Flags of a check-in or visit (the geofence's reasons); numbers are formatted by _num.
+FLAG_TEXTS: Mapping[str, LazyString] = {
+    "low_accuracy": _l("Accuracy %(accuracy_m)s m is worse than the %(limit_m)s m limit"),
+    "outside_fence": _l("%(distance_m)s m from the village centre, outside the %(radius_m)s m "
+                        "fence"),
+    "late_sync": _l("Recorded offline and sent %(delay_hours)s h later, more than "
+                    "%(limit_hours)s h"),
+    "clock_skew": _l("The phone's clock is %(skew_minutes)s min off the server's, more than "
+                     "%(limit_minutes)s min"),
+    "impossible_travel": _l("%(distance_m)s m from the previous fix in %(minutes)s min: "
+                            "%(speed_kmh)s km/h, faster than %(limit_kmh)s km/h"),
+    "impossible_travel_instant": _l("%(distance_m)s m from the previous fix made at the same "
+                                    "moment"),
+}
+
+# Why a record weighs in the spot-check draw.
+RISK_TEXTS: Mapping[str, LazyString] = {
+    "base": _l("Every record can be drawn for a spot check"),
+    "base_checkin": _l("Every check-in can be drawn for a spot check"),
+    "base_visit": _l("Every visit can be drawn for a spot check"),
+    "low_accuracy": _l("The GPS fix is too inaccurate to trust"),
+    "outside_fence": _l("The position is outside the village fence"),
+    "impossible_travel": _l("Moving from the previous record would need an impossible speed"),
+    "late_sync": _l("The record was uploaded long after it was made"),
+    "clock_skew": _l("The phone's clock disagrees with the server"),
+    "far_from_household": _l("The visit was recorded far from the household"),
+    "photo_old": _l("The photo was taken well before the visit"),
+    "duplicate_photo": _l("The photo duplicates a photo of another record"),
+    "exif_gps_far": _l("The photo's own GPS position is far from the record's"),
+    "no_exif_time": _l("The photo has no time of capture"),
+    "other_flag": _l("Other flag: %(flag)s"),
+    "failed_checks": _l("%(failed)s of %(checks)s earlier spot checks failed"),
+    "not_checked_for": _l("Not spot-checked for %(days)s days"),
+    "never_checked": _l("Never spot-checked"),
+}
+
+
+class _Missing(dict[str, object]):
+    """Renders a placeholder the reason lacks as '?' instead of failing the whole list."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def flag_text(reason: Reason) -> str:
+    """A check-in's or visit's flag as a sentence (the code itself if unknown or short of
+    its numbers)."""
+    key = reason.code
+    if key == "impossible_travel" and "speed_kmh" not in reason.params:
+        key = "impossible_travel_instant"
+    template = FLAG_TEXTS.get(key)
+    if template is None:
+        return reason.code
+    numbers = {k: _num(v) for k, v in reason.params.items()}
+    try:
+        return str(template) % numbers
+    except KeyError:  # a Reason built without all its numbers still names its code
+        return reason.code
+
+
+def risk_text(reason: RiskReason) -> str:
+    """A risk reason as a sentence (the code itself if unknown)."""
+    key = reason.code
+    if key == "base" and reason.params.get("kind") in ("checkin", "visit"):
+        key = f"base_{reason.params['kind']}"
+    template = RISK_TEXTS.get(key)
+    if template is None:
+        return reason.code
+    return str(template) % _Missing(reason.params)
+
+
+def _num(value: float) -> str:
+    """Whole numbers from 100 up (metres, km/h); one decimal below, without a trailing .0."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 100 or float(value).is_integer():
+        return str(round(value))
+    return f"{value:.1f}".removesuffix(".0")

@@ -1,0 +1,264 @@
+"""The one table of refusals: code -> HTTP status and the sentence, translated at the edge.
+
+Every :class:`~checkin.domain.refusal.Refusal` raised by the domain, the services, the photo
+pipeline, the roster import or the API's parsing is answered from here: the API with
+``{"error": {"code", "message", "fields"}}``, a page with the same sentence. Sentences are
+gettext msgids in English with named ``%(name)s`` placeholders (Chinese in messages.po);
+enum-like params (a leave's status or kind, ...) are translated through :data:`WORDS`.
+A roster file's problems are rendered from the same table, under ``roster_<code>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from checkin.domain.refusal import Problem, Refusal
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    sentence: LazyString
+
+
+def _e(status: int, sentence: LazyString) -> Entry:
+    return Entry(status, sentence)
+
+
+TABLE: Mapping[str, Entry] = {
+    # The HTTP layer: answers that are not a rule of the service.
+    "bad_request": _e(400, _l("The request could not be understood.")),
+    "not_signed_in": _e(401, _l("Sign in first (session cookie or Bearer token).")),
+    "forbidden": _e(403, _l("You are not allowed to do this.")),
+    "not_found": _e(404, _l("Not found.")),
+    "method_not_allowed": _e(405, _l("This method is not allowed here.")),
+    "conflict": _e(409, _l("This conflicts with what is already stored.")),
+    "too_large": _e(413, _l("The upload is too large.")),
+    "unsupported_media_type": _e(415, _l("This type of content is not supported.")),
+    "too_many_requests": _e(429, _l("Too many attempts. Please wait and try again.")),
+    "server_error": _e(500, _l("Something went wrong.")),
+    "unavailable": _e(503, _l("The database is unavailable for a moment. Try again shortly.")),
+    "csrf_failed": _e(400, _l("The form expired or was sent from elsewhere. Reload the page "
+                              "and try again.")),
+    "out_of_range": _e(400, _l("A number in the request is out of range.")),
+    "invalid_credentials": _e(401, _l("Wrong username or password.")),
+    "no_token": _e(400, _l("Send the token to revoke as a Bearer token.")),
+    # Parsing a request: one code per kind of wrong value, `name` is the input's name.
+    "malformed_json": _e(400, _l("%(name)s must be a JSON object.")),
+    "field_required": _e(400, _l("%(name)s is required.")),
+    "invalid_text": _e(400, _l("%(name)s must be text of at most %(limit)s characters.")),
+    "not_a_number": _e(400, _l("%(name)s must be a number.")),
+    "not_an_integer": _e(400, _l("%(name)s must be an integer.")),
+    "not_a_bool": _e(400, _l("%(name)s must be true or false.")),
+    "not_an_object": _e(400, _l("%(name)s must be an object or null.")),
+    "not_in_choices": _e(400, _l("%(name)s must be one of: %(choices)s.")),
+    "not_a_time": _e(400, _l("%(name)s must be an ISO 8601 time such as "
+                             "2026-11-22T08:05:00+08:00.")),
+    "time_needs_offset": _e(400, _l("%(name)s needs an offset such as +08:00.")),
+    "not_a_date": _e(400, _l("%(name)s must be a date like 2026-11-22.")),
+    "not_degrees": _e(400, _l("%(name)s must be WGS-84 degrees.")),
+    "invalid_id": _e(400, _l("id must be a UUID made on the phone.")),
+    "invalid_paging": _e(400, _l("limit must be a whole number from 1 to %(most)s and cursor "
+                                 "a whole number from 0.")),
+    "invalid_year": _e(400, _l("year must look like 2026.")),
+    "invalid_month": _e(400, _l("month must look like 2026-11.")),
+    "invalid_week": _e(400, _l("week must look like 2026-W47.")),
+    "photo_exif_count": _e(400, _l("photo_exif has one entry per photo, in order "
+                                   "(%(count)s).")),
+    "id_conflict": _e(409, _l("A different record was already sent under this id.")),
+    # Positions and times (the domain's geofence).
+    "invalid_latitude": _e(422, _l("Latitude %(lat)s is not between -90 and 90")),
+    "invalid_longitude": _e(422, _l("Longitude %(lon)s is not between -180 and 180")),
+    "invalid_accuracy": _e(422, _l("Accuracy %(accuracy_m)s is not a valid number of metres")),
+    "recorded_at_naive": _e(422, _l("The recorded time has no time zone offset")),
+    "recorded_at_in_future": _e(422, _l("The recorded time is %(ahead_minutes)s minutes ahead "
+                                        "of the server; check the phone's clock")),
+    "position_incomplete": _e(422, _l("Send both lat and lon, or neither.")),
+    "no_village": _e(422, _l("This account has no village.")),
+    # Leave (the domain's attendance rules and their service).
+    "leave_bad_kind": _e(422, _l("Unknown leave kind %(kind)s")),
+    "leave_dates_reversed": _e(422, _l("The end date is before the start date")),
+    "leave_backdated": _e(422, _l("Leave must be asked for beforehand: it cannot start "
+                                  "before %(earliest)s")),
+    "leave_too_long": _e(422, _l("One leave is at most %(max_days)s days, this one is "
+                                 "%(days)s")),
+    "leave_overlaps": _e(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
+    "leave_bad_state": _e(422, _l("A leave that is %(status)s cannot become %(target)s")),
+    "return_in_future": _e(422, _l("The return date cannot be after today")),
+    "return_before_start": _e(422, _l("The return date cannot be before the leave starts "
+                                      "(%(start)s)")),
+    "needs_county": _e(403, _l("Leave of this length is approved by the county.")),
+    # Passwords.
+    "password_too_short": _e(422, _l("The password needs at least %(min_length)s "
+                                     "characters.")),
+    "password_common": _e(422, _l("This password is too common. Choose another.")),
+    # Visits and their photos.
+    "no_such_household": _e(404, _l("No such household in your village.")),
+    "no_such_visit": _e(404, _l("The visit to correct does not exist.")),
+    "position_required": _e(422, _l("A visit in person needs the position.")),
+    "correction_reason_required": _e(422, _l("Say why the visit is corrected.")),
+    "no_proposal": _e(422, _l("No position has been proposed for this household.")),
+    "too_many_photos": _e(413, _l("At most %(most)s photos per visit.")),
+    "photo_too_large": _e(413, _l("Photo %(photo)s (%(name)s): larger than %(limit_mb)s MB.")),
+    "photo_unsupported_format": _e(415, _l("Photo %(photo)s (%(name)s): not a JPEG, PNG, WebP "
+                                           "or HEIC/HEIF image.")),
+    "photo_too_many_pixels": _e(422, _l("Photo %(photo)s (%(name)s): the image has too many "
+                                        "pixels.")),
+    "photo_too_complex": _e(422, _l("Photo %(photo)s (%(name)s): a JPEG with too many "
+                                    "scans.")),
+    "photo_undecodable": _e(422, _l("Photo %(photo)s (%(name)s): cannot decode the "
+                                    "%(format)s data.")),
+    # Spot checks.
+    "week_not_begun": _e(422, _l("A week is drawn from its Monday on, when last week's visits "
+                                 "are all in.")),
+    "week_too_old": _e(422, _l("Only this week and last week can be drawn.")),
+    "method_unknown": _e(422, _l("method is phone or field.")),
+    "outcome_unknown": _e(422, _l("outcome is confirmed, not_confirmed or unreachable.")),
+    "satisfaction_unknown": _e(422, _l("satisfaction is satisfied, basic or unsatisfied.")),
+    "satisfaction_only_households": _e(422, _l("Satisfaction is asked of households, on visit "
+                                               "back-checks only.")),
+    "satisfaction_needs_answer": _e(422, _l("No satisfaction without an answer from the "
+                                            "household.")),
+    "position_only_field": _e(422, _l("A position is recorded for field checks only.")),
+    "already_recorded": _e(409, _l("This check already has a result; results are never "
+                                   "changed.")),
+    # Bulletins and team reports.
+    "month_not_begun": _e(422, _l("This month has not begun.")),
+    "no_such_period": _e(404, _l("No such period.")),
+    "period_not_begun": _e(404, _l("This period has not begun.")),
+    "not_team_leader": _e(403, _l("Only the team leader writes the report.")),
+    "report_final": _e(409, _l("This report is final and cannot be changed.")),
+    "too_early": _e(422, _l("A report is finalised from the last working day of its period "
+                            "on.")),
+    # A roster file: the refusal, then each of its problems (roster_<problem code>).
+    "roster_rejected": _e(422, _l("Nothing was imported: %(count)s problem(s) in the file.")),
+    "roster_file_too_large": _e(422, _l("the file is larger than %(limit_mb)s MB")),
+    "roster_file_type": _e(422, _l("only .xlsx and .csv files are accepted")),
+    "roster_not_xlsx": _e(422, _l("not a valid .xlsx file (%(detail)s)")),
+    "roster_zip_bomb": _e(422, _l("the file expands to too much data (a zip bomb?) and was "
+                                  "refused")),
+    "roster_encoding": _e(422, _l("the CSV file is neither UTF-8 nor GBK")),
+    "roster_csv_malformed": _e(422, _l("malformed CSV: %(detail)s")),
+    "roster_unknown_sheet": _e(422, _l("unknown sheet “%(name)s”; expected one of: "
+                                       "%(expected)s")),
+    "roster_duplicate_sheet": _e(422, _l("this sheet appears more than once")),
+    "roster_no_sheets": _e(422, _l("the file holds no sheet to import")),
+    "roster_too_many_rows": _e(422, _l("more than %(limit)s rows; split the file")),
+    "roster_missing_header": _e(422, _l("the column “%(name)s” is missing")),
+    "roster_unknown_header": _e(422, _l("unknown column “%(name)s”")),
+    "roster_formula": _e(422, _l("the cell holds a formula; paste values instead")),
+    "roster_too_long": _e(422, _l("longer than %(limit)s characters")),
+    "roster_required": _e(422, _l("required, but empty")),
+    "roster_not_number": _e(422, _l("“%(value)s” is not a number")),
+    "roster_latitude": _e(422, _l("latitude %(value)s is outside -90..90")),
+    "roster_longitude": _e(422, _l("longitude %(value)s is outside -180..180")),
+    "roster_outside_china": _e(422, _l("position (%(lat)s, %(lon)s) is outside China; are "
+                                       "latitude and longitude swapped?")),
+    "roster_radius": _e(422, _l("radius %(value)s m must be 50..20000")),
+    "roster_not_date": _e(422, _l("“%(value)s” is not a date (write 2026-01-31)")),
+    "roster_date_order": _e(422, _l("the term ends before it starts")),
+    "roster_not_bool": _e(422, _l("“%(value)s” must be yes or no")),
+    "roster_not_choice": _e(422, _l("“%(value)s” must be one of: %(choices)s")),
+    "roster_duplicate_code": _e(422, _l("%(value)s already appears in row %(first_row)s")),
+    "roster_unknown_ref": _e(422, _l("unknown %(what)s “%(value)s”")),
+    "roster_bad_parent_level": _e(422, _l("parent area “%(value)s” has the wrong level")),
+    "roster_not_township": _e(422, _l("“%(value)s” is not a township")),
+    "roster_not_cadre": _e(422, _l("account “%(value)s” is not a cadre")),
+    "roster_role_conflict": _e(422, _l("account “%(value)s” already has another role")),
+    "roster_two_leaders": _e(422, _l("team %(value)s has more than one first secretary")),
+    "roster_username": _e(422, _l("a username holds only letters, digits, dot, dash and "
+                                  "underscore")),
+}
+
+# Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.
+ENUM_PARAMS = frozenset({"status", "target", "kind", "what"})
+WORDS: Mapping[str, LazyString] = {
+    "pending": _l("pending"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "closed": _l("closed"),
+    "withdrawn": _l("withdrawn"),
+    "personal": _l("personal leave"),
+    "sick": _l("sick leave"),
+    "official": _l("official business"),
+    "training": _l("training"),
+    "parent area": _l("parent area"),
+    "township": _l("township"),
+    "village": _l("village"),
+    "sending unit": _l("sending unit"),
+    "team": _l("team"),
+    "area": _l("area"),
+    "helper": _l("helper"),
+}
+
+_PROBLEM_WHERE = {
+    "sheet": _l("sheet %(sheet)s"),
+    "row": _l("row %(row)s"),
+    "column": _l("column %(column)s"),
+}
+_JOIN_WHERE = _l("%(first)s, %(second)s")
+_WHERE_WHAT = _l("%(where)s: %(what)s")
+
+
+class _KeepMissing(dict[str, Any]):
+    """Leaves a placeholder as it is when its param was not given, instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return f"%({key})s"
+
+
+def status_of(code: str) -> int:
+    entry = TABLE.get(code)
+    return entry.status if entry is not None else 422
+
+
+def word(value: object) -> object:
+    """An enum-like value in the reader's language; anything else as it is."""
+    if isinstance(value, str) and value in WORDS:
+        return str(WORDS[value])
+    return value
+
+
+def sentence(code: str, params: Mapping[str, object] | None = None) -> str:
+    """The sentence for `code` in the request's language (the code itself if unknown)."""
+    entry = TABLE.get(code)
+    if entry is None:
+        return code
+    words = _KeepMissing({k: word(v) if k in ENUM_PARAMS else v
+                          for k, v in (params or {}).items()})
+    return str(entry.sentence) % words
+
+
+def message(refusal: Refusal) -> str:
+    params = dict(refusal.params)
+    if refusal.problems:
+        params.setdefault("count", len(refusal.problems))
+    return sentence(refusal.code, params)
+
+
+def fields(refusal: Refusal) -> dict[str, str]:
+    """The field -> reason map of the API's answer: the offending input, with the sentence."""
+    return {refusal.field: message(refusal)} if refusal.field else {}
+
+
+def problem_text(problem: Problem) -> str:
+    """One problem of a file, with where it is: sheet, row, column."""
+    what = sentence("roster_" + problem.code, problem.params)
+    where = ""
+    for key in ("sheet", "row", "column"):
+        value = getattr(problem, key)
+        if not value:
+            continue
+        part = str(_PROBLEM_WHERE[key]) % {key: value}
+        where = str(_JOIN_WHERE) % {"first": where, "second": part} if where else part
+    return str(_WHERE_WHAT) % {"where": where, "what": what} if where else what
+
+
+def problem_rows(refusal: Refusal) -> list[dict[str, object]]:
+    return [{"sheet": p.sheet, "row": p.row, "column": p.column, "code": p.code,
+             "message": problem_text(p)} for p in refusal.problems]
