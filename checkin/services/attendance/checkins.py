@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,6 +25,17 @@ from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
 
 MAX_NOTE = 2000
+
+# Built once: the same statements for every check-in, only their parameters change.
+_PREVIOUS_FIX = (
+    select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
+    .where(Checkin.user_id == bindparam("user_id"), Checkin.recorded_at <= bindparam("before"))
+    .order_by(Checkin.recorded_at.desc()).limit(1))
+# The first counting check-in of a day makes the day; later ones change nothing (also when
+# two of them race: the database keeps the first).
+_MARK_DAY = {name: dialect_insert(AttendanceDay).on_conflict_do_nothing(
+                 index_elements=["user_id", "day"])
+             for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,7 @@ def existing(session: Session, data: CheckinInput) -> Checkin | None:
 def previous_fix(session: Session, user_id: int, before: datetime
                  ) -> geofence.PreviousFix | None:
     """The cadre's latest check-in at or before `before` (visits use it too)."""
-    row = session.execute(
-        select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
-        .where(Checkin.user_id == user_id, Checkin.recorded_at <= before)
-        .order_by(Checkin.recorded_at.desc()).limit(1)).first()
+    row = session.execute(_PREVIOUS_FIX, {"user_id": user_id, "before": before}).first()
     if row is None:
         return None
     return geofence.PreviousFix(lat=row.lat, lon=row.lon, recorded_at=row.recorded_at,
@@ -94,10 +101,7 @@ def record(session: Session, user: User, data: CheckinInput, policy: Policy) -> 
 
 
 def mark_day(session: Session, checkin: Checkin) -> None:
-    """The first counting check-in of a day makes the day; later ones change nothing (also
-    when two of them race: the database keeps the first)."""
-    dialect_insert: Any = (pg_insert if session.get_bind().dialect.name == "postgresql"
-                           else sqlite_insert)
-    session.execute(dialect_insert(AttendanceDay).values(
-        user_id=checkin.user_id, day=checkin.local_day, village_id=checkin.village_id,
-        first_checkin_id=checkin.id).on_conflict_do_nothing(index_elements=["user_id", "day"]))
+    """The check-in's attendance day, unless the cadre has it already."""
+    session.execute(_MARK_DAY[session.get_bind().dialect.name], {
+        "user_id": checkin.user_id, "day": checkin.local_day, "village_id": checkin.village_id,
+        "first_checkin_id": checkin.id})
