@@ -27,6 +27,8 @@ from checkin.platform.exactly_once import replay_or_conflict
 MAX_NOTE = 2000
 
 # Built once: the same statements for every check-in, only their parameters change.
+_FENCE = select(Village.lat, Village.lon, Village.radius_m).where(
+    Village.id == bindparam("village_id"))
 _PREVIOUS_FIX = (
     select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
     .where(Checkin.user_id == bindparam("user_id"), Checkin.recorded_at <= bindparam("before"))
@@ -68,23 +70,29 @@ def previous_fix(session: Session, user_id: int, before: datetime
                                 accuracy_m=row.accuracy_m)
 
 
+def fence_of(session: Session, village_id: int) -> geofence.Fence | None:
+    row = session.execute(_FENCE, {"village_id": village_id}).first()
+    return None if row is None else geofence.Fence(row.lat, row.lon, row.radius_m)
+
+
 def record(session: Session, user: User, data: CheckinInput, policy: Policy) -> Checkin:
     """Judge the check-in against the cadre's village fence and store it, its day if it
     counts and its audit entry (flushed; the caller commits)."""
     received = clock.now()
     geofence.validate_position(data.lat, data.lon, data.accuracy_m)
     geofence.validate_recorded_at(data.recorded_at, received)
-    village = session.get(Village, user.village_id) if user.village_id is not None else None
-    if village is None:
+    village_id = user.village_id
+    fence = None if village_id is None else fence_of(session, village_id)
+    if village_id is None or fence is None:
         raise ApiError(422, "no_village", "This account has no village to check in to.")
     facts = geofence.CheckinFacts(lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
                                   recorded_at=data.recorded_at, received_at=received,
                                   live=not data.queued)
     verdict = geofence.evaluate_checkin(
-        facts, geofence.Fence(village.lat, village.lon, village.radius_m),
+        facts, fence,
         previous_fix(session, user.id, data.recorded_at), policy)
     checkin = Checkin(
-        id=data.id, user_id=user.id, village_id=village.id, recorded_at=data.recorded_at,
+        id=data.id, user_id=user.id, village_id=village_id, recorded_at=data.recorded_at,
         received_at=received, local_day=clock.local_day(data.recorded_at), lat=data.lat,
         lon=data.lon, accuracy_m=data.accuracy_m, distance_m=round(verdict.distance_m, 1),
         in_fence=verdict.in_fence, counts_for_day=verdict.counts_for_day,
@@ -92,11 +100,11 @@ def record(session: Session, user: User, data: CheckinInput, policy: Policy) -> 
         reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons],
         queued=data.queued, digest=data.digest)
     session.add(checkin)
+    audit.record(session, actor_id=user.id, action="checkin.create", entity="checkin",
+                 entity_id=checkin.id, after={"digest": checkin.digest})
     session.flush()  # a concurrent request with the same id fails here
     if checkin.counts_for_day:
         mark_day(session, checkin)
-    audit.record(session, actor_id=user.id, action="checkin.create", entity="checkin",
-                 entity_id=checkin.id, after={"digest": checkin.digest})
     return checkin
 
 

@@ -7,9 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin.domain.passwords import check_password
@@ -90,20 +89,19 @@ def issue_token(session: Session, user: User, lifetime: timedelta) -> tuple[str,
     return raw, token
 
 
-def _valid_token(raw: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Conditions on api_tokens joined with users: the token as sent, alive, of its epoch."""
-    return (ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now, User.active.is_(True),
-            ApiToken.epoch == User.session_epoch)
+# The user of a live token: the token as sent, not revoked, not expired, of the user's
+# current epoch, the user active. Built once; "token_hash" and "now" are bound per call.
+_USER_FOR_TOKEN = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("now"), User.active.is_(True),
+           ApiToken.epoch == User.session_epoch))
 
 
 def user_for_token(session: Session, raw: str, now: datetime | None = None) -> User | None:
     """The user of a live token, in one query (token joined with its user)."""
-    now = now or utcnow()
-    return session.scalars(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(*_valid_token(raw, now))
-    ).first()
+    return session.scalars(_USER_FOR_TOKEN, {"token_hash": token_digest(raw),
+                                             "now": now or utcnow()}).first()
 
 
 def revoke_token(session: Session, raw: str) -> None:

@@ -327,8 +327,10 @@ class Verification:
 
 
 def verify(session: Session, batch: SpotcheckBatch, secret: bytes) -> Verification:
+    visit_ids: list[str | None]
     try:
-        presence, visit_ids = run_draw(batch.candidates, batch.week, batch.seed)
+        presence, drawn = run_draw(batch.candidates, batch.week, batch.seed)
+        visit_ids = list(drawn)
     except (KeyError, TypeError, ValueError):  # candidates altered beyond reading
         presence, visit_ids = [], [None]
     items = list(session.scalars(select(SpotcheckItem).where(
