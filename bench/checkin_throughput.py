@@ -1,23 +1,30 @@
-"""Benchmark: POST /api/v1/checkins under gunicorn against a trivial endpoint (not a test).
+"""Benchmark: POST /api/v1/checkins under gunicorn, this tree against a baseline tree (not a test).
 
-Usage: .venv/bin/python bench/checkin_throughput.py [--duration 10] [--rounds 3]
-       [--workers 4] [--connections 32] [--db sqlite,postgresql] [--profile]
+Usage: .venv/bin/python bench/checkin_throughput.py [--baseline /work/baseline-main]
+       [--duration 10] [--rounds 3] [--workers 4] [--connections 32]
+       [--db sqlite,postgresql] [--profile]
 
-For each database (SQLite in WAL mode in /tmp, PostgreSQL database `checkin_throughput`):
-a fresh schema from the migrations, 500 cadres in 100 villages with an API token each,
-gunicorn with sync workers on 127.0.0.1 serving the real app plus /bench/trivial and
-/bench/floor (added by bench/_wsgi.py only), and wrk (apt-get install wrk) with 32
-connections: trivial, floor and check-in runs take turns, so every ratio sees the same
-machine. The floor is what any JSON write pays before its own work (the same POST body read
-as JSON, a pooled connection with one round trip, a JSON answer); for each endpoint the CPU
-a request cost the gunicorn workers, the database server (PostgreSQL) and wrk is read from
-/proc, which shows where a check-in's time goes on a machine whose cores all three share.
+Two trees are measured in one run: this one ("new") and `--baseline` (a checkout of an
+earlier commit, e.g. `git worktree add /work/baseline-main 2c97748`, with .venv linked and
+translations compiled). For each database (SQLite in WAL mode in /tmp, PostgreSQL) each
+tree gets its own scratch database, migrated by that tree's own migrations, seeded alike
+(500 cadres in 100 villages with an API token each), and its own gunicorn (sync workers,
+127.0.0.1, its own PYTHONPATH and port) serving its real app plus /bench/trivial (added by
+that tree's bench/_wsgi.py only). wrk (apt-get install wrk) with 32 connections then takes
+turns over trees and endpoints, the tree that goes first alternating round by round, so
+every ratio sees the same machine: the machine is shared and noisy, and the interleaving
+is what makes the ratio fair. Printed per tree: req/s of the trivial endpoint and of the
+check-in, the check-in as a ratio to its own tree's trivial endpoint, p50 and p99, and the
+CPU a request cost the gunicorn workers and the database server (PostgreSQL; SQLite runs
+in the workers); then new/baseline of the check-in's ratio to trivial (the figure the
+aim is about: at least 0.8) and of its raw req/s.
+
 Every check-in has a new UUID, a token picked round-robin over the cadres, a position near
-the cadre's village (one in ten outside the fence) and the current time. After the runs the
-database is checked: one check-in row and one audit entry per 201, no "database is locked"
-in the log.
+the cadre's village (one in ten outside the fence) and the current time. After the runs
+each database is checked: one check-in row and one audit entry per 201, no "database is
+locked" in the log.
 
---profile skips HTTP and profiles the view in-process (cProfile, top functions).
+--profile skips HTTP and profiles this tree's view in-process (cProfile, top functions).
 """
 
 from __future__ import annotations
@@ -41,9 +48,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from bench._common import (
+    POSTGRES_ADMIN_URL,
     REPO,
     World,
     drop_postgres,
@@ -170,18 +178,19 @@ def cpu_accounts(server: Server) -> dict[str, float]:
 
 
 class Server:
-    """gunicorn with sync workers on 127.0.0.1, its stderr kept for the error check."""
+    """gunicorn with sync workers on 127.0.0.1 serving `tree`'s app, its stderr kept for the
+    error check."""
 
-    def __init__(self, url: str, port: int, workers: int, log: Path) -> None:
+    def __init__(self, tree: Path, url: str, port: int, workers: int, log: Path) -> None:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
-               "CHECKIN_ENV": "production", "PYTHONPATH": str(REPO)}
+               "CHECKIN_ENV": "production", "PYTHONPATH": str(tree)}
         self.log = log
         self.port = port
         self.proc = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "gunicorn"), "--workers", str(workers),
+            [str(tree / ".venv" / "bin" / "gunicorn"), "--workers", str(workers),
              "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench._wsgi:app"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-        deadline = time.monotonic() + 30
+            cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+        deadline = time.monotonic() + 120  # a busy shared machine starts slowly
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial",
@@ -208,89 +217,156 @@ class Server:
         return self.log.read_text()
 
 
-def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    url = scratch_sqlite(SQLITE_PATH) if kind == "sqlite" else scratch_postgres(PG_NAME)
-    engine = make_engine(url)
-    world = seed_world(engine, counties=1, townships_per_county=10, villages_per_township=10,
-                       cadres_per_village=5)
-    tokens = issue_tokens(engine, [uid for uid, _vid in world.cadres])
-    script = tmp / f"checkin-{kind}.lua"
-    script.write_text(checkin_script(world, tokens))
-    floor_script = tmp / f"floor-{kind}.lua"
-    floor_script.write_text(checkin_script(world, tokens, "/bench/floor"))
-    writes_script = tmp / f"writes-{kind}.lua"
-    writes_script.write_text(checkin_script(world, tokens, "/bench/writes"))
-    trivial_script = tmp / "trivial.lua"
-    trivial_script.write_text(REPORT_LUA)
-    server = Server(url, args.port, args.workers, tmp / f"gunicorn-{kind}.log")
-    base = f"http://127.0.0.1:{args.port}"
-    runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "floor": [], "writes": [],
-                                             "checkin": []}
-    plan = (("trivial", "/bench/trivial", trivial_script),
-            ("floor", "/bench/floor", floor_script),
-            ("writes", "/bench/writes", writes_script),
-            ("checkin", "/api/v1/checkins", script))
+MIGRATE = ("import sys; from checkin.db import make_engine; from checkin.migrate import upgrade; "
+           "engine = make_engine(sys.argv[1]); upgrade(engine); engine.dispose()")
+
+
+def migrate_with(tree: Path, url: str) -> None:
+    """Bring the scratch database at `url` to head with `tree`'s own migrations."""
+    subprocess.run([str(tree / ".venv" / "bin" / "python"), "-c", MIGRATE, url], cwd=tree,
+                   env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
+
+
+def scratch_database(kind: str, tag: str, tree: Path) -> str:
+    """An empty database for one tree, migrated by that tree."""
+    if kind == "sqlite":
+        path = SQLITE_PATH.replace(".db", f"-{tag}.db")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        drop_postgres(f"{PG_NAME}_{tag}")
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{PG_NAME}_{tag}"'))
+        admin.dispose()
+        url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_NAME}_{tag}"
+    migrate_with(tree, url)
+    return url
+
+
+class Tree:
+    """One tree under test: its database, world, scripts, server and runs."""
+
+    def __init__(self, tag: str, path: Path, kind: str, port: int, args: argparse.Namespace,
+                 tmp: Path) -> None:
+        self.tag, self.path, self.kind = tag, path, kind
+        self.url = scratch_database(kind, tag, path)
+        self.engine = make_engine(self.url)
+        world = seed_world(self.engine, counties=1, townships_per_county=10,
+                           villages_per_township=10, cadres_per_village=5)
+        tokens = issue_tokens(self.engine, [uid for uid, _vid in world.cadres])
+        self.script = tmp / f"checkin-{kind}-{tag}.lua"
+        self.script.write_text(checkin_script(world, tokens))
+        self.trivial_script = tmp / "trivial.lua"
+        self.trivial_script.write_text(REPORT_LUA)
+        self.server = Server(path, self.url, port, args.workers,
+                             tmp / f"gunicorn-{kind}-{tag}.log")
+        self.base = f"http://127.0.0.1:{port}"
+        self.runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "checkin": []}
+        self.warmup_requests = 0
+        self.log = ""
+        self.checks: dict[str, Any] = {}
+
+    def run(self, name: str, seconds: int, connections: int, keep: bool = True) -> None:
+        if name == "trivial":
+            result = wrk(f"{self.base}/bench/trivial", self.trivial_script, seconds,
+                         connections, self.server)
+        else:
+            result = wrk(f"{self.base}/api/v1/checkins", self.script, seconds, connections,
+                         self.server)
+        if keep:
+            self.runs[name].append(result)
+        elif name == "checkin":
+            self.warmup_requests += result["requests"]
+
+    def finish(self) -> dict[str, Any]:
+        """Stop the server and check the database against what was answered."""
+        self.log = self.server.stop()
+        with self.engine.connect() as conn:
+            stored = conn.scalar(select(func.count()).select_from(Checkin))
+            audited = conn.scalar(select(func.count()).select_from(AuditEntry).join(
+                Checkin, Checkin.id == AuditEntry.entity_id).where(
+                AuditEntry.action == "checkin.create"))
+            days = conn.scalar(select(func.count()).select_from(AttendanceDay))
+        self.engine.dispose()
+        if self.kind == "postgresql":
+            drop_postgres(f"{PG_NAME}_{self.tag}")
+        answered = sum(r["requests"] for r in self.runs["checkin"]) + self.warmup_requests
+        return {"stored": stored, "audited": audited, "days": days, "answered": answered,
+                "locked": self.log.count("database is locked"),
+                "tracebacks": self.log.count("Traceback")}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> list[Tree]:
+    """Both trees on one database kind, their rounds interleaved."""
+    trees = [Tree("baseline", args.baseline, kind, free_port(), args, tmp)]
     try:
-        wrk(f"{base}/bench/trivial", trivial_script, 3, args.connections)  # warm-up
-        wrk(f"{base}/bench/floor", floor_script, 2, args.connections)
-        wrk(f"{base}/bench/writes", writes_script, 2, args.connections)
-        runs["checkin"].append(wrk(f"{base}/api/v1/checkins", script, 3, args.connections))
-        for _ in range(args.rounds):
-            for name, path, lua in plan:
-                runs[name].append(wrk(f"{base}{path}", lua, args.duration, args.connections,
-                                      server))
+        trees.append(Tree("new", REPO, kind, free_port(), args, tmp))
+        for tree in trees:  # warm-up: workers import, connect, fill their caches
+            tree.run("trivial", 3, args.connections, keep=False)
+            tree.run("checkin", 3, args.connections, keep=False)
+        for number in range(args.rounds):
+            order = trees if number % 2 == 0 else trees[::-1]
+            for tree in order:
+                for name in ("trivial", "checkin"):
+                    tree.run(name, args.duration, args.connections)
     finally:
-        log = server.stop()
-    warmup = runs["checkin"].pop(0)
-    with engine.connect() as conn:
-        # /bench/writes stores rows too: those carry their id as their digest.
-        real = Checkin.digest != Checkin.id
-        stored = conn.scalar(select(func.count()).select_from(Checkin).where(real))
-        audited = conn.scalar(select(func.count()).select_from(AuditEntry).join(
-            Checkin, Checkin.id == AuditEntry.entity_id).where(real,
-            AuditEntry.action == "checkin.create"))
-        days = conn.scalar(select(func.count()).select_from(AttendanceDay))
-    engine.dispose()
-    if kind == "postgresql":
-        drop_postgres(PG_NAME)
-    answered = sum(r["requests"] for r in runs["checkin"]) + warmup["requests"]
-    return {"runs": runs, "stored": stored, "audited": audited, "days": days,
-            "answered": answered, "locked": log.count("database is locked"),
-            "tracebacks": log.count("Traceback"), "log": log}
+        for tree in trees:
+            tree.checks = tree.finish()
+    return trees
 
 
-def summary(kind: str, result: dict[str, Any], args: argparse.Namespace) -> None:
-    def med(name: str, key: str) -> float:
-        return statistics.median(r[key] for r in result["runs"][name])
+def med(tree: Tree, name: str, key: str) -> float:
+    return statistics.median(r[key] for r in tree.runs[name])
 
-    t_rps, c_rps = med("trivial", "rps"), med("checkin", "rps")
-    print(f"\n{kind}: gunicorn {args.workers} sync workers, wrk 1 thread x "
-          f"{args.connections} connections, {args.rounds} x {args.duration} s each, "
-          "medians of interleaved runs")
-    print(f"  {'endpoint':<22}{'req/s':>9}{'ratio':>7}{'p50':>9}{'p99':>9}{'errors':>7}"
-          f"   CPU per request: {'workers':>8}{'database':>9}{'wrk':>6}")
-    for name, label in (("trivial", "GET /bench/trivial"), ("floor", "POST /bench/floor"),
-                        ("writes", "POST /bench/writes"), ("checkin", "POST /checkins")):
-        errors = sum(r["errors"] for r in result["runs"][name])
-        print(f"  {label:<22}{med(name, 'rps'):>9,.0f}{med(name, 'rps') / t_rps:>6.2f}x"
-              f"{med(name, 'p50_us') / 1000:>7.1f}ms{med(name, 'p99_us') / 1000:>7.1f}ms"
-              f"{errors:>7}{'':>19}{med(name, 'cpu_workers_us'):>6,.0f}us"
-              f"{med(name, 'cpu_database_us'):>7,.0f}us{med(name, 'cpu_wrk_us'):>4,.0f}us")
-    print(f"  ratio check-in / trivial: {c_rps / t_rps:.2f}x (floor: a POST of the same JSON "
-          "that takes a pooled connection, runs SELECT 1 and answers JSON; writes: the floor "
-          "plus a check-in's three rows and commit, without reading or judging anything)")
-    print("  per run (trivial | floor | writes | check-in req/s): " + "; ".join(
-        f"{t['rps']:,.0f} | {f['rps']:,.0f} | {w['rps']:,.0f} | {c['rps']:,.0f}"
-        for t, f, w, c in zip(result["runs"]["trivial"], result["runs"]["floor"],
-                              result["runs"]["writes"], result["runs"]["checkin"],
-                              strict=True)))
-    print(f"  stored check-ins {result['stored']:,} (answered {result['answered']:,}; wrk "
-          f"does not count replies still in flight when it stops), audit entries "
-          f"{result['audited']:,}, attendance days {result['days']:,}, "
-          f"'database is locked' in log: {result['locked']}, tracebacks: "
-          f"{result['tracebacks']}")
-    if result["tracebacks"]:
-        print(result["log"][-3000:])
+
+def per_round_ratio(tree: Tree) -> list[float]:
+    return [c["rps"] / t["rps"] for t, c in zip(tree.runs["trivial"], tree.runs["checkin"],
+                                                   strict=True)]
+
+
+def summary(kind: str, trees: list[Tree], args: argparse.Namespace) -> None:
+    print(f"\n{kind}: gunicorn {args.workers} sync workers per tree, wrk 1 thread x "
+          f"{args.connections} connections, {args.rounds} rounds x {args.duration} s per "
+          "endpoint and tree, interleaved; medians")
+    print(f"  {'tree':<10}{'endpoint':<20}{'req/s':>9}{'ratio':>8}{'p50':>9}{'p99':>9}"
+          f"{'errors':>8}   CPU/request: {'workers':>8}{'database':>9}")
+    for tree in trees:
+        t_rps = med(tree, "trivial", "rps")
+        for name, label in (("trivial", "GET /bench/trivial"), ("checkin", "POST /checkins")):
+            errors = sum(r["errors"] for r in tree.runs[name])
+            print(f"  {tree.tag:<10}{label:<20}{med(tree, name, 'rps'):>9,.0f}"
+                  f"{med(tree, name, 'rps') / t_rps:>7.3f}x"
+                  f"{med(tree, name, 'p50_us') / 1000:>7.1f}ms"
+                  f"{med(tree, name, 'p99_us') / 1000:>7.1f}ms{errors:>8}{'':>16}"
+                  f"{med(tree, name, 'cpu_workers_us'):>6,.0f}us"
+                  f"{med(tree, name, 'cpu_database_us'):>7,.0f}us")
+    old, new = trees
+    ratio_old = statistics.median(per_round_ratio(old))
+    ratio_new = statistics.median(per_round_ratio(new))
+    print(f"  check-in / trivial: baseline {ratio_old:.3f}x, new {ratio_new:.3f}x; "
+          f"new/baseline {ratio_new / ratio_old:.2f} (aim: >= 0.80); raw check-in req/s "
+          f"new/baseline {med(new, 'checkin', 'rps') / med(old, 'checkin', 'rps'):.2f}; "
+          f"new p99 {med(new, 'checkin', 'p99_us') / 1000:.1f} ms (aim: < 50 ms)")
+    for tree in trees:
+        print(f"  {tree.tag} per round (trivial | check-in req/s): " + "; ".join(
+            f"{t['rps']:,.0f} | {c['rps']:,.0f}"
+            for t, c in zip(tree.runs["trivial"], tree.runs["checkin"], strict=True)))
+        checks = tree.checks
+        print(f"  {tree.tag}: stored check-ins {checks['stored']:,} (answered "
+              f"{checks['answered']:,}; wrk does not count replies still in flight when it "
+              f"stops), audit entries {checks['audited']:,}, attendance days "
+              f"{checks['days']:,}, 'database is locked' in log: {checks['locked']}, "
+              f"tracebacks: {checks['tracebacks']}")
+        if checks["tracebacks"]:
+            print(tree.log[-3000:])
 
 
 def profile(kind: str, sort: str) -> None:
@@ -347,20 +423,17 @@ def profile(kind: str, sort: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, default=Path("/work/baseline-main"),
+                        help="the tree to compare with (its own .venv and bench/_wsgi.py)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order for --profile")
     args = parser.parse_args()
     kinds = [k for k in args.db.split(",") if k]
-    if not args.port:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            args.port = sock.getsockname()[1]
     if "postgresql" in kinds and not postgres_available():
         print("PostgreSQL is not reachable; measuring SQLite only")
         kinds.remove("postgresql")

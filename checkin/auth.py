@@ -6,15 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, g, request
 from flask_login import LoginManager, current_user
-from sqlalchemy.engine import Connection
 
 from checkin import db
 from checkin.models import User
 from checkin.scope import Scope
 from checkin.services.people import accounts
-from checkin.services.people.accounts import Principal
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -44,10 +42,7 @@ def load_user_from_bearer(req: Any) -> User | None:
     raw = bearer_token()
     if raw is None:
         return None
-    user = accounts.user_for_token(db.session(), raw)
-    if user is not None:
-        g.auth_via_token = True
-    return user
+    return accounts.user_for_token(db.session(), raw)
 
 
 def bearer_token() -> str | None:
@@ -56,51 +51,6 @@ def bearer_token() -> str | None:
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     return raw.strip()
-
-
-def deciding_bearer_token() -> str | None:
-    """The Bearer token, if it is what decides who is asking: Flask-Login tries a session
-    or remember-me cookie first, so with one of those the token is not used."""
-    raw = bearer_token()
-    if raw is None:
-        return None
-    cookies = request.cookies
-    if (current_app.config.get("SESSION_COOKIE_NAME", "session") in cookies
-            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies):
-        return None
-    return raw
-
-
-def current_principal(connection: Connection | None = None) -> Principal | None:
-    """Who is asking, without an ORM User: for hot paths such as POST /checkins.
-
-    A Bearer token (and no login cookie) is resolved with one Core query joining the token
-    with its user, on `connection` if given (else the request's session); otherwise
-    Flask-Login decides as everywhere else. Same answer as `current_user`, cached for the
-    request.
-    """
-    if "principal" in g:
-        return g.principal
-    found: Principal | None
-    raw = deciding_bearer_token()
-    if raw is not None:
-        found = accounts.principal_for_token(connection or db.session().connection(), raw)
-        if found is not None:
-            g.auth_via_token = True
-    elif current_user.is_authenticated:
-        found = Principal(current_user.id, current_user.role, current_user.village_id)
-    else:
-        found = None
-    g.principal = found
-    return found
-
-
-def adopt_principal(found: Principal | None) -> None:
-    """Take `found` as who is asking, when a caller resolved the deciding Bearer token
-    itself (POST /checkins does, in the same query as the check-in's context)."""
-    g.principal = found
-    if found is not None:
-        g.auth_via_token = True
 
 
 def current_scope() -> Scope:

@@ -5,37 +5,24 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import abort, jsonify, request
-from flask_login import login_required
+from flask import jsonify, request
+from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
+from checkin.api.once import store_once
 from checkin.api.payload import json_object, page, page_args, require_number
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
-from checkin.auth import (
-    adopt_principal,
-    current_principal,
-    current_scope,
-    deciding_bearer_token,
-    login_manager,
-)
+from checkin.auth import current_scope, roles_required
 from checkin.domain.geofence import Reason
 from checkin.domain.refusal import Refusal
 from checkin.models import Checkin
 from checkin.platform import clock
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.reasons import flag_text
-from checkin.services.attendance.checkins import (
-    MAX_NOTE,
-    UNKNOWN,
-    CheckinInput,
-    existing,
-    submit,
-    token_context,
-)
-from checkin.services.people.accounts import Principal
+from checkin.services.attendance import checkins
+from checkin.services.attendance.checkins import MAX_NOTE, CheckinInput
 from checkin.settings import policy
 
 
@@ -43,8 +30,8 @@ def flag_list(flags: str) -> list[str]:
     return [f for f in flags.split(",") if f]
 
 
-def checkin_json(row: Any) -> dict[str, Any]:
-    """A check-in (ORM object, Core row or CheckinRecord) as the API shows it."""
+def checkin_json(row: Checkin) -> dict[str, Any]:
+    """A check-in as the API shows it."""
     return {
         "id": row.id, "user_id": row.user_id, "village_id": row.village_id,
         "recorded_at": utc_z(row.recorded_at), "received_at": utc_z(row.received_at),
@@ -54,7 +41,7 @@ def checkin_json(row: Any) -> dict[str, Any]:
     }
 
 
-def with_reasons(row: Any) -> dict[str, Any]:
+def with_reasons(row: Checkin) -> dict[str, Any]:
     """The answer to the phone: why the day does or does not count, in the user's language."""
     body = checkin_json(row)
     body["reasons"] = [
@@ -82,57 +69,14 @@ def parse_checkin(body: dict[str, Any]) -> CheckinInput:
 
 
 @bp.post("/checkins")
+@roles_required("cadre")
 def create_checkin() -> Any:
-    """The hottest write path: one Core connection (no ORM session), one commit.
-
-    With a Bearer token, who is asking and what the check-in needs (fence, previous fix,
-    an earlier record under the same id) come in one query. Errors come in the order of
-    any other view: not signed in (401) or not a cadre (404) first, then the body (400).
-    """
-    with db.engine().connect() as connection:
-        if connection.dialect.name == "postgresql":
-            # Each statement commits by itself: no BEGIN and COMMIT round trips. The
-            # check-in, its day and its audit entry are one statement (see checkins.record).
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-        raw = deciding_bearer_token()
-        try:
-            data = parse_checkin(json_object())
-        except Refusal:
-            refusal = _refusal(current_principal(connection))
-            if refusal is not None:
-                return refusal
-            raise
-        context: Any = UNKNOWN
-        if raw is not None:
-            found = token_context(connection, raw, data)
-            who, context = found if found is not None else (None, None)
-            adopt_principal(who)
-        else:
-            who = current_principal(connection)
-        refusal = _refusal(who)
-        if refusal is not None:
-            return refusal
-        assert who is not None
-        try:
-            row, created = submit(connection, who, data, policy(), context)
-            connection.commit()
-        except IntegrityError:
-            # Another request with the same id won the race; answer as a replay would.
-            connection.rollback()
-            row = existing(connection, data)
-            if row is None:
-                raise
-            created = False
+    data = parse_checkin(json_object())
+    session = db.session()
+    row, created = store_once(
+        lambda: checkins.existing(session, data),
+        lambda: checkins.record(session, current_user, data, policy()))
     return jsonify(with_reasons(row)), 201 if created else 200
-
-
-def _refusal(who: Principal | None) -> Any:
-    """401 for nobody, 404 for anyone but a cadre (as roles_required("cadre"))."""
-    if who is None:
-        return login_manager.unauthorized()
-    if who.role != "cadre":
-        abort(404)
-    return None
 
 
 @bp.get("/checkins")

@@ -74,26 +74,11 @@ class CheckinVerdict:
 # geopy's geodesic on WGS-84, made once: geopy builds its geographiclib solver on the first
 # measure and keeps it, where geodesic(a, b) would build it again for every distance.
 _WGS84 = geodesic()
-# An upper bound of the WGS-84 geodesic from the great circle on the sphere of radius a: both
-# radii of curvature of the ellipsoid (meridian M and prime vertical N) are at most a**2 / b,
-# so any path is at most a / b times as long on the ellipsoid as on that sphere.
-_A_M = 6378137.0
-_A_OVER_B = 1.0033640898209764  # WGS-84: a / b = 1 / (1 - f)
-_BOUND_SLACK = 1.000001  # room for rounding in the haversine
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Geodesic (WGS-84 ellipsoid) distance in metres, by geopy."""
     return float(_WGS84.measure((lat1, lon1), (lat2, lon2))) * 1000.0
-
-
-def distance_bound_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """A cheap number never below `distance_m`, and at most about 1 % above it."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    central = 2 * math.asin(min(1.0, math.sqrt(h)))
-    return central * _A_M * _A_OVER_B * _BOUND_SLACK + 1e-6
 
 
 def validate_position(lat: float, lon: float, accuracy_m: float) -> None:
@@ -185,11 +170,6 @@ def _impossible_travel(
     if previous is None:
         return None
     hours = abs(_hours(facts.recorded_at - previous.recorded_at))
-    # Most fixes are hours apart and near each other: when even the bound is slow enough,
-    # the geodesic cannot be faster, so it is not worked out.
-    bound = distance_bound_m(previous.lat, previous.lon, facts.lat, facts.lon)
-    if _speed_kmh(bound, facts, previous, hours) <= policy.max_travel_kmh:
-        return None
     raw = distance_m(previous.lat, previous.lon, facts.lat, facts.lon)
     speed = _speed_kmh(raw, facts, previous, hours)
     if speed <= policy.max_travel_kmh:

@@ -5,12 +5,13 @@ How the randomness works, so that anyone holding the seed can re-derive a draw:
 - A draw's seed is HMAC-SHA256(secret, area and week) (`derive_seed`): cadres cannot
   predict it, auditors given the seed can repeat it.
 - Every random number comes from SHAKE-256 over a purpose label and the seed, read as
-  little-endian 64-bit words (`_words`; `_uniforms` keeps 52 bits of each as a float).
+  little-endian 64-bit words (`_words`; `_uniforms` keeps the lowest 52 bits of each, the
+  lowest of them set, as a fraction of 2**52).
   The stream depends on nothing else: not on Python's version, the platform or
   PYTHONHASHSEED.
 - Weighted sampling without replacement is Efraimidis–Spirakis in its exponential-clock
   form: candidates are put in a canonical order (ascending key, so the order rows come
-  from the database does not matter, though key order is the fastest to sort), the i-th
+  from the database does not matter), the i-th
   gets the i-th number as u in (0, 1), and its time is -ln(u) / weight; the k earliest
   times are the sample, earliest first.
   This is the same as taking the k largest u ** (1 / weight), and drawing one by one
@@ -28,12 +29,9 @@ import hmac
 import math
 import operator
 import re
-import sys
-from array import array
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import compress, islice, repeat
 from typing import Any, TypeVar
 
 from checkin.domain.policy import DEFAULT_POLICY
@@ -49,10 +47,7 @@ WINDOW = timedelta(hours=2)
 WINDOW_STEP = timedelta(minutes=30)
 
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
-_EXPONENT_LOW = bytes((b & 0x0F) | 0xF0 for b in range(256))
-_ODD = bytes(b | 1 for b in range(256))
-_PREFILTER_MIN = 20_000
-_PREFILTER_STEP = 100
+_LOW_52_BITS = (1 << 52) - 1
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ class PresenceDraw:
 class VisitCandidate:
     """A visit from last week that may be back-checked, its risk, its cadre's last back-check."""
 
-    visit_id: int
+    visit_id: str
     user_id: int
     risk: float
     cadre_last_backcheck: date | None
@@ -184,7 +179,7 @@ def draw_visit_backchecks(
     week: str,
     seed: str,
     share: float = DEFAULT_POLICY.visit_backcheck_share,
-) -> list[int]:
+) -> list[str]:
     """Visits to back-check this week: ceil(share x visits), weighted by risk, no repeats.
 
     `visits` are last week's; `week` is the week of the draw. Every cadre among them with
@@ -238,74 +233,38 @@ def _race(
     """Keys in canonical order and each one's place in the race: lower is drawn earlier.
 
     The place is weight / ln(u) = -1 / (exponential-clock time), which orders the same as
-    the time but costs one map less; inf marks a key that is not eligible. Everything runs
-    in C-level maps: one Python-level step per candidate would miss the 1 s budget.
+    the time; inf marks a key that is not eligible (weight zero or less).
     """
-    keys = list(map(operator.itemgetter(0), candidates))
-    weights = list(map(operator.itemgetter(1), candidates))
-    if not math.isfinite(sum(weights)):
+    ordered = sorted(candidates, key=operator.itemgetter(0))
+    keys = [key for key, _weight in ordered]
+    weights = [weight for _key, weight in ordered]
+    if len(set(keys)) != len(keys):
+        raise ValueError("candidate keys must be unique")
+    if not all(math.isfinite(weight) for weight in weights):
         raise ValueError("weights must be finite numbers")
-    # Rows read in key order (ORDER BY id) are already canonical and unique: skip the sort.
-    if not all(map(operator.lt, keys, islice(keys, 1, None))):
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        keys = list(map(keys.__getitem__, order))
-        weights = list(map(weights.__getitem__, order))
-        if any(map(operator.eq, keys, islice(keys, 1, None))):
-            raise ValueError("candidate keys must be unique")
-    logs = map(math.log, map(operator.sub, _uniforms(seed, label, len(keys)), repeat(1.0)))
-    if keys and min(weights) > 0:
-        return keys, list(map(operator.truediv, weights, logs))
-    return keys, [w / g if w > 0 else math.inf for w, g in zip(weights, logs, strict=True)]
+    places = [weight / math.log(u) if weight > 0 else math.inf
+              for weight, u in zip(weights, _uniforms(seed, label, len(keys)), strict=True)]
+    return keys, places
 
 
 def _fastest(places: list[float], k: int) -> list[int]:
-    """Positions of the k lowest finite places, lowest first, ties by position.
-
-    For a large list, a threshold a little above the k-th place is read from an evenly
-    spaced 1 % sample (the places are random, so any spacing is a random sample), the
-    places at or under it are kept with C-level maps, and only those are sorted. The
-    result is exactly that of sorting everything: when fewer than k pass the threshold,
-    everything is sorted.
-    """
-    n = len(places)
+    """Positions of the k lowest finite places, lowest first, ties by position."""
     if k <= 0:
         return []
-    chosen: list[int] | None = None
-    if n >= _PREFILTER_MIN and k < n:
-        sample = sorted(places[::_PREFILTER_STEP])
-        m, p = len(sample), k / n
-        threshold = sample[min(m - 1, math.ceil(p * m + 4 * math.sqrt(m * p * (1 - p)) + 1))]
-        if threshold != math.inf:
-            kept = list(compress(range(n), map(operator.le, places, repeat(threshold))))
-            if len(kept) >= k:
-                chosen = sorted(kept, key=places.__getitem__)[:k]
-    if chosen is None:
-        chosen = sorted(range(n), key=places.__getitem__)[:k]
+    chosen = sorted(range(len(places)), key=places.__getitem__)[:k]
     return [i for i in chosen if places[i] != math.inf]
 
 
-def _uniforms(seed: str, label: str, n: int) -> array[float]:
-    """n floats in (1, 2) from SHAKE-256(label, seed): 52 random mantissa bits each.
-
-    Each little-endian 64-bit word gets the exponent of 1.0 and its lowest bit set, so
-    u = x - 1 is exact and never 0 or 1. Done on the bytes, in C.
-    """
-    data = bytearray(_stream(seed, label, 8 * n))
-    data[7::8] = b"\x3f" * n
-    data[6::8] = data[6::8].translate(_EXPONENT_LOW)
-    data[0::8] = data[0::8].translate(_ODD)
-    floats = array("d", data)
-    if sys.byteorder == "big":
-        floats.byteswap()
-    return floats
+def _uniforms(seed: str, label: str, n: int) -> list[float]:
+    """n numbers u in (0, 1) from SHAKE-256(label, seed): the lowest 52 bits of each word,
+    with the lowest of them set so that u is never 0, over 2**52 (exact as a float)."""
+    return [((word & _LOW_52_BITS) | 1) / 2**52 for word in _words(seed, label, n)]
 
 
-def _words(seed: str, label: str, n: int) -> array[int]:
+def _words(seed: str, label: str, n: int) -> list[int]:
     """n unsigned 64-bit words of SHAKE-256(label, seed), read little-endian."""
-    words = array("Q", _stream(seed, label, 8 * n))
-    if sys.byteorder == "big":
-        words.byteswap()
-    return words
+    data = _stream(seed, label, 8 * n)
+    return [int.from_bytes(data[i:i + 8], "little") for i in range(0, 8 * n, 8)]
 
 
 def _stream(seed: str, label: str, size: int) -> bytes:

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from checkin import db
 from checkin.models import ApiToken, AttendanceDay, AttendanceYear, AuditEntry, Checkin, User
@@ -211,3 +211,53 @@ def test_who_is_asking_is_decided_before_the_body(client, world, token_for) -> N
         **token_for("cadre_a"), "Content-Type": "application/json"})
     assert cadre.status_code == 400
     assert cadre.get_json()["error"]["code"] == "malformed_json"
+
+
+def test_a_check_in_runs_every_statement_where_sqlalchemy_sees_it(app: Flask, client, world,
+                                                                 token_for) -> None:
+    """Logging, tracing and other listeners of SQLAlchemy's events see the whole check-in:
+    the reads and the three writes, on the request's one connection."""
+    bearer = token_for("cadre_a2")
+    seen: list[str] = []
+    checkouts: list[object] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many) -> None:
+        seen.append(" ".join(statement.split()[:3]).upper())
+
+    with app.app_context():
+        engine = db.engine()
+
+    def checkout(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine.pool, "checkout", checkout)
+    try:
+        assert client.post("/api/v1/checkins", json=payload(), headers=bearer).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine.pool, "checkout", checkout)
+    assert "INSERT INTO CHECKINS" in seen and "INSERT INTO ATTENDANCE_DAYS" in seen
+    assert "INSERT INTO AUDIT_LOG" in seen
+    assert sum(s.startswith("SELECT") for s in seen) >= 3  # who, a replay, fence and fix
+    assert len(checkouts) == 1
+
+
+def test_a_browser_check_in_takes_one_pooled_connection(app: Flask, world, login) -> None:
+    browser = login(app.test_client(), "cadre_a")
+    token = csrf_from(browser, "/")
+    checkouts: list[object] = []
+    with app.app_context():
+        pool = db.engine().pool
+
+    def listener(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(pool, "checkout", listener)
+    try:
+        response = browser.post("/api/v1/checkins", json=payload(),
+                                headers={"X-CSRFToken": token})
+    finally:
+        event.remove(pool, "checkout", listener)
+    assert response.status_code == 201
+    assert len(checkouts) == 1

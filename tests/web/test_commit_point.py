@@ -23,10 +23,8 @@ from checkin.platform import audit
 CHECKIN = Path(__file__).resolve().parents[2] / "checkin"
 
 # Commit or rollback calls allowed outside db.py: raw DBAPI connections of the backup and
-# the migrations (ops/backup/, migrations/env.py), the pool's ping (db.py), and the
-# check-in path until its rewrite through store_once lands (helper "checkin-path").
-ALLOWED = {"db.py", "ops/backup/snapshot.py", "ops/backup/restore.py", "migrations/env.py",
-           "api/checkins.py"}
+# the migrations (ops/backup/, migrations/env.py), and the pool's ping (db.py).
+ALLOWED = {"db.py", "ops/backup/snapshot.py", "ops/backup/restore.py", "migrations/env.py"}
 
 
 def _write(action: str) -> None:

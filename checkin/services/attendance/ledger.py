@@ -26,28 +26,21 @@ from __future__ import annotations
 import calendar
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
-    LargeBinary,
     String,
     any_,
     bindparam,
-    case,
-    cast,
-    delete,
-    extract,
     func,
-    literal_column,
     select,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -137,25 +130,9 @@ def slot_dates(base_year: int, mask: int) -> set[date]:
     return days
 
 
-def _packed_year(dialect: str) -> tuple[ColumnElement[Any], Callable[[Any], int]]:
-    """The twelve month columns as one value, December first, and how to read it as the
-    year in the slot layout. One column converts much faster than twelve ints: hex text on
-    SQLite, the months' big-endian bytes on PostgreSQL (int4send: no text formatting)."""
-    months = [_YEARS.c[f"m{number:02d}"] for number in range(12, 0, -1)]
-    if dialect == "sqlite":
-        return func.printf("%08x" * 12, *months, type_=String), _from_hex
-    packed: ColumnElement[bytes] = func.int4send(months[0], type_=LargeBinary)
-    for month in months[1:]:
-        packed = packed.op("||", return_type=LargeBinary)(func.int4send(month))
-    return packed, _from_bytes
-
-
-def _from_hex(text: str) -> int:
-    return int(text, 16)
-
-
-def _from_bytes(data: bytes) -> int:
-    return int.from_bytes(data, "big")
+def year_mask(months: Sequence[int]) -> int:
+    """The twelve month columns of one attendance_years row as the year in the slot layout."""
+    return sum(mask << number * MONTH_BITS for number, mask in enumerate(months))
 
 
 def day_masks(session: Session, user_ids: Sequence[int], first: date, last: date
@@ -165,18 +142,13 @@ def day_masks(session: Session, user_ids: Sequence[int], first: date, last: date
     One attendance_years row per cadre and year; cadres without a row are left out.
     """
     base = first.year
-    packed, unpack = _packed_year(session.get_bind().dialect.name)
     rows = session.execute(
-        select(_YEARS.c.user_id, _YEARS.c.year, packed)
+        select(_YEARS.c.user_id, _YEARS.c.year, *_MONTH_COLUMNS)
         .where(among(session, _YEARS.c.user_id, user_ids),
                _YEARS.c.year.between(first.year, last.year)))
-    if first.year == last.year:
-        found = {user_id: unpack(value) for user_id, _year, value in rows}
-    else:
-        found = {}
-        for user_id, year, value in rows:
-            mask = unpack(value) << (year - base) * YEAR_BITS
-            found[user_id] = found[user_id] | mask if user_id in found else mask
+    found: dict[int, int] = {}
+    for user_id, year, *months in rows:
+        found[user_id] = found.get(user_id, 0) | year_mask(months) << (year - base) * YEAR_BITS
     if first == date(first.year, 1, 1) and last == date(last.year, 12, 31):
         return found  # whole years: nothing to cut
     clip = slot_range(base, first, last)
@@ -203,23 +175,6 @@ def days_on_post(session: Session, user_ids: list[int], first: date, last: date
     for user_id, day in rows:
         found[user_id].add(day)
     return found
-
-
-def rebuild_attendance_years(connection: Connection) -> None:
-    """Recompute attendance_years from attendance_days (after a bulk load without triggers).
-
-    The triggers keep it in step row by row; this is for loads that bypass them.
-    """
-    days = AttendanceDay.__table__
-    year = cast(extract("year", days.c.day), Integer)
-    month = cast(extract("month", days.c.day), Integer)
-    bit = literal_column("1").op("<<")(cast(extract("day", days.c.day), Integer) - 1)
-    # (user_id, day) is unique, so the sum of a month's bits is their OR.
-    masks = [func.sum(case((month == number, bit), else_=0)) for number in range(1, 13)]
-    connection.execute(delete(_YEARS))
-    connection.execute(_YEARS.insert().from_select(
-        ["user_id", "year", *(c.name for c in _MONTH_COLUMNS)],
-        select(days.c.user_id, year, *masks).group_by(days.c.user_id, year)))
 
 
 # Leave ----------------------------------------------------------------------------------

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin.domain.passwords import check_password
 from checkin.models import ApiToken, User
 from checkin.models.types import utcnow
 from checkin.platform import audit
-from checkin.services.attendance.checkins import Prepared
 
 # Verifying against a real hash when the user does not exist keeps timing uniform.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -93,50 +89,19 @@ def issue_token(session: Session, user: User, lifetime: timedelta) -> tuple[str,
     return raw, token
 
 
-def _valid_token(raw: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Conditions on api_tokens joined with users: the token as sent, alive, of its epoch."""
-    return (ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now, User.active.is_(True),
-            ApiToken.epoch == User.session_epoch)
+# The user of a live token: the token as sent, not revoked, not expired, of the user's
+# current epoch, the user active. Built once; "token_hash" and "now" are bound per call.
+_USER_FOR_TOKEN = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("now"), User.active.is_(True),
+           ApiToken.epoch == User.session_epoch))
 
 
 def user_for_token(session: Session, raw: str, now: datetime | None = None) -> User | None:
     """The user of a live token, in one query (token joined with its user)."""
-    now = now or utcnow()
-    return session.scalars(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(*_valid_token(raw, now))
-    ).first()
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is asking, as hot paths need it: no ORM object, no lazy loads behind it."""
-
-    id: int
-    role: str
-    village_id: int | None
-
-
-TOKENS = ApiToken.__table__
-USERS = User.__table__
-# api_tokens joined with users, and the conditions of `user_for_token`, with the bound
-# parameters "token_hash" and "now": for Core statements that start from a token.
-TOKEN_USER = TOKENS.join(USERS, USERS.c.id == TOKENS.c.user_id)
-LIVE_TOKEN = (TOKENS.c.token_hash == bindparam("token_hash"), TOKENS.c.revoked_at.is_(None),
-              TOKENS.c.expires_at > bindparam("now"), USERS.c.active.is_(True),
-              TOKENS.c.epoch == USERS.c.session_epoch)
-_PRINCIPAL = Prepared(
-    select(USERS.c.id, USERS.c.role, USERS.c.village_id).select_from(TOKEN_USER)
-    .where(*LIVE_TOKEN))
-
-
-def principal_for_token(connection: Connection, raw: str, now: datetime | None = None
-                        ) -> Principal | None:
-    """`user_for_token` for hot paths: the same checks in one prepared Core statement."""
-    rows = _PRINCIPAL.execute(connection,
-                              {"token_hash": token_digest(raw), "now": now or utcnow()})
-    return Principal(*rows[0]) if rows else None
+    return session.scalars(_USER_FOR_TOKEN, {"token_hash": token_digest(raw),
+                                             "now": now or utcnow()}).first()
 
 
 def revoke_token(session: Session, raw: str) -> None:

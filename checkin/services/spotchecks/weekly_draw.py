@@ -22,12 +22,10 @@ Decisions:
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from operator import itemgetter
@@ -42,6 +40,7 @@ from checkin.domain.refusal import Refusal
 from checkin.domain.sampling import (
     PresenceCandidate,
     PresenceDraw,
+    VisitCandidate,
     derive_seed,
     draw_presence,
     draw_visit_backchecks,
@@ -152,48 +151,18 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
 
 
 def run_draw(candidates: Mapping[str, Any], week: str, seed: str
-             ) -> tuple[list[PresenceDraw], list[Any]]:
-    """The draw from frozen candidates: the same inputs give the same lists, always.
-
-    Visits enter the draw by their position in the frozen list (which is sorted by id):
-    integer keys keep a draw over a million candidates near a second, where the UUID
-    strings themselves would take several. Collection pauses are held off meanwhile: a
-    million candidates are a million new objects, and each pause would walk them all.
-    """
+             ) -> tuple[list[PresenceDraw], list[str]]:
+    """The draw from frozen candidates: the same inputs give the same lists, always."""
     people = candidates["presence"]
     cadres = [PresenceCandidate(user, _day(last))
               for user, last in zip(people["users"], people["last"], strict=True)]
+    presence = draw_presence(cadres, week, seed, people["per_week"])
     frozen = candidates["visits"]
     last = {int(user): _day(day) for user, day in frozen["last"].items()}
-    with _no_collection_pauses():
-        presence = draw_presence(cadres, week, seed, people["per_week"])
-        visits = list(map(_Candidate, range(len(frozen["ids"])), frozen["users"],
-                          frozen["risk"], map(last.get, frozen["users"])))
-        drawn = draw_visit_backchecks(visits, week, seed,  # type: ignore[arg-type]
-                                      frozen["share"])
-    ids = frozen["ids"]
-    return presence, [ids[n] for n in drawn]
-
-
-class _Candidate(NamedTuple):
-    """The fields of sampling.VisitCandidate, as a tuple: built many times faster than the
-    frozen dataclass, which counts at a million candidates."""
-
-    visit_id: int
-    user_id: int
-    risk: float
-    cadre_last_backcheck: date | None
-
-
-@contextmanager
-def _no_collection_pauses() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    visits = [VisitCandidate(visit_id, user, weight, last.get(user))
+              for visit_id, user, weight in zip(frozen["ids"], frozen["users"], frozen["risk"],
+                                                strict=True)]
+    return presence, draw_visit_backchecks(visits, week, seed, frozen["share"])
 
 
 def _day(value: str | None) -> date | None:
@@ -355,8 +324,10 @@ class Verification:
 
 
 def verify(session: Session, batch: SpotcheckBatch, secret: bytes) -> Verification:
+    visit_ids: list[str | None]
     try:
-        presence, visit_ids = run_draw(batch.candidates, batch.week, batch.seed)
+        presence, drawn = run_draw(batch.candidates, batch.week, batch.seed)
+        visit_ids = list(drawn)
     except (KeyError, TypeError, ValueError):  # candidates altered beyond reading
         presence, visit_ids = [], [None]
     items = list(session.scalars(select(SpotcheckItem).where(
