@@ -11,9 +11,11 @@ services only `flush()`. Two ways for a view to say more:
   entry of a failed sign-in answered 401).
 - `savepoint()`: around a use case whose refusal the view answers itself with a success
   status (a flash and a redirect), or whose insert may lose a race on a unique key (two
-  deliveries of one record, two draws of one week): the refusal, or the IntegrityError
-  at flush time, undoes what the block wrote at once, and the request's single commit
-  stays the only one.
+  draws of one week): the refusal, or the IntegrityError at flush time, undoes what the
+  block wrote at once, and the request's single commit stays the only one.
+- `discard_writes()`: a record made on the phone that lost the race on its id to a second
+  delivery of itself (api/once.store_once): what the request wrote is rolled back, and it
+  answers the winner as a replay.
 """
 
 from __future__ import annotations
@@ -149,6 +151,13 @@ def savepoint() -> Iterator[None]:
     writes wait for the commit point with the rest of the request."""
     with session().begin_nested():
         yield
+
+
+def discard_writes() -> None:
+    """Roll back what this request has written and go on in a new transaction: a record
+    that lost a race on its unique key (api/once.store_once), when it is all the request
+    writes."""
+    session().rollback()
 
 
 def end_reading() -> None:

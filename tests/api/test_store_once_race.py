@@ -1,6 +1,6 @@
 """store_once under a race: the same visit delivered six times at the same moment (the phone
 retrying over a flaky link) is stored once; the losers see the unique key refuse their
-insert at flush time in a savepoint and answer the winner's record as a replay."""
+insert at flush time, discard their writes and answer the winner's record as a replay."""
 
 from __future__ import annotations
 
