@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from checkin import i18n, refusals
+from checkin import refusals
 from checkin.domain.refusal import Refusal
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,6 @@ CODES = {
     500: "server_error",
     503: "unavailable",
 }
-
-
-def current_lang() -> Literal["zh", "en"]:
-    return "en" if i18n.current_lang() == "en" else "zh"
 
 
 def wants_json() -> bool:

@@ -26,152 +26,148 @@ class Entry:
     sentence: LazyString
 
 
-def _e(status: int, sentence: LazyString) -> Entry:
-    return Entry(status, sentence)
-
-
 TABLE: Mapping[str, Entry] = {
     # The HTTP layer: answers that are not a rule of the service.
-    "bad_request": _e(400, _l("The request could not be understood.")),
-    "not_signed_in": _e(401, _l("Sign in first (session cookie or Bearer token).")),
-    "forbidden": _e(403, _l("You are not allowed to do this.")),
-    "not_found": _e(404, _l("Not found.")),
-    "method_not_allowed": _e(405, _l("This method is not allowed here.")),
-    "conflict": _e(409, _l("This conflicts with what is already stored.")),
-    "too_large": _e(413, _l("The upload is too large.")),
-    "unsupported_media_type": _e(415, _l("This type of content is not supported.")),
-    "too_many_requests": _e(429, _l("Too many attempts. Please wait and try again.")),
-    "server_error": _e(500, _l("Something went wrong.")),
-    "unavailable": _e(503, _l("The database is unavailable for a moment. Try again shortly.")),
-    "csrf_failed": _e(400, _l("The form expired or was sent from elsewhere. Reload the page "
+    "bad_request": Entry(400, _l("The request could not be understood.")),
+    "not_signed_in": Entry(401, _l("Sign in first (session cookie or Bearer token).")),
+    "forbidden": Entry(403, _l("You are not allowed to do this.")),
+    "not_found": Entry(404, _l("Not found.")),
+    "method_not_allowed": Entry(405, _l("This method is not allowed here.")),
+    "conflict": Entry(409, _l("This conflicts with what is already stored.")),
+    "too_large": Entry(413, _l("The upload is too large.")),
+    "unsupported_media_type": Entry(415, _l("This type of content is not supported.")),
+    "too_many_requests": Entry(429, _l("Too many attempts. Please wait and try again.")),
+    "server_error": Entry(500, _l("Something went wrong.")),
+    "unavailable": Entry(503, _l("The database is unavailable for a moment. Try again shortly.")),
+    "csrf_failed": Entry(400, _l("The form expired or was sent from elsewhere. Reload the page "
                               "and try again.")),
-    "out_of_range": _e(400, _l("A number in the request is out of range.")),
-    "invalid_credentials": _e(401, _l("Wrong username or password.")),
-    "no_token": _e(400, _l("Send the token to revoke as a Bearer token.")),
+    "out_of_range": Entry(400, _l("A number in the request is out of range.")),
+    "invalid_credentials": Entry(401, _l("Wrong username or password.")),
+    "no_token": Entry(400, _l("Send the token to revoke as a Bearer token.")),
     # Parsing a request: one code per kind of wrong value, `name` is the input's name.
-    "malformed_json": _e(400, _l("%(name)s must be a JSON object.")),
-    "field_required": _e(400, _l("%(name)s is required.")),
-    "invalid_text": _e(400, _l("%(name)s must be text of at most %(limit)s characters.")),
-    "not_a_number": _e(400, _l("%(name)s must be a number.")),
-    "not_an_integer": _e(400, _l("%(name)s must be an integer.")),
-    "not_a_bool": _e(400, _l("%(name)s must be true or false.")),
-    "not_an_object": _e(400, _l("%(name)s must be an object or null.")),
-    "not_in_choices": _e(400, _l("%(name)s must be one of: %(choices)s.")),
-    "not_a_time": _e(400, _l("%(name)s must be an ISO 8601 time such as "
+    "malformed_json": Entry(400, _l("%(name)s must be a JSON object.")),
+    "field_required": Entry(400, _l("%(name)s is required.")),
+    "invalid_text": Entry(400, _l("%(name)s must be text of at most %(limit)s characters.")),
+    "not_a_number": Entry(400, _l("%(name)s must be a number.")),
+    "not_an_integer": Entry(400, _l("%(name)s must be an integer.")),
+    "not_a_bool": Entry(400, _l("%(name)s must be true or false.")),
+    "not_an_object": Entry(400, _l("%(name)s must be an object or null.")),
+    "not_in_choices": Entry(400, _l("%(name)s must be one of: %(choices)s.")),
+    "not_a_time": Entry(400, _l("%(name)s must be an ISO 8601 time such as "
                              "2026-11-22T08:05:00+08:00.")),
-    "time_needs_offset": _e(400, _l("%(name)s needs an offset such as +08:00.")),
-    "not_a_date": _e(400, _l("%(name)s must be a date like 2026-11-22.")),
-    "not_degrees": _e(400, _l("%(name)s must be WGS-84 degrees.")),
-    "invalid_id": _e(400, _l("id must be a UUID made on the phone.")),
-    "invalid_paging": _e(400, _l("limit must be a whole number from 1 to %(most)s and cursor "
+    "time_needs_offset": Entry(400, _l("%(name)s needs an offset such as +08:00.")),
+    "not_a_date": Entry(400, _l("%(name)s must be a date like 2026-11-22.")),
+    "not_degrees": Entry(400, _l("%(name)s must be WGS-84 degrees.")),
+    "invalid_id": Entry(400, _l("id must be a UUID made on the phone.")),
+    "invalid_paging": Entry(400, _l("limit must be a whole number from 1 to %(most)s and cursor "
                                  "a whole number from 0.")),
-    "invalid_year": _e(400, _l("year must look like 2026.")),
-    "invalid_month": _e(400, _l("month must look like 2026-11.")),
-    "invalid_week": _e(400, _l("week must look like 2026-W47.")),
-    "photo_exif_count": _e(400, _l("photo_exif has one entry per photo, in order "
+    "invalid_year": Entry(400, _l("year must look like 2026.")),
+    "invalid_month": Entry(400, _l("month must look like 2026-11.")),
+    "invalid_week": Entry(400, _l("week must look like 2026-W47.")),
+    "photo_exif_count": Entry(400, _l("photo_exif has one entry per photo, in order "
                                    "(%(count)s).")),
-    "id_conflict": _e(409, _l("A different record was already sent under this id.")),
+    "id_conflict": Entry(409, _l("A different record was already sent under this id.")),
     # Positions and times (the domain's geofence).
-    "invalid_latitude": _e(422, _l("Latitude %(lat)s is not between -90 and 90")),
-    "invalid_longitude": _e(422, _l("Longitude %(lon)s is not between -180 and 180")),
-    "invalid_accuracy": _e(422, _l("Accuracy %(accuracy_m)s is not a valid number of metres")),
-    "recorded_at_naive": _e(422, _l("The recorded time has no time zone offset")),
-    "recorded_at_in_future": _e(422, _l("The recorded time is %(ahead_minutes)s minutes ahead "
+    "invalid_latitude": Entry(422, _l("Latitude %(lat)s is not between -90 and 90")),
+    "invalid_longitude": Entry(422, _l("Longitude %(lon)s is not between -180 and 180")),
+    "invalid_accuracy": Entry(422, _l("Accuracy %(accuracy_m)s is not a valid number of metres")),
+    "recorded_at_naive": Entry(422, _l("The recorded time has no time zone offset")),
+    "recorded_at_in_future": Entry(422, _l("The recorded time is %(ahead_minutes)s minutes ahead "
                                         "of the server; check the phone's clock")),
-    "position_incomplete": _e(422, _l("Send both lat and lon, or neither.")),
-    "no_village": _e(422, _l("This account has no village.")),
+    "position_incomplete": Entry(422, _l("Send both lat and lon, or neither.")),
+    "no_village": Entry(422, _l("This account has no village.")),
     # Leave (the domain's attendance rules and their service).
-    "leave_bad_kind": _e(422, _l("Unknown leave kind %(kind)s")),
-    "leave_dates_reversed": _e(422, _l("The end date is before the start date")),
-    "leave_backdated": _e(422, _l("Leave must be asked for beforehand: it cannot start "
+    "leave_bad_kind": Entry(422, _l("Unknown leave kind %(kind)s")),
+    "leave_dates_reversed": Entry(422, _l("The end date is before the start date")),
+    "leave_backdated": Entry(422, _l("Leave must be asked for beforehand: it cannot start "
                                   "before %(earliest)s")),
-    "leave_too_long": _e(422, _l("One leave is at most %(max_days)s days, this one is "
+    "leave_too_long": Entry(422, _l("One leave is at most %(max_days)s days, this one is "
                                  "%(days)s")),
-    "leave_overlaps": _e(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
-    "leave_bad_state": _e(422, _l("A leave that is %(status)s cannot become %(target)s")),
-    "return_in_future": _e(422, _l("The return date cannot be after today")),
-    "return_before_start": _e(422, _l("The return date cannot be before the leave starts "
+    "leave_overlaps": Entry(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
+    "leave_bad_state": Entry(422, _l("A leave that is %(status)s cannot become %(target)s")),
+    "return_in_future": Entry(422, _l("The return date cannot be after today")),
+    "return_before_start": Entry(422, _l("The return date cannot be before the leave starts "
                                       "(%(start)s)")),
-    "needs_county": _e(403, _l("Leave of this length is approved by the county.")),
+    "needs_county": Entry(403, _l("Leave of this length is approved by the county.")),
     # Passwords.
-    "password_too_short": _e(422, _l("The password needs at least %(min_length)s "
+    "password_too_short": Entry(422, _l("The password needs at least %(min_length)s "
                                      "characters.")),
-    "password_common": _e(422, _l("This password is too common. Choose another.")),
+    "password_common": Entry(422, _l("This password is too common. Choose another.")),
     # Visits and their photos.
-    "no_such_household": _e(404, _l("No such household in your village.")),
-    "no_such_visit": _e(404, _l("The visit to correct does not exist.")),
-    "position_required": _e(422, _l("A visit in person needs the position.")),
-    "correction_reason_required": _e(422, _l("Say why the visit is corrected.")),
-    "no_proposal": _e(422, _l("No position has been proposed for this household.")),
-    "too_many_photos": _e(413, _l("At most %(most)s photos per visit.")),
-    "photo_too_large": _e(413, _l("Photo %(photo)s (%(name)s): larger than %(limit_mb)s MB.")),
-    "photo_unsupported_format": _e(415, _l("Photo %(photo)s (%(name)s): not a JPEG, PNG, WebP "
+    "no_such_household": Entry(404, _l("No such household in your village.")),
+    "no_such_visit": Entry(404, _l("The visit to correct does not exist.")),
+    "position_required": Entry(422, _l("A visit in person needs the position.")),
+    "correction_reason_required": Entry(422, _l("Say why the visit is corrected.")),
+    "no_proposal": Entry(422, _l("No position has been proposed for this household.")),
+    "too_many_photos": Entry(413, _l("At most %(most)s photos per visit.")),
+    "photo_too_large": Entry(413, _l("Photo %(photo)s (%(name)s): larger than %(limit_mb)s MB.")),
+    "photo_unsupported_format": Entry(415, _l("Photo %(photo)s (%(name)s): not a JPEG, PNG, WebP "
                                            "or HEIC/HEIF image.")),
-    "photo_too_many_pixels": _e(422, _l("Photo %(photo)s (%(name)s): the image has too many "
+    "photo_too_many_pixels": Entry(422, _l("Photo %(photo)s (%(name)s): the image has too many "
                                         "pixels.")),
-    "photo_too_complex": _e(422, _l("Photo %(photo)s (%(name)s): a JPEG with too many "
+    "photo_too_complex": Entry(422, _l("Photo %(photo)s (%(name)s): a JPEG with too many "
                                     "scans.")),
-    "photo_undecodable": _e(422, _l("Photo %(photo)s (%(name)s): cannot decode the "
+    "photo_undecodable": Entry(422, _l("Photo %(photo)s (%(name)s): cannot decode the "
                                     "%(format)s data.")),
     # Spot checks.
-    "week_not_begun": _e(422, _l("A week is drawn from its Monday on, when last week's visits "
+    "week_not_begun": Entry(422, _l("A week is drawn from its Monday on, when last week's visits "
                                  "are all in.")),
-    "week_too_old": _e(422, _l("Only this week and last week can be drawn.")),
-    "method_unknown": _e(422, _l("method is phone or field.")),
-    "outcome_unknown": _e(422, _l("outcome is confirmed, not_confirmed or unreachable.")),
-    "satisfaction_unknown": _e(422, _l("satisfaction is satisfied, basic or unsatisfied.")),
-    "satisfaction_only_households": _e(422, _l("Satisfaction is asked of households, on visit "
+    "week_too_old": Entry(422, _l("Only this week and last week can be drawn.")),
+    "method_unknown": Entry(422, _l("method is phone or field.")),
+    "outcome_unknown": Entry(422, _l("outcome is confirmed, not_confirmed or unreachable.")),
+    "satisfaction_unknown": Entry(422, _l("satisfaction is satisfied, basic or unsatisfied.")),
+    "satisfaction_only_households": Entry(422, _l("Satisfaction is asked of households, on visit "
                                                "back-checks only.")),
-    "satisfaction_needs_answer": _e(422, _l("No satisfaction without an answer from the "
+    "satisfaction_needs_answer": Entry(422, _l("No satisfaction without an answer from the "
                                             "household.")),
-    "position_only_field": _e(422, _l("A position is recorded for field checks only.")),
-    "already_recorded": _e(409, _l("This check already has a result; results are never "
+    "position_only_field": Entry(422, _l("A position is recorded for field checks only.")),
+    "already_recorded": Entry(409, _l("This check already has a result; results are never "
                                    "changed.")),
     # Bulletins and team reports.
-    "month_not_begun": _e(422, _l("This month has not begun.")),
-    "no_such_period": _e(404, _l("No such period.")),
-    "period_not_begun": _e(404, _l("This period has not begun.")),
-    "not_team_leader": _e(403, _l("Only the team leader writes the report.")),
-    "report_final": _e(409, _l("This report is final and cannot be changed.")),
-    "too_early": _e(422, _l("A report is finalised from the last working day of its period "
+    "month_not_begun": Entry(422, _l("This month has not begun.")),
+    "no_such_period": Entry(404, _l("No such period.")),
+    "period_not_begun": Entry(404, _l("This period has not begun.")),
+    "not_team_leader": Entry(403, _l("Only the team leader writes the report.")),
+    "report_final": Entry(409, _l("This report is final and cannot be changed.")),
+    "too_early": Entry(422, _l("A report is finalised from the last working day of its period "
                             "on.")),
     # A roster file: the refusal, then each of its problems (roster_<problem code>).
-    "roster_rejected": _e(422, _l("Nothing was imported: %(count)s problem(s) in the file.")),
-    "roster_file_too_large": _e(422, _l("the file is larger than %(limit_mb)s MB")),
-    "roster_file_type": _e(422, _l("only .xlsx and .csv files are accepted")),
-    "roster_not_xlsx": _e(422, _l("not a valid .xlsx file (%(detail)s)")),
-    "roster_zip_bomb": _e(422, _l("the file expands to too much data (a zip bomb?) and was "
+    "roster_rejected": Entry(422, _l("Nothing was imported: %(count)s problem(s) in the file.")),
+    "roster_file_too_large": Entry(422, _l("the file is larger than %(limit_mb)s MB")),
+    "roster_file_type": Entry(422, _l("only .xlsx and .csv files are accepted")),
+    "roster_not_xlsx": Entry(422, _l("not a valid .xlsx file (%(detail)s)")),
+    "roster_zip_bomb": Entry(422, _l("the file expands to too much data (a zip bomb?) and was "
                                   "refused")),
-    "roster_encoding": _e(422, _l("the CSV file is neither UTF-8 nor GBK")),
-    "roster_csv_malformed": _e(422, _l("malformed CSV: %(detail)s")),
-    "roster_unknown_sheet": _e(422, _l("unknown sheet “%(name)s”; expected one of: "
+    "roster_encoding": Entry(422, _l("the CSV file is neither UTF-8 nor GBK")),
+    "roster_csv_malformed": Entry(422, _l("malformed CSV: %(detail)s")),
+    "roster_unknown_sheet": Entry(422, _l("unknown sheet “%(name)s”; expected one of: "
                                        "%(expected)s")),
-    "roster_duplicate_sheet": _e(422, _l("this sheet appears more than once")),
-    "roster_no_sheets": _e(422, _l("the file holds no sheet to import")),
-    "roster_too_many_rows": _e(422, _l("more than %(limit)s rows; split the file")),
-    "roster_missing_header": _e(422, _l("the column “%(name)s” is missing")),
-    "roster_unknown_header": _e(422, _l("unknown column “%(name)s”")),
-    "roster_formula": _e(422, _l("the cell holds a formula; paste values instead")),
-    "roster_too_long": _e(422, _l("longer than %(limit)s characters")),
-    "roster_required": _e(422, _l("required, but empty")),
-    "roster_not_number": _e(422, _l("“%(value)s” is not a number")),
-    "roster_latitude": _e(422, _l("latitude %(value)s is outside -90..90")),
-    "roster_longitude": _e(422, _l("longitude %(value)s is outside -180..180")),
-    "roster_outside_china": _e(422, _l("position (%(lat)s, %(lon)s) is outside China; are "
+    "roster_duplicate_sheet": Entry(422, _l("this sheet appears more than once")),
+    "roster_no_sheets": Entry(422, _l("the file holds no sheet to import")),
+    "roster_too_many_rows": Entry(422, _l("more than %(limit)s rows; split the file")),
+    "roster_missing_header": Entry(422, _l("the column “%(name)s” is missing")),
+    "roster_unknown_header": Entry(422, _l("unknown column “%(name)s”")),
+    "roster_formula": Entry(422, _l("the cell holds a formula; paste values instead")),
+    "roster_too_long": Entry(422, _l("longer than %(limit)s characters")),
+    "roster_required": Entry(422, _l("required, but empty")),
+    "roster_not_number": Entry(422, _l("“%(value)s” is not a number")),
+    "roster_latitude": Entry(422, _l("latitude %(value)s is outside -90..90")),
+    "roster_longitude": Entry(422, _l("longitude %(value)s is outside -180..180")),
+    "roster_outside_china": Entry(422, _l("position (%(lat)s, %(lon)s) is outside China; are "
                                        "latitude and longitude swapped?")),
-    "roster_radius": _e(422, _l("radius %(value)s m must be 50..20000")),
-    "roster_not_date": _e(422, _l("“%(value)s” is not a date (write 2026-01-31)")),
-    "roster_date_order": _e(422, _l("the term ends before it starts")),
-    "roster_not_bool": _e(422, _l("“%(value)s” must be yes or no")),
-    "roster_not_choice": _e(422, _l("“%(value)s” must be one of: %(choices)s")),
-    "roster_duplicate_code": _e(422, _l("%(value)s already appears in row %(first_row)s")),
-    "roster_unknown_ref": _e(422, _l("unknown %(what)s “%(value)s”")),
-    "roster_bad_parent_level": _e(422, _l("parent area “%(value)s” has the wrong level")),
-    "roster_not_township": _e(422, _l("“%(value)s” is not a township")),
-    "roster_not_cadre": _e(422, _l("account “%(value)s” is not a cadre")),
-    "roster_role_conflict": _e(422, _l("account “%(value)s” already has another role")),
-    "roster_two_leaders": _e(422, _l("team %(value)s has more than one first secretary")),
-    "roster_username": _e(422, _l("a username holds only letters, digits, dot, dash and "
+    "roster_radius": Entry(422, _l("radius %(value)s m must be 50..20000")),
+    "roster_not_date": Entry(422, _l("“%(value)s” is not a date (write 2026-01-31)")),
+    "roster_date_order": Entry(422, _l("the term ends before it starts")),
+    "roster_not_bool": Entry(422, _l("“%(value)s” must be yes or no")),
+    "roster_not_choice": Entry(422, _l("“%(value)s” must be one of: %(choices)s")),
+    "roster_duplicate_code": Entry(422, _l("%(value)s already appears in row %(first_row)s")),
+    "roster_unknown_ref": Entry(422, _l("unknown %(what)s “%(value)s”")),
+    "roster_bad_parent_level": Entry(422, _l("parent area “%(value)s” has the wrong level")),
+    "roster_not_township": Entry(422, _l("“%(value)s” is not a township")),
+    "roster_not_cadre": Entry(422, _l("account “%(value)s” is not a cadre")),
+    "roster_role_conflict": Entry(422, _l("account “%(value)s” already has another role")),
+    "roster_two_leaders": Entry(422, _l("team %(value)s has more than one first secretary")),
+    "roster_username": Entry(422, _l("a username holds only letters, digits, dot, dash and "
                                   "underscore")),
 }
 
