@@ -53,6 +53,38 @@ RISK_TEXTS: Mapping[str, LazyString] = {
 }
 
 
+# A flag or a visit's purpose as a word or two: tags on pages, cells in exports.
+FLAG_WORDS: Mapping[str, LazyString] = {
+    "low_accuracy": _l("Low accuracy"),
+    "outside_fence": _l("Outside the fence"),
+    "late_sync": _l("Sent late"),
+    "clock_skew": _l("Phone clock off"),
+    "impossible_travel": _l("Impossible travel"),
+    "far_from_household": _l("Far from the household"),
+    "no_exif_time": _l("No time in the photo"),
+    "photo_old": _l("Old photo"),
+    "exif_gps_far": _l("Photo taken elsewhere"),
+    "duplicate_photo": _l("Photo used before"),
+}
+PURPOSE_WORDS: Mapping[str, LazyString] = {
+    "policy": _l("Policy explanation"),
+    "support": _l("Support measures"),
+    "care": _l("Care visit"),
+    "mediation": _l("Dispute mediation"),
+}
+
+
+def flag_word(code: str) -> str:
+    """A flag's short name (the code itself if unknown)."""
+    word = FLAG_WORDS.get(code)
+    return code if word is None else str(word)
+
+
+def purpose_word(code: str) -> str:
+    """A visit purpose's name ('Other' for anything unknown)."""
+    return str(PURPOSE_WORDS.get(code, _l("Other")))
+
+
 class _Missing(dict[str, object]):
     """Renders a placeholder the reason lacks as '?' instead of failing the whole list."""
 

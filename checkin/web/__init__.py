@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from checkin import reasons
 from checkin.web import (
     admin,
     bulletins,
@@ -25,3 +26,6 @@ def register(app: Flask) -> None:
                    spotchecks, bulletins, team_reports):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)
+    # Macros imported into a template see globals, not the context.
+    app.jinja_env.globals.update(flag_words=reasons.flag_word,
+                                 purpose_words=reasons.purpose_word)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template
@@ -48,7 +49,7 @@ def roster() -> Any:
 @bp.get("/roster/template.xlsx")
 @roles_required("admin")
 def roster_template() -> Response:
-    return download(template_xlsx(), "roster-template.xlsx", "xlsx")
+    return download(io.BytesIO(template_xlsx()), "roster-template.xlsx", "xlsx")
 
 
 @bp.get("/users")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,9 +15,10 @@ from sqlalchemy import select
 from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
-from checkin.exports import export
+from checkin.exports import Percent, export
 from checkin.models import PURPOSES, Household, Village, Visit
 from checkin.platform import clock
+from checkin.reasons import FLAG_WORDS, flag_word, purpose_word
 from checkin.services.visits import households, recording, views
 from checkin.settings import policy
 from checkin.web.forms import LogoutForm
@@ -105,20 +108,29 @@ def visits_list(kind: str | None = None) -> Any:
     session = db.session()
     scope = current_scope()
     filters = _filters()
-    rows = views.list_visits(session, scope, filters, 5000 if kind else 200)
     if kind is not None:
-        headers = ["时间", "干部", "户编码", "户主", "方式", "目的", "距离(米)", "标记",
-                   "照片数", "更正"]
-        table = [[clock.local_day(v.recorded_at).isoformat() + " " +
-                  v.recorded_at.astimezone(clock.zone()).strftime("%H:%M"), v.user.name,
-                  v.household.code, v.household.head_name,
-                  "在户走访" if v.kind == "visit" else "电话/其他联系", v.purposes,
-                  v.distance_m, v.flags, len(v.photos), v.corrects_id or ""] for v in rows]
-        return export(kind, "走访记录", "走访记录", headers, table)
+        return _visits_export(kind, views.stream_visits(session, scope, filters))
+    rows = views.list_visits(session, scope, filters, 200)
     return render_template(
         "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
         villages=session.scalars(scope.villages().order_by(Village.name)).all(),
         cadres=views.cadres_for_filter(session, scope))
+
+
+def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
+    with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
+        flags = {code: flag_word(code) for code in FLAG_WORDS}
+        purposes = {code: purpose_word(code) for code in PURPOSES}
+    headers = ["时间", "干部", "户编码", "户主", "村", "方式", "目的", "距离(米)", "标记",
+               "照片数", "更正"]
+    table = ([v.recorded_at, v.user.name, v.household.code, v.household.head_name,
+              v.household.village.name if v.household.village else "",
+              "在户走访" if v.kind == "visit" else "电话/其他联系",
+              "、".join(purposes.get(p, p) for p in v.purpose_list),
+              None if v.distance_m is None else round(v.distance_m),
+              "、".join(flags.get(f, f) for f in v.flag_list), len(v.photos),
+              v.corrects_id or ""] for v in visits)
+    return export(kind, "走访记录", "走访记录", headers, table)
 
 
 @bp.get("/coverage")
@@ -136,8 +148,8 @@ def coverage(kind: str | None = None) -> Any:
     return render_template("visits/coverage.html", rows=rows)
 
 
-def _pct(share: float | None) -> str:
-    return "" if share is None else f"{share * 100:.0f}%"
+def _pct(share: float | None) -> Percent | None:
+    return None if share is None else Percent(share)
 
 
 @bp.get("/overdue")

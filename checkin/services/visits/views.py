@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -44,12 +45,18 @@ def visits_query(scope: Scope, filters: VisitFilters) -> Select[Visit]:
         stmt = stmt.where(Visit.recorded_at < datetime.combine(
             filters.last + timedelta(days=1), time(), zone))
     return stmt.order_by(Visit.recorded_at.desc()).options(
-        selectinload(Visit.photos), selectinload(Visit.household), selectinload(Visit.user))
+        selectinload(Visit.photos), selectinload(Visit.household).selectinload(Household.village),
+        selectinload(Visit.user))
 
 
 def list_visits(session: Session, scope: Scope, filters: VisitFilters, limit: int = 200
                 ) -> list[Visit]:
     return list(session.scalars(visits_query(scope, filters).limit(limit)))
+
+
+def stream_visits(session: Session, scope: Scope, filters: VisitFilters) -> Iterator[Visit]:
+    """Every visit the filters select, newest first, loaded a batch at a time (exports)."""
+    return iter(session.scalars(visits_query(scope, filters).execution_options(yield_per=500)))
 
 
 def visit_chain(session: Session, scope: Scope, visit_id: str) -> tuple[Visit | None,
