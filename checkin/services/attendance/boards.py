@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
+from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
 from checkin.services.attendance.leaves import span
@@ -66,7 +67,7 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
     ids = [c.id for c in cadres]
     latest = _latest_checkins(session, ids, day)
     on_leave = {leave.user_id: leave for leave in session.scalars(select(Leave).where(
-        ledger.among(session, Leave.user_id, ids), Leave.status.in_(("approved", "closed")),
+        among(session, Leave.user_id, ids), Leave.status.in_(("approved", "closed")),
         Leave.start_date <= day, Leave.end_date >= day)) if span(leave).effective_end >= day}
     boards: dict[int, VillageBoard] = {}
     for cadre in cadres:
@@ -99,7 +100,7 @@ def _latest_checkins(session: Session, user_ids: list[int], day: date
     around = (datetime.combine(day - timedelta(days=2), time(), UTC),
               datetime.combine(day + timedelta(days=3), time(), UTC))
     rows = session.scalars(select(Checkin).where(
-        ledger.among(session, Checkin.user_id, user_ids),
+        among(session, Checkin.user_id, user_ids),
         Checkin.recorded_at >= around[0], Checkin.recorded_at < around[1],
         Checkin.local_day == day,
     ).order_by(Checkin.recorded_at.desc()))

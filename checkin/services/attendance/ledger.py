@@ -24,7 +24,6 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import calendar
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,22 +31,17 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Integer,
     String,
-    any_,
-    bindparam,
-    func,
     select,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
 from checkin.platform import clock
+from checkin.platform.among import among
 from checkin.platform.periods import overlaps
 
 COUNTING_STATUSES = ("approved", "closed")
@@ -78,21 +72,6 @@ def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None
 def window(year: int, policy: Policy) -> tuple[date, date]:
     """The days a ledger needs: the year, plus the forecast window reaching back before it."""
     return date(year, 1, 1) - timedelta(days=policy.forecast_window_days), date(year, 12, 31)
-
-
-def among(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
-    """`column IN ids` with one bound parameter whatever the number of ids.
-
-    An IN list binds every id: SQLAlchemy then renders, and the driver parses, tens of
-    thousands of parameters (most of the time of a province's ledger on PostgreSQL), and
-    SQLite refuses more than 32,766. PostgreSQL gets an array, SQLite a JSON array.
-    """
-    values = [int(i) for i in ids]
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
-    each = func.json_each(bindparam(None, json.dumps(values), type_=String)
-                          ).table_valued("value")
-    return column.in_(select(each.c.value))
 
 
 def _as_date(value: Any) -> date:

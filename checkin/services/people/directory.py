@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.models import Area, Household, Team, User, Village
+from checkin.platform.among import among
 from checkin.scope import Scope
 
 
@@ -28,7 +29,8 @@ def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
     cadres = dict(
         session.execute(
             select(User.village_id, func.count())
-            .where(User.village_id.in_(ids), User.role == "cadre", User.active.is_(True))
+            .where(among(session, User.village_id, ids), User.role == "cadre",
+                   User.active.is_(True))
             .group_by(User.village_id)
         ).all()
     )
@@ -40,7 +42,7 @@ def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
                 func.count(),
                 func.count().filter(Household.status.in_(("poor", "monitored"))),
             )
-            .where(Household.village_id.in_(ids))
+            .where(among(session, Household.village_id, ids))
             .group_by(Household.village_id)
         ).all()
     }
@@ -59,7 +61,8 @@ def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
 
 def township_names(session: Session, villages: Sequence[Village]) -> dict[int, str]:
     parent_ids = {v.area.parent_id for v in villages if v.area.parent_id}
-    names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(parent_ids))).all())
+    names = dict(session.execute(select(Area.id, Area.name)
+                                 .where(among(session, Area.id, parent_ids))).all())
     return {v.id: names.get(v.area.parent_id, "") for v in villages if v.area.parent_id}
 
 

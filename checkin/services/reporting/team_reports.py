@@ -28,6 +28,7 @@ from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Household, Leave, Team, TeamReport, User, Visit
 from checkin.platform import audit, clock
+from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
 from checkin.services.visits.households import superseded
@@ -80,7 +81,7 @@ def report_of(session: Session, team_id: int, label: str) -> TeamReport | None:
 
 def statuses(session: Session, team_ids: list[int], label: str) -> dict[int, TeamReport]:
     return {r.team_id: r for r in session.scalars(select(TeamReport).where(
-        TeamReport.team_id.in_(team_ids), TeamReport.period == label))}
+        among(session, TeamReport.team_id, team_ids), TeamReport.period == label))}
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def _visits_made(session: Session, ids: list[int], period: reporting.Period
                  ) -> dict[tuple[int, str], int]:
     rows = session.execute(
         select(Visit.user_id, Visit.kind, func.count())
-        .where(Visit.user_id.in_(ids), Visit.local_day.between(period.first, period.last),
+        .where(among(session, Visit.user_id, ids),
+               Visit.local_day.between(period.first, period.last),
                Visit.id.not_in(superseded()))
         .group_by(Visit.user_id, Visit.kind))
     return {(user_id, kind): n for user_id, kind, n in rows}
@@ -183,7 +185,7 @@ def _leaves(session: Session, members: list[User], period: reporting.Period
             ) -> list[dict[str, Any]]:
     names = {m.id: m.name for m in members}
     rows = session.scalars(select(Leave).where(
-        Leave.user_id.in_(names), Leave.status.in_(("approved", "closed")),
+        among(session, Leave.user_id, names), Leave.status.in_(("approved", "closed")),
         Leave.start_date <= period.last, Leave.end_date >= period.first)
         .order_by(Leave.start_date))
     return [{"name": names[r.user_id], "kind": r.kind, "start": r.start_date.isoformat(),

@@ -57,6 +57,7 @@ from checkin.models import (
     Visit,
 )
 from checkin.platform import audit, clock
+from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.spotchecks import results
 from checkin.services.visits.households import superseded
@@ -226,7 +227,8 @@ def _freeze(session: Session, cadres: Select[int], visits: list[_VisitRow],
     last_presence = results.last_drawn(session, cadres, "presence")
     visit_users = sorted({row.user_id for row in visits})
     last_backcheck = results.last_drawn(
-        session, select(User.id).where(User.id.in_(visit_users)), "visit") if visit_users else {}
+        session, select(User.id).where(among(session, User.id, visit_users)), "visit"
+    ) if visit_users else {}
     return {
         "version": CANDIDATES_VERSION,
         "presence": {
@@ -261,11 +263,11 @@ def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[Presenc
     a cadre deserves attention."""
     users = [d.user_id for d in drawn]
     villages = dict(session.execute(select(User.id, User.village_id).where(
-        User.id.in_(users))).all())
+        among(session, User.id, users))).all())
     first, last = _last_week(monday)
     flags: dict[int, set[str]] = {u: set() for u in users}
     for user_id, text in session.execute(select(Checkin.user_id, Checkin.flags).where(
-            Checkin.user_id.in_(users), Checkin.local_day.between(first, last),
+            among(session, Checkin.user_id, users), Checkin.local_day.between(first, last),
             Checkin.flags != "")):
         flags[user_id].update(f for f in text.split(",") if f)
     items = []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import cadence
 from checkin.domain.policy import Policy
 from checkin.models import Household, Team, User, Visit
+from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.people import directory
 
@@ -38,7 +39,8 @@ def last_dates(session: Session, household_ids: list[int]
     rows = session.execute(
         select(Visit.household_id, func.max(Visit.local_day),
                func.max(Visit.local_day).filter(Visit.kind == "visit"))
-        .where(Visit.household_id.in_(household_ids), Visit.id.not_in(superseded()))
+        .where(among(session, Visit.household_id, household_ids),
+               Visit.id.not_in(superseded()))
         .group_by(Visit.household_id))
     return {hid: (contact, visit) for hid, contact, visit in rows}
 
@@ -65,7 +67,7 @@ def helper_since(session: Session, households: list[Household]) -> dict[int, dat
     """The day a helper's duty began: the start of their team's term."""
     helper_ids = {h.helper_id for h in households}
     rows = session.execute(select(User.id, Team.term_start).join(Team, User.team_id == Team.id)
-                           .where(User.id.in_(helper_ids)))
+                           .where(among(session, User.id, helper_ids)))
     return {user_id: start for user_id, start in rows}
 
 
