@@ -48,6 +48,9 @@ class Village(Base):
     name: Mapped[str] = mapped_column(String(100))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    # The map the position was read from; lat/lon are always WGS-84 (domain/coordinates).
+    coord_source: Mapped[str] = mapped_column(String(10), default="wgs84",
+                                              server_default="wgs84")
     radius_m: Mapped[float] = mapped_column(Float, default=1500.0)
     landline: Mapped[str | None] = mapped_column(String(32))
     poverty_status: Mapped[str] = mapped_column(String(32), default="poor")

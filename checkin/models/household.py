@@ -26,6 +26,9 @@ class Household(Base):
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # The map the position was read from; lat/lon are always WGS-84 (domain/coordinates).
+    coord_source: Mapped[str] = mapped_column(String(10), default="wgs84",
+                                              server_default="wgs84")
     status: Mapped[str] = mapped_column(String(16), default="poor")
     helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # A position proposed by the first accurate visit, until a supervisor confirms it.

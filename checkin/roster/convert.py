@@ -99,10 +99,15 @@ def _bool(value: Any) -> bool:
     raise CellError("not_bool", value=str(value)[:40])
 
 
+def _fold(text: str) -> str:
+    """A choice as typed, compared without case, spaces, hyphens or underscores."""
+    return re.sub(r"[\s_-]", "", text).lower()
+
+
 def _choice(column: Column, value: Any) -> str:
     text = str(value).strip()
     for stored, word in column.choices:
-        if text in (stored, word):
+        if _fold(text) in (_fold(stored), _fold(word)):
             return stored
-    words = "、".join(word for _, word in column.choices)
+    words = "、".join(dict.fromkeys(word for _, word in column.choices))
     raise CellError("not_choice", value=text[:40], choices=words)

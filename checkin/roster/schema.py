@@ -30,6 +30,10 @@ class SheetSpec:
 LEVELS = (("province", "省"), ("city", "市"), ("county", "县"), ("township", "乡镇"))
 HOUSEHOLD_STATUS = (("poor", "贫困户"), ("lifted", "脱贫户"), ("monitored", "监测户"),
                     ("other", "其他"))
+# The map a position was read from (checkin/domain/coordinates.py): stored values first.
+COORD_SYSTEMS = (("wgs84", "WGS-84"), ("wgs84", "GPS"), ("cgcs2000", "CGCS2000"),
+                 ("cgcs2000", "天地图"), ("gcj02", "GCJ-02"), ("gcj02", "高德"),
+                 ("gcj02", "腾讯"), ("bd09", "BD-09"), ("bd09", "百度"))
 POVERTY_STATUS = (("poor", "贫困村"), ("lifted", "脱贫村"), ("other", "其他"))
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -49,6 +53,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("township_code", "所属乡镇代码", "township_code", example="340828101"),
         Column("lat", "纬度", "lat", kind="float", example="30.8512"),
         Column("lon", "经度", "lon", kind="float", example="116.3605"),
+        Column("coord_system", "坐标系", "coord_system", kind="choice", required=False,
+               choices=COORD_SYSTEMS, example="WGS-84"),
         Column("radius_m", "半径(米)", "radius_m", kind="float", required=False,
                example="1500"),
         Column("landline", "村部固定电话", "landline", required=False, example="0556-8123456"),
@@ -85,6 +91,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("phone", "电话", "phone", required=False, example=""),
         Column("lat", "纬度", "lat", kind="float", required=False, example=""),
         Column("lon", "经度", "lon", kind="float", required=False, example=""),
+        Column("coord_system", "坐标系", "coord_system", kind="choice", required=False,
+               choices=COORD_SYSTEMS, example=""),
         Column("status", "状态", "status", kind="choice", choices=HOUSEHOLD_STATUS,
                example="贫困户"),
         Column("helper_username", "帮扶责任人账号", "helper_username", example="zhangsan"),

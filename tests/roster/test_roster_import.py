@@ -11,9 +11,12 @@ from typing import Any
 import openpyxl
 import pytest
 from flask import Flask
+from geopy.distance import geodesic
 from sqlalchemy import func, select
 
 from checkin import db
+from checkin.domain.coordinates import from_wgs84
+from checkin.domain.geofence import Fence, distance_m
 from checkin.domain.refusal import Refusal
 from checkin.models import Area, AuditEntry, Household, Team, User, Village
 from checkin.refusals import problem_text
@@ -229,3 +232,45 @@ def test_template_downloads_with_every_sheet(app: Flask, world, login) -> None:
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert {SHEET_BY_NAME[name].key for name in book.sheetnames} == {
         "areas", "units", "villages", "teams", "cadres", "supervisors", "households"}
+
+
+def test_positions_from_amap_or_baidu_are_stored_as_wgs84(app: Flask) -> None:
+    """A fence centre read off AMap (GCJ-02) and used as is sits 556 m off: a cadre at the
+    village centre was judged by a fence shifted by a third of its radius."""
+    rows = {k: [list(line) for line in v] for k, v in ROWS.items()}
+    true_lat, true_lon = 30.8512, 116.3605
+    amap = from_wgs84(true_lat, true_lon, "gcj02")
+    baidu = from_wgs84(30.852, 116.361, "bd09")
+    rows["村"][0].append("坐标系")
+    rows["村"][1][3:5] = [amap[0], amap[1]]
+    rows["村"][1].append("高德")
+    rows["农户"][0].append("坐标系")
+    rows["农户"][1][5:7] = [baidu[0], baidu[1]]
+    rows["农户"][1].append("bd-09")
+    rows["农户"][2].append(None)
+    run_import(app, xlsx(rows))
+    with app.app_context():
+        session = db.session()
+        village = session.scalars(select(Village)).one()
+        household = session.scalars(select(Household).where(Household.code == "H0001")).one()
+        assert (village.coord_source, household.coord_source) == ("gcj02", "bd09")
+        assert distance_m(village.lat, village.lon, true_lat, true_lon) < 0.01
+        assert distance_m(household.lat, household.lon, 30.852, 116.361) < 0.5
+        fence = Fence(lat=village.lat, lon=village.lon, radius_m=village.radius_m)
+    # A fix 1,200 m north-west of the true centre is inside; with the AMap centre (shifted
+    # south-east) taken as is,
+    # it was outside.
+    fix = geodesic(meters=1200).destination((true_lat, true_lon), bearing=300)
+    assert distance_m(fix.latitude, fix.longitude, fence.lat, fence.lon) < 1500
+    assert distance_m(fix.latitude, fix.longitude, amap[0], amap[1]) > 1500
+
+
+def test_an_unknown_coordinate_system_is_a_problem_naming_the_choices(app: Flask) -> None:
+    rows = {k: [list(line) for line in v] for k, v in ROWS.items()}
+    rows["村"][0].append("坐标系")
+    rows["村"][1].append("谷歌")
+    with pytest.raises(Refusal) as refused:
+        run_import(app, xlsx(rows))
+    with speaking("zh"):
+        texts = [problem_text(p) for p in refused.value.problems]
+    assert any("谷歌" in t and "高德" in t and "百度" in t for t in texts)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.db import Base
+from checkin.domain import coordinates
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit
@@ -318,8 +319,10 @@ class Applier:
             path = f"{township.path}{node.id}/"
             if node.path != path:
                 node.path = path
+            lat, lon = coordinates.to_wgs84(row["lat"], row["lon"], row["coord_system"] or "wgs84")
             self.upsert("village", self.known.villages, row["code"], Village, {
-                "area_id": node.id, "name": row["name"], "lat": row["lat"], "lon": row["lon"],
+                "area_id": node.id, "name": row["name"], "lat": lat, "lon": lon,
+                "coord_source": row["coord_system"] or "wgs84",
                 "radius_m": row["radius_m"] or self.fence_radius_m, "landline": row["landline"],
                 "poverty_status": row["poverty_status"] or "poor", "area_path": path,
             })
@@ -381,10 +384,14 @@ class Applier:
         self.session.flush()
         rows = self.rows.get("households")
         for index, (_, row) in enumerate(rows, 1):
+            lat, lon = row["lat"], row["lon"]
+            source: coordinates.System = row["coord_system"] or "wgs84"
+            if lat is not None and lon is not None:
+                lat, lon = coordinates.to_wgs84(lat, lon, source)
             self.upsert("household", self.known.households, row["code"], Household, {
                 "head_name": row["head_name"], "address": row["address"] or "",
                 "phone": row["phone"], "village_id": self.known.villages[row["village_code"]].id,
-                "lat": row["lat"], "lon": row["lon"], "status": row["status"],
+                "lat": lat, "lon": lon, "coord_source": source, "status": row["status"],
                 "helper_id": self.known.users[row["helper_username"]].id,
             })
             if index % 1000 == 0 or index == len(rows):
