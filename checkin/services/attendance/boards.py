@@ -153,12 +153,13 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
             cells = tuple("on_post" if days >> i & 1 else "absent"
                           for i in range(elapsed)) + future
             plain[days] = cells
+        # Counted before marking: a day made by an approved make-up is on post, and
+        # shown as 补卡.
         counts = {k: cells.count(k) for k in GRID_COUNTS}
         made_up = makeups.get(cadre.id)
-        if made_up:  # a day made by an approved make-up is on post, shown as 补卡
+        if made_up:
             cells = tuple("makeup" if c == "on_post" and dates[i] in made_up else c
                           for i, c in enumerate(cells))
-        counts["makeup"] = cells.count("makeup")
         rows.append(GridRow(cadre, cells, counts))
     return dates, rows
 
