@@ -25,6 +25,12 @@ FLAG_TEXTS: Mapping[str, LazyString] = {
                     "%(limit_hours)s h"),
     "clock_skew": _l("The phone's clock is %(skew_minutes)s min off the server's, more than "
                      "%(limit_minutes)s min"),
+    "synced_too_late": _l("Sent %(delay_hours)s h after it was made, beyond the "
+                          "%(limit_hours)s h offline window: kept, but it does not count "
+                          "for the day (ask for a make-up)"),
+    "clock_disagrees": _l("The phone's clock is %(skew_minutes)s min off the server's, more "
+                          "than the %(limit_minutes)s min allowed: kept, but it does not "
+                          "count for the day"),
     "impossible_travel": _l("%(distance_m)s m from the previous fix in %(minutes)s min: "
                             "%(speed_kmh)s km/h, faster than %(limit_kmh)s km/h"),
     "impossible_travel_instant": _l("%(distance_m)s m from the previous fix made at the same "
@@ -41,6 +47,9 @@ RISK_TEXTS: Mapping[str, LazyString] = {
     "impossible_travel": _l("Moving from the previous record would need an impossible speed"),
     "late_sync": _l("The record was uploaded long after it was made"),
     "clock_skew": _l("The phone's clock disagrees with the server"),
+    "synced_too_late": _l("The record reached the server after the offline window"),
+    "clock_disagrees": _l("The phone's clock was far off the server's: the record does not "
+                          "count"),
     "far_from_household": _l("The visit was recorded far from the household"),
     "photo_old": _l("The photo was taken well before the visit"),
     "duplicate_photo": _l("The photo duplicates a photo of another record"),
@@ -59,6 +68,8 @@ FLAG_WORDS: Mapping[str, LazyString] = {
     "outside_fence": _l("Outside the fence"),
     "late_sync": _l("Sent late"),
     "clock_skew": _l("Phone clock off"),
+    "synced_too_late": _l("Sent after the offline window"),
+    "clock_disagrees": _l("Phone clock wrong"),
     "impossible_travel": _l("Impossible travel"),
     "far_from_household": _l("Far from the household"),
     "no_exif_time": _l("No time in the photo"),

@@ -85,6 +85,16 @@ TABLE: Mapping[str, Entry] = {
                                  "%(days)s")),
     "leave_overlaps": Entry(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
     "leave_bad_state": Entry(422, _l("A leave that is %(status)s cannot become %(target)s")),
+    # Make-up requests (补卡, checkin/domain/makeup.py).
+    "correction_not_past": Entry(422, _l("A make-up is for a past day: %(day)s is not over "
+                                      "yet (check in instead)")),
+    "correction_too_old": Entry(422, _l("A make-up can be asked for days from %(earliest)s "
+                                     "on")),
+    "correction_day_counts": Entry(422, _l("%(day)s already counts: no make-up needed")),
+    "correction_pending": Entry(422, _l("A make-up for %(day)s was already asked for")),
+    "correction_needs_comment": Entry(422, _l("A rejection needs a comment for the cadre")),
+    "correction_decided": Entry(409, _l("This make-up was already %(status)s by %(name)s "
+                                     "at %(at)s")),
     "return_in_future": Entry(422, _l("The return date cannot be after today")),
     "return_before_start": Entry(422, _l("The return date cannot be before the leave starts "
                                       "(%(start)s)")),

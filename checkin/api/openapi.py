@@ -240,6 +240,17 @@ SCHEMAS.update({
         "approver_level": {"type": "string", "enum": ["township", "county"]},
         "created_at": _TIME, "decided_at": {"type": ["string", "null"]},
         "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"}}),
+    "CorrectionIn": _obj(["id", "day", "reason"], {
+        "id": {"type": "string", "format": "uuid"}, "day": _DAY,
+        "reason": {"type": "string", "minLength": 1, "maxLength": 1000},
+        "lat": {"type": "number"}, "lon": {"type": "number"}}),
+    "Correction": _obj(["id", "user_id", "day", "reason", "status", "created_at"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "village_id": {"type": "integer"}, "day": _DAY, "reason": {"type": "string"},
+        "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
+        "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+        "created_at": _TIME, "decided_by": {"type": ["integer", "null"]},
+        "decided_at": {"type": ["string", "null"]}, "comment": _STR_N}),
     "Attendance": _obj(["user_id", "year", "target_days", "on_post_days", "leave_days",
                         "training_days", "official_days", "absent_days", "forecast_days",
                         "on_pace"], {
@@ -307,6 +318,26 @@ _RECORD_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": _obj(["date"], {"date": _DAY})}}},
         "responses": {"200": _json({"$ref": _REF + "Leave"}), **_errors(400, 401, 404, 422)}}},
+    "/attendance/corrections": {
+        "post": {"summary": "Ask for a make-up (补卡) for a past day (exactly once by id)",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": _REF + "CorrectionIn"}}}},
+                 "responses": {"201": _json({"$ref": _REF + "Correction"}, "created"),
+                               "200": _json({"$ref": _REF + "Correction"}, "replay"),
+                               **_errors(400, 401, 404, 409, 422)}},
+        "get": {"summary": "Make-up requests in scope", "parameters": [
+                    *PAGE_PARAMS, {"name": "status", "in": "query", "schema": {
+                        "type": "string", "enum": ["pending", "approved", "rejected"]}}],
+                "responses": {"200": _json(_page_of("Correction")), **_errors(400, 401)}}},
+    "/attendance/corrections/{correction_id}/decision": {"post": {
+        "summary": "Approve or reject a make-up (the township or above of that cadre, once; "
+                   "a rejection needs a comment)",
+        "parameters": [{"name": "correction_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+            ["approve"], {"approve": {"type": "boolean"}, "comment": {"type": "string"}})}}},
+        "responses": {"200": _json({"$ref": _REF + "Correction"}),
+                      **_errors(400, 401, 404, 409, 422)}}},
     "/attendance": {"get": {
         "summary": "One cadre's year", "parameters": [
             {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_ID_PARAM],

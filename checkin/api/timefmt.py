@@ -23,6 +23,10 @@ def parse_moment(value: Any, name: str) -> datetime:
         raise Refusal("not_a_time", field=name, name=name) from exc
     if moment.tzinfo is None:
         raise Refusal("time_needs_offset", field=name, name=name)
+    try:  # e.g. 0001-01-01T00:00+08:00 is before year 1 in UTC: no moment to store
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise Refusal("not_a_time", field=name, name=name) from exc
     return moment
 
 

@@ -14,7 +14,7 @@ from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
 DayCategory = Literal[
-    "on_post", "official", "training", "leave", "absent", "future", "outside_term"
+    "on_post", "official", "training", "leave", "absent", "future", "outside_term", "makeup"
 ]
 ApproverLevel = Literal["township", "county"]
 
@@ -254,8 +254,10 @@ def month_grid(
     term_start: date,
     term_end: date | None,
     today: date,
+    makeup_days: AbstractSet[date] = frozenset(),
 ) -> MonthGrid:
-    """The calendar of one month; days outside the term are "outside_term"."""
+    """The calendar of one month; days outside the term are "outside_term"; a day on post
+    made by an approved make-up (补卡, among `days_on_post` too) is "makeup"."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     classified = classify_days(days_on_post, leaves, first, last, today)
@@ -265,7 +267,10 @@ def month_grid(
             return None
         if day < term_start or (term_end is not None and day > term_end):
             return CalendarDay(day, "outside_term")
-        return CalendarDay(day, classified[day])
+        category = classified[day]
+        if category == "on_post" and day in makeup_days:
+            category = "makeup"
+        return CalendarDay(day, category)
 
     weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(year, month)
     return MonthGrid(year, month, tuple(tuple(cell(day) for day in week) for week in weeks))

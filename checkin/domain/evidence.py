@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from checkin.domain.geofence import distance_m
+from checkin.domain.geofence import distance_m, timing_reason
 from checkin.domain.policy import Policy
 
 
@@ -28,14 +28,15 @@ class VisitFacts:
 
 def visit_flags(facts: VisitFacts, household: tuple[float, float] | None,
                 fence: tuple[float, float, float], policy: Policy) -> list[Flag]:
-    """far_from_household, outside_fence, low_accuracy, late_sync (impossible travel is
-    judged with the check-in rules, against the cadre's previous fix)."""
+    """far_from_household, outside_fence, low_accuracy, late_sync or synced_too_late (the
+    check-ins' offline window; impossible travel is judged with the check-in rules, against
+    the cadre's previous fix)."""
     flags: list[Flag] = []
     if facts.queued:
-        delay_h = (facts.received_at - facts.recorded_at).total_seconds() / 3600
-        if delay_h > policy.late_sync_hours:
-            flags.append(Flag("late_sync", {"delay_hours": round(delay_h, 1),
-                                            "limit_hours": policy.late_sync_hours}))
+        late = timing_reason(facts.recorded_at, facts.received_at, False, policy)
+        if late is not None:
+            flags.append(Flag(late.code, {"delay_hours": round(late.params["delay_hours"], 1),
+                                          "limit_hours": late.params["limit_hours"]}))
     if not facts.in_person or facts.lat is None or facts.lon is None:
         return flags
     if facts.accuracy_m is not None and facts.accuracy_m > policy.max_accuracy_m:

@@ -12,7 +12,11 @@ from geopy.distance import geodesic
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
-FLAGS = ("low_accuracy", "outside_fence", "late_sync", "clock_skew", "impossible_travel")
+FLAGS = ("low_accuracy", "outside_fence", "late_sync", "clock_skew", "synced_too_late",
+         "clock_disagrees", "impossible_travel")
+# Timing flags that void the day: the record is kept as evidence, but outside the offline
+# window (queued) or with a clock the server disagrees with (live) it proves no day.
+VOIDING_TIMING_FLAGS = frozenset({"synced_too_late", "clock_disagrees"})
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def validate_recorded_at(
 def evaluate_checkin(
     facts: CheckinFacts, fence: Fence, previous: PreviousFix | None, policy: Policy
 ) -> CheckinVerdict:
-    """Judge one check-in: it counts iff inside the fence and accurate enough."""
+    """Judge one check-in: it counts iff inside the fence, accurate enough and on time
+    (sent within the offline window if queued; with a clock the server agrees with if live)."""
     dist = distance_m(facts.lat, facts.lon, fence.lat, fence.lon)
     in_fence = dist <= fence.radius_m
     accurate = facts.accuracy_m <= policy.max_accuracy_m
@@ -115,8 +120,7 @@ def evaluate_checkin(
         for reason in (
             _low_accuracy(facts, policy),
             None if in_fence else _outside_fence(dist, fence),
-            _late_sync(facts, policy),
-            _clock_skew(facts, policy),
+            timing_reason(facts.recorded_at, facts.received_at, facts.live, policy),
             _impossible_travel(facts, previous, policy),
         )
         if reason is not None
@@ -124,7 +128,7 @@ def evaluate_checkin(
     return CheckinVerdict(
         distance_m=dist,
         in_fence=in_fence,
-        counts_for_day=in_fence and accurate,
+        counts_for_day=in_fence and accurate and on_time(reasons),
         flags=tuple(r.code for r in reasons),
         reasons=reasons,
     )
@@ -142,25 +146,38 @@ def _outside_fence(dist: float, fence: Fence) -> Reason:
     return Reason("outside_fence", {"distance_m": dist, "radius_m": fence.radius_m})
 
 
-def _late_sync(facts: CheckinFacts, policy: Policy) -> Reason | None:
-    # A live request is sent as it is made: any gap there is the device clock, not the network.
-    if facts.live:
+def timing_reason(recorded_at: datetime, received_at: datetime, live: bool, policy: Policy
+                  ) -> Reason | None:
+    """The one timing flag of a record, the strongest that applies, or None.
+
+    Queued (made offline, sent later): `late_sync` past `late_sync_hours`, `synced_too_late`
+    past the offline window. Live (sent as it was made; any gap is the device clock, not
+    the network): `clock_skew` past `clock_skew_minutes`, `clock_disagrees` past the clock
+    tolerance. The last two of each pair void the day (`on_time`). Any moment, even year 1,
+    gives a finite number of hours: a timedelta holds it.
+    """
+    if not live:
+        delay_h = _hours(received_at - recorded_at)
+        if delay_h > policy.offline_window_hours:
+            return Reason("synced_too_late", {"delay_hours": delay_h,
+                                              "limit_hours": policy.offline_window_hours})
+        if delay_h > policy.late_sync_hours:
+            return Reason("late_sync", {"delay_hours": delay_h,
+                                        "limit_hours": policy.late_sync_hours})
         return None
-    delay_h = _hours(facts.received_at - facts.recorded_at)
-    if delay_h <= policy.late_sync_hours:
-        return None
-    return Reason("late_sync", {"delay_hours": delay_h, "limit_hours": policy.late_sync_hours})
+    skew_min = abs(_hours(recorded_at - received_at)) * 60
+    if skew_min > policy.clock_tolerance_minutes:
+        return Reason("clock_disagrees", {"skew_minutes": skew_min,
+                                          "limit_minutes": policy.clock_tolerance_minutes})
+    if skew_min > policy.clock_skew_minutes:
+        return Reason("clock_skew", {"skew_minutes": skew_min,
+                                     "limit_minutes": policy.clock_skew_minutes})
+    return None
 
 
-def _clock_skew(facts: CheckinFacts, policy: Policy) -> Reason | None:
-    if not facts.live:
-        return None
-    skew_min = abs(_hours(facts.recorded_at - facts.received_at)) * 60
-    if skew_min <= policy.clock_skew_minutes:
-        return None
-    return Reason(
-        "clock_skew", {"skew_minutes": skew_min, "limit_minutes": policy.clock_skew_minutes}
-    )
+def on_time(reasons: tuple[Reason, ...]) -> bool:
+    """False when a timing flag voids the day (see VOIDING_TIMING_FLAGS)."""
+    return not any(r.code in VOIDING_TIMING_FLAGS for r in reasons)
 
 
 def _impossible_travel(

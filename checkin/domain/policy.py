@@ -18,6 +18,18 @@ class Policy:
     default_fence_radius_m: float = 1500.0
     late_sync_hours: float = 2.0
     clock_skew_minutes: float = 10.0
+    # The offline window: a record sent later than this after it was made is kept as
+    # evidence but does not count for its day (issue 12). 72 h covers a long weekend
+    # without signal in a mountain village (made Friday morning, sent Monday morning) and
+    # a phone left uncharged for a day on top; a week would let a cadre fill last week's
+    # gaps on Monday with records made up on Sunday. A missed day beyond it is asked for
+    # with a make-up request (补卡), which the township decides.
+    offline_window_hours: float = 72.0
+    # A live (not queued) record whose clock is further than this from the server's does
+    # not count: a phone that is online has network time, so a gap is a hand-set clock.
+    clock_tolerance_minutes: float = 10.0
+    # Make-up requests (补卡): for a past day of this month or of this many months before.
+    makeup_months_back: int = 1
     max_travel_kmh: float = 150.0
     forecast_window_days: int = 28
     township_leave_max_days: int = 3

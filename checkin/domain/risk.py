@@ -21,6 +21,11 @@ BASE_WEIGHT: Mapping[Kind, float] = MappingProxyType({"checkin": 1.0, "visit": 1
 # Weight of each flag, in units of the base weight. Why these numbers:
 # - 4.0 duplicate_photo, impossible_travel: near-proof of a forged trace (a photo reused
 #   from another record; a jump no vehicle makes, the mark of fake-location apps).
+# - 3.0 synced_too_late, clock_disagrees: the record arrived outside the offline window,
+#   or live with a clock far from the server's. It no longer counts, so it gains the cadre
+#   nothing by itself, but it is how back-dated days were made (issue 12: 31 check-ins
+#   sent in November for every day of October); whether the cadre was on post deserves
+#   a look. Below the near-proofs: a phone left without signal for a week is honest.
 # - 2.5 exif_gps_far: the photo says it was taken somewhere else.
 # - 2.0 outside_fence, far_from_household: the claim's own position contradicts it, but
 #   honest causes exist (a household at the edge of the village, a poor fix).
@@ -33,6 +38,8 @@ FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
         "duplicate_photo": 4.0,
         "impossible_travel": 4.0,
+        "synced_too_late": 3.0,
+        "clock_disagrees": 3.0,
         "exif_gps_far": 2.5,
         "outside_fence": 2.0,
         "far_from_household": 2.0,

@@ -3,9 +3,11 @@
 from checkin.models.area import AREA_LEVELS, Area, Village
 from checkin.models.attendance import (
     LEAVE_STATUSES,
+    AttendanceCorrection,
     AttendanceDay,
     AttendanceYear,
     Checkin,
+    CorrectionDecision,
     Leave,
 )
 from checkin.models.audit import AuditEntry
@@ -39,10 +41,12 @@ __all__ = [
     "VISIT_KINDS",
     "ApiToken",
     "Area",
+    "AttendanceCorrection",
     "AttendanceDay",
     "AttendanceYear",
     "AuditEntry",
     "Checkin",
+    "CorrectionDecision",
     "Household",
     "Leave",
     "Photo",

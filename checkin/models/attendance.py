@@ -60,7 +60,10 @@ class AttendanceDay(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
-    first_checkin_id: Mapped[str] = mapped_column(ForeignKey("checkins.id"))
+    # The day's first counting check-in, or else the approved make-up that made it.
+    first_checkin_id: Mapped[str | None] = mapped_column(ForeignKey("checkins.id"))
+    correction_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attendance_corrections.id"))
 
 
 class AttendanceYear(Base):
@@ -116,3 +119,46 @@ class Leave(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class AttendanceCorrection(Base):
+    """A make-up request (补卡) for a day: evidence, never updated or deleted."""
+
+    __tablename__ = "attendance_corrections"
+    __table_args__ = (Index("ix_attendance_corrections_user_day", "user_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's UUID
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    digest: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()
+    decision: Mapped[CorrectionDecision | None] = relationship(
+        lazy="joined", viewonly=True, uselist=False)
+
+    @property
+    def status(self) -> str:
+        if self.decision is None:
+            return "pending"
+        return "approved" if self.decision.approve else "rejected"
+
+
+class CorrectionDecision(Base):
+    """The township's decision on a make-up: a second record, one per request, never
+    changed (its key is the request's id, so the database refuses a second one)."""
+
+    __tablename__ = "attendance_correction_decisions"
+
+    correction_id: Mapped[str] = mapped_column(
+        ForeignKey("attendance_corrections.id"), primary_key=True)
+    approve: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decided_by: Mapped[User] = relationship()

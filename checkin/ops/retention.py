@@ -48,6 +48,8 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "photos": ("exif_lat", "exif_lon", "purged_at"),
     "spotcheck_results": ("lat", "lon"),
     "audit_log": (),
+    "attendance_corrections": ("lat", "lon"),
+    "attendance_correction_decisions": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from checkin import db, refusals
 from checkin.auth import roles_required
 from checkin.domain.refusal import Refusal
-from checkin.models import Checkin, Leave
+from checkin.models import AttendanceCorrection, Checkin, Leave
 from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
-from checkin.services.attendance import leaves, ledger
+from checkin.services.attendance import corrections, leaves, ledger
 from checkin.settings import policy
-from checkin.web.forms import LeaveForm, ReturnForm
+from checkin.web.forms import LeaveForm, MakeupForm, ReturnForm
 
 bp = Blueprint("cadre", __name__, url_prefix="/my")
 
@@ -49,7 +49,7 @@ def month_arg(today: date) -> tuple[int, int]:
 
 @bp.get("/attendance")
 @roles_required("cadre")
-def attendance_page() -> Any:
+def attendance_page(makeup_form: MakeupForm | None = None) -> Any:
     session = db.session()
     today = clock.today()
     year, month = month_arg(today)
@@ -62,8 +62,32 @@ def attendance_page() -> Any:
         Checkin.local_day >= first, Checkin.local_day < last).order_by(Checkin.local_day)).all()
     previous = (year - (month == 1), (month - 2) % 12 + 1)
     following = (year + (month == 12), month % 12 + 1)
+    makeups = session.scalars(select(AttendanceCorrection).where(
+        AttendanceCorrection.user_id == current_user.id)
+        .order_by(AttendanceCorrection.day.desc()).limit(20)).all()
     return render_template("cadre/attendance.html", ledger=mine.ledger, grid=grid,
-                           notes=notes, previous=previous, following=following, today=today)
+                           notes=notes, previous=previous, following=following, today=today,
+                           makeup_form=makeup_form or MakeupForm(), makeups=makeups)
+
+
+@bp.post("/attendance/corrections")
+@roles_required("cadre")
+def makeup_page() -> Any:
+    """Ask for a make-up (补卡) for a missed day; the township decides."""
+    form = MakeupForm()
+    if form.validate_on_submit():
+        data = corrections.CorrectionInput(
+            id=str(uuid.uuid4()), day=form.day.data, reason=(form.reason.data or "").strip(),
+            lat=None, lon=None, digest=payload_digest({"form": str(uuid.uuid4())}))
+        try:
+            with db.savepoint():
+                corrections.request_makeup(db.session(), current_user, data, policy())
+        except Refusal as exc:
+            form.day.errors = [*form.day.errors, refusals.message(exc)]
+        else:
+            flash(_("Make-up requested. The township will decide."), "info")
+            return redirect(url_for("cadre.attendance_page"))
+    return attendance_page(form), 422
 
 
 @bp.route("/leaves", methods=["GET", "POST"])

@@ -38,6 +38,11 @@ class LeaveForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
 
 
+class MakeupForm(FlaskForm):
+    day = DateField(_l("Day"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+
+
 class DecisionForm(FlaskForm):
     comment = StringField(_l("Comment"), validators=[Length(max=1000)])
 

@@ -16,9 +16,9 @@ from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import export
-from checkin.models import Leave, SendingUnit, Village
+from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
-from checkin.services.attendance import boards, leaves
+from checkin.services.attendance import boards, corrections, leaves
 from checkin.services.people import directory
 from checkin.settings import policy
 from checkin.web import charts
@@ -29,9 +29,10 @@ bp = Blueprint("supervise", __name__, url_prefix="/attendance")
 
 CATEGORY: dict[str, LazyString | str] = {
     "on_post": _l("On post"), "official": _l("Official business"), "training": _l("Training"),
-    "leave": _l("Leave day"), "absent": _l("Absent"), "future": "", "outside_term": "—"}
+    "leave": _l("Leave day"), "absent": _l("Absent"), "future": "", "outside_term": "—",
+    "makeup": _l("Make-up")}
 CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
-                 "缺勤": "FECACA"}
+                 "缺勤": "FECACA", "补卡": "A7F3D0"}
 
 
 def category_words() -> dict[str, str]:
@@ -146,8 +147,38 @@ def leave_inbox() -> Any:
     approved = session.scalars(in_scope.where(Leave.status == "approved")
                                .order_by(Leave.end_date)).all()
     overdue = [leave for leave in approved if leaves.overdue(leave)]
+    makeups = session.scalars(select(AttendanceCorrection).where(
+        scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id),
+        AttendanceCorrection.id.not_in(select(CorrectionDecision.correction_id)))
+        .order_by(AttendanceCorrection.day)).all()
     return render_template("supervise/leaves.html", pending=pending, overdue=overdue,
-                           form=DecisionForm(), may_decide=leaves.may_decide)
+                           form=DecisionForm(), may_decide=leaves.may_decide,
+                           makeups=makeups)
+
+
+@bp.post("/corrections/<correction_id>/decision")
+@roles_required("supervisor")
+def decide_makeup(correction_id: str) -> Any:
+    scope = current_scope()
+    session = db.session()
+    row = session.scalars(select(AttendanceCorrection).where(
+        AttendanceCorrection.id == correction_id,
+        scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id))
+    ).first()
+    if row is None:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            with db.savepoint():
+                corrections.decide(session, current_user, row, approve,
+                                   form.comment.data or None)
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Decision saved."), "info")
+    return redirect(url_for("supervise.leave_inbox"))
 
 
 @bp.post("/leaves/<leave_id>/decision")

@@ -34,6 +34,21 @@ def test_answers_match_the_document(client, world, token_for) -> None:
         f"/api/v1/leaves/{leave.get_json()['id']}/decision", json={"approve": True},
         headers=supervisor)))
     checks.append(("/leaves", "get", client.get("/api/v1/leaves", headers=cadre)))
+    makeup = {"id": str(uuid.uuid4()), "reason": "手机没电",
+              "day": (datetime.now(UTC).date() - timedelta(days=2)).isoformat()}
+    asked = client.post("/api/v1/attendance/corrections", json=makeup, headers=cadre)
+    assert asked.status_code == 201, asked.get_json()
+    checks.append(("/attendance/corrections", "post", asked))
+    checks.append(("/attendance/corrections", "post", client.post(
+        "/api/v1/attendance/corrections", json=makeup, headers=cadre)))
+    decision = f"/api/v1/attendance/corrections/{makeup['id']}/decision"
+    checks.append(("/attendance/corrections/{correction_id}/decision", "post", client.post(
+        decision, json={"approve": True}, headers=supervisor)))
+    again = client.post(decision, json={"approve": True}, headers=supervisor)
+    assert again.status_code == 409
+    checks.append(("/attendance/corrections/{correction_id}/decision", "post", again))
+    checks.append(("/attendance/corrections", "get", client.get(
+        "/api/v1/attendance/corrections", headers=supervisor)))
     checks.append(("/attendance", "get", client.get("/api/v1/attendance", headers=cadre)))
     checks.append(("/attendance/summary", "get", client.get("/api/v1/attendance/summary",
                                                            headers=supervisor)))

@@ -29,6 +29,7 @@ def facts(lat=30.851, lon=116.361, accuracy=20.0, delay_h=0.0, queued=False, in_
     (facts(lat=30.90), HOME, ["outside_fence", "far_from_household"]),
     (facts(lat=30.90), None, ["outside_fence"]),  # no registered position: no distance
     (facts(delay_h=5, queued=True), HOME, ["late_sync"]),
+    (facts(delay_h=80, queued=True), HOME, ["synced_too_late"]),  # beyond the offline window
     (facts(delay_h=5, queued=False), HOME, []),  # live requests are judged by clock skew
     (facts(lat=None, lon=None, accuracy=None, in_person=False), HOME, []),  # phone contact
     (facts(lat=30.90, in_person=False), HOME, []),  # a call may be made from anywhere

@@ -181,24 +181,67 @@ def test_reasons_carry_the_numbers():
 
 
 @pytest.mark.parametrize(
-    "live, sent_after, flags",
+    "live, sent_after, flags, counts",
     [
-        (False, timedelta(minutes=30), ()),
-        (False, timedelta(hours=2), ()),  # exactly the 2 h limit
-        (False, timedelta(hours=2, minutes=1), ("late_sync",)),
-        (False, timedelta(days=3), ("late_sync",)),  # offline in the mountains for days
-        (True, timedelta(minutes=10), ()),  # exactly the 10 min skew limit
-        (True, timedelta(minutes=11), ("clock_skew",)),  # phone clock behind
-        (True, -timedelta(minutes=11), ("clock_skew",)),  # phone clock ahead
-        (True, timedelta(hours=3), ("clock_skew",)),  # live: the gap is the clock, not sync
-        (False, -timedelta(minutes=30), ()),  # queued: device time is not compared to now
+        (False, timedelta(minutes=30), (), True),
+        (False, timedelta(hours=2), (), True),  # exactly the 2 h limit
+        (False, timedelta(hours=2, minutes=1), ("late_sync",), True),
+        (False, timedelta(days=3), ("late_sync",), True),  # offline in the mountains for days
+        (True, timedelta(minutes=10), (), True),  # exactly the 10 min skew limit
+        # Issue 12: beyond the clock tolerance (10 min) a live check-in no longer counts.
+        (True, timedelta(minutes=11), ("clock_disagrees",), False),  # phone clock behind
+        (True, -timedelta(minutes=11), ("clock_disagrees",), False),  # phone clock ahead
+        (True, timedelta(hours=3), ("clock_disagrees",), False),  # live: the gap is the clock
+        (False, -timedelta(minutes=30), (), True),  # queued: device time is not compared to now
     ],
 )
-def test_late_sync_for_queued_records_clock_skew_for_live_ones(live, sent_after, flags):
+def test_late_sync_for_queued_records_clock_skew_for_live_ones(live, sent_after, flags,
+                                                                counts):
     facts = checkin(sent_after=sent_after, live=live)
     verdict = evaluate_checkin(facts, VILLAGE, None, POLICY)
     assert verdict.flags == flags
-    assert verdict.counts_for_day  # timing flags raise suspicion, they do not void the day
+    assert verdict.counts_for_day is counts
+
+
+# --- the offline window (issue 12) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "live, sent_after, policy, counts, flags",
+    [
+        # A weekend without signal: made Friday morning, sent Monday morning, 72 h later.
+        (False, timedelta(hours=72), POLICY, True, ("late_sync",)),
+        (False, timedelta(hours=72, minutes=1), POLICY, False, ("synced_too_late",)),
+        (False, timedelta(days=60), POLICY, False, ("synced_too_late",)),
+        (False, timedelta(days=400), POLICY, False, ("synced_too_late",)),
+        (False, NOW - datetime(1, 1, 1, tzinfo=UTC), POLICY, False, ("synced_too_late",)),
+        (True, timedelta(days=5), POLICY, False, ("clock_disagrees",)),
+        (True, NOW - datetime(1, 1, 1, tzinfo=UTC), POLICY, False, ("clock_disagrees",)),
+        (True, timedelta(minutes=10), POLICY, True, ()),
+        # A deployment may flag earlier than it refuses: suspicious, still counted.
+        (True, timedelta(minutes=7), Policy(clock_skew_minutes=5), True, ("clock_skew",)),
+        (True, timedelta(minutes=11), Policy(clock_tolerance_minutes=30), True,
+         ("clock_skew",)),
+        (False, timedelta(hours=30), Policy(offline_window_hours=24), False,
+         ("synced_too_late",)),
+        (False, timedelta(hours=100), Policy(offline_window_hours=168), True, ("late_sync",)),
+    ],
+)
+def test_a_record_counts_only_within_the_offline_window(live, sent_after, policy, counts,
+                                                        flags):
+    verdict = evaluate_checkin(checkin(sent_after=sent_after, live=live), VILLAGE, None,
+                               policy)
+    assert (verdict.counts_for_day, verdict.flags) == (counts, flags)
+
+
+def test_outside_the_window_the_reason_carries_the_numbers():
+    late = evaluate_checkin(checkin(sent_after=timedelta(hours=80), live=False), VILLAGE,
+                            None, POLICY)
+    assert late.reasons == (Reason("synced_too_late", {"delay_hours": 80.0,
+                                                       "limit_hours": 72.0}),)
+    skewed = evaluate_checkin(checkin(sent_after=timedelta(minutes=30)), VILLAGE, None, POLICY)
+    assert skewed.reasons == (Reason("clock_disagrees", {"skew_minutes": 30.0,
+                                                         "limit_minutes": 10.0}),)
 
 
 # --- impossible travel ----------------------------------------------------------------
@@ -277,6 +320,18 @@ def test_no_previous_fix_no_travel_check():
             Reason("impossible_travel", {"distance_m": 2000.0, "minutes": 0.0, "limit_kmh": 150}),
             "与上一次定位同一时刻却相距 2000 米",
             "2000 m from the previous fix made at the same moment",
+        ),
+        (
+            Reason("synced_too_late", {"delay_hours": 80.0, "limit_hours": 72.0}),
+            "记录后 80 小时才上传，超过 72 小时的离线期限：已保存，但不计入当天出勤，可申请补卡",
+            "Sent 80 h after it was made, beyond the 72 h offline window: kept, but it does "
+            "not count for the day (ask for a make-up)",
+        ),
+        (
+            Reason("clock_disagrees", {"skew_minutes": 30.0, "limit_minutes": 10.0}),
+            "手机时间与服务器相差 30 分钟，超过允许的 10 分钟：已保存，但不计入当天出勤",
+            "The phone's clock is 30 min off the server's, more than the 10 min allowed: "
+            "kept, but it does not count for the day",
         ),
         (Reason("something_new", {"x": 1.0}), "something_new", "something_new"),
     ],

@@ -40,6 +40,8 @@ def test_a_clean_record_of_a_recently_checked_cadre_still_has_the_base_chance(ki
     [
         ("duplicate_photo", 4.0),
         ("impossible_travel", 4.0),
+        ("synced_too_late", 3.0),
+        ("clock_disagrees", 3.0),
         ("exif_gps_far", 2.5),
         ("outside_fence", 2.0),
         ("far_from_household", 2.0),

@@ -31,6 +31,8 @@ policies = st.builds(
     max_accuracy_m=st.floats(min_value=1.0, max_value=2000.0),
     late_sync_hours=st.floats(min_value=0.0, max_value=72.0),
     clock_skew_minutes=st.floats(min_value=0.0, max_value=120.0),
+    offline_window_hours=st.floats(min_value=0.0, max_value=24.0 * 7),
+    clock_tolerance_minutes=st.floats(min_value=0.0, max_value=120.0),
     max_travel_kmh=st.floats(min_value=1.0, max_value=1000.0),
 )
 
@@ -72,6 +74,13 @@ def checkins(draw: st.DrawFn) -> tuple[CheckinFacts, Fence, PreviousFix | None, 
     return facts, fence, previous, draw(policies)
 
 
+def on_time(facts: CheckinFacts, policy: Policy) -> bool:
+    gap = facts.received_at - facts.recorded_at
+    if facts.live:
+        return abs(gap) <= timedelta(minutes=policy.clock_tolerance_minutes)
+    return gap <= timedelta(hours=policy.offline_window_hours)
+
+
 @given(checkins())
 def test_a_verdict_agrees_with_its_facts(case) -> None:
     facts, fence, previous, policy = case
@@ -79,8 +88,10 @@ def test_a_verdict_agrees_with_its_facts(case) -> None:
     accurate = facts.accuracy_m <= policy.max_accuracy_m
     assert verdict.distance_m >= 0.0
     assert verdict.in_fence == (verdict.distance_m <= fence.radius_m)
-    # It counts for the day if and only if it is inside the fence and accurate enough.
-    assert verdict.counts_for_day == (verdict.in_fence and accurate)
+    # It counts for the day if and only if it is inside the fence, accurate enough and on
+    # time: sent within the offline window (queued) or with a clock the server agrees with.
+    assert verdict.counts_for_day == (verdict.in_fence and accurate
+                                      and on_time(facts, policy))
     # Flags are the reasons' codes, each once, all known.
     assert verdict.flags == tuple(r.code for r in verdict.reasons)
     assert len(set(verdict.flags)) == len(verdict.flags)
@@ -102,7 +113,8 @@ def test_a_check_in_at_the_centre_with_a_good_fix_counts(case) -> None:
                           recorded_at=facts.recorded_at, received_at=facts.received_at,
                           live=facts.live)
     verdict = evaluate_checkin(centre, fence, previous, policy)
-    assert verdict.in_fence and verdict.counts_for_day and verdict.distance_m == 0.0
+    assert verdict.in_fence and verdict.distance_m == 0.0
+    assert verdict.counts_for_day == on_time(facts, policy)
 
 
 @given(lats, lons, near, near, accuracies, accuracies,

@@ -131,6 +131,7 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
     last = date(year, month, calendar.monthrange(year, month)[1])
     ids = [c.id for c in cadres]
     masks = ledger.month_masks(session, ids, year, month)
+    makeups = ledger.makeup_days(session, ids, first, last)
     leaves = ledger.leave_masks(session, ids, first, min(last, today))
     to_day = (month - 1) * ledger.MONTH_BITS  # slot layout of `year` -> bit d-1 for day d
     dates = [date(year, month, d) for d in range(1, last.day + 1)]
@@ -153,7 +154,14 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
             cells = tuple("on_post" if days >> i & 1 else "absent"
                           for i in range(elapsed)) + future
             plain[days] = cells
-        rows.append(GridRow(cadre, cells, {k: cells.count(k) for k in GRID_COUNTS}))
+        # Counted before marking: a day made by an approved make-up is on post, and
+        # shown as 补卡.
+        counts = {k: cells.count(k) for k in GRID_COUNTS}
+        made_up = makeups.get(cadre.id)
+        if made_up:
+            cells = tuple("makeup" if c == "on_post" and dates[i] in made_up else c
+                          for i, c in enumerate(cells))
+        rows.append(GridRow(cadre, cells, counts))
     return dates, rows
 
 

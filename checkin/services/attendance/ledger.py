@@ -156,6 +156,21 @@ def days_on_post(session: Session, user_ids: list[int], first: date, last: date
     return found
 
 
+def makeup_days(session: Session, user_ids: Sequence[int], first: date, last: date
+                ) -> dict[int, set[date]]:
+    """The days on post in [first, last] made by an approved make-up (补卡), per cadre:
+    they count as every day on post does; pages and exports show them as make-ups."""
+    found: dict[int, set[date]] = defaultdict(set)
+    rows = session.execute(
+        select(AttendanceDay.user_id, AttendanceDay.day)
+        .where(among(session, AttendanceDay.user_id, user_ids),
+               AttendanceDay.day.between(first, last),
+               AttendanceDay.correction_id.is_not(None)))
+    for user_id, day in rows:
+        found[user_id].add(_as_date(day))
+    return found
+
+
 # Leave ----------------------------------------------------------------------------------
 
 def _leave_rows(session: Session, user_ids: Sequence[int], first: date, last: date
@@ -362,7 +377,9 @@ def month(session: Session, cadre: User, year: int, month_no: int) -> attendance
     days = days_on_post(session, [cadre.id], first, last).get(cadre.id, set())
     leaves = leaves_of(session, [cadre.id], first, last).get(cadre.id, [])
     start, end = term_of(cadre, cadre.team, year)
-    return attendance.month_grid(year, month_no, days, leaves, start, end, clock.today())
+    made_up = makeup_days(session, [cadre.id], first, last).get(cadre.id, set())
+    return attendance.month_grid(year, month_no, days, leaves, start, end, clock.today(),
+                                 made_up)
 
 
 def reference_ledgers(session: Session, cadres: list[User], year: int, policy: Policy

@@ -27,11 +27,11 @@ import hmac
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import risk
@@ -266,9 +266,14 @@ def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[Presenc
         among(session, User.id, users))).all())
     first, last = _last_week(monday)
     flags: dict[int, set[str]] = {u: set() for u in users}
+    # Made last week, or sent last week whatever day it claims: a batch of back-dated
+    # check-ins (synced_too_late) weighs on the week it arrived in.
+    sent_from = datetime.combine(first, time(), clock.zone())
+    sent_before = datetime.combine(last + timedelta(days=1), time(), clock.zone())
     for user_id, text in session.execute(select(Checkin.user_id, Checkin.flags).where(
-            among(session, Checkin.user_id, users), Checkin.local_day.between(first, last),
-            Checkin.flags != "")):
+            among(session, Checkin.user_id, users), Checkin.flags != "",
+            or_(Checkin.local_day.between(first, last),
+                Checkin.received_at.between(sent_from, sent_before)))):
         flags[user_id].update(f for f in text.split(",") if f)
     items = []
     for position, d in enumerate(drawn):
