@@ -129,6 +129,18 @@ class PhotoStore:
         _fsync_dir(path.parent)
         return True
 
+    def check_writable(self) -> None:
+        """Write and remove a small temporary file under ``root``; OSError if that fails
+        (a leftover is a temporary file ``sweep_temporary`` removes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".health", dir=self.root)
+        try:
+            os.write(fd, b"ok")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+
     def age_s(self, key: str) -> float | None:
         """Seconds since the last ``put`` of ``key``; None if there is no file."""
         try:
