@@ -86,7 +86,8 @@ def purge_command(before: datetime | None, dry_run: bool) -> None:
     if dry_run:
         report.files_deleted = len(report.unused_files)
     else:
-        retention.delete_files(PhotoStore(_photo_dir()), report)  # once the purge is kept
+        # once the purge is kept
+        retention.delete_files(PhotoStore(_photo_dir()), report, db.engine())
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} records before {cutoff.isoformat()}: {report.photos} photos "
                f"({report.files_deleted} files deleted, {report.files_shared} kept for newer "

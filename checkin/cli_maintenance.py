@@ -33,13 +33,14 @@ def check_integrity() -> None:
 
 
 @click.command("remove-orphan-photos")
-@click.option("--older-than", default=3600, show_default=True,
-              help="Seconds; younger files may belong to an upload in flight.")
+@click.option("--older-than", default=integrity.DEFAULT_GRACE_S, show_default=True,
+              type=click.IntRange(min=integrity.MIN_GRACE_S),
+              help="Seconds; files put more recently may belong to an upload in flight.")
 @with_appcontext
 @db.command_transaction()
 def remove_orphan_photos(older_than: int) -> None:
     """Delete photo files that no database row names."""
-    report = integrity.remove_orphans(db.session(), _store(), older_than)
+    report = integrity.remove_orphans(db.session(), _store(), db.engine(), older_than)
     click.echo(f"removed {report.removed} file(s)")
 
 

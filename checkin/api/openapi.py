@@ -53,7 +53,21 @@ SCHEMAS: dict[str, Any] = {
         "password": {"type": "string", "maxLength": 256}}},
 }
 
+_HEALTH_PART = {"type": "string", "enum": ["ok", "failing"]}
+SCHEMAS["Health"] = {
+    "type": "object", "required": ["status", "database", "photos"],
+    "additionalProperties": False, "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "database": _HEALTH_PART, "photos": _HEALTH_PART}}
+
 PATHS: dict[str, Any] = {
+    "/health": {"get": {
+        "summary": "Whether this host can serve: its database answers, its photo store "
+                   "takes a write (for a load balancer; no sign-in, not rate limited)",
+        "operationId": "getHealth", "security": [],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Health"}),
+                      "503": _json({"$ref": "#/components/schemas/Health"},
+                                   "a part is failing (named)")}}},
     "/tokens": {"post": {
         "summary": "Sign in and get a Bearer token", "security": [],
         "requestBody": {"required": True, "content": {"application/json": {

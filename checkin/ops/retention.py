@@ -34,10 +34,11 @@ from datetime import date, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from checkin.models import Checkin, Photo, Visit
+from checkin.ops.integrity import DEFAULT_GRACE_S, key_in_use
 from checkin.photos.store import PhotoStore
 from checkin.platform import audit, clock
 
@@ -239,11 +240,18 @@ def purge(session: Session, before: date, *, actor_id: int | None = None) -> Pur
     return report
 
 
-def delete_files(store: PhotoStore, report: PurgeReport) -> None:
-    """After the purge is committed: delete the files it left no live photo naming."""
+def delete_files(store: PhotoStore, report: PurgeReport, engine: Engine,
+                 older_than_s: float = DEFAULT_GRACE_S) -> None:
+    """After the purge is committed: delete the files it left no live photo naming, each
+    only if, looked at again now, no live photo names it and no upload put it in the last
+    `older_than_s` seconds (`PhotoStore.delete_unused`): a visit with the same bytes may
+    have been recorded since the purge looked."""
+    in_use = key_in_use(engine)
     for key in report.unused_files:
-        if store.delete(key):
+        if store.delete_unused(key, in_use, older_than_s):
             report.files_deleted += 1
+        elif store.exists(key):
+            report.files_shared += 1
 
 
 def _coarse(column: InstrumentedAttribute[float]) -> sa.ColumnElement[float]:

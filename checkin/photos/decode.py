@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Mapping
 from typing import Final
 
@@ -34,6 +35,10 @@ FORMATS: Final = ("JPEG", "PNG", "WEBP", "HEIF")
 _DECODE_BYTES_PER_PIXEL: Final[Mapping[str, int]] = {"JPEG": 5, "PNG": 5, "WEBP": 17, "HEIF": 8}
 _PNG_ALPHA_BYTES_PER_PIXEL: Final = 9
 _PNG_16BIT_GREY_BYTES_PER_PIXEL: Final = 12  # I;16 -> I (4) -> scaled I (4) -> L (1)
+
+# A HEIF decode above the general budget (max_decode_bytes) holds this: one at a time per
+# process, so threads of one worker never hold two 48 MP images at once.
+_large_heif = threading.Lock()
 
 _HEIF_BRANDS: Final = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
@@ -95,18 +100,33 @@ def jpeg_draft_scale(size: tuple[int, int], box: tuple[int, int]) -> int:
     return next(s for s in (8, 4, 2, 1) if scale >= s)
 
 
+def _load_reduced(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """Decode ``image`` and box-reduce it at once by the largest integer factor that keeps
+    both sides at least ``box`` (what the pipeline's resize does first anyway), so the
+    full-size pixels are freed before the lock is let go."""
+    image.load()
+    factor = min(image.width // box[0], image.height // box[1])
+    if factor < 2:
+        return image
+    reduced = image.reduce(factor)
+    reduced.info = dict(image.info)
+    image.close()
+    return reduced
+
+
 def decode(
     data: bytes, fmt: str, limits: PhotoLimits
 ) -> tuple[Image.Image, bytes | None, tuple[int, int]]:
     """Open with exactly ``fmt``, check the pixel count, then decode (JPEG at reduced scale)."""
-    image = Image.open(io.BytesIO(data), formats=[fmt])
+    image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
     try:
         width, height = image.size
         if width <= 0 or height <= 0:
             raise Refusal("photo_undecodable", format=fmt)
-        if width * height > limits.max_pixels:
+        max_pixels = limits.max_heif_pixels if fmt == "HEIF" else limits.max_pixels
+        if width * height > max_pixels:
             raise Refusal("photo_too_many_pixels", format=fmt, width=width, height=height,
-                          max_pixels=limits.max_pixels)
+                          max_pixels=max_pixels)
         box = draft_box((width, height), limits.long_side)
         scale = jpeg_draft_scale((width, height), box) if fmt == "JPEG" else 1
         decoded = math.ceil(width / scale) * math.ceil(height / scale)
@@ -116,14 +136,20 @@ def decode(
         elif fmt == "PNG" and image.mode.startswith("I"):
             per_pixel = _PNG_16BIT_GREY_BYTES_PER_PIXEL
         needed = decoded * per_pixel
-        if needed > limits.max_decode_bytes:
+        budget = limits.max_heif_decode_bytes if fmt == "HEIF" else limits.max_decode_bytes
+        if needed > budget:
             raise Refusal("photo_too_many_pixels", format=fmt, width=width, height=height,
                           needed_mib=needed >> 20)
         if fmt == "JPEG":
             image.draft("RGB", box)
         # HEIF: pillow-heif's draft would swap in an embedded thumbnail; the primary image is
-        # decoded at full size instead (libheif has no scaled decode).
-        image.load()
+        # decoded at full size instead (libheif has no scaled decode), and shrunk right after
+        # (pipeline._shrink box-reduces first), so the full-size copy lives for a moment.
+        if fmt == "HEIF" and needed > limits.max_decode_bytes:
+            with _large_heif:
+                image = _load_reduced(image, box)
+        else:
+            image.load()
         icc = image.info.get("icc_profile")
         return image, icc if isinstance(icc, bytes) and icc else None, (width, height)
     except BaseException:

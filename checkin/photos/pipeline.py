@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageChops, ImageCms
 
 from checkin.domain.refusal import Refusal
 from checkin.photos.decode import FORMATS, decode, draft_box, fit, jpeg_draft_scale, sniff_format
@@ -53,6 +53,7 @@ from checkin.photos.exif import (
 )
 from checkin.photos.limits import DEFAULT_LIMITS, PhotoLimits
 from checkin.photos.phash import perceptual_hash
+from checkin.photos.strip import strip_jpeg
 
 __all__ = [
     "DEFAULT_LIMITS", "FLAG_EXIF_GPS_INVALID", "FLAG_EXIF_PARTIAL",
@@ -153,6 +154,10 @@ def process_photo(data: bytes, limits: PhotoLimits = DEFAULT_LIMITS) -> Processe
             original_size = (original_size[1], original_size[0])
 
     jpeg = _encode(small, limits.jpeg_quality)
+    if fmt == "JPEG" and facts.orientation == 1 and original_size == small.size:
+        kept = _phone_bytes(data, small)
+        if kept is not None and len(kept) <= len(jpeg):  # never more bytes than re-encoding
+            jpeg = kept
     thumb_image = small.resize(
         fit(small.size, limits.thumb_side), Image.Resampling.LANCZOS, reducing_gap=2.0
     )
@@ -176,6 +181,23 @@ def process_photo(data: bytes, limits: PhotoLimits = DEFAULT_LIMITS) -> Processe
         sha256=hashlib.sha256(jpeg).hexdigest(),
         flags=list(dict.fromkeys(flags)),
     )
+
+
+def _phone_bytes(data: bytes, small: Image.Image) -> bytes | None:
+    """The upload itself, stripped of its metadata without re-encoding, when it decodes to
+    exactly the pixels that would otherwise be encoded (no resize, no rotation, no colour
+    conversion was needed: the phone's 1600 px canvas JPEG); else None."""
+    stripped = strip_jpeg(data)
+    if stripped is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(stripped), formats=["JPEG"]) as kept:
+            kept.load()
+            same = kept.size == small.size and kept.mode == "RGB" == small.mode and \
+                ImageChops.difference(kept, small).getbbox() is None  # stored JPEGs are RGB
+    except Exception:  # not decodable once stripped: re-encode instead
+        return None
+    return stripped if same else None
 
 
 def _shrink(image: Image.Image, long_side: int) -> Image.Image:

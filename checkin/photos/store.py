@@ -3,8 +3,15 @@
 Layout: ``root/ab/cd/abcd...(64 hex).jpg``. A write goes to a temporary file in the target
 directory, is fsync'ed, then ``os.replace``'d into place and the directory fsync'ed, so a
 reader sees either no file or the whole file, also after a crash. Writing the same bytes
-twice is a no-op; a file whose content no longer matches its name (bit rot, tampering) is
-rewritten by the next ``put`` of the right bytes and reported by ``verify``.
+twice writes nothing but refreshes the file's modification time (the file is in use again:
+see ``delete_unused``); a file whose content no longer matches its name (bit rot, tampering)
+is rewritten by the next ``put`` of the right bytes and reported by ``verify``.
+
+Deleting a file some row may name (the orphan sweep, the retention purge) goes through
+``delete_unused``, which closes the race with an upload of the same bytes: the file is first
+renamed aside (atomically: a ``put`` from then on writes a new file), then its age and
+whether the database names it are looked at, in that order, and only a file both old and
+unused is deleted; anything else is put back.
 
 Keys are validated (exactly 64 lowercase hex digits) before any path is built, so no key
 can reach outside ``root``.
@@ -15,15 +22,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
 
 _KEY_RE: Final = re.compile(r"[0-9a-f]{64}")
 _SUFFIX: Final = ".jpg"
 _TMP_PREFIX: Final = ".tmp-"
+_ASIDE_PREFIX: Final = ".aside-"  # a file renamed aside by delete_unused: .aside-<key>-<rand>
 _CHUNK: Final = 1 << 20
 
 
@@ -69,11 +78,19 @@ class PhotoStore:
         return self.root / key[:2] / key[2:4] / f"{key}{_SUFFIX}"
 
     def put(self, data: bytes) -> str:
-        """Store ``data`` and return its key; idempotent and atomic."""
+        """Store ``data`` and return its key; idempotent and atomic.
+
+        Bytes already stored are not written again, but the file's modification time is set
+        to now: the age ``delete_unused`` looks at is the time of the last ``put``. If the
+        file is renamed aside between the check and the refresh, it is written anew."""
         key = self.key_for(data)
         target = self.path(key)
         if target.is_file() and self._matches(target, key, len(data)):
-            return key
+            try:
+                os.utime(target)
+                return key
+            except FileNotFoundError:
+                pass  # taken aside by delete_unused just now: write it again
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".part", dir=target.parent)
         tmp = Path(tmp_name)
@@ -111,6 +128,93 @@ class PhotoStore:
             return False
         _fsync_dir(path.parent)
         return True
+
+    def check_writable(self) -> None:
+        """Write and remove a small temporary file under ``root``; OSError if that fails
+        (a leftover is a temporary file ``sweep_temporary`` removes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".health", dir=self.root)
+        try:
+            os.write(fd, b"ok")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+
+    def age_s(self, key: str) -> float | None:
+        """Seconds since the last ``put`` of ``key``; None if there is no file."""
+        try:
+            return time.time() - self.path(key).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def delete_unused(self, key: str, in_use: Callable[[str], bool],
+                      older_than_s: float) -> bool:
+        """Delete the file for ``key`` only if no ``put`` of it happened in the last
+        ``older_than_s`` seconds and then ``in_use(key)`` (a fresh look at the database)
+        says no row names it; True if the key has no file any more.
+
+        Why this is safe against an upload of the same bytes, which puts its files, then
+        commits its rows within ``older_than_s`` (longer than any request may take): the
+        file is renamed aside first, atomically. A ``put`` after the rename finds no file
+        and writes a new one, which this call never touches. A ``put`` before the rename
+        refreshed the modification time of the very file now aside: if that was less than
+        ``older_than_s`` ago the file is put back; if it was longer ago, the upload has
+        committed already, and ``in_use``, asked after that, sees its row. Either way
+        the file is put back (a hard link: never over a file a ``put`` wrote meanwhile).
+        """
+        path = self.path(key)
+        age = self.age_s(key)
+        if age is None or age < older_than_s:
+            return False  # cheap first look; the decision is made on the file aside
+        aside = path.with_name(f"{_ASIDE_PREFIX}{key}-{secrets.token_hex(4)}")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False
+        try:
+            fresh = time.time() - aside.stat().st_mtime < older_than_s
+            if fresh or in_use(key):
+                self._put_back(aside, path)
+                return False
+        except BaseException:
+            self._put_back(aside, path)
+            raise
+        try:
+            aside.unlink()
+        except FileNotFoundError:
+            return False  # put back by put_back_aside meanwhile
+        _fsync_dir(path.parent)
+        return not path.exists()  # a put after the rename wrote a file of its own
+
+    @staticmethod
+    def _put_back(aside: Path, path: Path) -> None:
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # a put wrote the same bytes meanwhile
+        except FileNotFoundError:
+            return  # put back by put_back_aside already
+        aside.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+
+    def put_back_aside(self, older_than_s: float = 60.0) -> int:
+        """Files a crashed ``delete_unused`` left aside, put back (never lost: the next
+        sweep decides again); returns how many."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than_s
+        restored = 0
+        for aside in self.root.glob(f"??/??/{_ASIDE_PREFIX}*"):
+            key = aside.name[len(_ASIDE_PREFIX):].split("-", 1)[0]
+            try:
+                if _KEY_RE.fullmatch(key) is None or aside.lstat().st_ctime >= cutoff:
+                    continue
+                self._put_back(aside, self.path(key))
+                restored += 1
+            except FileNotFoundError:
+                continue
+        return restored
 
     def verify(self, key: str) -> bool:
         """True if the file for ``key`` exists and its content hashes to ``key``."""

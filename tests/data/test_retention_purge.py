@@ -4,6 +4,7 @@ coarsened, the records kept, one audit entry; files another photo still holds ar
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def old_records(app: Flask, world, make_checkin, make_visit) -> dict[str, object
                            lat=30.8512, lon=116.3601, accuracy_m=9, distance_m=40.0,
                            note="old visit")
         own_key = store.put(_jpeg((20, 160, 40)))
+        # The file is as old as its photo (a file put within the sweep's grace period may
+        # belong to an upload in flight, and is kept).
+        os.utime(store.path(own_key), (when.timestamp(), when.timestamp()))
         for key in (own_key, shared_key):
             s.add(Photo(visit_id=visit.id, county_id=None, sha256=key, thumb_sha256=key,
                         width=40, height=30, original_format="JPEG", original_width=40,

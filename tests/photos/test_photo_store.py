@@ -33,12 +33,16 @@ def test_put_returns_the_sha256_and_lays_out_two_levels(tmp_path: Path) -> None:
 
 
 def test_put_is_idempotent_and_does_not_rewrite(tmp_path: Path) -> None:
+    """The same file (inode), but its modification time says it was just put again: the
+    sweeps keep a file put within their grace period (see test_photo_race.py)."""
     store = PhotoStore(tmp_path)
     store.put(DATA)
+    os.utime(store.path(KEY), (1_000_000_000, 1_000_000_000))
     before = store.path(KEY).stat()
     assert store.put(DATA) == KEY
     after = store.path(KEY).stat()
-    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert before.st_ino == after.st_ino
+    assert after.st_mtime > time.time() - 60 > before.st_mtime
     assert list(store.iter_keys()) == [KEY]
 
 
@@ -196,3 +200,53 @@ def test_sweep_temporary_removes_only_old_leftovers(tmp_path: Path) -> None:
     os.utime(old, (an_hour_ago, an_hour_ago))
     assert store.sweep_temporary(older_than_s=3600) == 1
     assert not old.exists() and fresh.exists() and store.verify(KEY)
+
+
+def _age(store: PhotoStore, key: str, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(store.path(key), (then, then))
+
+
+def test_delete_unused_deletes_only_old_unused_files(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    assert not store.delete_unused(KEY, lambda key: False, 3600)  # put just now
+    _age(store, KEY, 7200)
+    assert not store.delete_unused(KEY, lambda key: True, 3600)  # a row names it
+    assert store.verify(KEY)
+    assert store.delete_unused(KEY, lambda key: False, 3600)
+    assert not store.exists(KEY) and list(tmp_path.rglob("*.jpg*")) == []
+    assert not store.delete_unused(KEY, lambda key: False, 3600)  # nothing there
+
+
+def test_a_put_while_the_sweep_decides_is_never_lost(tmp_path: Path) -> None:
+    """The upload puts the same bytes at the worst moment: after the sweep's first look,
+    before the database is asked (and its row is not committed yet)."""
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+    _age(store, KEY, 7200)
+
+    def upload_in_flight(key: str) -> bool:
+        assert store.put(DATA) == key
+        return False  # its row is not committed yet
+
+    assert not store.delete_unused(KEY, upload_in_flight, 3600)
+    assert store.verify(KEY)
+
+
+def test_a_file_a_crashed_sweep_left_aside_is_put_back(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path)
+    store.put(DATA)
+
+    def crash(key: str) -> bool:
+        os.link(next(tmp_path.glob("??/??/.aside-*")), tmp_path / "kept")
+        raise KeyboardInterrupt
+
+    _age(store, KEY, 7200)
+    with pytest.raises(KeyboardInterrupt):
+        store.delete_unused(KEY, crash, 3600)
+    assert store.verify(KEY)  # put back on the way out
+    os.rename(tmp_path / "kept", store.path(KEY).with_name(f".aside-{KEY}-dead"))
+    os.unlink(store.path(KEY))
+    assert store.put_back_aside(older_than_s=0) == 1
+    assert store.verify(KEY) and list(tmp_path.glob("??/??/.aside-*")) == []
