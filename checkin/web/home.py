@@ -50,8 +50,10 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
 
 def inject_navigation() -> dict[str, Any]:
     role = current_user.role if current_user.is_authenticated else None
+    # formdata=None: the sign-out button never reads the request's body (the error page of a
+    # body refused for its size must not read it either).
     return {"navigation": NAVIGATION.get(role or "", []),
-            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(),
+            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(formdata=None),
             "url_with": url_with}
 
 
