@@ -106,9 +106,24 @@ def loads(raw: str | bytes, name: str = "body", **kwargs: Any) -> Any:
     if nesting_depth(raw) > MAX_JSON_DEPTH:
         raise Refusal("json_too_deep", field=name, name=name, limit=MAX_JSON_DEPTH)
     try:
-        return json.loads(raw, **kwargs)
+        value = json.loads(raw, **kwargs)
     except RecursionError as exc:  # the count above should make this unreachable
         raise Refusal("json_too_deep", field=name, name=name, limit=MAX_JSON_DEPTH) from exc
+    if _has_nul(value):
+        raise Refusal("text_has_nul", field=name, name=name)
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character (JSON's \\u0000) in any text or key: never meant, and PostgreSQL
+    refuses it in text columns. The depth is bounded by the check before parsing."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class LimitedJSONProvider(DefaultJSONProvider):

@@ -48,6 +48,7 @@ TABLE: Mapping[str, Entry] = {
     "no_token": Entry(400, _l("Send the token to revoke as a Bearer token.")),
     # Parsing a request: one code per kind of wrong value, `name` is the input's name.
     "malformed_json": Entry(400, _l("%(name)s must be a JSON object.")),
+    "text_has_nul": Entry(400, _l("%(name)s must not contain NUL characters.")),
     "json_too_deep": Entry(400, _l("%(name)s nests arrays and objects more than %(limit)s "
                                 "levels deep.")),
     "field_required": Entry(400, _l("%(name)s is required.")),

@@ -72,6 +72,10 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
         raise Refusal("position_required", field="lat")
     corrects = body.get("corrects_id")
     reason = body.get("correction_reason")
+    if reason is not None and (not isinstance(reason, str)
+                               or len(reason) > MAX_CORRECTION_REASON):
+        raise Refusal("invalid_text", field="correction_reason", name="correction_reason",
+                      limit=MAX_CORRECTION_REASON)
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
         raise Refusal("not_a_bool", field="queued", name="queued")
@@ -83,6 +87,9 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
         digest=payload_digest({"visit": body, "photos": photo_digests}),
         corrects_id=client_id(corrects) if corrects is not None else None,
         correction_reason=reason if isinstance(reason, str) else None)
+
+
+MAX_CORRECTION_REASON = 1000
 
 
 # A photo's EXIF time or place that the phone read from the original and the server could not
