@@ -24,7 +24,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from checkin import auth, db, errors, i18n, security, settings
+    from checkin import auth, bodies, db, errors, i18n, security, settings
     from checkin.api import bp as api_bp
     from checkin.cli import register as register_cli
     from checkin.web import register as register_web
@@ -34,6 +34,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
                     or ".", exist_ok=True)
+    bodies.init_app(app)  # first: its before_request hook runs before any other
     db.init_app(app)
     auth.init_app(app)
     security.init_app(app)

@@ -26,7 +26,11 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_key: str) -> User | None:
-    """The cookie holds "id:epoch"; a cookie from an older epoch is refused."""
+    """The cookie holds "id:epoch"; a cookie from an older epoch is refused. A request that
+    carries a Bearer token is that token's alone: the cookie is not read then, so it can
+    never ride on a Bearer header past the CSRF check (security.py skips it for Bearer)."""
+    if bearer_token() is not None:
+        return None
     try:
         user_id, epoch = (int(part) for part in user_key.split(":"))
     except ValueError:

@@ -35,6 +35,8 @@ TABLE: Mapping[str, Entry] = {
     "method_not_allowed": Entry(405, _l("This method is not allowed here.")),
     "conflict": Entry(409, _l("This conflicts with what is already stored.")),
     "too_large": Entry(413, _l("The upload is too large.")),
+    "body_too_large": Entry(413, _l("The request is larger than the %(limit_kb)s KB allowed "
+                                 "here.")),
     "unsupported_media_type": Entry(415, _l("This type of content is not supported.")),
     "too_many_requests": Entry(429, _l("Too many attempts. Please wait and try again.")),
     "server_error": Entry(500, _l("Something went wrong.")),
@@ -46,6 +48,9 @@ TABLE: Mapping[str, Entry] = {
     "no_token": Entry(400, _l("Send the token to revoke as a Bearer token.")),
     # Parsing a request: one code per kind of wrong value, `name` is the input's name.
     "malformed_json": Entry(400, _l("%(name)s must be a JSON object.")),
+    "text_has_nul": Entry(400, _l("%(name)s must not contain NUL characters.")),
+    "json_too_deep": Entry(400, _l("%(name)s nests arrays and objects more than %(limit)s "
+                                "levels deep.")),
     "field_required": Entry(400, _l("%(name)s is required.")),
     "invalid_text": Entry(400, _l("%(name)s must be text of at most %(limit)s characters.")),
     "not_a_number": Entry(400, _l("%(name)s must be a number.")),

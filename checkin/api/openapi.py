@@ -393,6 +393,33 @@ _RECORD_PATHS: dict[str, Any] = {
 PATHS.update(_RECORD_PATHS)
 
 
+# Answers any operation can give, whatever its own list says: a number too large for the
+# database (400 out_of_range), a URL too long for the server (414), a body over the
+# endpoint's limit (413, checkin/bodies.py).
+_ANY_OPERATION = {
+    "400": {"description": "error: bad input (malformed_json, json_too_deep, text_has_nul, "
+                           "out_of_range, ...)",
+            "content": {"application/json": {"schema": ERROR}}},
+    "414": {"description": "the URL is too long"},
+}
+_ANY_BODY = {
+    "413": {"description": "error: the body is over this endpoint's limit (body_too_large, "
+                           "too_large, photo_too_large)",
+            "content": {"application/json": {"schema": ERROR}}},
+}
+
+
+def _with_common_answers(paths: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for path, item in paths.items():
+        out[path] = {}
+        for method, operation in item.items():
+            extra = {**_ANY_OPERATION, **(_ANY_BODY if method == "post" else {})}
+            out[path][method] = {**operation,
+                                 "responses": {**operation["responses"], **extra}}
+    return out
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -406,7 +433,7 @@ def document() -> dict[str, Any]:
             },
         },
         "security": [{"bearer": []}, {"cookie": []}],
-        "paths": PATHS,
+        "paths": _with_common_answers(PATHS),
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import math
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from flask import abort, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from checkin import db
+from checkin import bodies, db
 from checkin.api import bp
 from checkin.api.once import store_once
 from checkin.api.payload import optional_number, page, page_args, query_int
@@ -22,6 +21,7 @@ from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
+from checkin.photos.limits import DEFAULT_LIMITS
 from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
 from checkin.platform import clock
 from checkin.platform.exactly_once import client_id, payload_digest
@@ -49,7 +49,7 @@ def visit_json(row: Visit) -> dict[str, Any]:
 
 def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInput:
     try:
-        body = json.loads(raw or "")
+        body = bodies.loads(raw or "", "visit")
     except ValueError as exc:
         raise Refusal("malformed_json", field="visit", name="visit") from exc
     if not isinstance(body, dict):
@@ -72,6 +72,10 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
         raise Refusal("position_required", field="lat")
     corrects = body.get("corrects_id")
     reason = body.get("correction_reason")
+    if reason is not None and (not isinstance(reason, str)
+                               or len(reason) > MAX_CORRECTION_REASON):
+        raise Refusal("invalid_text", field="correction_reason", name="correction_reason",
+                      limit=MAX_CORRECTION_REASON)
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
         raise Refusal("not_a_bool", field="queued", name="queued")
@@ -83,6 +87,9 @@ def parse_visit(raw: str | None, photo_digests: list[str]) -> recording.VisitInp
         digest=payload_digest({"visit": body, "photos": photo_digests}),
         corrects_id=client_id(corrects) if corrects is not None else None,
         correction_reason=reason if isinstance(reason, str) else None)
+
+
+MAX_CORRECTION_REASON = 1000
 
 
 # A photo's EXIF time or place that the phone read from the original and the server could not
@@ -129,7 +136,7 @@ def _client_exif_entry(entry: Any, index: int) -> ClientExif:
 def parse_photo_exif(raw: str | None, photo_count: int) -> list[ClientExif]:
     """The optional `photo_exif` of the visit JSON: one entry (or null) per photo, in order."""
     try:
-        body = json.loads(raw or "")
+        body = bodies.loads(raw or "", "visit")
     except ValueError:
         return [ClientExif()] * photo_count  # parse_visit has answered 400 already
     entries = body.get("photo_exif") if isinstance(body, dict) else None
@@ -163,7 +170,8 @@ def create_visit() -> Any:
     most = current_app.config["PHOTOS_PER_VISIT"]
     if len(uploads) > most:
         raise Refusal("too_many_photos", field="photos", most=most)
-    files = [(f.filename or "photo", f.read()) for f in uploads]
+    files = [(f.filename or "photo", bodies.read_upload(f, i, DEFAULT_LIMITS.max_bytes))
+             for i, f in enumerate(uploads)]
     data = parse_visit(request.form.get("visit"),
                        [hashlib.sha256(content).hexdigest() for _, content in files])
     client_exif = parse_photo_exif(request.form.get("visit"), len(files))

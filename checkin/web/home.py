@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -50,16 +50,24 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
 
 def inject_navigation() -> dict[str, Any]:
     role = current_user.role if current_user.is_authenticated else None
+    # formdata=None: the sign-out button never reads the request's body (the error page of a
+    # body refused for its size must not read it either).
     return {"navigation": NAVIGATION.get(role or "", []),
-            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(),
+            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(formdata=None),
             "url_with": url_with}
 
 
 def url_with(**changes: Any) -> str:
-    """This page's URL with some query arguments changed (sorting, paging)."""
-    args: dict[str, Any] = request.args.to_dict()
-    args.update(changes)
-    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
+    """This page's URL with some query arguments changed (sorting, paging, an export's
+    kind). What the query brought is kept as query text only: never a name url_for reads
+    itself (``_method``, ``_external``...) or a path argument of the endpoint (``kind``)."""
+    endpoint = request.endpoint or "home.index"
+    view_args = request.view_args or {}
+    in_path = {name for rule in current_app.url_map.iter_rules(endpoint)
+               for name in rule.arguments}
+    args = {key: value for key, value in request.args.to_dict().items()
+            if not key.startswith("_") and key not in in_path}
+    return url_for(endpoint, **{**view_args, **args, **changes})
 
 
 @bp.get("/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -90,5 +90,5 @@ def set_language(code: str) -> Any:
     response = redirect(target)
     if code in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax",
-                            httponly=True)
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

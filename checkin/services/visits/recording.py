@@ -98,6 +98,8 @@ def record_visit(session: Session, user: User, data: VisitInput,
     geofence.validate_recorded_at(data.recorded_at, received)
     if data.lat is not None and data.lon is not None:
         geofence.validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
+    elif data.accuracy_m is not None and not data.accuracy_m >= 0.0:  # a contact's, too
+        raise Refusal("invalid_accuracy", field="accuracy_m", accuracy_m=data.accuracy_m)
     household = session.get(Household, data.household_id)
     if household is None or household.village_id != user.village_id:
         raise Refusal("no_such_household", field="household_id")
@@ -172,8 +174,8 @@ def _add_photos(session: Session, visit: Visit, village: Village,
             original_width=processed.original_width, original_height=processed.original_height,
             taken_at=taken, exif_lat=processed.exif_lat, exif_lon=processed.exif_lon,
             camera=processed.camera, phash=to_signed64(processed.phash), band0=b0, band1=b1,
-            band2=b2, band3=b3, flags=",".join([*(f.code for f in flags),
-                                                *processed.flags]),
+            band2=b2, band3=b3, flags=",".join(dict.fromkeys([*(f.code for f in flags),
+                                                              *processed.flags])),
             duplicate_of_id=duplicate[0] if duplicate else None))
         session.flush()
 
