@@ -133,6 +133,8 @@ TABLE: Mapping[str, Entry] = {
                                      "correction, give its reason.")),
     "bulletin_not_published": Entry(404, _l("The bulletin of %(month)s has not been "
                                          "published.")),
+    "publish_not_confirmed": Entry(400, _l("Tick the box to confirm: once published, the "
+                                        "month's bulletin does not change.")),
     "publish_needs_county": Entry(403, _l("Only the county (or above) publishes the monthly "
                                        "bulletin.")),
     "no_such_period": Entry(404, _l("No such period.")),

@@ -160,7 +160,12 @@ SCHEMAS.update({
         "asof": {"type": "string", "format": "date"},
         "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
         "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}},
-        "cadres": {"type": "array", "items": {"$ref": _REF + "UnitRates"}},
+        "cadres": {"type": "array", "items": {"type": "object", "required": [
+            "user_id", "name", "checks", "failures"], "properties": {
+            "user_id": {"type": "integer"}, "name": {"type": "string"},
+            "checks": {"type": "integer"}, "failures": {"type": "integer"},
+            "failure_rate": _NULL_NUM, "answers": {"type": "integer"},
+            "satisfaction": _NULL_NUM}}},
         "findings": {"type": "array", "items": {"type": "object", "properties": {
             "item_id": {"type": "integer"}, "kind": {"type": "string"},
             "user_id": {"type": "integer"}, "user_name": {"type": "string"},

@@ -89,7 +89,7 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
         "asof": found.asof.isoformat(),
         "rows": rows if finished else publication.without_awards(rows),
         "units": [_rates(r) for r in found.units],
-        "cadres": [{**_rates(r), "user_id": r.key} for r in found.cadres],
+        "cadres": [{"user_id": r.key, "name": r.label, **_counts(r)} for r in found.cadres],
         "findings": [{"item_id": j.item.id, "kind": j.item.kind, "user_id": j.item.user_id,
                       "user_name": j.item.user.name, "village_name": j.item.village.name,
                       "outcome": j.result.outcome, "verdict": j.verdict,
@@ -98,10 +98,13 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
 
 
 def _rates(line: bulletin.RateLine) -> dict[str, Any]:
+    return {"unit": line.label, **_counts(line)}
+
+
+def _counts(line: bulletin.RateLine) -> dict[str, Any]:
     r = line.rates
-    return {"unit": line.label, "checks": r.checks, "failures": r.failures,
-            "failure_rate": r.failure_rate, "answers": r.answers,
-            "satisfaction": r.satisfaction}
+    return {"checks": r.checks, "failures": r.failures, "failure_rate": r.failure_rate,
+            "answers": r.answers, "satisfaction": r.satisfaction}
 
 
 def computed(session: Session, scope: Scope, area: Area, month: str, today: date,
