@@ -182,3 +182,58 @@ def test_only_the_county_publishes(wednesday, client, world, token_for) -> None:
     # the township reads its own bulletin, computed for its area, not the county's snapshot
     own = get(client, township, world["t1"]).get_json()
     assert own["published_at"] is None
+
+
+def test_publishing_at_the_same_moment_makes_one_publication(wednesday, world,
+                                                             token_for) -> None:
+    import threading
+
+    headers = token_for("sup_county")
+    answers: list[tuple[int, Any]] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        client = wednesday.test_client()
+        barrier.wait()
+        response = publish(client, headers, area_id=world["county"])
+        answers.append((response.status_code, (response.get_json() or {}).get("id")))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(s for s, _ in answers) == [200] * 5 + [201], answers
+    assert len({i for _, i in answers}) == 1
+    with wednesday.app_context():
+        assert db.session().scalar(text("SELECT count(*) FROM bulletin_publications")) == 1
+
+
+def test_the_database_holds_one_first_publication_and_one_correction_of_each(
+        wednesday, client, world, token_for) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from checkin.models import BulletinPublication
+
+    first = publish(client, token_for("sup_county"), area_id=world["county"]).get_json()
+
+    def again(supersedes_id: int | None) -> None:
+        with wednesday.app_context():
+            s = db.session()
+            s.add(BulletinPublication(area_id=world["county"], month=OCTOBER, content={},
+                                      digest="0" * 64, published_at=NOW,
+                                      published_by_id=world["sup_county"],
+                                      supersedes_id=supersedes_id, correction_reason="x"))
+            with pytest.raises(IntegrityError):
+                s.flush()
+            s.rollback()
+
+    again(None)  # a second first publication of the area's month
+    with wednesday.app_context():
+        s = db.session()
+        s.add(BulletinPublication(area_id=world["county"], month=OCTOBER, content={},
+                                  digest="1" * 64, published_at=NOW,
+                                  published_by_id=world["sup_county"],
+                                  supersedes_id=first["id"], correction_reason="x"))
+        s.commit()
+    again(first["id"])  # a second correction of the same publication
