@@ -75,9 +75,9 @@ def publish_bulletin(month: str) -> Any:
     if not isinstance(reason, str):
         raise Refusal("invalid_text", field="correction_reason", name="correction_reason",
                       limit=rules.MAX_REASON)
-    area = area_arg(area_id)
-    found, outcome = publication.publish(db.session(), current_scope(), current_user, area,
-                                         month, clock.today(), policy(), reason)
+    found, outcome = publication.publish_once(db.session(), current_scope(), current_user,
+                                              area_arg(area_id), month, clock.today(),
+                                              policy(), reason)
     return answer(found, 200 if outcome == "same" else 201)
 
 

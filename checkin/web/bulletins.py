@@ -105,9 +105,9 @@ def bulletin_publish() -> Any:
     month = request.form.get("month", "")
     if not request.form.get("confirm"):
         raise Refusal("publish_not_confirmed", field="confirm")
-    _found, outcome = publication.publish(session, scope, current_user, area, month,
-                                          clock.today(), policy(),
-                                          request.form.get("correction_reason", ""))
+    _found, outcome = publication.publish_once(session, scope, current_user, area, month,
+                                               clock.today(), policy(),
+                                               request.form.get("correction_reason", ""))
     flash(PUBLISHED[outcome], "info")
     return redirect(url_for("bulletins.bulletin_page", area=area.id, month=month))
 

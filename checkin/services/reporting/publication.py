@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from checkin.domain import publication
@@ -45,6 +46,7 @@ from checkin.services.reporting import bulletin
 
 PUBLISHING_LEVELS = ("province", "city", "county")
 LATE_KINDS = ("checkins", "visits", "spotcheck_results", "leaves")
+Outcome = Literal["published", "corrected", "same"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def may_publish(user: User) -> bool:
 
 def publish(session: Session, scope: Scope, user: User, area: Area, month: str,
             today: date, policy: Policy, correction_reason: str = ""
-            ) -> tuple[Reading, Literal["published", "corrected", "same"]]:
+            ) -> tuple[Reading, Outcome]:
     """Publish the area's finished month, or answer its snapshot when nothing changed, or
     publish a correction (with a reason) superseding it. Flushes; audited."""
     if not may_publish(user):
@@ -175,6 +177,20 @@ def publish(session: Session, scope: Scope, user: User, area: Area, month: str,
                         "correction_reason": made.correction_reason})
     return (Reading(made.content, provisional=False, publication=made),
             "corrected" if before is not None else "published")
+
+
+def publish_once(session: Session, scope: Scope, user: User, area: Area, month: str,
+                 today: date, policy: Policy, correction_reason: str = ""
+                 ) -> tuple[Reading, Outcome]:
+    """`publish` in a savepoint; when another publication of the month won the race (the
+    database holds one first publication of an area's month and one correction of each),
+    decide again against the winner: its snapshot if the same, else a correction or 409."""
+    try:
+        with session.begin_nested():
+            return publish(session, scope, user, area, month, today, policy,
+                           correction_reason)
+    except IntegrityError:
+        return publish(session, scope, user, area, month, today, policy, correction_reason)
 
 
 def late_changes(session: Session, scope: Scope, area: Area, month: str, today: date,
