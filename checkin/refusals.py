@@ -140,6 +140,18 @@ TABLE: Mapping[str, Entry] = {
                                    "changed.")),
     # Bulletins and team reports.
     "month_not_begun": Entry(422, _l("This month has not begun.")),
+    "month_not_finished": Entry(422, _l("%(month)s is not over yet: its bulletin is "
+                                     "provisional and can be published from %(day)s "
+                                     "(Beijing time).")),
+    "bulletin_published": Entry(409, _l("This bulletin was published on %(date)s and "
+                                     "%(teams)s team(s) have changed since. To publish a "
+                                     "correction, give its reason.")),
+    "bulletin_not_published": Entry(404, _l("The bulletin of %(month)s has not been "
+                                         "published.")),
+    "publish_not_confirmed": Entry(400, _l("Tick the box to confirm: once published, the "
+                                        "month's bulletin does not change.")),
+    "publish_needs_county": Entry(403, _l("Only the county (or above) publishes the monthly "
+                                       "bulletin.")),
     "no_such_period": Entry(404, _l("No such period.")),
     "period_not_begun": Entry(404, _l("This period has not begun.")),
     "not_team_leader": Entry(403, _l("Only the team leader writes the report.")),

@@ -158,17 +158,68 @@ SCHEMAS.update({
         "award": {"type": ["string", "null"], "enum": ["red_flag", "yellow_card", None]},
         "satisfaction_warning": {"type": "boolean"},
         "spotchecks": {"type": "integer"}, "spotcheck_failures": {"type": "integer"},
-        "satisfaction_answers": {"type": "integer"}}},
+        "satisfaction_answers": {"type": "integer"},
+        "counted_days": {"type": "integer", "description": "the team's counted days"},
+        "expected_days": {"type": "number", "description": "the days its members owed"}}},
     "UnitRates": {"type": "object", "required": ["unit", "checks", "failures"], "properties": {
         "unit": {"type": "string"}, "checks": {"type": "integer"},
         "failures": {"type": "integer"}, "failure_rate": _NULL_NUM,
         "answers": {"type": "integer"}, "satisfaction": _NULL_NUM}},
-    "Bulletin": {"type": "object", "required": ["month", "area_id", "rows"], "properties": {
+    "Bulletin": {"type": "object", "required": [
+        "month", "area_id", "rows", "provisional", "published_at"], "properties": {
         "month": {"type": "string", "example": "2026-11"}, "area_id": {"type": "integer"},
+        "area_name": {"type": "string"},
+        "first": {"type": "string", "format": "date"},
+        "last": {"type": "string", "format": "date"},
         "asof": {"type": "string", "format": "date"},
         "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
-        "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}}}},
+        "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}},
+        "cadres": {"type": "array", "items": {"type": "object", "required": [
+            "user_id", "name", "checks", "failures"], "properties": {
+            "user_id": {"type": "integer"}, "name": {"type": "string"},
+            "checks": {"type": "integer"}, "failures": {"type": "integer"},
+            "failure_rate": _NULL_NUM, "answers": {"type": "integer"},
+            "satisfaction": _NULL_NUM}}},
+        "findings": {"type": "array", "items": {"type": "object", "properties": {
+            "item_id": {"type": "integer"}, "kind": {"type": "string"},
+            "user_id": {"type": "integer"}, "user_name": {"type": "string"},
+            "village_name": {"type": "string"}, "outcome": {"type": "string"},
+            "verdict": {"type": "string"}, "day": {"type": "string", "format": "date"}}}},
+        "provisional": {"type": "boolean", "description": "the month is not over (暂定): "
+                        "ranks and scores so far, no award"},
+        "id": {**_NULL_INT, "description": "the publication, null before publishing"},
+        "published_at": {"type": ["string", "null"], "format": "date-time",
+                         "description": "once published, the snapshot of that moment"},
+        "published_by_id": _NULL_INT,
+        "digest": {**_NULL_STR, "description": "SHA-256 of the published content as "
+                   "canonical JSON (sorted keys, no spaces)"},
+        "supersedes_id": {**_NULL_INT, "description": "the publication this corrects"},
+        "correction_reason": _NULL_STR}},
+    "PublishRequest": {"type": "object", "required": ["area_id"], "properties": {
+        "area_id": {"type": "integer"},
+        "correction_reason": {"type": "string", "maxLength": 500, "description":
+                              "publishing an already published month again is a "
+                              "correction, made only with a reason"}}},
+    "Change": {"type": "object", "required": ["published", "now"], "properties": {
+        "published": {}, "now": {}}},
+    "LateChanges": {"type": "object", "required": [
+        "month", "area_id", "publication_id", "published_at", "items"], "properties": {
+        "month": {"type": "string"}, "area_id": {"type": "integer"},
+        "publication_id": {"type": "integer"},
+        "published_at": {"type": "string", "format": "date-time"},
+        "digest": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object", "required": [
+            "team_id", "changes", "late_records"], "properties": {
+            "team_id": {"type": "integer"}, "team_code": {"type": "string"},
+            "village_name": {"type": "string"},
+            "changes": {"type": "object", "description": "only what changed: rank, score, "
+                        "award, counted_days", "additionalProperties": {"$ref": _REF + "Change"}},
+            "late_records": {"type": "object", "description": "records for the month that "
+                             "arrived after the publication", "additionalProperties": {
+                                 "type": "integer"}}}}}}},
 })
+_MONTH_PARAM = {"name": "month", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
 PATHS.update({
     "/spotchecks/draw": {"post": {
         "summary": "Draw an area's spot checks for an ISO week (this week or last)",
@@ -206,7 +257,25 @@ PATHS.update({
                         "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
                        {"name": "area_id", "in": "query", "schema": {"type": "integer"},
                         "description": "default: the supervisor's own area"}],
-        "responses": {"200": _json({"$ref": _REF + "Bulletin"}),
+        "responses": {"200": _json({"$ref": _REF + "Bulletin"}, "the published snapshot, "
+                                   "byte for byte, or the figures now (provisional while "
+                                   "the month runs)"),
+                      **_errors(400, 401, 404, 422)}}},
+    "/bulletins/{month}/publish": {"post": {
+        "summary": "Publish a finished month's bulletin of an area (county or above; audited)",
+        "parameters": [_MONTH_PARAM],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "PublishRequest"}}}},
+        "responses": {"201": _json({"$ref": _REF + "Bulletin"}, "published, or a correction "
+                                   "published that supersedes the last publication"),
+                      "200": _json({"$ref": _REF + "Bulletin"}, "published before and "
+                                   "nothing changed since: the same snapshot"),
+                      **_errors(400, 401, 403, 404, 409, 422)}}},
+    "/bulletins/{month}/late-changes": {"get": {
+        "summary": "What records that arrived after the publication would change",
+        "parameters": [_MONTH_PARAM, {"name": "area_id", "in": "query",
+                                      "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"$ref": _REF + "LateChanges"}),
                       **_errors(400, 401, 404, 422)}}},
 })
 

@@ -1,5 +1,6 @@
-"""Spot checks and the bulletin over the API: the weekly draw, the queue, results, the
-monthly bulletin. Cadres get 404 from every path here: a spot check is unannounced."""
+"""Spot checks over the API: the weekly draw, the queue, results (the monthly bulletin is in
+checkin/api/bulletins.py). Cadres get 404 from every path here: a spot check is
+unannounced."""
 
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ from checkin.domain import findings
 from checkin.domain.refusal import Refusal
 from checkin.domain.risk import RiskReason
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
-from checkin.platform import clock
 from checkin.reasons import risk_text
-from checkin.services.reporting import bulletin
 from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 
@@ -166,49 +165,3 @@ def record_spotcheck_result(item_id: int) -> Any:
     item = results.item_in_scope(session, current_scope(), item_id)
     assert item is not None
     return jsonify(items_json([item])[0])
-
-
-def bulletin_json(found: bulletin.Bulletin) -> dict[str, Any]:
-    return {
-        "month": found.month, "area_id": found.area.id, "asof": found.asof.isoformat(),
-        "rows": [{"team_id": line.row.team_id, "team_code": line.team.code,
-                  "village_id": line.row.village_id, "village_name": line.team.village.name,
-                  "unit": line.row.unit, "score": line.row.score, "rank": line.row.rank,
-                  "parts": line.row.parts, "award": line.row.award,
-                  "satisfaction_warning": line.row.satisfaction_warning,
-                  "spotchecks": line.counts.checks, "spotcheck_failures": line.counts.failures,
-                  "satisfaction_answers": line.counts.answers}
-                 for line in found.lines],
-        "units": [rate_json(r) for r in found.units],
-    }
-
-
-def rate_json(line: bulletin.RateLine) -> dict[str, Any]:
-    r = line.rates
-    return {"unit": line.label, "checks": r.checks, "failures": r.failures,
-            "failure_rate": r.failure_rate, "answers": r.answers,
-            "satisfaction": r.satisfaction}
-
-
-def area_arg() -> Area:
-    """?area_id= inside the scope (404 otherwise); a supervisor's own area by default."""
-    area_id = query_int("area_id")
-    if area_id is None:
-        if current_user.area_id is None:
-            raise Refusal("field_required", field="area_id", name="area_id")
-        area_id = current_user.area_id
-    area = db.session().scalars(current_scope().areas().where(Area.id == area_id)).first()
-    if area is None:
-        abort(404)
-    return area
-
-
-@bp.get("/bulletins/<month>")
-@roles_required("supervisor", "admin")
-def get_bulletin(month: str) -> Any:
-    bulletin.month_span(month, clock.today())
-    area = area_arg()
-    found = bulletin.monthly_bulletin(db.session(), current_scope(), area, month,
-                                      clock.today(), policy())
-    return jsonify(bulletin_json(found))
-

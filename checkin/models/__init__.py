@@ -13,6 +13,7 @@ from checkin.models.attendance import (
 from checkin.models.audit import AuditEntry
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
+from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
@@ -45,6 +46,7 @@ __all__ = [
     "AttendanceDay",
     "AttendanceYear",
     "AuditEntry",
+    "BulletinPublication",
     "Checkin",
     "CorrectionDecision",
     "Household",

@@ -1,8 +1,8 @@
 """Insert-only evidence in the database, and its one exception: the retention purge.
 
-Records of evidence (check-ins, visits, photos, spot-check results) and the audit log are
-insert-only. The database itself refuses an UPDATE or DELETE of their rows, whoever sends
-it (triggers made by `protect_table`, migration 0006):
+Records of evidence (check-ins, visits, photos, spot-check results), the audit log and
+published bulletins are insert-only. The database itself refuses an UPDATE or DELETE of
+their rows, whoever sends it (triggers made by `protect_table`, migrations 0006, 0007):
 
 - PostgreSQL: one shared function `insert_only_guard()` run BEFORE UPDATE OR DELETE FOR
   EACH ROW. It lets an UPDATE through only when the transaction has set
@@ -51,6 +51,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "audit_log": (),
     "attendance_corrections": ("lat", "lon"),
     "attendance_correction_decisions": (),
+    "bulletin_publications": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

@@ -1,22 +1,26 @@
-"""The monthly bulletin (月通报) for supervisors: the page, a printable version and exports."""
+"""The monthly bulletin (月通报) for supervisors: the page, a printable version and exports,
+all from the same answer (the published snapshot once the month is published), and the
+county's publish button."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.domain import reporting
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
-from checkin.models import SpotcheckItem
+from checkin.models import Area, SpotcheckItem
 from checkin.platform import clock
-from checkin.services.reporting import bulletin
+from checkin.services.reporting import bulletin, publication
 from checkin.services.spotchecks import results
 from checkin.settings import policy
 from checkin.web.spotchecks import area_choices, chosen_area, recent_months
@@ -25,9 +29,32 @@ bp = Blueprint("bulletins", __name__)
 
 AWARD = {"red_flag": _l("Red flag"), "yellow_card": _l("Yellow card")}
 AWARD_FILL = {"流动红旗": "FECACA", "黄牌警示": "FDE68A"}
+PUBLISHED = {"published": _l("Published: this bulletin no longer changes with later records."),
+             "corrected": _l("The correction is published; it replaces the earlier "
+                             "publication."),
+             "same": _l("Nothing has changed since the publication: it stands as it was.")}
+CHANGE_NAMES = {"rank": _l("Rank"), "score": _l("Score"), "award": _l("Award"),
+                "counted_days": _l("Counted days")}
+LATE_NAMES = {"checkins": _l("check-ins"), "visits": _l("visits"),
+              "spotcheck_results": _l("spot-check results"), "leaves": _l("leave decisions")}
 
 
-def _bulletin() -> tuple[bulletin.Bulletin | None, dict[str, Any]]:
+@dataclass(frozen=True)
+class Page:
+    """What the bulletin pages show: the area's month as answered (published snapshot or
+    figures now), and for a published month what has changed since."""
+
+    area: Area
+    month: str
+    reading: publication.Reading
+    late: publication.LateChanges | None
+
+    @property
+    def b(self) -> dict[str, Any]:
+        return self.reading.content
+
+
+def _bulletin() -> tuple[Page | None, dict[str, Any]]:
     session = db.session()
     scope = current_scope()
     today = clock.today()
@@ -39,24 +66,56 @@ def _bulletin() -> tuple[bulletin.Bulletin | None, dict[str, Any]]:
     if area is None:
         return None, choices
     try:
-        found = bulletin.monthly_bulletin(session, scope, area, month, today, policy())
+        found = publication.reading(session, scope, area, month, today, policy())
     except Refusal:
         abort(404)
-    return found, choices
+    late = None
+    if found.publication is not None:
+        late = publication.late_changes(session, scope, area, month, today, policy())
+    return Page(area, month, found, late), choices
+
+
+def _page_context(found: Page | None) -> dict[str, Any]:
+    if found is None:
+        return {"b": None}
+    made = found.reading.publication
+    return {"b": found.b, "reading": found.reading, "pub": made, "late": found.late,
+            "published_on": None if made is None else clock.local_day(made.published_at),
+            "can_publish": not found.reading.provisional and publication.may_publish(
+                current_user)}
 
 
 @bp.get("/bulletin")
 @roles_required("supervisor", "admin")
 def bulletin_page() -> Any:
     found, choices = _bulletin()
-    return render_template("bulletins/bulletin.html", b=found, pct=bulletin.pct,
-                           openable=_openable(found), **choices)
+    return render_template("bulletins/bulletin.html", pct=bulletin.pct,
+                           openable=_openable(found), **_page_context(found), **choices)
 
 
-def _openable(found: bulletin.Bulletin | None) -> set[int]:
+@bp.post("/bulletin/publish")
+@roles_required("supervisor", "admin")
+def bulletin_publish() -> Any:
+    """Publish the month shown (or a correction of it), once the box is ticked."""
+    session = db.session()
+    scope = current_scope()
+    area = chosen_area(session, scope, request.form.get("area", type=int))
+    if area is None:
+        abort(404)
+    month = request.form.get("month", "")
+    if not request.form.get("confirm"):
+        raise Refusal("publish_not_confirmed", field="confirm")
+    _found, outcome = publication.publish_once(session, scope, current_user, area, month,
+                                               clock.today(), policy(),
+                                               request.form.get("correction_reason", ""))
+    flash(PUBLISHED[outcome], "info")
+    return redirect(url_for("bulletins.bulletin_page", area=area.id, month=month))
+
+
+def _openable(found: Page | None) -> set[int]:
     """Findings whose check the viewer may open: those of batches drawn in its own area
     (the county's checks count in a township's bulletin, but stay the county's)."""
-    ids = [j.item.id for j in found.findings] if found else []
+    ids = [f["item_id"] for f in found.b["findings"]] if found else []
     if not ids:
         return set()
     return set(db.session().scalars(results.visible_items(current_scope()).where(
@@ -69,8 +128,8 @@ def bulletin_print() -> Any:
     found, choices = _bulletin()
     if found is None:
         abort(404)
-    return render_template("bulletins/print.html", b=found, pct=bulletin.pct,
-                           today=clock.today(), **choices)
+    return render_template("bulletins/print.html", pct=bulletin.pct, today=clock.today(),
+                           **_page_context(found), **choices)
 
 
 @bp.get("/bulletin.<kind>")
@@ -81,20 +140,27 @@ def bulletin_export(kind: str) -> Any:
     found, _choices = _bulletin()
     if found is None:
         abort(404)
-    year, month = found.first.year, found.first.month
+    b = found.b
+    year, month = int(b["month"][:4]), int(b["month"][5:])
     with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
         awards = {key: str(word) for key, word in AWARD.items()}
-    title = f"{found.area.name} {year}年{month}月 驻村工作队月通报"
+    title = f"{b['area_name']} {year}年{month}月 驻村工作队月通报"
+    made = found.reading.publication
+    if found.reading.provisional:
+        title += "（暂定）"
+    elif made is not None:
+        title += f"（{clock.local_day(made.published_at).isoformat()}发布）"
     headers = ["排名", "工作队", "村", "派出单位", "得分", "考勤进度", "走访联系覆盖",
                "抽查通过率", "群众满意度", "奖惩", "满意度预警", "抽查次数", "未通过",
-               "满意度样本"]
-    table = [[line.row.rank, line.team.code, line.team.village.name, line.unit_name,
-              line.row.score, *(_part(line.row.parts, p) for p in
-                                ("attendance", "coverage", "spotcheck", "satisfaction")),
-              awards.get(line.row.award or "", ""), "是" if line.row.satisfaction_warning else "",
-              line.counts.checks, line.counts.failures, line.counts.answers]
-             for line in found.lines]
-    return export(kind, f"月通报-{found.area.name}-{found.month}", title, headers, table,
+               "满意度样本", "计入天数"]
+    table = [[row["rank"], row["team_code"], row["village_name"], row["unit"], row["score"],
+              *(_part(row["parts"], p) for p in
+                ("attendance", "coverage", "spotcheck", "satisfaction")),
+              awards.get(row["award"] or "", ""), "是" if row["satisfaction_warning"] else "",
+              row["spotchecks"], row["spotcheck_failures"], row["satisfaction_answers"],
+              row["counted_days"]]
+             for row in b["rows"]]
+    return export(kind, f"月通报-{b['area_name']}-{b['month']}", title, headers, table,
                   AWARD_FILL)
 
 
@@ -113,3 +179,13 @@ def award_word(award: str | None) -> str:
 @bp.app_template_filter("award_word")
 def award_word_filter(award: str | None) -> str:
     return award_word(award)
+
+
+@bp.app_template_filter("change_name")
+def change_name_filter(name: str) -> str:
+    return str(CHANGE_NAMES.get(name, name))
+
+
+@bp.app_template_filter("late_name")
+def late_name_filter(name: str) -> str:
+    return str(LATE_NAMES.get(name, name))

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
+from tests.api.test_bulletin_publication import get, late_changes, october, publish
 from tests.api.test_spotchecks_api import _conforms, _response_schema
+from tests.spotcheck_helpers import MONTH, NOW
 
 
 def test_answers_match_the_document(client, world, token_for) -> None:
@@ -69,3 +71,30 @@ def test_answers_match_the_document(client, world, token_for) -> None:
         _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")
     bad = client.post("/api/v1/checkins", json={"id": "x"}, headers=cadre)
     _conforms(bad.get_json(), _response_schema(doc, "/checkins", "post", 400), doc, "error")
+
+
+def test_the_publication_answers_match_the_document(app, client, world, make_checkin,
+                                                    token_for) -> None:
+    """Publishing a month, its snapshot, a provisional month, late changes, a correction."""
+    app.config["FIXED_NOW"] = NOW
+    doc = client.get("/api/v1/openapi.json").get_json()
+    county = token_for("sup_county")
+    checks = [("/bulletins/{month}/publish", "post",
+               publish(client, county, area_id=world["county"])),
+              ("/bulletins/{month}/publish", "post",
+               publish(client, county, area_id=world["county"])),
+              ("/bulletins/{month}", "get", get(client, county, world["county"])),
+              ("/bulletins/{month}", "get", get(client, county, world["county"], MONTH)),
+              ("/bulletins/{month}/publish", "post",
+               publish(client, county, MONTH, area_id=world["county"]))]
+    october(make_checkin, "cadre_a", range(1, 5))
+    checks += [("/bulletins/{month}/late-changes", "get",
+                late_changes(client, county, world["county"])),
+               ("/bulletins/{month}/publish", "post",
+                publish(client, county, area_id=world["county"])),
+               ("/bulletins/{month}/publish", "post",
+                publish(client, county, area_id=world["county"], correction_reason="补录"))]
+    assert [r.status_code for _p, _m, r in checks] == [201, 200, 200, 200, 422, 200, 409, 201]
+    for path, method, response in checks:
+        schema = _response_schema(doc, path, method, response.status_code)
+        _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")

@@ -5,6 +5,7 @@ cadres, who get 404 from every path because spot checks are unannounced."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from tests.spotcheck_helpers import (
     last_week_visits,
 )
 
+# 10:00 on Tuesday 1 December 2026 in Shanghai: November is over.
+AFTER_THE_MONTH = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 ITEM_KEYS = {"id", "batch_id", "kind", "user_id", "visit_id", "household_id", "risk",
              "reasons", "status"}
 
@@ -275,6 +278,11 @@ def test_the_bulletin_ranks_teams_and_awards(wednesday, client, world, token_for
     # a household denies a visit of team A: a serious finding, so a yellow card
     verdict = verdict_of(client, county, world["presence_a"], outcome="not_confirmed")
     assert verdict == "fail"
+    # awards are decided on a whole month: none while November runs (provisional, 暂定)
+    provisional = bulletin(client, county, area_id=world["county"]).get_json()
+    assert provisional["provisional"] is True
+    assert {r["award"] for r in provisional["rows"]} == {None}
+    wednesday.config["FIXED_NOW"] = AFTER_THE_MONTH
     rows = {r["team_id"]: r for r in bulletin(client, county,
                                               area_id=world["county"]).get_json()["rows"]}
     assert rows[world["team_a"]]["award"] == "yellow_card"
@@ -401,8 +409,10 @@ def test_the_countys_checks_count_in_the_township_bulletin(wednesday, client, wo
     assert verdict_of(client, token_for("sup_county"), item_id,
                       outcome="not_confirmed") == "fail"
     township = token_for("sup_t1")
+    wednesday.config["FIXED_NOW"] = AFTER_THE_MONTH  # awards once the month is over
     [row] = bulletin(client, township).get_json()["rows"]
     assert row["team_id"] == world["team_a"] and row["award"] == "yellow_card"
+    wednesday.config["FIXED_NOW"] = NOW
     # the check itself stays the county's
     queue = client.get("/api/v1/spotchecks", headers=township).get_json()["items"]
     assert item_id not in {i["id"] for i in queue}

@@ -79,8 +79,25 @@ def test_supervisor_draws_checks_and_reads_the_bulletin(page: Page, page_log: Pa
 
     page.goto(f"{live_server}/bulletin?area={world['county']}")
     assert page.locator(".bl-row").count() == 2
+    # this month is not over: provisional (暂定), no red flag or yellow card yet
+    assert page.locator(".bl-status .tag-warn").inner_text() == "暂定"
+    assert page.locator(".bl-flag, .bl-card").count() == 0
+    assert page.locator("form[action$='/bulletin/publish']").count() == 0
+    shot(page, "bulletin-provisional-zh")
+    sound(page, page_log)
+
+    last_month = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    page.goto(f"{live_server}/bulletin?area={world['county']}&month={last_month}")
+    assert page.locator(".bl-row").count() == 2
     assert page.locator(".bl-flag").count() >= 1
     shot(page, "bulletin-zh")
+    sound(page, page_log)
+    page.locator("form[action$='/bulletin/publish'] input[name=confirm]").check()
+    with page.expect_navigation():
+        page.locator("form[action$='/bulletin/publish'] button[type=submit]").click()
+    assert "发布于" in page.locator(".bl-status").inner_text()
+    assert page.locator("textarea[name=correction_reason]").count() == 1
+    shot(page, "bulletin-published-zh")
     sound(page, page_log)
 
     page.goto(f"{live_server}/bulletin/print?area={world['county']}")

@@ -137,8 +137,15 @@ def test_the_bulletin_page_print_and_exports(wednesday, world, login_en) -> None
     assert response.status_code == 200 and "spreadsheetml" in response.content_type
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert book.properties.title == "CountyOne县 2026年11月 驻村工作队月通报"
+    # November is not over: provisional (暂定), no award yet
+    assert book.properties.title == "CountyOne县 2026年11月 驻村工作队月通报（暂定）"
     assert rows[0][:5] == ("排名", "工作队", "村", "派出单位", "得分")
+    assert {r[2] for r in rows[1:]} == {"VillageAlpha村", "VillageBeta村"}
+    assert {r[9] for r in rows[1:]} <= {"", None}  # an empty cell
+    finished = client.get(f"/bulletin.xlsx?area={world['county']}&month=2026-10")
+    book = openpyxl.load_workbook(io.BytesIO(finished.data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert book.properties.title == "CountyOne县 2026年10月 驻村工作队月通报"
     assert {r[2] for r in rows[1:]} == {"VillageAlpha村", "VillageBeta村"}
     assert "流动红旗" in {r[9] for r in rows[1:]}
     csv = client.get(f"/bulletin.csv?area={world['county']}&month={MONTH}")
