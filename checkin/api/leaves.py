@@ -55,7 +55,7 @@ def create_leave() -> Any:
     data = parse_leave(json_object())
     session = db.session()
     row, created = store_once(
-        lambda: leaves.existing(session, data),
+        lambda: leaves.stored_or_serialised(session, current_user, data),
         lambda: leaves.request_leave(session, current_user, data, policy()))
     return jsonify(leave_json(row)), 201 if created else 200
 

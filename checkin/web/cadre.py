@@ -72,13 +72,15 @@ def leaves_page() -> Any:
     session = db.session()
     form = LeaveForm()
     if form.validate_on_submit():
-        data = leaves.LeaveInput(id=str(uuid.uuid4()), kind=form.kind.data or "",
-                                 start=form.start.data, end=form.end.data,
-                                 reason=(form.reason.data or "").strip(),
-                                 digest=payload_digest({"form": str(uuid.uuid4())}))
+        reason = (form.reason.data or "").strip()
+        fields = {"kind": form.kind.data, "start": form.start.data, "end": form.end.data,
+                  "reason": reason}
+        data = leaves.LeaveInput(id=request_id(form.request_id.data), kind=form.kind.data or "",
+                                 start=form.start.data, end=form.end.data, reason=reason,
+                                 digest=payload_digest(fields))
         try:
             with db.savepoint():
-                leaves.request_leave(session, current_user, data, policy())
+                leaves.ask_once(session, current_user, data, policy())
         except Refusal as exc:
             form.start.errors = [*form.start.errors, refusals.message(exc)]
         else:
@@ -89,6 +91,14 @@ def leaves_page() -> Any:
     return render_template("cadre/leaves.html", form=form, leaves=mine,
                            return_form=ReturnForm(returned_on=clock.today()),
                            overdue=leaves.overdue), 422 if form.errors else 200
+
+
+def request_id(value: str | None) -> str:
+    """The form's own id when it is one, else a new one (a form from before the id)."""
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 @bp.post("/leaves/<leave_id>/return")

@@ -12,7 +12,7 @@ from checkin.domain import attendance
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Leave, User
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.exactly_once import replay_or_conflict
 
 COUNTY_OR_ABOVE = {"province", "city", "county"}
@@ -44,9 +44,32 @@ def existing(session: Session, data: LeaveInput) -> Leave | None:
     return stored
 
 
+def stored_or_serialised(session: Session, user: User, data: LeaveInput) -> Leave | None:
+    """The stored leave of a replay. Otherwise the cadre's leave requests are serialised
+    from here to the commit (platform.locks) and the leave is looked up again: a replay
+    that raced its original and waited for it answers the stored leave, never 422."""
+    stored = existing(session, data)
+    if stored is not None:
+        return stored
+    locks.serialise(session, locks.LEAVE_REQUESTS, user.id)
+    return existing(session, data)
+
+
+def ask_once(session: Session, user: User, data: LeaveInput, policy: Policy
+             ) -> tuple[Leave, bool]:
+    """(leave, created): the stored leave of a replay, else a new request."""
+    stored = stored_or_serialised(session, user, data)
+    if stored is not None:
+        return stored, False
+    return request_leave(session, user, data, policy), True
+
+
 def request_leave(session: Session, user: User, data: LeaveInput, policy: Policy) -> Leave:
+    """A new request, checked against the cadre's other leave while their requests are
+    serialised (the database's lock, not only this check, keeps leave from overlapping)."""
     if user.village_id is None:
         raise Refusal("no_village")
+    locks.serialise(session, locks.LEAVE_REQUESTS, user.id)
     attendance.validate_leave_request(data.kind, data.start, data.end, clock.today(),
                                       spans_of(session, user.id))
     days = (data.end - data.start).days + 1
