@@ -123,6 +123,13 @@ TABLE: Mapping[str, Entry] = {
     "position_only_field": Entry(422, _l("A position is recorded for field checks only.")),
     "already_recorded": Entry(409, _l("This check already has a result; results are never "
                                    "changed.")),
+    "appeal_reason_required": Entry(422, _l("Say why the finding should be excused.")),
+    "appeal_not_a_failure": Entry(422, _l("Only a serious finding can be appealed.")),
+    "appeal_exists": Entry(409, _l("This finding has been appealed already; an appeal is made "
+                                "once.")),
+    "appeal_needs_county": Entry(403, _l("Appeals are decided by the county.")),
+    "appeal_own": Entry(403, _l("Whoever made an appeal does not decide it.")),
+    "appeal_decided": Entry(409, _l("This appeal was already decided by %(by)s at %(at)s.")),
     # Bulletins and team reports.
     "month_not_begun": Entry(422, _l("This month has not begun.")),
     "no_such_period": Entry(404, _l("No such period.")),

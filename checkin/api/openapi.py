@@ -92,8 +92,33 @@ SCHEMAS.update({
         "accuracy_m": _NULL_NUM, "recorded_at": {"type": "string", "format": "date-time"},
         "checked_by_id": {"type": "integer"},
         "verdict": {"type": "string", "enum": ["pass", "fail", "excused", "no_contact"],
-                    "description": "fail is a serious finding; excused: not on post but "
-                                   "on approved leave; no_contact: nothing established"}}},
+                    "description": "fixed when the result was recorded, from what was "
+                                   "known then (leave approved by then); fail is a serious "
+                                   "finding; excused: not on post but on approved leave; "
+                                   "no_contact: nothing established"},
+        "standing_verdict": {"type": "string", "enum": [
+            "pass", "fail", "excused", "no_contact", "excused_on_appeal"],
+            "description": "what the bulletin counts: the verdict, or excused_on_appeal "
+                           "once the county upheld an appeal"},
+        "appeal": {"oneOf": [{"$ref": _REF + "Appeal"}, {"type": "null"}]}}},
+    "Appeal": {"type": "object", "required": [
+        "id", "result_id", "made_by_id", "reason", "evidence", "created_at", "status",
+        "decision"], "properties": {
+        "id": {"type": "integer"}, "result_id": {"type": "integer"},
+        "made_by_id": {"type": "integer"}, "reason": {"type": "string"},
+        "evidence": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": ["pending", "upheld", "rejected"]},
+        "decision": {"oneOf": [{"type": "null"}, {"type": "object", "required": [
+            "upheld", "decided_by_id", "comment", "decided_at"], "properties": {
+            "upheld": {"type": "boolean"}, "decided_by_id": {"type": "integer"},
+            "comment": {"type": "string"},
+            "decided_at": {"type": "string", "format": "date-time"}}}]}}},
+    "AppealRequest": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "maxLength": 2000, "description": "why it is excused"},
+        "evidence": {"type": "string", "maxLength": 2000,
+                     "description": "what shows it: a leave note, a hospital record..."}}},
+    "AppealDecisionRequest": {"type": "object", "required": ["uphold"], "properties": {
+        "uphold": {"type": "boolean"}, "comment": {"type": "string", "maxLength": 2000}}},
     "SpotcheckItem": {"type": "object", "required": [
         "id", "batch_id", "kind", "user_id", "visit_id", "household_id", "risk", "reasons",
         "status", "village_id", "day", "result"], "properties": {
@@ -186,6 +211,23 @@ PATHS.update({
             "schema": {"$ref": _REF + "ResultRequest"}}}},
         "responses": {"200": _json({"$ref": _REF + "SpotcheckItem"}),
                       **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/results/{result_id}/appeals": {"post": {
+        "summary": "Appeal (申诉) a failed check: a supervisor of the cadre's village, once; "
+                   "the result and its verdict stay as recorded",
+        "parameters": [{"name": "result_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "AppealRequest"}}}},
+        "responses": {"201": _json({"$ref": _REF + "Appeal"}, "appealed"),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/appeals/{appeal_id}/decision": {"post": {
+        "summary": "The county upholds or rejects an appeal, once (not whoever made it)",
+        "parameters": [{"name": "appeal_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "AppealDecisionRequest"}}}},
+        "responses": {"200": _json({"$ref": _REF + "Appeal"}),
+                      **_errors(400, 401, 403, 404, 409)}}},
     "/bulletins/{month}": {"get": {
         "summary": "The monthly bulletin (月通报) of an area",
         "parameters": [{"name": "month", "in": "path", "required": True,
