@@ -85,6 +85,10 @@ TABLE: Mapping[str, Entry] = {
                                  "%(days)s")),
     "leave_overlaps": Entry(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
     "leave_bad_state": Entry(422, _l("A leave that is %(status)s cannot become %(target)s")),
+    "leave_same_day_kind": Entry(422, _l("%(kind)s must be asked for by the day before: it can "
+                                      "start on %(earliest)s at the earliest.")),
+    "leave_already_decided": Entry(409, _l("This leave was already %(status)s by %(by)s at "
+                                        "%(at)s.")),
     "return_in_future": Entry(422, _l("The return date cannot be after today")),
     "return_before_start": Entry(422, _l("The return date cannot be before the leave starts "
                                       "(%(start)s)")),
@@ -188,6 +192,7 @@ WORDS: Mapping[str, LazyString] = {
     "withdrawn": _l("withdrawn"),
     "personal": _l("personal leave"),
     "sick": _l("sick leave"),
+    "urgent": _l("urgent leave"),
     "official": _l("official business"),
     "training": _l("training"),
     "parent area": _l("parent area"),

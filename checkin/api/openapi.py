@@ -269,19 +269,36 @@ SCHEMAS.update({
         "accuracy_m": {"type": "number"}, "distance_m": {"type": "number"},
         "in_fence": {"type": "boolean"}, "counts_for_day": {"type": "boolean"},
         "flags": {"type": "array", "items": {"type": "string"}}, "note": _STR_N,
-        "reasons": {"type": "array", "items": _REASON}}),
+        "reasons": {"type": "array", "items": _REASON},
+        "offer_return": {"type": ["object", "null"],
+                         "description": "made during approved leave not yet closed (flag "
+                                        "during_leave): the leave the phone offers to close",
+                         "properties": {"leave_id": {"type": "string"},
+                                        "start_date": _DAY, "end_date": _DAY}}}),
     "LeaveIn": _obj(["id", "kind", "start_date", "end_date"], {
         "id": {"type": "string", "format": "uuid"},
-        "kind": {"type": "string", "enum": ["personal", "sick", "official", "training"]},
+        "kind": {"type": "string", "enum": ["personal", "sick", "urgent", "official",
+                                            "training"],
+                 "description": "asked on its first day only for the policy's same-day "
+                                "kinds (default sick, urgent)"},
         "start_date": _DAY, "end_date": _DAY, "reason": {"type": "string", "maxLength": 1000}}),
     "Leave": _obj(["id", "user_id", "kind", "start_date", "end_date", "status"], {
         "id": {"type": "string"}, "user_id": {"type": "integer"},
         "village_id": {"type": "integer"}, "kind": {"type": "string"}, "start_date": _DAY,
         "end_date": _DAY, "reason": {"type": "string"},
-        "status": {"type": "string", "enum": ["pending", "approved", "rejected", "closed"]},
+        "status": {"type": "string", "enum": ["pending", "approved", "rejected", "closed",
+                                              "withdrawn"]},
         "approver_level": {"type": "string", "enum": ["township", "county"]},
         "created_at": _TIME, "decided_at": {"type": ["string", "null"]},
-        "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"}}),
+        "decided_by_id": {"type": ["integer", "null"]},
+        "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"},
+        "same_day": {"type": "boolean", "description": "asked on or after its first day"},
+        "approved_after_start": {"type": "boolean",
+                                 "description": "事后补批: approved after its first day; "
+                                                "excuses no finding recorded before"},
+        "return_backdated": {"type": "boolean",
+                             "description": "销假 dated further back than the tolerance"},
+        "withdrawn_at": {"type": ["string", "null"]}}),
     "Attendance": _obj(["user_id", "year", "target_days", "on_post_days", "leave_days",
                         "training_days", "official_days", "absent_days", "forecast_days",
                         "on_pace"], {
@@ -341,14 +358,24 @@ _RECORD_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
             ["approve"], {"approve": {"type": "boolean"}, "comment": {"type": "string"}})}}},
         "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      "409": _json({"$ref": "#/components/schemas/Error"},
+                                   "already decided (or withdrawn): the message names who "
+                                   "and when"),
                       **_errors(400, 401, 403, 404, 422)}}},
     "/leaves/{leave_id}/return": {"post": {
-        "summary": "Close the leave on return (销假)",
+        "summary": "Close the leave on return (销假): not after today, not before the leave "
+                   "began; dated back beyond the tolerance it is marked return_backdated",
         "parameters": [{"name": "leave_id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": _obj(["date"], {"date": _DAY})}}},
         "responses": {"200": _json({"$ref": _REF + "Leave"}), **_errors(400, 401, 404, 422)}}},
+    "/leaves/{leave_id}/withdraw": {"post": {
+        "summary": "The cadre withdraws a pending request (audited)",
+        "parameters": [{"name": "leave_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      **_errors(401, 404, 409)}}},
     "/attendance": {"get": {
         "summary": "One cadre's year", "parameters": [
             {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_ID_PARAM],

@@ -19,7 +19,7 @@ from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
 from checkin.services.attendance import leaves, ledger
 from checkin.settings import policy
-from checkin.web.forms import LeaveForm, ReturnForm
+from checkin.web.forms import LeaveForm, ReturnForm, WithdrawForm
 
 bp = Blueprint("cadre", __name__, url_prefix="/my")
 
@@ -90,7 +90,28 @@ def leaves_page() -> Any:
                            .order_by(Leave.start_date.desc())).all()
     return render_template("cadre/leaves.html", form=form, leaves=mine,
                            return_form=ReturnForm(returned_on=clock.today()),
+                           withdraw_form=WithdrawForm(),
+                           same_day_kinds=policy().same_day_leave_kinds,
                            overdue=leaves.overdue), 422 if form.errors else 200
+
+
+@bp.post("/leaves/<leave_id>/withdraw")
+@roles_required("cadre")
+def withdraw_page(leave_id: str) -> Any:
+    session = db.session()
+    row = session.scalars(select(Leave).where(Leave.id == leave_id,
+                                              Leave.user_id == current_user.id)).first()
+    if row is None:
+        abort(404)
+    if WithdrawForm().validate_on_submit():
+        try:
+            with db.savepoint():
+                leaves.withdraw(session, current_user, row)
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Request withdrawn."), "info")
+    return redirect(url_for("cadre.leaves_page"))
 
 
 def request_id(value: str | None) -> str:
@@ -113,7 +134,7 @@ def return_page(leave_id: str) -> Any:
     if form.validate_on_submit():
         try:
             with db.savepoint():
-                leaves.close(session, current_user, row, form.returned_on.data)
+                leaves.close(session, current_user, row, form.returned_on.data, policy())
         except Refusal as exc:
             flash(refusals.message(exc), "error")
         else:

@@ -43,6 +43,7 @@ class LeaveForm(FlaskForm):
     request_id = HiddenField(default=lambda: str(uuid.uuid4()))
     kind = SelectField(_l("Kind"), choices=[
         SelectChoice("personal", _l("Personal leave")), SelectChoice("sick", _l("Sick leave")),
+        SelectChoice("urgent", _l("Urgent leave")),
         SelectChoice("official", _l("Official business")),
         SelectChoice("training", _l("Training"))])
     start = DateField(_l("First day"), validators=[DataRequired()])
@@ -52,6 +53,10 @@ class LeaveForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     comment = StringField(_l("Comment"), validators=[Length(max=1000)])
+
+
+class WithdrawForm(FlaskForm):
+    pass
 
 
 class ReturnForm(FlaskForm):
