@@ -127,3 +127,33 @@ def test_the_web_form_sent_twice_stores_one_leave(app: Flask, world, login) -> N
         assert sorted(status for status, _ in answers) == [302, 302], (round_, answers)
         assert leaves_from(app, world["cadre_a"],
                            TODAY + timedelta(days=5 + 3 * round_)) == 1, round_
+
+
+def test_two_decisions_sent_together_settle_the_leave_once(app: Flask, world, token_for
+                                                           ) -> None:
+    app.config["FIXED_NOW"] = NOW
+    cadre, township, county = (token_for("cadre_a"), token_for("sup_t1"),
+                               token_for("sup_county"))
+    for round_ in range(ROUNDS):
+        start = TODAY + timedelta(days=5 + 3 * round_)
+        body = leave_body(start)
+        assert app.test_client().post("/api/v1/leaves", json=body,
+                                      headers=cadre).status_code == 201
+        def send(n: int, body: dict[str, Any] = body) -> tuple[int, Any]:
+            deciders = [(township, True), (county, False), (cadre, None)]
+            headers, approve = deciders[n]
+            client = app.test_client()
+            if approve is None:  # the cadre withdraws at the same moment
+                response = client.post(f"/api/v1/leaves/{body['id']}/withdraw",
+                                       headers=headers)
+            else:
+                response = client.post(f"/api/v1/leaves/{body['id']}/decision",
+                                       json={"approve": approve}, headers=headers)
+            return response.status_code, (response.get_json() or {}).get("status")
+
+        answers = together(3, send)
+        assert sorted(status for status, _ in answers) == [200, 409, 409], (round_, answers)
+        [settled] = [state for status, state in answers if status == 200]
+        with app.app_context():
+            stored = db.session().get(Leave, body["id"])
+            assert stored is not None and stored.status == settled, (round_, answers)
