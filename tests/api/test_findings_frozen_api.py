@@ -163,3 +163,48 @@ def test_the_appeal_answers_match_the_document(wednesday, client, world, token_f
     _conforms(twice.get_json(), _response_schema(doc, decide, "post", 409), doc, "409")
     items = client.get("/api/v1/spotchecks?status=done", headers=county)
     _conforms(items.get_json(), _response_schema(doc, "/spotchecks", "get", 200), doc, "list")
+
+
+def test_appeals_and_decisions_sent_together_are_stored_once(wednesday, client, world,
+                                                              token_for) -> None:
+    import threading
+
+    result_id = absent_then_on_leave(wednesday, client, world, token_for)
+    township, county = token_for("sup_t2"), token_for("sup_county")
+
+    def together(send, count: int = 4) -> list[tuple[int, Any]]:
+        answers: list[tuple[int, Any]] = []
+        barrier = threading.Barrier(count)
+
+        def run(n: int) -> None:
+            barrier.wait()
+            answers.append(send(n))
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return answers
+
+    def appeal(n: int) -> tuple[int, Any]:
+        response = wednesday.test_client().post(
+            f"/api/v1/spotchecks/results/{result_id}/appeals",
+            json={"reason": f"理由 {n}"}, headers=township)
+        return response.status_code, response.get_json()
+
+    made = together(appeal)
+    assert sorted(status for status, _ in made) == [201, 409, 409, 409], made
+    [appeal_id] = [body["id"] for status, body in made if status == 201]
+
+    def decide(n: int) -> tuple[int, Any]:
+        response = wednesday.test_client().post(
+            f"/api/v1/spotchecks/appeals/{appeal_id}/decision",
+            json={"uphold": n % 2 == 0}, headers=county)
+        return response.status_code, response.get_json()
+
+    decided = together(decide)
+    assert sorted(status for status, _ in decided) == [200, 409, 409, 409], decided
+    with wednesday.app_context():
+        from checkin.models import SpotcheckAppealDecision
+        assert len(db.session().scalars(select(SpotcheckAppealDecision)).all()) == 1
