@@ -494,3 +494,17 @@ def test_a_return_declared_late_is_backdated(return_date, tolerance, backdated):
 def test_a_checkin_on_a_day_of_open_leave_is_made_during_leave(leaves, found):
     expected = None if found is None else leaves[found]
     assert open_leave_on(TODAY, leaves) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, kinds",
+    [
+        ("sick,urgent", ("sick", "urgent")),
+        ("sick, urgent, personal", ("sick", "urgent", "personal")),
+        ("", ()),  # no leave on the day itself
+    ],
+)
+def test_the_same_day_kinds_come_from_the_environment_as_a_list(raw, kinds):
+    from checkin.settings import build_policy
+
+    assert build_policy({"same_day_leave_kinds": raw}).same_day_leave_kinds == kinds
