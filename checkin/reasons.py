@@ -35,6 +35,8 @@ FLAG_TEXTS: Mapping[str, LazyString] = {
                             "%(speed_kmh)s km/h, faster than %(limit_kmh)s km/h"),
     "impossible_travel_instant": _l("%(distance_m)s m from the previous fix made at the same "
                                     "moment"),
+    "during_leave": _l("Checked in during approved leave (%(start)s to %(end)s): if you are "
+                       "back, close the leave (销假)"),
 }
 
 # Why a record weighs in the spot-check draw.
@@ -55,6 +57,7 @@ RISK_TEXTS: Mapping[str, LazyString] = {
     "duplicate_photo": _l("The photo duplicates a photo of another record"),
     "exif_gps_far": _l("The photo's own GPS position is far from the record's"),
     "no_exif_time": _l("The photo has no time of capture"),
+    "during_leave": _l("Checked in on a day of approved leave that was not closed"),
     "other_flag": _l("Other flag: %(flag)s"),
     "failed_checks": _l("%(failed)s of %(checks)s earlier spot checks failed"),
     "not_checked_for": _l("Not spot-checked for %(days)s days"),
@@ -112,7 +115,7 @@ def flag_text(reason: Reason) -> str:
     template = FLAG_TEXTS.get(key)
     if template is None:
         return reason.code
-    numbers = {k: _num(v) for k, v in reason.params.items()}
+    numbers = {k: v if isinstance(v, str) else _num(v) for k, v in reason.params.items()}
     try:
         return str(template) % numbers
     except KeyError:  # a Reason built without all its numbers still names its code

@@ -100,6 +100,10 @@ TABLE: Mapping[str, Entry] = {
     "correction_needs_comment": Entry(422, _l("A rejection needs a comment for the cadre")),
     "correction_decided": Entry(409, _l("This make-up was already %(status)s by %(name)s "
                                      "at %(at)s")),
+    "leave_same_day_kind": Entry(422, _l("%(kind)s must be asked for by the day before: it can "
+                                      "start on %(earliest)s at the earliest.")),
+    "leave_already_decided": Entry(409, _l("This leave was already %(status)s by %(by)s at "
+                                        "%(at)s.")),
     "return_in_future": Entry(422, _l("The return date cannot be after today")),
     "return_before_start": Entry(422, _l("The return date cannot be before the leave starts "
                                       "(%(start)s)")),
@@ -138,6 +142,13 @@ TABLE: Mapping[str, Entry] = {
     "position_only_field": Entry(422, _l("A position is recorded for field checks only.")),
     "already_recorded": Entry(409, _l("This check already has a result; results are never "
                                    "changed.")),
+    "appeal_reason_required": Entry(422, _l("Say why the finding should be excused.")),
+    "appeal_not_a_failure": Entry(422, _l("Only a serious finding can be appealed.")),
+    "appeal_exists": Entry(409, _l("This finding has been appealed already; an appeal is made "
+                                "once.")),
+    "appeal_needs_county": Entry(403, _l("Appeals are decided by the county.")),
+    "appeal_own": Entry(403, _l("Whoever made an appeal does not decide it.")),
+    "appeal_decided": Entry(409, _l("This appeal was already decided by %(by)s at %(at)s.")),
     # Bulletins and team reports.
     "month_not_begun": Entry(422, _l("This month has not begun.")),
     "month_not_finished": Entry(422, _l("%(month)s is not over yet: its bulletin is "
@@ -208,6 +219,7 @@ WORDS: Mapping[str, LazyString] = {
     "withdrawn": _l("withdrawn"),
     "personal": _l("personal leave"),
     "sick": _l("sick leave"),
+    "urgent": _l("urgent leave"),
     "official": _l("official business"),
     "training": _l("training"),
     "parent area": _l("parent area"),

@@ -51,6 +51,8 @@ def _coerce(raw: Any, current: Any, name: str) -> Any:
             return float(raw)
         if isinstance(current, dict):
             return json.loads(raw)
+        if isinstance(current, tuple):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise ConfigurationError(f"POLICY_{name.upper()}: cannot read {raw!r}") from exc
     return raw

@@ -422,7 +422,7 @@ def _spotchecks_of(session: Any, ids: dict[str, int]) -> None:
         session.add_all([presence, backcheck])
         session.flush()
         session.add(SpotcheckResult(item_id=backcheck.id, checked_by_id=ids[checker],
-                                    method="phone", outcome="confirmed",
+                                    method="phone", outcome="confirmed", verdict="pass",
                                     satisfaction="satisfied", note=f"SpotNote{key.upper()}",
                                     recorded_at=clock.now(), local_day=today))
         session.add(TeamReport(team_id=ids[f"team_{key}"], period=f"{year}-W{week:02d}",

@@ -21,7 +21,7 @@ from checkin.models import Checkin
 from checkin.platform import clock
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.reasons import flag_text
-from checkin.services.attendance import checkins
+from checkin.services.attendance import checkins, leaves
 from checkin.services.attendance.checkins import MAX_NOTE, CheckinInput
 from checkin.settings import policy
 
@@ -42,12 +42,18 @@ def checkin_json(row: Checkin) -> dict[str, Any]:
 
 
 def with_reasons(row: Checkin) -> dict[str, Any]:
-    """The answer to the phone: why the day does or does not count, in the user's language."""
+    """The answer to the phone: why the day does or does not count, in the user's language;
+    and, on a day of approved leave still open, the leave the phone offers to close (销假)."""
     body = checkin_json(row)
     body["reasons"] = [
         {"code": r["code"], "message": flag_text(Reason(r["code"], r.get("params", {})))}
         for r in row.reasons
     ]
+    open_leave = (leaves.open_on(db.session(), row.user_id, row.local_day)
+                  if checkins.DURING_LEAVE in row.flag_list else None)
+    body["offer_return"] = None if open_leave is None else {
+        "leave_id": open_leave.id, "start_date": open_leave.start_date.isoformat(),
+        "end_date": open_leave.end_date.isoformat()}
     return body
 
 

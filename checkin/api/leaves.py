@@ -31,7 +31,9 @@ def leave_json(row: Leave) -> dict[str, Any]:
         "created_at": utc_z(row.created_at), "decided_at": utc_z(row.decided_at),
         "decision_comment": row.decision_comment,
         "returned_on": row.returned_on.isoformat() if row.returned_on else None,
-        "overdue": leaves.overdue(row),
+        "overdue": leaves.overdue(row), "decided_by_id": row.decided_by_id,
+        "same_day": row.same_day, "approved_after_start": row.approved_after_start,
+        "return_backdated": row.return_backdated, "withdrawn_at": utc_z(row.withdrawn_at),
     }
 
 
@@ -55,7 +57,7 @@ def create_leave() -> Any:
     data = parse_leave(json_object())
     session = db.session()
     row, created = store_once(
-        lambda: leaves.existing(session, data),
+        lambda: leaves.stored_or_serialised(session, current_user, data),
         lambda: leaves.request_leave(session, current_user, data, policy()))
     return jsonify(leave_json(row)), 201 if created else 200
 
@@ -90,7 +92,16 @@ def return_from_leave(leave_id: str) -> Any:
     body = json_object()
     session = db.session()
     row = _leave_in_scope(leave_id)
-    row = leaves.close(session, current_user, row, parse_day(body.get("date"), "date"))
+    row = leaves.close(session, current_user, row, parse_day(body.get("date"), "date"),
+                       policy())
+    return jsonify(leave_json(row))
+
+
+@bp.post("/leaves/<leave_id>/withdraw")
+@roles_required("cadre")
+def withdraw_leave(leave_id: str) -> Any:
+    """The cadre takes back a pending request (audited); a decided one answers 409."""
+    row = leaves.withdraw(db.session(), current_user, _leave_in_scope(leave_id))
     return jsonify(leave_json(row))
 
 

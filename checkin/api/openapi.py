@@ -106,8 +106,33 @@ SCHEMAS.update({
         "accuracy_m": _NULL_NUM, "recorded_at": {"type": "string", "format": "date-time"},
         "checked_by_id": {"type": "integer"},
         "verdict": {"type": "string", "enum": ["pass", "fail", "excused", "no_contact"],
-                    "description": "fail is a serious finding; excused: not on post but "
-                                   "on approved leave; no_contact: nothing established"}}},
+                    "description": "fixed when the result was recorded, from what was "
+                                   "known then (leave approved by then); fail is a serious "
+                                   "finding; excused: not on post but on approved leave; "
+                                   "no_contact: nothing established"},
+        "standing_verdict": {"type": "string", "enum": [
+            "pass", "fail", "excused", "no_contact", "excused_on_appeal"],
+            "description": "what the bulletin counts: the verdict, or excused_on_appeal "
+                           "once the county upheld an appeal"},
+        "appeal": {"oneOf": [{"$ref": _REF + "Appeal"}, {"type": "null"}]}}},
+    "Appeal": {"type": "object", "required": [
+        "id", "result_id", "made_by_id", "reason", "evidence", "created_at", "status",
+        "decision"], "properties": {
+        "id": {"type": "integer"}, "result_id": {"type": "integer"},
+        "made_by_id": {"type": "integer"}, "reason": {"type": "string"},
+        "evidence": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": ["pending", "upheld", "rejected"]},
+        "decision": {"oneOf": [{"type": "null"}, {"type": "object", "required": [
+            "upheld", "decided_by_id", "comment", "decided_at"], "properties": {
+            "upheld": {"type": "boolean"}, "decided_by_id": {"type": "integer"},
+            "comment": {"type": "string"},
+            "decided_at": {"type": "string", "format": "date-time"}}}]}}},
+    "AppealRequest": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "maxLength": 2000, "description": "why it is excused"},
+        "evidence": {"type": "string", "maxLength": 2000,
+                     "description": "what shows it: a leave note, a hospital record..."}}},
+    "AppealDecisionRequest": {"type": "object", "required": ["uphold"], "properties": {
+        "uphold": {"type": "boolean"}, "comment": {"type": "string", "maxLength": 2000}}},
     "SpotcheckItem": {"type": "object", "required": [
         "id", "batch_id", "kind", "user_id", "visit_id", "household_id", "risk", "reasons",
         "status", "village_id", "day", "result"], "properties": {
@@ -251,6 +276,23 @@ PATHS.update({
             "schema": {"$ref": _REF + "ResultRequest"}}}},
         "responses": {"200": _json({"$ref": _REF + "SpotcheckItem"}),
                       **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/results/{result_id}/appeals": {"post": {
+        "summary": "Appeal (申诉) a failed check: a supervisor of the cadre's village, once; "
+                   "the result and its verdict stay as recorded",
+        "parameters": [{"name": "result_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "AppealRequest"}}}},
+        "responses": {"201": _json({"$ref": _REF + "Appeal"}, "appealed"),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/appeals/{appeal_id}/decision": {"post": {
+        "summary": "The county upholds or rejects an appeal, once (not whoever made it)",
+        "parameters": [{"name": "appeal_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "AppealDecisionRequest"}}}},
+        "responses": {"200": _json({"$ref": _REF + "Appeal"}),
+                      **_errors(400, 401, 403, 404, 409)}}},
     "/bulletins/{month}": {"get": {
         "summary": "The monthly bulletin (月通报) of an area",
         "parameters": [{"name": "month", "in": "path", "required": True,
@@ -310,19 +352,36 @@ SCHEMAS.update({
         "accuracy_m": {"type": "number"}, "distance_m": {"type": "number"},
         "in_fence": {"type": "boolean"}, "counts_for_day": {"type": "boolean"},
         "flags": {"type": "array", "items": {"type": "string"}}, "note": _STR_N,
-        "reasons": {"type": "array", "items": _REASON}}),
+        "reasons": {"type": "array", "items": _REASON},
+        "offer_return": {"type": ["object", "null"],
+                         "description": "made during approved leave not yet closed (flag "
+                                        "during_leave): the leave the phone offers to close",
+                         "properties": {"leave_id": {"type": "string"},
+                                        "start_date": _DAY, "end_date": _DAY}}}),
     "LeaveIn": _obj(["id", "kind", "start_date", "end_date"], {
         "id": {"type": "string", "format": "uuid"},
-        "kind": {"type": "string", "enum": ["personal", "sick", "official", "training"]},
+        "kind": {"type": "string", "enum": ["personal", "sick", "urgent", "official",
+                                            "training"],
+                 "description": "asked on its first day only for the policy's same-day "
+                                "kinds (default sick, urgent)"},
         "start_date": _DAY, "end_date": _DAY, "reason": {"type": "string", "maxLength": 1000}}),
     "Leave": _obj(["id", "user_id", "kind", "start_date", "end_date", "status"], {
         "id": {"type": "string"}, "user_id": {"type": "integer"},
         "village_id": {"type": "integer"}, "kind": {"type": "string"}, "start_date": _DAY,
         "end_date": _DAY, "reason": {"type": "string"},
-        "status": {"type": "string", "enum": ["pending", "approved", "rejected", "closed"]},
+        "status": {"type": "string", "enum": ["pending", "approved", "rejected", "closed",
+                                              "withdrawn"]},
         "approver_level": {"type": "string", "enum": ["township", "county"]},
         "created_at": _TIME, "decided_at": {"type": ["string", "null"]},
-        "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"}}),
+        "decided_by_id": {"type": ["integer", "null"]},
+        "decision_comment": _STR_N, "returned_on": _STR_N, "overdue": {"type": "boolean"},
+        "same_day": {"type": "boolean", "description": "asked on or after its first day"},
+        "approved_after_start": {"type": "boolean",
+                                 "description": "事后补批: approved after its first day; "
+                                                "excuses no finding recorded before"},
+        "return_backdated": {"type": "boolean",
+                             "description": "销假 dated further back than the tolerance"},
+        "withdrawn_at": {"type": ["string", "null"]}}),
     "CorrectionIn": _obj(["id", "day", "reason"], {
         "id": {"type": "string", "format": "uuid"}, "day": _DAY,
         "reason": {"type": "string", "minLength": 1, "maxLength": 1000},
@@ -393,9 +452,13 @@ _RECORD_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
             ["approve"], {"approve": {"type": "boolean"}, "comment": {"type": "string"}})}}},
         "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      "409": _json({"$ref": "#/components/schemas/Error"},
+                                   "already decided (or withdrawn): the message names who "
+                                   "and when"),
                       **_errors(400, 401, 403, 404, 422)}}},
     "/leaves/{leave_id}/return": {"post": {
-        "summary": "Close the leave on return (销假)",
+        "summary": "Close the leave on return (销假): not after today, not before the leave "
+                   "began; dated back beyond the tolerance it is marked return_backdated",
         "parameters": [{"name": "leave_id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {
@@ -421,6 +484,12 @@ _RECORD_PATHS: dict[str, Any] = {
             ["approve"], {"approve": {"type": "boolean"}, "comment": {"type": "string"}})}}},
         "responses": {"200": _json({"$ref": _REF + "Correction"}),
                       **_errors(400, 401, 404, 409, 422)}}},
+    "/leaves/{leave_id}/withdraw": {"post": {
+        "summary": "The cadre withdraws a pending request (audited)",
+        "parameters": [{"name": "leave_id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      **_errors(401, 404, 409)}}},
     "/attendance": {"get": {
         "summary": "One cadre's year", "parameters": [
             {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_ID_PARAM],

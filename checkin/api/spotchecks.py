@@ -19,9 +19,15 @@ from checkin.auth import current_scope, roles_required
 from checkin.domain import findings
 from checkin.domain.refusal import Refusal
 from checkin.domain.risk import RiskReason
-from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.models import (
+    Area,
+    SpotcheckAppeal,
+    SpotcheckBatch,
+    SpotcheckItem,
+    SpotcheckResult,
+)
 from checkin.reasons import risk_text
-from checkin.services.spotchecks import results, weekly_draw
+from checkin.services.spotchecks import appeals, results, weekly_draw
 from checkin.settings import policy
 
 
@@ -31,15 +37,30 @@ def reasons_json(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for r in reasons]
 
 
-def result_json(result: SpotcheckResult, verdict: str | None) -> dict[str, Any]:
+def appeal_json(appeal: SpotcheckAppeal) -> dict[str, Any]:
+    decision = appeal.decision
+    return {"id": appeal.id, "result_id": appeal.result_id, "made_by_id": appeal.made_by_id,
+            "reason": appeal.reason, "evidence": appeal.evidence,
+            "created_at": utc_z(appeal.created_at), "status": appeal.status,
+            "decision": None if decision is None else {
+                "upheld": decision.upheld, "decided_by_id": decision.decided_by_id,
+                "comment": decision.comment, "decided_at": utc_z(decision.decided_at)}}
+
+
+def result_json(result: SpotcheckResult, judged: results.Judged | None) -> dict[str, Any]:
+    """`verdict` is the one recorded with the result, never changed; `standing_verdict`
+    what the bulletin counts (excused_on_appeal after an upheld appeal)."""
+    recorded = results.recorded_verdict(result)
     return {"id": result.id, "item_id": result.item_id, "method": result.method,
             "outcome": result.outcome, "satisfaction": result.satisfaction,
             "note": result.note, "lat": result.lat, "lon": result.lon,
             "accuracy_m": result.accuracy_m, "recorded_at": utc_z(result.recorded_at),
-            "checked_by_id": result.checked_by_id, "verdict": verdict}
+            "checked_by_id": result.checked_by_id, "verdict": recorded,
+            "standing_verdict": judged.verdict if judged else recorded,
+            "appeal": appeal_json(judged.appeal) if judged and judged.appeal else None}
 
 
-def item_json(item: SpotcheckItem, verdicts: Mapping[int, str]) -> dict[str, Any]:
+def item_json(item: SpotcheckItem, judged: Mapping[int, results.Judged]) -> dict[str, Any]:
     household = item.household
     return {
         "id": item.id, "batch_id": item.batch_id, "kind": item.kind, "user_id": item.user_id,
@@ -56,13 +77,13 @@ def item_json(item: SpotcheckItem, verdicts: Mapping[int, str]) -> dict[str, Any
         "risk": item.risk, "reasons": reasons_json(item.reasons),
         "status": results.status_of(item),
         "result": None if item.result is None else result_json(item.result,
-                                                                verdicts.get(item.id)),
+                                                                judged.get(item.id)),
     }
 
 
 def items_json(items: list[SpotcheckItem]) -> list[dict[str, Any]]:
-    verdicts = {j.item.id: j.verdict for j in results.judge(db.session(), items)}
-    return [item_json(i, verdicts) for i in items]
+    judged = {j.item.id: j for j in results.judge(db.session(), items)}
+    return [item_json(i, judged) for i in items]
 
 
 def batch_json(batch: SpotcheckBatch) -> dict[str, Any]:
@@ -165,3 +186,55 @@ def record_spotcheck_result(item_id: int) -> Any:
     item = results.item_in_scope(session, current_scope(), item_id)
     assert item is not None
     return jsonify(items_json([item])[0])
+
+
+def _text_field(body: dict[str, Any], name: str) -> str:
+    value = body.get(name) or ""
+    if not isinstance(value, str):
+        raise Refusal("invalid_text", field=name, name=name, limit=appeals.MAX_TEXT)
+    return value
+
+
+@bp.post("/spotchecks/results/<int:result_id>/appeals")
+@roles_required("supervisor")
+def appeal_spotcheck_result(result_id: int) -> Any:
+    """An appeal against a failed check, made by a supervisor of the cadre's village."""
+    body = json_object()
+    data = appeals.AppealInput(reason=_text_field(body, "reason"),
+                               evidence=_text_field(body, "evidence"))
+    session = db.session()
+    found = appeals.result_in_scope(session, current_scope(), result_id)
+    if found is None:
+        abort(404)
+    try:
+        with db.savepoint():
+            appeal = appeals.make_appeal(session, current_user, found, data)
+    except IntegrityError as exc:  # another appeal of this result was stored first
+        raise appeals.already_appealed() from exc
+    return jsonify(appeal_json(appeal)), 201
+
+
+@bp.post("/spotchecks/appeals/<int:appeal_id>/decision")
+@roles_required("supervisor")
+def decide_spotcheck_appeal(appeal_id: int) -> Any:
+    """The county upholds or rejects an appeal, once."""
+    body = json_object()
+    uphold = body.get("uphold")
+    if not isinstance(uphold, bool):
+        raise Refusal("not_a_bool", field="uphold", name="uphold")
+    comment = _text_field(body, "comment")
+    session = db.session()
+    appeal = appeals.appeal_in_scope(session, current_scope(), appeal_id)
+    if appeal is None:
+        abort(404)
+    try:
+        with db.savepoint():
+            appeals.decide_appeal(session, current_user, appeal, uphold, comment)
+    except IntegrityError as exc:  # another decision was stored first
+        session.expire_all()
+        stored = appeals.appeal_in_scope(session, current_scope(), appeal_id)
+        if stored is None or stored.decision is None:
+            raise
+        raise appeals.decided_already(stored.decision) from exc
+    return jsonify(appeal_json(appeal))
+

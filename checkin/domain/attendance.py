@@ -18,20 +18,23 @@ DayCategory = Literal[
 ]
 ApproverLevel = Literal["township", "county"]
 
-LEAVE_KINDS: tuple[str, ...] = ("personal", "sick", "official", "training")
+# urgent (急事假): a family emergency, asked on the day like sick leave.
+LEAVE_KINDS: tuple[str, ...] = ("personal", "sick", "urgent", "official", "training")
 # One leave may last at most this many days (a longer absence is a recall, not leave).
 MAX_LEAVE_DAYS = 90
 # Nobody plans to fall ill: sick leave may be asked for the next morning, one day back.
 SICK_LEAVE_BACKDATE_DAYS = 1
-# pending -> approved | rejected; approved -> closed (销假). Nothing else moves.
+# pending -> approved | rejected | withdrawn (by the cadre); approved -> closed (销假).
+# Nothing else moves.
 LEAVE_TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"approved", "rejected"}),
+    "pending": frozenset({"approved", "rejected", "withdrawn"}),
     "approved": frozenset({"closed"}),
 }
 
 _CATEGORY_OF_KIND: dict[str, DayCategory] = {
     "personal": "leave",
     "sick": "leave",
+    "urgent": "leave",
     "official": "official",
     "training": "training",
 }
@@ -277,9 +280,12 @@ def month_grid(
 
 
 def validate_leave_request(
-    kind: str, start: date, end: date, today: date, existing: Iterable[LeaveSpan]
+    kind: str, start: date, end: date, today: date, existing: Iterable[LeaveSpan],
+    same_day_kinds: AbstractSet[str] = frozenset(Policy().same_day_leave_kinds),
 ) -> None:
-    """Raise a Refusal unless this leave may be asked for (before it starts, no overlap)."""
+    """Raise a Refusal unless this leave may be asked for: before it starts, except for the
+    kinds a deployment allows on the day itself (sick, urgent), sick leave also the
+    morning after; not too long; no overlap."""
     if kind not in LEAVE_KINDS:
         raise Refusal("leave_bad_kind", field="kind", kind=kind)
     if end < start:
@@ -287,16 +293,31 @@ def validate_leave_request(
     earliest = today - timedelta(days=SICK_LEAVE_BACKDATE_DAYS if kind == "sick" else 0)
     if start < earliest:
         raise Refusal("leave_backdated", field="start_date", earliest=earliest)
+    if is_same_day(start, today) and kind not in same_day_kinds:
+        raise Refusal("leave_same_day_kind", field="start_date", kind=kind,
+                      earliest=today + _ONE_DAY)
     days = (end - start).days + 1
     if days > MAX_LEAVE_DAYS:
         raise Refusal("leave_too_long", field="end_date", days=days, max_days=MAX_LEAVE_DAYS)
     _check_no_overlap(start, end, existing)
 
 
+def is_same_day(start: date, asked_on: date) -> bool:
+    """Asked on the leave's first day or after it began: no time to approve it first."""
+    return start <= asked_on
+
+
+def is_approved_after_start(start: date, decided_on: date) -> bool:
+    """事后补批: the decision came after the leave's first day was over, so the cadre was
+    away at least a day without approval. (Same-day leave approved that day is marked
+    same-day, not this.)"""
+    return decided_on > start
+
+
 def _check_no_overlap(start: date, end: date, existing: Iterable[LeaveSpan]) -> None:
     """Pending, approved and closed leave (up to its return) block their days."""
     for other in existing:
-        if other.status == "rejected":
+        if other.status in ("rejected", "withdrawn"):
             continue
         if start <= other.effective_end and other.start <= end:
             raise Refusal("leave_overlaps", field="start_date", other_start=other.start,
@@ -323,9 +344,25 @@ def is_return_overdue(leave: LeaveSpan, today: date) -> bool:
 
 
 def validate_return(leave: LeaveSpan, return_date: date, today: date) -> None:
-    """Raise a Refusal unless the leave may be closed as returned on `return_date`."""
+    """Raise a Refusal unless the leave may be closed as returned on `return_date`: not
+    after today, not before the leave began."""
     leave_transition(leave.status, "closed")
     if return_date > today:
         raise Refusal("return_in_future", field="date")
     if return_date < leave.start:
         raise Refusal("return_before_start", field="date", start=leave.start)
+
+
+def is_return_backdated(return_date: date, today: date, tolerance_days: int) -> bool:
+    """A return (销假) declared later than `tolerance_days` after the day back: the leave
+    ran on undeclared, so the county sees it marked."""
+    return return_date < today - timedelta(days=tolerance_days)
+
+
+def open_leave_on(day: date, leaves: Iterable[LeaveSpan]) -> LeaveSpan | None:
+    """Approved leave not yet closed that covers `day`: a check-in on that day is made
+    while on leave, and the phone offers to close it (销假)."""
+    for leave in leaves:
+        if leave.status == "approved" and leave.start <= day <= leave.end:
+            return leave
+    return None

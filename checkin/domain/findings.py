@@ -14,15 +14,23 @@ Decisions, in the words a county office would use:
   cadre, so the draws pick them again.
 - Satisfaction (满意/基本满意/不满意) is the household's answer, so it is asked only on
   visit back-checks where someone answered; a presence check has no villager to ask.
+- A verdict is decided when the result is recorded, from what was known then, and never
+  changes: leave approved (or closed) afterwards does not excuse an absence already found
+  (事后补批 never erases a finding). An excuse that comes later is an appeal (申诉), a
+  record of its own that the county decides; an upheld appeal makes the finding count as
+  "excused_on_appeal" (not serious), while the original verdict stays on record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-Verdict = Literal["pass", "fail", "excused", "no_contact"]
+Verdict = Literal["pass", "fail", "excused", "no_contact", "excused_on_appeal"]
+# What a result may store: an appeal's verdict is never recorded, it is derived.
+RECORDED_VERDICTS: tuple[str, ...] = ("pass", "fail", "excused", "no_contact")
 
 KINDS: tuple[str, ...] = ("presence", "visit")
 METHODS: tuple[str, ...] = ("phone", "field")
@@ -43,6 +51,57 @@ def verdict(kind: str, outcome: str, on_approved_leave: bool) -> Verdict:
     if kind == "presence" and on_approved_leave:
         return "excused"
     return "fail"
+
+
+@dataclass(frozen=True)
+class LeaveAsKnown:
+    """A leave of the cadre with the moments it was decided and closed (None: not known,
+    as for rows from before these were kept: taken as known all along)."""
+
+    start: date
+    end: date
+    status: str
+    decided_at: datetime | None = None
+    returned_on: date | None = None
+    closed_at: datetime | None = None
+
+
+def leave_excused_then(leave: LeaveAsKnown, day: date, moment: datetime) -> bool:
+    """Whether `leave`, as it stood at `moment`, covered `day` with approved leave: it had
+    been approved by then, and a return (销假) counts only once it had been declared."""
+    if leave.status not in ("approved", "closed"):
+        return False
+    if leave.decided_at is not None and leave.decided_at > moment:
+        return False
+    last = leave.end
+    returned_known = leave.closed_at is None or leave.closed_at <= moment
+    if leave.returned_on is not None and returned_known:
+        last = min(last, leave.returned_on - timedelta(days=1))
+    return leave.start <= day <= last
+
+
+def verdict_then(kind: str, outcome: str, day: date, moment: datetime,
+                 leaves: Iterable[LeaveAsKnown]) -> Verdict:
+    """The verdict of a result recorded at `moment` for the cadre on `day`, from the
+    cadre's leave as it stood at that moment."""
+    return verdict(kind, outcome, any(leave_excused_then(leave, day, moment)
+                                      for leave in leaves))
+
+
+AppealDecision = Literal["pending", "upheld", "rejected"]
+
+
+def may_appeal(recorded: Verdict) -> bool:
+    """Only a failure is appealed: it is the only verdict with a consequence."""
+    return recorded == "fail"
+
+
+def standing_verdict(recorded: Verdict, appeal: AppealDecision | None) -> Verdict:
+    """What the rates and the bulletin use: the recorded verdict, or "excused_on_appeal"
+    for a failure whose appeal the county upheld."""
+    if recorded == "fail" and appeal == "upheld":
+        return "excused_on_appeal"
+    return recorded
 
 
 def is_check(v: Verdict) -> bool:

@@ -33,6 +33,11 @@ class Policy:
     max_travel_kmh: float = 150.0
     forecast_window_days: int = 28
     township_leave_max_days: int = 3
+    # Leave kinds that may be asked for on their first day (flagged same-day); others
+    # must be asked at least a day before. A return (销假) may be declared this many days
+    # late before it is marked back-dated.
+    same_day_leave_kinds: tuple[str, ...] = ("sick", "urgent")
+    return_backdate_tolerance_days: int = 1
     # Visits (001)
     contact_every_days: int = 30
     visit_every_days: int = 60

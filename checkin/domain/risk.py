@@ -32,6 +32,8 @@ BASE_WEIGHT: Mapping[Kind, float] = MappingProxyType({"checkin": 1.0, "visit": 1
 # - 1.5 clock_skew, photo_old: the time of the claim is doubtful (hand-set clocks and
 #   photos taken earlier are how records are backdated).
 # - 1.0 low_accuracy: the position cannot be trusted, in either direction.
+# - 1.0 during_leave: on post on a day of approved leave: either the leave was not needed
+#   (an honest early return, not yet closed) or the check-in is not what it claims.
 # - 0.5 late_sync, no_exif_time: usually innocent (no signal in the mountains; some
 #   phones and messaging apps strip EXIF), yet worth a small nudge.
 FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
@@ -46,6 +48,7 @@ FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "clock_skew": 1.5,
         "photo_old": 1.5,
         "low_accuracy": 1.0,
+        "during_leave": 1.0,
         "late_sync": 0.5,
         "no_exif_time": 0.5,
     }

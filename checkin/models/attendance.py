@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
 from checkin.models.types import UTCDateTime, utcnow
 from checkin.models.user import User
 
-LEAVE_STATUSES = ("pending", "approved", "rejected", "closed")
+LEAVE_STATUSES = ("pending", "approved", "rejected", "closed", "withdrawn")
 
 
 class Checkin(Base):
@@ -116,6 +127,15 @@ class Leave(Base):
     decision_comment: Mapped[str | None] = mapped_column(Text)
     returned_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Marks a supervisor sees in the register (kept from the moment they were true):
+    # asked on or after its first day; approved after its first day (事后补批); closed
+    # (销假) with a return date further back than the policy's tolerance.
+    same_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    approved_after_start: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    return_backdated: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

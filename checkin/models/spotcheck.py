@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -103,6 +104,7 @@ class SpotcheckResult(Base):
                         name="outcome"),
         CheckConstraint("satisfaction IS NULL OR satisfaction IN "
                         "('satisfied','basic','unsatisfied')", name="satisfaction"),
+        CheckConstraint("verdict IN ('pass','fail','excused','no_contact')", name="verdict"),
         Index("ix_spotcheck_results_local_day", "local_day"),
     )
 
@@ -118,6 +120,54 @@ class SpotcheckResult(Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     local_day: Mapped[date] = mapped_column(Date)
+    # Decided when recorded, from what was known then (findings.verdict_then); never
+    # recomputed. An appeal is a record of its own beside it.
+    verdict: Mapped[str] = mapped_column(String(16))
 
     item: Mapped[SpotcheckItem] = relationship(back_populates="result")
     checked_by: Mapped[User] = relationship()
+    appeal: Mapped[SpotcheckAppeal | None] = relationship(back_populates="result",
+                                                          uselist=False)
+
+
+class SpotcheckAppeal(Base):
+    """An appeal (申诉) against a failed check: who made it, why, and the evidence. Made by
+    a supervisor of the cadre's village (the township, which holds the cadre's leave; the
+    cadre never sees spot checks), decided by the county. One per result; never updated or
+    deleted: its decision is a row of its own."""
+
+    __tablename__ = "spotcheck_appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_results.id"), unique=True)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    result: Mapped[SpotcheckResult] = relationship(back_populates="appeal")
+    made_by: Mapped[User] = relationship()
+    decision: Mapped[SpotcheckAppealDecision | None] = relationship(back_populates="appeal",
+                                                                    uselist=False)
+
+    @property
+    def status(self) -> str:
+        if self.decision is None:
+            return "pending"
+        return "upheld" if self.decision.upheld else "rejected"
+
+
+class SpotcheckAppealDecision(Base):
+    """The county's decision on an appeal. One per appeal; never updated or deleted."""
+
+    __tablename__ = "spotcheck_appeal_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_appeals.id"), unique=True)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    upheld: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    appeal: Mapped[SpotcheckAppeal] = relationship(back_populates="decision")
+    decided_by: Mapped[User] = relationship()

@@ -48,6 +48,8 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "visits": ("lat", "lon"),
     "photos": ("exif_lat", "exif_lon", "purged_at"),
     "spotcheck_results": ("lat", "lon"),
+    "spotcheck_appeals": (),
+    "spotcheck_appeal_decisions": (),
     "audit_log": (),
     "attendance_corrections": ("lat", "lon"),
     "attendance_correction_decisions": (),

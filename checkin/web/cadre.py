@@ -19,7 +19,7 @@ from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
 from checkin.services.attendance import corrections, leaves, ledger
 from checkin.settings import policy
-from checkin.web.forms import LeaveForm, MakeupForm, ReturnForm
+from checkin.web.forms import LeaveForm, MakeupForm, ReturnForm, WithdrawForm
 
 bp = Blueprint("cadre", __name__, url_prefix="/my")
 
@@ -96,13 +96,15 @@ def leaves_page() -> Any:
     session = db.session()
     form = LeaveForm()
     if form.validate_on_submit():
-        data = leaves.LeaveInput(id=str(uuid.uuid4()), kind=form.kind.data or "",
-                                 start=form.start.data, end=form.end.data,
-                                 reason=(form.reason.data or "").strip(),
-                                 digest=payload_digest({"form": str(uuid.uuid4())}))
+        reason = (form.reason.data or "").strip()
+        fields = {"kind": form.kind.data, "start": form.start.data, "end": form.end.data,
+                  "reason": reason}
+        data = leaves.LeaveInput(id=request_id(form.request_id.data), kind=form.kind.data or "",
+                                 start=form.start.data, end=form.end.data, reason=reason,
+                                 digest=payload_digest(fields))
         try:
             with db.savepoint():
-                leaves.request_leave(session, current_user, data, policy())
+                leaves.ask_once(session, current_user, data, policy())
         except Refusal as exc:
             form.start.errors = [*form.start.errors, refusals.message(exc)]
         else:
@@ -112,7 +114,36 @@ def leaves_page() -> Any:
                            .order_by(Leave.start_date.desc())).all()
     return render_template("cadre/leaves.html", form=form, leaves=mine,
                            return_form=ReturnForm(returned_on=clock.today()),
+                           withdraw_form=WithdrawForm(),
+                           same_day_kinds=policy().same_day_leave_kinds,
                            overdue=leaves.overdue), 422 if form.errors else 200
+
+
+@bp.post("/leaves/<leave_id>/withdraw")
+@roles_required("cadre")
+def withdraw_page(leave_id: str) -> Any:
+    session = db.session()
+    row = session.scalars(select(Leave).where(Leave.id == leave_id,
+                                              Leave.user_id == current_user.id)).first()
+    if row is None:
+        abort(404)
+    if WithdrawForm().validate_on_submit():
+        try:
+            with db.savepoint():
+                leaves.withdraw(session, current_user, row)
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Request withdrawn."), "info")
+    return redirect(url_for("cadre.leaves_page"))
+
+
+def request_id(value: str | None) -> str:
+    """The form's own id when it is one, else a new one (a form from before the id)."""
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 @bp.post("/leaves/<leave_id>/return")
@@ -127,7 +158,7 @@ def return_page(leave_id: str) -> Any:
     if form.validate_on_submit():
         try:
             with db.savepoint():
-                leaves.close(session, current_user, row, form.returned_on.data)
+                leaves.close(session, current_user, row, form.returned_on.data, policy())
         except Refusal as exc:
             flash(refusals.message(exc), "error")
         else:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -29,8 +38,12 @@ class RosterForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
+    # The request's own id, made when the form is shown: the form sent twice (a double
+    # tap, a resend after a timeout) is one request, stored once.
+    request_id = HiddenField(default=lambda: str(uuid.uuid4()))
     kind = SelectField(_l("Kind"), choices=[
         SelectChoice("personal", _l("Personal leave")), SelectChoice("sick", _l("Sick leave")),
+        SelectChoice("urgent", _l("Urgent leave")),
         SelectChoice("official", _l("Official business")),
         SelectChoice("training", _l("Training"))])
     start = DateField(_l("First day"), validators=[DataRequired()])
@@ -45,6 +58,10 @@ class MakeupForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     comment = StringField(_l("Comment"), validators=[Length(max=1000)])
+
+
+class WithdrawForm(FlaskForm):
+    pass
 
 
 class ReturnForm(FlaskForm):

@@ -28,7 +28,7 @@ from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
 from checkin.platform import clock
 from checkin.reasons import risk_text
 from checkin.scope import Scope
-from checkin.services.spotchecks import results, weekly_draw
+from checkin.services.spotchecks import appeals, results, weekly_draw
 from checkin.settings import policy
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
@@ -58,6 +58,17 @@ class ResultForm(FlaskForm):
     lat = HiddenField()
     lon = HiddenField()
     accuracy_m = HiddenField()
+
+
+class AppealForm(FlaskForm):
+    reason = TextAreaField(_l("Why the finding should be excused"),
+                           validators=[DataRequired(), Length(max=appeals.MAX_TEXT)])
+    evidence = TextAreaField(_l("Evidence (a leave note, a hospital record...)"),
+                             validators=[Length(max=appeals.MAX_TEXT)])
+
+
+class AppealDecisionForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=appeals.MAX_TEXT)])
 
 
 # Areas -------------------------------------------------------------------------------------
@@ -196,9 +207,18 @@ def item_map(item: SpotcheckItem) -> dict[str, Any]:
 def item_page(item_id: int) -> Any:
     item = _item(item_id)
     judged = results.judge(db.session(), [item])
+    found = judged[0] if judged else None
     return render_template("spotchecks/item.html", item=item, form=ResultForm(),
-                           verdict=judged[0].verdict if judged else None,
+                           verdict=found.recorded if found else None, judged=found,
+                           appeal_form=AppealForm(), decision_form=AppealDecisionForm(),
+                           may_decide_appeal=may_decide_appeal,
                            map_data=item_map(item), **_context())
+
+
+def may_decide_appeal(appeal: Any) -> bool:
+    area = current_user.area
+    return (current_user.role == "supervisor" and area is not None
+            and area.level in appeals.COUNTY_OR_ABOVE and appeal.made_by_id != current_user.id)
 
 
 def _result_input(form: ResultForm, kind: str) -> results.ResultInput:
@@ -240,6 +260,55 @@ def record_result(item_id: int) -> Any:
         flash(taken if exc.code == "already_recorded" else refusals.message(exc), "error")
     else:
         flash(_("Result saved."), "info")
+    return redirect(url_for("spotchecks.item_page", item_id=item_id))
+
+
+# Appeals -----------------------------------------------------------------------------------
+@bp.post("/results/<int:result_id>/appeal")
+@roles_required("supervisor")
+def appeal_result(result_id: int) -> Any:
+    session = db.session()
+    found = appeals.result_in_scope(session, current_scope(), result_id)
+    if found is None:
+        abort(404)
+    form = AppealForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the finding should be excused."), "error")
+    else:
+        try:
+            with db.savepoint():
+                appeals.make_appeal(session, current_user, found, appeals.AppealInput(
+                    reason=form.reason.data or "", evidence=form.evidence.data or ""))
+        except IntegrityError:
+            flash(refusals.message(appeals.already_appealed()), "error")
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Appeal sent to the county."), "info")
+    return redirect(url_for("spotchecks.item_page", item_id=found.item_id))
+
+
+@bp.post("/appeals/<int:appeal_id>/decision")
+@roles_required("supervisor")
+def decide_appeal(appeal_id: int) -> Any:
+    session = db.session()
+    appeal = appeals.appeal_in_scope(session, current_scope(), appeal_id)
+    if appeal is None:
+        abort(404)
+    item_id = appeal.result.item_id
+    form = AppealDecisionForm()
+    if form.validate_on_submit():
+        uphold = request.form.get("decision") == "uphold"
+        try:
+            with db.savepoint():
+                appeals.decide_appeal(session, current_user, appeal, uphold,
+                                      form.comment.data or "")
+        except IntegrityError:
+            flash(_("Another supervisor decided this appeal first."), "error")
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Decision saved."), "info")
     return redirect(url_for("spotchecks.item_page", item_id=item_id))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,7 +10,7 @@ from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
@@ -26,6 +26,9 @@ from checkin.web.cadre import month_arg
 from checkin.web.forms import DecisionForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/attendance")
+
+# The inbox lists marked leave (same-day, 事后补批, late return) ending this recently.
+MARKED_LEAVE_DAYS = 90
 
 CATEGORY: dict[str, LazyString | str] = {
     "on_post": _l("On post"), "official": _l("Official business"), "training": _l("Training"),
@@ -151,9 +154,15 @@ def leave_inbox() -> Any:
         scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id),
         AttendanceCorrection.id.not_in(select(CorrectionDecision.correction_id)))
         .order_by(AttendanceCorrection.day)).all()
+    today = clock.today()
+    marked = session.scalars(in_scope.where(
+        Leave.end_date >= today - timedelta(days=MARKED_LEAVE_DAYS),
+        or_(Leave.same_day, Leave.approved_after_start, Leave.return_backdated),
+        Leave.status.in_(("approved", "closed"))).order_by(Leave.start_date.desc())
+        .limit(200)).all()
     return render_template("supervise/leaves.html", pending=pending, overdue=overdue,
-                           form=DecisionForm(), may_decide=leaves.may_decide,
-                           makeups=makeups)
+                           marked=marked, today=today, form=DecisionForm(),
+                           may_decide=leaves.may_decide, makeups=makeups)
 
 
 @bp.post("/corrections/<correction_id>/decision")

@@ -53,6 +53,14 @@
                    text.distance.replace("{m}", Math.round(body.distance_m))];
       (body.reasons || []).forEach(function (r) { lines.push(r.message); });
       say(resultBox, lines.join("\n"), body.counts_for_day ? "ok" : "bad");
+      if (body.offer_return) {  // on post during approved leave: offer to close it (销假)
+        var close = document.createElement("a");
+        close.href = "/my/leaves#leave-" + body.offer_return.leave_id;
+        close.className = "button";
+        close.textContent = text.offer_return;
+        resultBox.appendChild(document.createElement("br"));
+        resultBox.appendChild(close);
+      }
       fix = null;
       note.value = "";
     });

@@ -41,7 +41,9 @@ def test_short_leave_is_approved_by_the_township(fixed, client, world, token_for
     assert decided.status_code == 200 and decided.get_json()["status"] == "approved"
     again = client.post(f"/api/v1/leaves/{body['id']}/decision", json={"approve": False},
                         headers=token_for("sup_t1"))
-    assert again.status_code == 422 and again.get_json()["error"]["code"] == "leave_bad_state"
+    # issue 12: a decision on a decided leave is a conflict that names who decided and when
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "leave_already_decided"
 
 
 def test_long_leave_needs_the_county(fixed, client, world, token_for) -> None:
@@ -77,7 +79,8 @@ def test_overlapping_and_backdated_requests_get_clear_errors(fixed, client, worl
 
 def test_return_closes_the_leave_and_everything_is_audited(fixed: Flask, client, world,
                                                            token_for) -> None:
-    body = client.post("/api/v1/leaves", json=leave(start=TODAY, days=1),
+    # same-day leave: sick (issue 12: a personal leave is asked by the day before)
+    body = client.post("/api/v1/leaves", json=leave(kind="sick", start=TODAY, days=1),
                        headers=token_for("cadre_a")).get_json()
     client.post(f"/api/v1/leaves/{body['id']}/decision", json={"approve": True},
                 headers=token_for("sup_t1"))

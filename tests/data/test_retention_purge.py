@@ -53,7 +53,8 @@ def old_records(app: Flask, world, make_checkin, make_visit) -> dict[str, object
                         original_height=30, exif_lat=30.85, exif_lon=116.36, phash=1,
                         band0=0, band1=0, band2=0, band3=1, flags=""))
         result = SpotcheckResult(item_id=world["presence_a"], checked_by_id=world["sup_t1"],
-                                 method="field", outcome="confirmed", note="old check",
+                                 method="field", outcome="confirmed", verdict="pass",
+                                 note="old check",
                                  lat=30.85, lon=116.36, accuracy_m=12, recorded_at=when,
                                  local_day=day)
         s.add(result)

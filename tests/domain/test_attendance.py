@@ -11,10 +11,14 @@ from checkin.domain.attendance import (
     LeaveSpan,
     approver_level,
     classify_days,
+    is_approved_after_start,
+    is_return_backdated,
     is_return_overdue,
+    is_same_day,
     leave_transition,
     month_grid,
     month_target,
+    open_leave_on,
     prorated_target,
     validate_leave_request,
     validate_return,
@@ -25,6 +29,7 @@ from checkin.domain.refusal import Refusal
 
 POLICY = Policy()  # 200 days a year, 4 training days, 28-day forecast window, township <= 3
 TODAY = date(2026, 11, 22)
+TOMORROW = TODAY + timedelta(days=1)
 
 
 def d(month: int, day: int, year: int = 2026) -> date:
@@ -284,15 +289,23 @@ CLOSED_18_30_BACK_22 = leave("sick", d(11, 18), d(11, 30), "closed", returned_on
     "kind, start, end, existing, code",
     [
         ("personal", d(11, 23), d(11, 25), [], None),
-        ("personal", TODAY, TODAY, [], None),  # a one-day leave starting today
+        # asked on its first day: only the kinds the policy allows (sick, urgent)
+        ("personal", TODAY, TODAY, [], "leave_same_day_kind"),
+        ("official", TODAY, TODAY + timedelta(days=1), [], "leave_same_day_kind"),
+        ("sick", TODAY, TODAY, [], None),
+        ("urgent", TODAY, TODAY, [], None),
+        ("personal", TODAY + timedelta(days=1), TODAY + timedelta(days=1), [], None),
+        ("urgent", d(11, 21), d(11, 23), [], "leave_backdated"),  # only sick, a day back
         ("vacation", d(11, 23), d(11, 25), [], "leave_bad_kind"),
         ("personal", d(11, 25), d(11, 23), [], "leave_dates_reversed"),
         ("personal", d(11, 21), d(11, 23), [], "leave_backdated"),  # asked for afterwards
         ("official", d(11, 21), d(11, 23), [], "leave_backdated"),
         ("sick", d(11, 21), d(11, 23), [], None),  # sick leave: one day back is allowed
         ("sick", d(11, 20), d(11, 23), [], "leave_backdated"),  # but not two
-        ("training", TODAY, TODAY + timedelta(days=MAX_LEAVE_DAYS - 1), [], None),  # 90 days
-        ("training", TODAY, TODAY + timedelta(days=MAX_LEAVE_DAYS), [], "leave_too_long"),
+        # 90 days (from tomorrow: training is not asked on the day)
+        ("training", TOMORROW, TOMORROW + timedelta(days=MAX_LEAVE_DAYS - 1), [], None),
+        ("training", TOMORROW, TOMORROW + timedelta(days=MAX_LEAVE_DAYS), [],
+         "leave_too_long"),
         ("personal", d(11, 24), d(11, 26), [PENDING_25_30], "leave_overlaps"),
         ("personal", d(11, 24), d(11, 26), [SICK_20_24], "leave_overlaps"),  # shares the 24th
         ("personal", d(11, 25), d(11, 26), [SICK_20_24], None),  # adjacent is fine
@@ -300,6 +313,9 @@ CLOSED_18_30_BACK_22 = leave("sick", d(11, 18), d(11, 30), "closed", returned_on
         # closed on return (the 22nd): its days up to the return still block, the rest are free
         ("sick", d(11, 21), d(11, 23), [CLOSED_18_30_BACK_22], "leave_overlaps"),
         ("sick", d(11, 22), d(11, 23), [CLOSED_18_30_BACK_22], None),
+        # a withdrawn request blocks nothing
+        ("personal", d(11, 25), d(11, 26), [leave("personal", d(11, 25), d(11, 30),
+                                                  "withdrawn")], None),
     ],
 )
 def test_leave_is_asked_for_beforehand_not_too_long_and_not_overlapping(
@@ -342,6 +358,9 @@ def test_a_leave_lasts_at_least_a_day():
     [
         ("pending", "approved", True),
         ("pending", "rejected", True),
+        ("pending", "withdrawn", True),  # the cadre takes the request back
+        ("approved", "withdrawn", False),  # decided: too late to withdraw
+        ("withdrawn", "approved", False),
         ("approved", "closed", True),  # 销假
         ("pending", "closed", False),
         ("pending", "pending", False),
@@ -399,3 +418,93 @@ def test_return_closes_approved_leave_on_a_day_not_in_the_future(status, return_
     with pytest.raises(Refusal) as caught:
         validate_return(span, return_date, TODAY)
     assert caught.value.code == code
+
+
+# --- leave rules with time in them (issue 12, case 3) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kinds, kind, code",
+    [
+        (("sick", "urgent"), "personal", "leave_same_day_kind"),
+        (("sick", "urgent"), "sick", None),
+        (("sick", "urgent", "personal"), "personal", None),  # a deployment allows more
+        ((), "sick", "leave_same_day_kind"),  # or none at all
+    ],
+)
+def test_same_day_leave_only_for_the_kinds_the_deployment_allows(kinds, kind, code):
+    if code is None:
+        validate_leave_request(kind, TODAY, TODAY, TODAY, [], frozenset(kinds))
+        return
+    with pytest.raises(Refusal) as caught:
+        validate_leave_request(kind, TODAY, TODAY, TODAY, [], frozenset(kinds))
+    assert caught.value.code == code and caught.value.field == "start_date"
+
+
+@pytest.mark.parametrize(
+    "start, asked_on, same_day",
+    [
+        (TODAY, TODAY, True),
+        (TODAY - timedelta(days=1), TODAY, True),  # sick leave asked the morning after
+        (TODAY + timedelta(days=1), TODAY, False),
+    ],
+)
+def test_leave_asked_on_or_after_its_first_day_is_same_day(start, asked_on, same_day):
+    assert is_same_day(start, asked_on) is same_day
+
+
+@pytest.mark.parametrize(
+    "start, decided_on, after",
+    [
+        (TODAY + timedelta(days=1), TODAY, False),  # approved beforehand
+        (TODAY, TODAY, False),  # same-day leave approved that day (marked same-day)
+        (TODAY - timedelta(days=1), TODAY, True),  # 事后补批
+        (d(10, 5), TODAY, True),  # last month's leave approved today
+    ],
+)
+def test_approval_after_the_first_day_is_after_the_fact(start, decided_on, after):
+    assert is_approved_after_start(start, decided_on) is after
+
+
+@pytest.mark.parametrize(
+    "return_date, tolerance, backdated",
+    [
+        (TODAY, 1, False),
+        (TODAY - timedelta(days=1), 1, False),  # declared the day after: within tolerance
+        (TODAY - timedelta(days=2), 1, True),
+        (TODAY - timedelta(days=2), 3, False),
+        (TODAY - timedelta(days=1), 0, True),
+    ],
+)
+def test_a_return_declared_late_is_backdated(return_date, tolerance, backdated):
+    assert is_return_backdated(return_date, TODAY, tolerance) is backdated
+
+
+@pytest.mark.parametrize(
+    "leaves, found",
+    [
+        ([leave("sick", d(11, 20), d(11, 24))], 0),
+        ([leave("sick", d(11, 20), d(11, 24), "pending")], None),  # not approved
+        ([leave("sick", d(11, 20), d(11, 24), "closed", returned_on=d(11, 22))], None),
+        ([leave("sick", d(11, 23), d(11, 24))], None),  # not yet begun
+        ([leave("sick", d(11, 10), d(11, 21))], None),  # ended (overdue, but not today)
+        ([leave("sick", d(11, 10), d(11, 12)), leave("official", d(11, 22), d(11, 22))], 1),
+    ],
+)
+def test_a_checkin_on_a_day_of_open_leave_is_made_during_leave(leaves, found):
+    expected = None if found is None else leaves[found]
+    assert open_leave_on(TODAY, leaves) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, kinds",
+    [
+        ("sick,urgent", ("sick", "urgent")),
+        ("sick, urgent, personal", ("sick", "urgent", "personal")),
+        ("", ()),  # no leave on the day itself
+    ],
+)
+def test_the_same_day_kinds_come_from_the_environment_as_a_list(raw, kinds):
+    from checkin.settings import build_policy
+
+    assert build_policy({"same_day_leave_kinds": raw}).same_day_leave_kinds == kinds

@@ -115,7 +115,7 @@ def test_earlier_failures_raise_the_risk(wednesday, world) -> None:
         s.execute(update(SpotcheckItem).where(SpotcheckItem.id == last_week.id)
                   .values(user_id=world["cadre_a2"], day=TODAY.replace(day=10)))
         s.add(SpotcheckResult(item_id=last_week.id, checked_by_id=world["sup_t1"],
-                              method="phone", outcome="not_confirmed", note="",
+                              method="phone", outcome="not_confirmed", verdict="fail", note="",
                               recorded_at=NOW, local_day=TODAY.replace(day=10)))
         s.commit()
         cadres = select(SpotcheckItem.user_id).where(SpotcheckItem.user_id == world["cadre_a2"])

@@ -23,8 +23,11 @@ from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceDay, Checkin, User, Village
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
+from checkin.services.attendance import leaves
 
 MAX_NOTE = 2000
+# The flag of a check-in made on a day of approved leave not yet closed (销假).
+DURING_LEAVE = "during_leave"
 
 # Built once: the same statements for every check-in, only their parameters change.
 _FENCE = select(Village.lat, Village.lon, Village.radius_m).where(
@@ -91,13 +94,20 @@ def record(session: Session, user: User, data: CheckinInput, policy: Policy) -> 
     verdict = geofence.evaluate_checkin(
         facts, fence,
         previous_fix(session, user.id, data.recorded_at), policy)
+    flags = list(verdict.flags)
+    reasons = [{"code": r.code, "params": dict(r.params)} for r in verdict.reasons]
+    local_day = clock.local_day(data.recorded_at)
+    on_leave = leaves.open_on(session, user.id, local_day)
+    if on_leave is not None:  # on post while on approved leave: the phone offers 销假
+        flags.append(DURING_LEAVE)
+        reasons.append({"code": DURING_LEAVE, "params": {
+            "start": on_leave.start_date.isoformat(), "end": on_leave.end_date.isoformat()}})
     checkin = Checkin(
         id=data.id, user_id=user.id, village_id=village_id, recorded_at=data.recorded_at,
-        received_at=received, local_day=clock.local_day(data.recorded_at), lat=data.lat,
+        received_at=received, local_day=local_day, lat=data.lat,
         lon=data.lon, accuracy_m=data.accuracy_m, distance_m=round(verdict.distance_m, 1),
         in_fence=verdict.in_fence, counts_for_day=verdict.counts_for_day,
-        flags=",".join(verdict.flags), note=data.note,
-        reasons=[{"code": r.code, "params": dict(r.params)} for r in verdict.reasons],
+        flags=",".join(flags), note=data.note, reasons=reasons,
         queued=data.queued, digest=data.digest)
     session.add(checkin)
     audit.record(session, actor_id=user.id, action="checkin.create", entity="checkin",

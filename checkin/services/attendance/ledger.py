@@ -48,7 +48,7 @@ COUNTING_STATUSES = ("approved", "closed")
 # The day category each kind of counting leave gives, as in the domain's classification;
 # where counting leaves overlap, the day takes the first of OFFICIAL, TRAINING, LEAVE.
 OFFICIAL, TRAINING, LEAVE = 0, 1, 2
-LEAVE_CATEGORY = {"personal": LEAVE, "sick": LEAVE, "official": OFFICIAL,
+LEAVE_CATEGORY = {"personal": LEAVE, "sick": LEAVE, "urgent": LEAVE, "official": OFFICIAL,
                   "training": TRAINING}
 MONTH_BITS = 32
 YEAR_BITS = 12 * MONTH_BITS

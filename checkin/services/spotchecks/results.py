@@ -18,15 +18,14 @@ from checkin.domain.refusal import Refusal
 from checkin.domain.risk import CadreHistory
 from checkin.models import (
     Leave,
+    SpotcheckAppeal,
     SpotcheckBatch,
     SpotcheckItem,
     SpotcheckResult,
     User,
 )
 from checkin.platform import audit, clock
-from checkin.platform.periods import overlaps
 from checkin.scope import Scope
-from checkin.services.attendance.leaves import span
 
 MAX_NOTE = 2000
 # Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).
@@ -129,11 +128,13 @@ def record_result(session: Session, supervisor: User, item: SpotcheckItem,
     if item.result is not None:
         raise already_recorded()
     now = clock.now()
+    verdict = findings.verdict_then(item.kind, data.outcome, item.day, now,
+                                    leaves_known(session, item.user_id, item.day))
     result = SpotcheckResult(
         item=item, checked_by_id=supervisor.id, method=data.method,
         outcome=data.outcome, satisfaction=data.satisfaction, note=data.note.strip(),
         lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m, recorded_at=now,
-        local_day=clock.local_day(now))
+        local_day=clock.local_day(now), verdict=verdict)
     session.add(result)
     session.flush()
     audit.record(session, actor_id=supervisor.id, action="spotcheck.result",
@@ -147,45 +148,63 @@ def already_recorded() -> Refusal:
 
 
 # What results establish -----------------------------------------------------------------
+def leaves_known(session: Session, user_id: int, day: date) -> list[findings.LeaveAsKnown]:
+    """The cadre's leave over `day` with the moments of its decision and return, for the
+    verdict of a result recorded now (findings.verdict_then)."""
+    return [findings.LeaveAsKnown(start=row.start_date, end=row.end_date, status=row.status,
+                                  decided_at=row.decided_at, returned_on=row.returned_on,
+                                  closed_at=row.closed_at)
+            for row in session.scalars(select(Leave).where(
+                Leave.user_id == user_id, Leave.start_date <= day, Leave.end_date >= day))]
+
+
 @dataclass(frozen=True)
 class Judged:
+    """A result with the verdict it stands on: the one recorded, unless an appeal the
+    county upheld makes it "excused_on_appeal". `recorded` never changes."""
+
     item: SpotcheckItem
     result: SpotcheckResult
     verdict: findings.Verdict
+    recorded: findings.Verdict
+    appeal: SpotcheckAppeal | None = None
 
     @property
     def serious(self) -> bool:
         return findings.is_serious(self.verdict)
 
 
-def on_approved_leave(session: Session, pairs: Iterable[tuple[int, date]]
-                      ) -> set[tuple[int, date]]:
-    """The (cadre, day) pairs that approved leave (or leave closed since) covers."""
-    wanted = set(pairs)
+def appeals_of(session: Session, result_ids: Iterable[int]) -> dict[int, SpotcheckAppeal]:
+    """The appeal of each result that has one, with its decision: one query for all."""
+    wanted = list(set(result_ids))
     if not wanted:
-        return set()
-    users = {u for u, _ in wanted}
-    first, last = min(d for _, d in wanted), max(d for _, d in wanted)
-    covered: set[tuple[int, date]] = set()
-    for leave in session.scalars(select(Leave).where(
-            Leave.user_id.in_(users), Leave.status.in_(("approved", "closed")),
-            overlaps(Leave.start_date, Leave.end_date, first, last))):
-        leave_span = span(leave)
-        covered |= {(u, d) for u, d in wanted
-                    if u == leave.user_id and leave_span.start <= d <= leave_span.effective_end}
-    return covered
+        return {}
+    return {appeal.result_id: appeal for appeal in session.scalars(
+        select(SpotcheckAppeal).where(SpotcheckAppeal.result_id.in_(wanted))
+        .options(selectinload(SpotcheckAppeal.decision),
+                 selectinload(SpotcheckAppeal.made_by)))}
+
+
+def recorded_verdict(result: SpotcheckResult) -> findings.Verdict:
+    value = result.verdict
+    if value not in findings.RECORDED_VERDICTS:
+        raise ValueError(f"result {result.id} has no recorded verdict: {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def judge(session: Session, items: Iterable[SpotcheckItem]) -> list[Judged]:
-    """The verdict of each item that has a result; leave is looked up once for all."""
-    done = [i for i in items if i.result is not None]
-    excusable = [(i.user_id, i.day) for i in done
-                 if i.kind == "presence" and i.result is not None
-                 and i.result.outcome == "not_confirmed"]
-    excused = on_approved_leave(session, excusable)
-    return [Judged(i, i.result, findings.verdict(i.kind, i.result.outcome,
-                                                 (i.user_id, i.day) in excused))
-            for i in done if i.result is not None]
+    """Each item that has a result, with its recorded verdict and any appeal; nothing is
+    recomputed from the leave as it stands now."""
+    done = [(i, i.result) for i in items if i.result is not None]
+    appeals = appeals_of(session, [r.id for _, r in done])
+    judged: list[Judged] = []
+    for item, result in done:
+        recorded = recorded_verdict(result)
+        appeal = appeals.get(result.id)
+        status = None if appeal is None else appeal.status
+        judged.append(Judged(item, result, findings.standing_verdict(
+            recorded, status), recorded, appeal))  # type: ignore[arg-type]
+    return judged
 
 
 def results_between(session: Session, scope: Scope, first: date, last: date,
