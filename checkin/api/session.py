@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from checkin import db
@@ -15,8 +15,7 @@ from checkin.auth import bearer_token
 from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import audit
-from checkin.security import login_limits
-from checkin.services.people import accounts
+from checkin.services.people import accounts, signin_guard
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -34,15 +33,16 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 @bp.post("/tokens")
-@login_limits()
 def create_token() -> Any:
     body = json_object()
     username = require_str(body, "username", max_length=64)
     password = require_str(body, "password", max_length=256)
     session = db.session()
-    user = accounts.authenticate(session, username, password)
+    with signin_guard.attempt(username, request.remote_addr) as attempt:
+        user = accounts.authenticate(session, username, password)
+        if user is not None:
+            attempt.succeeded()
     if user is None:
-        g.login_failed = True
         audit.record(session, actor_id=None, action="login.failed", entity="user",
                      entity_id=None, detail={"username": username[:64], "via": "api"},
                      address=request.remote_addr)

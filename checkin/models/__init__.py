@@ -12,6 +12,7 @@ from checkin.models.audit import AuditEntry
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.signin import SigninCounter
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
     SPOTCHECK_KINDS,
@@ -47,6 +48,7 @@ __all__ = [
     "Leave",
     "Photo",
     "SendingUnit",
+    "SigninCounter",
     "SpotcheckBatch",
     "SpotcheckItem",
     "SpotcheckResult",

@@ -116,7 +116,16 @@ STORES = {
     "database": None,  # the default: no RATELIMIT_STORAGE_URI set
     "redis": "redis://127.0.0.1:6379/0",
     "redis-dead": "redis://127.0.0.1:1/0",
+    "redis-frozen": "redis://127.0.0.1:{frozen}/0",
 }
+
+
+def _frozen_listener() -> socket.socket:
+    """A port that accepts connections (the kernel does) and never answers: a hung Redis."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 @pytest.fixture(scope="module", params=list(STORES))
@@ -125,7 +134,11 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """One server per store; each test makes its own account, so tests share it."""
     if request.param == "redis" and not _redis_up():
         pytest.skip("no Redis at 127.0.0.1:6379")
-    yield from _serve(tmp_path_factory.mktemp(request.param), STORES[request.param])
+    with _frozen_listener() as frozen:
+        storage = STORES[request.param]
+        if storage is not None:
+            storage = storage.format(frozen=frozen.getsockname()[1])
+        yield from _serve(tmp_path_factory.mktemp(request.param), storage)
 
 
 def test_wrong_guesses_per_account_hold_across_workers_and_both_endpoints(
