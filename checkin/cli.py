@@ -129,7 +129,7 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
         user.area_id = _lookup(session, Area, area_code, "--area-code")
     if role == "cadre":
         user.village_id = _lookup(session, Village, village_code, "--village-code")
-    password = _checked_password(password)
+    password = _checked_password(password, username, name)
     user.password_hash = accounts.hash_password(password)
     session.add(user)
     session.flush()
@@ -149,7 +149,7 @@ def set_password_command(username: str, password: str | None) -> None:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"no user {username!r}")
-    password = _checked_password(password)
+    password = _checked_password(password, user.username, user.name)
     accounts.set_password(session, user, password, actor_id=None)
     click.echo(f"password of {username} set: {password}")
 
@@ -178,12 +178,12 @@ def _lookup(session, model, code: str | None, option: str) -> int:  # type: igno
     return found.id
 
 
-def _checked_password(password: str | None) -> str:
+def _checked_password(password: str | None, *own_words: str | None) -> str:
     password = password or secrets.token_urlsafe(9)
     try:
         from checkin.domain.passwords import check_password
 
-        check_password(password)
+        check_password(password, own_words)
     except Refusal as exc:
         raise click.ClickException(f"password refused: {exc.code}") from exc
     return password

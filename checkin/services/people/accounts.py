@@ -39,7 +39,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
     """Change the password (after the rules allow it) and end every session and token."""
-    check_password(password)
+    check_password(password, (user.username, user.name))
     user.password_hash = hash_password(password)
     end_all_sessions(session, user)
     audit.record(
