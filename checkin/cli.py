@@ -124,7 +124,7 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
     """Create one account."""
     session = db.session()
     user = User(username=username, name=name, role=role, session_epoch=0, active=True,
-                password_hash="")
+                password_hash="", must_change_password=True)
     if role == "supervisor":
         user.area_id = _lookup(session, Area, area_code, "--area-code")
     if role == "cadre":
@@ -135,7 +135,8 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
     session.flush()
     audit.record(session, actor_id=None, action="user.create", entity="user", entity_id=user.id,
                  after=audit.snapshot(user))
-    click.echo(f"created {username} ({role}); password: {password}")
+    click.echo(f"created {username} ({role}); password: {password} "
+               "(to be changed at the first sign-in)")
 
 
 @click.command("set-password")
@@ -144,14 +145,15 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
 @click.option("--password", help="Omit to get a random one printed once.")
 @db.command_transaction()
 def set_password_command(username: str, password: str | None) -> None:
-    """Set a new password; every session and token of that user ends."""
+    """Set a new password, to be changed at the next sign-in; every session and token of
+    that user ends."""
     session = db.session()
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     password = _checked_password(password, user.username, user.name)
-    accounts.set_password(session, user, password, actor_id=None)
-    click.echo(f"password of {username} set: {password}")
+    accounts.set_password(session, user, password, actor_id=None, must_change=True)
+    click.echo(f"password of {username} set: {password} (to be changed at the next sign-in)")
 
 
 @click.command("disable-user")

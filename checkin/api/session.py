@@ -73,3 +73,28 @@ def delete_token() -> Any:
 @login_required
 def me() -> Any:
     return jsonify(user_json(current_user))
+
+
+@bp.post("/me/password")
+@login_required
+def change_password() -> Any:
+    """The caller's own password: the current one, then the new one (the rules of
+    domain/passwords.py). Every session and token ends, this one too: sign in again. The
+    one call open to an account that must change its password first."""
+    body = json_object()
+    current = require_str(body, "current", max_length=256)
+    new = require_str(body, "new", max_length=256)
+    session = db.session()
+    user = current_user._get_current_object()
+    with signin_guard.attempt(user.username, request.remote_addr) as attempt:
+        if accounts.authenticate(session, user.username, current) is not None:
+            attempt.succeeded()
+    if not attempt.right:
+        audit.record(session, actor_id=user.id, action="login.failed", entity="user",
+                     entity_id=user.id, detail={"username": user.username,
+                                                "via": "api.password"},
+                     address=request.remote_addr)
+        db.keep_writes()  # a wrong current password is a failed sign-in: counted, audited
+        raise Refusal("current_password_wrong", field="current")
+    accounts.set_password(session, user, new, actor_id=user.id)
+    return "", 204

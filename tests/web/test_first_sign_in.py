@@ -84,15 +84,17 @@ def test_the_api_refuses_a_forced_account_but_its_password_change(app: Flask, wo
     assert me.status_code == 200
 
 
-def test_the_roster_import_forces_and_the_demo_does_not(app: Flask, tmp_path) -> None:
+def test_the_roster_import_forces_a_change(app: Flask) -> None:
     result = run_import(app, xlsx())
-    username = result.new_accounts[0][0]
-    assert _forced(app, username)
-    with app.app_context():
-        db.session().execute(User.__table__.delete().where(User.username != username))
+    assert result.new_accounts
+    assert all(_forced(app, username) for username, _ in result.new_accounts)
+
+
+def test_the_demo_accounts_are_not_forced(app: Flask) -> None:
     demo = app.test_cli_runner().invoke(args=["seed-demo", "--password", "training-room-1"])
     assert demo.exit_code == 0, demo.output
     assert not _forced(app, "cadre01a") and not _forced(app, "admin")
+    assert _signed_in(app, "cadre01a", "training-room-1").get("/").status_code == 200
 
 
 def test_an_account_that_changed_its_own_password_is_not_forced(app: Flask, world) -> None:
@@ -115,3 +117,27 @@ def test_passwords_easy_to_guess_are_refused_in_both_languages(app: Flask, world
         "current": PASSWORD, "new": "Summer2024", "csrf_token": token})
     assert "too common" in answer.get_data(as_text=True) or \
         "easy to guess" in answer.get_data(as_text=True)
+
+
+def test_the_password_change_answers_as_documented(app: Flask, world) -> None:
+    from tests.api.test_spotchecks_api import _conforms, _response_schema
+
+    client = app.test_client()
+    doc = client.get("/api/v1/openapi.json").get_json()
+    app.test_cli_runner().invoke(args=["set-password", "cadre_a", "--password",
+                                       "reset-by-admin-42"])
+    raw = client.post("/api/v1/tokens", json={"username": "cadre_a",
+                                              "password": "reset-by-admin-42"}).get_json()
+    bearer = {"Authorization": f"Bearer {raw['token']}"}
+    forced = client.get("/api/v1/me", headers=bearer)
+    _conforms(forced.get_json(), _response_schema(doc, "/me", "get", 403), doc, "403")
+    for body, status in (({"current": "reset-by-admin-42", "new": "12345678"}, 422),
+                         ({"current": "reset-by-admin-42"}, 400)):
+        answer = client.post("/api/v1/me/password", json=body, headers=bearer)
+        assert answer.status_code == status
+        _conforms(answer.get_json(), _response_schema(doc, "/me/password", "post", status),
+                  doc, str(status))
+    done = client.post("/api/v1/me/password", headers=bearer,
+                       json={"current": "reset-by-admin-42", "new": "my-own-choice-77"})
+    assert done.status_code == 204 and "204" in doc["paths"]["/me/password"]["post"][
+        "responses"]
