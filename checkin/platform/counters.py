@@ -59,7 +59,12 @@ class DatabaseCounters:
         self.session = session
 
     def begin(self) -> None:
-        with db.savepoint():  # SQLite: BEGIN IMMEDIATE before anything is read
+        if self.session.get_bind().dialect.name == "sqlite":
+            # A transaction that has read (the signed-in user) cannot always take the write
+            # lock later (WAL: SQLITE_BUSY_SNAPSHOT); nothing is written before a password
+            # check, so end it and begin anew with the lock (BEGIN IMMEDIATE, savepoint).
+            db.end_reading()
+        with db.savepoint():
             pass
 
     def read(self, keys: list[str], now_s: int) -> dict[str, int]:

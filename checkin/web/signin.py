@@ -70,7 +70,15 @@ def change_password() -> Any:
     if form.validate_on_submit():
         session = db.session()
         user = current_user._get_current_object()
-        if accounts.authenticate(session, user.username, form.current.data or "") is None:
+        with signin_guard.attempt(user.username, request.remote_addr) as attempt:
+            if accounts.authenticate(session, user.username, form.current.data or ""):
+                attempt.succeeded()
+        if not attempt.right:
+            # A wrong current password is a failed sign-in: counted and audited.
+            audit.record(session, actor_id=user.id, action="login.failed", entity="user",
+                         entity_id=user.id, detail={"username": user.username,
+                                                    "via": "web.password"},
+                         address=request.remote_addr)
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:

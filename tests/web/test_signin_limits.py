@@ -114,3 +114,15 @@ def _failed_sign_ins(app: Flask) -> int:
     with app.app_context():
         return len(db.session().scalars(select(AuditEntry.id).where(
             AuditEntry.action == "login.failed")).all())
+
+
+def test_a_wrong_current_password_is_a_counted_guess(app: Flask, world, login) -> None:
+    """A stolen session cannot guess the password on the change-password form."""
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
+    browser = login(app.test_client(), "cadre_a")
+    token = csrf_from(browser, "/account/password")
+    statuses = [browser.post("/account/password", data={
+        "current": f"guess-{n}-xyz", "new": "my-own-choice-77", "csrf_token": token})
+        .status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert _failed_sign_ins(app) == 2

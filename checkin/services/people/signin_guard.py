@@ -9,7 +9,6 @@ for `USUAL_FOR_S`, which exempts it from the account-wide ceiling and its delay.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -132,13 +131,14 @@ def _settle(attempt: Attempt) -> None:
 
 
 def _now_s() -> float:
-    return clock.now().timestamp() if current_app.config.get("FIXED_NOW") else time.time()
+    return clock.now().timestamp()
 
 
 @contextmanager
 def attempt(username: str, address: str | None) -> Iterator[Attempt]:
     """Around one password check: 429 (TooManyRequests) before it when the account or the
-    address has guessed too much; a wrong password is counted, a right one is not."""
+    address has guessed too much; a wrong password is counted, a right one is not. Comes
+    before the request writes anything (on SQLite the database store ends the reads first)."""
     rules = limits()
     store = counters.shared()
     current = Attempt(store, account_of(username), address or "-", _now_s())
