@@ -43,9 +43,14 @@ class Config:
     PHOTOS_PER_VISIT = int(os.environ.get("PHOTOS_PER_VISIT", "6"))
     MAX_FORM_PARTS = 200  # a visit has a JSON field and a few photos; 10,000 parts is an attack
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Where failed sign-ins are counted: redis://... or, by default, the database; either is
+    # shared by every worker (services/people/signin_guard.py; Redis down: the database).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", "50 per 15 minutes")
+    LOGIN_DELAY_MAX_S = int(os.environ.get("LOGIN_DELAY_MAX_S", "30"))
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "50000"))
     BABEL_DEFAULT_LOCALE = "zh"
@@ -81,7 +86,7 @@ class TestConfig(Config):
     CHECKIN_ENV = "testing"
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database"
     MAP_TILE_URL = ""  # no tiles: tests never leave 127.0.0.1
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need speed
     WTF_CSRF_ENABLED = True

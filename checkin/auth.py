@@ -22,6 +22,34 @@ login_manager.session_protection = "basic"
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_message = None
+    app.before_request(require_own_password)
+
+
+# What an account whose password someone else chose may still do: change it, sign out,
+# switch language, load the app's files; and sign in (which loads no user here, so that
+# on SQLite the sign-in guard is the first to touch the database).
+OPEN_WHILE_FORCED = frozenset((
+    "auth.change_password", "auth.logout", "auth.set_language", "auth.login", "static",
+    "api.change_password", "api.delete_token", "api.create_token", "api.openapi_json",
+))
+
+
+def require_own_password() -> Any:
+    """An account with `must_change_password` gets the change-password page for every
+    page (a redirect) and 403 password_change_required for every API call, until done."""
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_WHILE_FORCED or endpoint.startswith(("pwa.", "vendor.")):
+        return None
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    from flask import redirect, url_for
+
+    from checkin.domain.refusal import Refusal
+    from checkin.errors import refusal_response, wants_json
+
+    if wants_json():
+        return refusal_response(Refusal("password_change_required"))
+    return redirect(url_for("auth.change_password"))
 
 
 @login_manager.user_loader

@@ -124,18 +124,19 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
     """Create one account."""
     session = db.session()
     user = User(username=username, name=name, role=role, session_epoch=0, active=True,
-                password_hash="")
+                password_hash="", must_change_password=True)
     if role == "supervisor":
         user.area_id = _lookup(session, Area, area_code, "--area-code")
     if role == "cadre":
         user.village_id = _lookup(session, Village, village_code, "--village-code")
-    password = _checked_password(password)
+    password = _checked_password(password, username, name)
     user.password_hash = accounts.hash_password(password)
     session.add(user)
     session.flush()
     audit.record(session, actor_id=None, action="user.create", entity="user", entity_id=user.id,
                  after=audit.snapshot(user))
-    click.echo(f"created {username} ({role}); password: {password}")
+    click.echo(f"created {username} ({role}); password: {password} "
+               "(to be changed at the first sign-in)")
 
 
 @click.command("set-password")
@@ -144,14 +145,15 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
 @click.option("--password", help="Omit to get a random one printed once.")
 @db.command_transaction()
 def set_password_command(username: str, password: str | None) -> None:
-    """Set a new password; every session and token of that user ends."""
+    """Set a new password, to be changed at the next sign-in; every session and token of
+    that user ends."""
     session = db.session()
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"no user {username!r}")
-    password = _checked_password(password)
-    accounts.set_password(session, user, password, actor_id=None)
-    click.echo(f"password of {username} set: {password}")
+    password = _checked_password(password, user.username, user.name)
+    accounts.set_password(session, user, password, actor_id=None, must_change=True)
+    click.echo(f"password of {username} set: {password} (to be changed at the next sign-in)")
 
 
 @click.command("disable-user")
@@ -178,12 +180,12 @@ def _lookup(session, model, code: str | None, option: str) -> int:  # type: igno
     return found.id
 
 
-def _checked_password(password: str | None) -> str:
+def _checked_password(password: str | None, *own_words: str | None) -> str:
     password = password or secrets.token_urlsafe(9)
     try:
         from checkin.domain.passwords import check_password
 
-        check_password(password)
+        check_password(password, own_words)
     except Refusal as exc:
         raise click.ClickException(f"password refused: {exc.code}") from exc
     return password

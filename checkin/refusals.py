@@ -112,6 +112,11 @@ TABLE: Mapping[str, Entry] = {
     "password_too_short": Entry(422, _l("The password needs at least %(min_length)s "
                                      "characters.")),
     "password_common": Entry(422, _l("This password is too common. Choose another.")),
+    "password_weak": Entry(422, _l("This password is too easy to guess. Use a longer one, "
+                                   "such as a few unrelated words.")),
+    "current_password_wrong": Entry(422, _l("The current password is wrong.")),
+    "password_change_required": Entry(403, _l("Please change your password before you go "
+                                              "on: it was set by someone else.")),
     # Visits and their photos.
     "no_such_household": Entry(404, _l("No such household in your village.")),
     "no_such_visit": Entry(404, _l("The visit to correct does not exist.")),

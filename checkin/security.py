@@ -1,16 +1,14 @@
-"""CSRF, login rate limits and security headers, set up in one place."""
+"""CSRF and security headers, set up in one place (sign-in limits: services/people/
+signin_guard.py)."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request, session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checkin.auth import bearer_token
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: {tiles}; "
@@ -28,8 +26,6 @@ PERMISSIONS_POLICY = (
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
     app.before_request(_protect_cookie_requests)
     app.after_request(_security_headers)
 
@@ -108,39 +104,3 @@ def _tile_origin() -> str:
         return ""
     # Tile hosts like {s}.tile.example.org become a wildcard source.
     return f"{scheme}://{host.replace('{s}', '*')}"
-
-
-def login_account_key() -> str:
-    """Rate-limit key for sign-in attempts against one account, whoever sends them."""
-    username = ""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("username"), str):
-            username = body["username"]
-    else:
-        username = request.form.get("username", "")
-    return "account:" + username.strip().lower()[:64]
-
-
-def login_failed(_response: Response) -> bool:
-    """Only failed attempts use up the allowance, so a right password is never counted."""
-    return bool(g.get("login_failed", False))
-
-
-def login_limits():  # type: ignore[no-untyped-def]
-    """Decorators for a sign-in endpoint: per account and per address."""
-    from flask import current_app
-
-    def per_account() -> str:
-        return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-    def per_address() -> str:
-        return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-    def decorate(view):  # type: ignore[no-untyped-def]
-        view = limiter.limit(per_account, key_func=login_account_key, deduct_when=login_failed,
-                             methods=["POST"])(view)
-        view = limiter.limit(per_address, deduct_when=login_failed, methods=["POST"])(view)
-        return view
-
-    return decorate

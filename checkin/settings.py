@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from checkin.domain.policy import Policy
+from checkin.domain.signin_limits import parse_rate
 
 
 class ConfigurationError(RuntimeError):
@@ -24,6 +25,12 @@ def check_config(app: Flask) -> None:
         )
     if env == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = "development-only-secret"
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS",
+                 "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES"):
+        try:
+            parse_rate(str(app.config.get(name, "")))
+        except ValueError as error:
+            raise ConfigurationError(f"{name}: {error}") from error
 
 
 def build_policy(values: dict[str, Any]) -> Policy:

@@ -48,6 +48,9 @@ SCHEMAS: dict[str, Any] = {
                                "lon": {"type": "number"}, "radius_m": {"type": "number"}}},
     "Token": {"type": "object", "required": ["token", "expires_at"], "properties": {
         "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}},
+    "PasswordChange": {"type": "object", "required": ["current", "new"], "properties": {
+        "current": {"type": "string", "maxLength": 256},
+        "new": {"type": "string", "maxLength": 256, "minLength": 8}}},
     "Credentials": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "maxLength": 64},
         "password": {"type": "string", "maxLength": 256}}},
@@ -78,7 +81,19 @@ PATHS: dict[str, Any] = {
         "summary": "Revoke the Bearer token of this request",
         "responses": {"204": {"description": "revoked"}, **_errors(400, 401)}}},
     "/me": {"get": {"summary": "The caller", "responses": {
-        "200": _json({"$ref": "#/components/schemas/Me"}), **_errors(401)}}},
+        "200": _json({"$ref": "#/components/schemas/Me"}), **_errors(401, 403)}}},
+    "/me/password": {"post": {
+        "summary": "Change the caller's own password; every session and token ends",
+        "description": "The one call (with DELETE /tokens/current) open to an account whose "
+                       "password someone else set: every other answers 403 "
+                       "password_change_required until it is changed. Wrong current "
+                       "password: 422 current_password_wrong (counted as a failed sign-in); "
+                       "a new one easy to guess: 422 password_common, password_weak or "
+                       "password_too_short.",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/PasswordChange"}}}},
+        "responses": {"204": {"description": "changed; sign in again"},
+                      **_errors(400, 401, 422, 429)}}},
     "/villages": {"get": {"summary": "Village fences in the caller's scope",
                           "parameters": PAGE_PARAMS, "responses": {
                               "200": _json(_page_of("Village")), **_errors(400, 401)}}},
@@ -561,7 +576,12 @@ def _with_common_answers(paths: dict[str, Any]) -> dict[str, Any]:
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "checkin API", "version": "1"},
+        "info": {"title": "checkin API", "version": "1",
+                 "description": "An account whose password someone else set (create-user, "
+                                "the roster import, an admin's reset) gets 403 "
+                                "password_change_required from every call but POST "
+                                "/me/password and DELETE /tokens/current until it changes "
+                                "it."},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": SCHEMAS,

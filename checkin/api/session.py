@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from checkin import db
@@ -15,8 +15,7 @@ from checkin.auth import bearer_token
 from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import audit
-from checkin.security import login_limits
-from checkin.services.people import accounts
+from checkin.services.people import accounts, signin_guard
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -34,15 +33,16 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 @bp.post("/tokens")
-@login_limits()
 def create_token() -> Any:
     body = json_object()
     username = require_str(body, "username", max_length=64)
     password = require_str(body, "password", max_length=256)
     session = db.session()
-    user = accounts.authenticate(session, username, password)
+    with signin_guard.attempt(username, request.remote_addr) as attempt:
+        user = accounts.authenticate(session, username, password)
+        if user is not None:
+            attempt.succeeded()
     if user is None:
-        g.login_failed = True
         audit.record(session, actor_id=None, action="login.failed", entity="user",
                      entity_id=None, detail={"username": username[:64], "via": "api"},
                      address=request.remote_addr)
@@ -73,3 +73,28 @@ def delete_token() -> Any:
 @login_required
 def me() -> Any:
     return jsonify(user_json(current_user))
+
+
+@bp.post("/me/password")
+@login_required
+def change_password() -> Any:
+    """The caller's own password: the current one, then the new one (the rules of
+    domain/passwords.py). Every session and token ends, this one too: sign in again. The
+    one call open to an account that must change its password first."""
+    body = json_object()
+    current = require_str(body, "current", max_length=256)
+    new = require_str(body, "new", max_length=256)
+    session = db.session()
+    user = current_user._get_current_object()
+    with signin_guard.attempt(user.username, request.remote_addr) as attempt:
+        if accounts.authenticate(session, user.username, current) is not None:
+            attempt.succeeded()
+    if not attempt.right:
+        audit.record(session, actor_id=user.id, action="login.failed", entity="user",
+                     entity_id=user.id, detail={"username": user.username,
+                                                "via": "api.password"},
+                     address=request.remote_addr)
+        db.keep_writes()  # a wrong current password is a failed sign-in: counted, audited
+        raise Refusal("current_password_wrong", field="current")
+    accounts.set_password(session, user, new, actor_id=user.id)
+    return "", 204

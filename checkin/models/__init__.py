@@ -15,6 +15,7 @@ from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.signin import SigninCounter
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
     SPOTCHECK_KINDS,
@@ -55,6 +56,7 @@ __all__ = [
     "Leave",
     "Photo",
     "SendingUnit",
+    "SigninCounter",
     "SpotcheckAppeal",
     "SpotcheckAppealDecision",
     "SpotcheckBatch",

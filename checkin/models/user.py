@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -33,6 +33,10 @@ class User(Base):
     # Bumped on logout, disable and password change: every older session and token dies.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A password someone else chose (create-user, the roster import, an admin's reset) must
+    # be changed before anything else is done (auth.require_own_password).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)

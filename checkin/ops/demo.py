@@ -101,7 +101,9 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     """Load the demo county; returns each account made, with its password."""
     rng = random.Random(seed)
     result = import_roster(session, as_sheets(demo_rows(rng, households_per_village)),
-                           actor_id=None, initial_password=password)
+                           actor_id=None, initial_password=password,
+                           # A training room shares one known password; make run stays usable.
+                           force_password_change=False)
     made = dict(result.new_accounts)
     if result.created.get("user"):
         seed_history(session, random.Random(seed + 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,24 +13,25 @@ from checkin.auth import safe_next
 from checkin.domain.refusal import Refusal
 from checkin.i18n import LANG_COOKIE
 from checkin.platform import audit
-from checkin.security import login_limits
-from checkin.services.people import accounts
+from checkin.services.people import accounts, signin_guard
 from checkin.web.forms import LoginForm, LogoutForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_limits()
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         session = db.session()
-        user = accounts.authenticate(session, form.username.data or "", form.password.data or "")
+        username = form.username.data or ""
+        with signin_guard.attempt(username, request.remote_addr) as attempt:
+            user = accounts.authenticate(session, username, form.password.data or "")
+            if user is not None:
+                attempt.succeeded()
         if user is None:
-            g.login_failed = True
             audit.record(session, actor_id=None, action="login.failed", entity="user",
                          entity_id=None, detail={"username": (form.username.data or "")[:64]},
                          address=request.remote_addr)
@@ -69,7 +70,15 @@ def change_password() -> Any:
     if form.validate_on_submit():
         session = db.session()
         user = current_user._get_current_object()
-        if accounts.authenticate(session, user.username, form.current.data or "") is None:
+        with signin_guard.attempt(user.username, request.remote_addr) as attempt:
+            if accounts.authenticate(session, user.username, form.current.data or ""):
+                attempt.succeeded()
+        if not attempt.right:
+            # A wrong current password is a failed sign-in: counted and audited.
+            audit.record(session, actor_id=user.id, action="login.failed", entity="user",
+                         entity_id=user.id, detail={"username": user.username,
+                                                    "via": "web.password"},
+                         address=request.remote_addr)
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:

@@ -37,13 +37,18 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(session: Session, user: User, password: str, *, actor_id: int | None) -> None:
-    """Change the password (after the rules allow it) and end every session and token."""
-    check_password(password)
+def set_password(session: Session, user: User, password: str, *, actor_id: int | None,
+                 must_change: bool = False) -> None:
+    """Change the password (after the rules allow it) and end every session and token.
+    `must_change`: someone else chose it (an admin's reset), so the owner must change it at
+    the next sign-in; a password the owner chose clears that."""
+    check_password(password, (user.username, user.name))
     user.password_hash = hash_password(password)
+    user.must_change_password = must_change
     end_all_sessions(session, user)
     audit.record(
-        session, actor_id=actor_id, action="user.password", entity="user", entity_id=user.id
+        session, actor_id=actor_id, action="user.password", entity="user", entity_id=user.id,
+        detail={"must_change": must_change},
     )
 
 

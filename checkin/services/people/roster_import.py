@@ -59,8 +59,10 @@ class Rows:
 def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
                   progress: Progress | None = None,
                   initial_password: str | None = None,
-                  policy: Policy = DEFAULT_POLICY) -> ImportResult:
-    """Import every sheet or nothing; new accounts get `initial_password` or a random one.
+                  policy: Policy = DEFAULT_POLICY,
+                  force_password_change: bool = True) -> ImportResult:
+    """Import every sheet or nothing; new accounts get `initial_password` or a random one,
+    to be changed at their first sign-in (not for the demo: `force_password_change`).
     A village without a radius gets the policy's default fence radius."""
     problems: list[Problem] = []
     rows = Rows({s.spec.key: typed_rows(s, problems) for s in sheets},
@@ -71,6 +73,7 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
         raise rejected(problems)
     applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
     applier.initial_password = initial_password
+    applier.force_password_change = force_password_change
     applier.fence_radius_m = policy.default_fence_radius_m
     return applier.apply_all()
 
@@ -232,6 +235,7 @@ class Applier:
         self._pending_password: str | None = None
         self._audits: list[tuple[str, str, Any, dict[str, Any] | None]] = []
         self.initial_password: str | None = None
+        self.force_password_change = True
         self.fence_radius_m = DEFAULT_POLICY.default_fence_radius_m
         self._shared_hash: str | None = None
 
@@ -348,7 +352,8 @@ class Applier:
             password = secrets.token_urlsafe(9)
             digest = accounts.hash_password(password)
         self._pending_password = password
-        return User(password_hash=digest, session_epoch=0, active=True)
+        return User(password_hash=digest, session_epoch=0, active=True,
+                    must_change_password=self.force_password_change)
 
     def apply_people(self) -> None:
         self.session.flush()
