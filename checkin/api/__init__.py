@@ -8,6 +8,7 @@ from checkin.api import (  # noqa: E402, F401
     attendance,
     checkins,
     leaves,
+    notifications,
     openapi,
     session,
     spotchecks,
