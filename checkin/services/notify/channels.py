@@ -64,8 +64,8 @@ def email_message(message: Message, sender: str) -> EmailMessage:
     mail["Date"] = formatdate(localtime=False)
     # The same id on every attempt: a receiver that saw it once can drop a repeat.
     mail["Message-ID"] = f"<{message.dedupe_key.replace(':', '.')}@checkin>"
+    mail.set_content(content(message) + "\n")  # clears Content-* headers: set them after
     mail["Content-Language"] = "zh-CN" if message.lang == "zh" else message.lang
-    mail.set_content(content(message) + "\n")
     return mail
 
 
