@@ -89,6 +89,9 @@ class Config:
     # comma-separated; none by default), and the hour (local) after which daily jobs run.
     SPOTCHECK_DRAW_AREAS = os.environ.get("SPOTCHECK_DRAW_AREAS", "")
     JOBS_DAILY_HOUR = int(os.environ.get("JOBS_DAILY_HOUR", "7"))
+    # The retention purge needs the owner role on PostgreSQL and must not overlap a backup:
+    # off in the scheduler unless the deployment says so (else cron runs `checkin-owner purge`).
+    JOBS_PURGE = _bool("JOBS_PURGE", False)
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (see security.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Policy numbers (DOMAIN.md); any POLICY_<FIELD> environment variable overrides one.
