@@ -82,6 +82,7 @@ class Config:
     GROUP_NOTIFY_KINDS = os.environ.get(
         "GROUP_NOTIFY_KINDS", "leave.asked,leave.return_overdue,attendance.silent")
     NOTIFY_TIMEOUT_S = float(os.environ.get("NOTIFY_TIMEOUT_S", "10"))
+    NOTIFY_SENDERS = int(os.environ.get("NOTIFY_SENDERS", "8"))  # deliveries under way at once
     NOTIFY_RETRY_BASE_S = float(os.environ.get("NOTIFY_RETRY_BASE_S", "60"))
     NOTIFY_RETRY_MAX_S = float(os.environ.get("NOTIFY_RETRY_MAX_S", "21600"))
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "12"))

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from checkin import db
 from checkin.auth import roles_required
@@ -20,10 +21,14 @@ PAGE = 50
 
 
 def inject_unread() -> dict[str, Any]:
-    """The top bar's badge: one indexed count per page shown to a signed-in person."""
-    if not current_user.is_authenticated:
+    """The top bar's badge: one indexed count per page shown to a signed-in person. The
+    error page of a lost database is shown without it rather than failing again."""
+    if request.blueprint == "api" or not current_user.is_authenticated:
         return {"unread_count": 0}
-    return {"unread_count": inbox.unread_count(db.session(), current_user.id)}
+    try:
+        return {"unread_count": inbox.unread_count(db.session(), current_user.id)}
+    except SQLAlchemyError:
+        return {"unread_count": 0}
 
 
 @bp.get("/inbox")

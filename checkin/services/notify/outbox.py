@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, url_for
@@ -67,25 +68,44 @@ def claim(session: Session, now: datetime, limit: int, lease_s: float = LEASE_S)
     return sorted(session.scalars(stmt))
 
 
-def link_for(endpoint: str, public_url: str) -> str:
+@lru_cache(maxsize=64)
+def _link(app_name: str, endpoint: str, public_url: str) -> str:
     with current_app.test_request_context(base_url=public_url or "http://localhost"):
         return url_for(endpoint, _external=bool(public_url))
 
 
-def message(session: Session, delivery_id: int) -> channels.Message:
-    """The delivery rendered in its recipient's language (a group robot: the default one)."""
+def link_for(endpoint: str, public_url: str) -> str:
+    return _link(current_app.import_name, endpoint, public_url)
+
+
+def messages(session: Session, delivery_ids: Sequence[int]) -> list[channels.Message]:
+    """The deliveries rendered in their recipients' languages (a group robot: the default
+    one), loaded in one query and rendered one language at a time."""
     config = current_app.config
-    delivery = session.get(Delivery, delivery_id)
-    assert delivery is not None
-    note: Notification = delivery.notification
-    user: User = note.user
+    rows = session.execute(
+        select(Delivery, Notification, User).join(Notification, Delivery.notification)
+        .join(User, Notification.user).where(Delivery.id.in_(delivery_ids))
+        .order_by(Delivery.id)).all()
+    by_lang: dict[str, list[tuple[Delivery, Notification, User]]] = {}
+    for delivery, note, user in rows:
+        personal = delivery.channel not in channels.GROUP_CHANNELS
+        lang = (user.lang if personal and user.lang else None) or config["BABEL_DEFAULT_LOCALE"]
+        by_lang.setdefault(lang, []).append((delivery, note, user))
+    made: list[channels.Message] = []
+    for lang, group in by_lang.items():
+        with force_locale(lang):
+            made += [_message(delivery, note, user, lang, config)
+                     for delivery, note, user in group]
+    return sorted(made, key=lambda m: m.delivery_id)
+
+
+def _message(delivery: Delivery, note: Notification, user: User, lang: str,
+             config: Mapping[str, Any]) -> channels.Message:
     personal = delivery.channel not in channels.GROUP_CHANNELS
-    lang = (user.lang if personal and user.lang else None) or config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(lang):
-        subject, text = kinds.subject(note.kind), kinds.render(note.kind, note.params)
     return channels.Message(
         delivery_id=delivery.id, dedupe_key=delivery.dedupe_key, channel=delivery.channel,
-        target=delivery.target, kind=note.kind, lang=lang, subject=subject, text=text,
+        target=delivery.target, kind=note.kind, lang=lang, subject=kinds.subject(note.kind),
+        text=kinds.render(note.kind, note.params),
         link=link_for(kinds.endpoint(note.kind), config.get("PUBLIC_URL", "")),
         created_at=note.created_at.isoformat().replace("+00:00", "Z"),
         recipient={"id": user.id, "username": user.username, "code": user.code,
