@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import Flask, url_for
 from playwright.sync_api import BrowserContext
 
-from tests.browser.helpers import shot, sign_in
+from tests.browser.helpers import horizontal_overflow, shot, sign_in
 from tests.conftest import PASSWORD
 
 
@@ -58,3 +58,27 @@ def test_leave_asked_and_decided_reach_the_inboxes(app: Flask, live_server: str,
     item = cadre.locator("li.notification.unread").first
     assert "was approved" in item.inner_text()
     shot(cadre, "inbox-cadre-en")
+
+
+def test_the_admin_sees_deliveries_that_wait(app: Flask, live_server: str, world,
+                                             new_context: Callable[..., BrowserContext]
+                                             ) -> None:
+    from checkin import db
+    from checkin.models import Delivery, Notification
+
+    with app.app_context():
+        session = db.session()
+        note = Notification(user_id=world["sup_t1"], kind="leave.asked", event_key="e",
+                            params={})
+        session.add(note)
+        session.flush()
+        session.add(Delivery(notification_id=note.id, channel="email", dedupe_key="email:1",
+                             target="town@county.test", status="failed", attempts=12,
+                             last_error="smtp: SMTPRecipientsRefused: 550 no such user"))
+        session.commit()
+    admin = new_context().new_page()
+    sign_in(admin, live_server, "admin", PASSWORD)
+    admin.goto(live_server + "/admin/deliveries")
+    assert "550 no such user" in admin.locator("tr.delivery-failed").inner_text()
+    assert horizontal_overflow(admin) == []
+    shot(admin, "deliveries-admin-zh")
