@@ -43,8 +43,11 @@ run: setup instance/secret_key instance/demo-password
 	@echo "  township1        township supervisor (温泉镇)"
 	@echo "  cadre01a         first secretary of 汤池村 (cadre01b, cadre01c: team members)"
 	@echo
-	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/gunicorn --workers $(WORKERS) \
-		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@echo "the scheduler (flask run-jobs --every 60) runs beside it: notifications, digests, sweeps"
+	export SECRET_KEY=$$(cat instance/secret_key) JOBS_DAILY_HOUR=$${JOBS_DAILY_HOUR:-0}; \
+	$(BIN)/flask --app checkin run-jobs --every 60 & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: setup
 	$(BIN)/ruff check .

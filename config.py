@@ -69,6 +69,35 @@ class Config:
     # Personal data (photos, positions) of records older than this many days is purged
     # by `flask purge` (run it from cron); the records themselves stay.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1095"))
+    # Notifications beyond the inbox (README: "Notifications"). Each channel is off until
+    # configured. E-mail goes to users.email; the group robots get one message per event.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")  # e.g. https://checkin.example.gov.cn
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "checkin@localhost")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")
+    DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
+    DINGTALK_SECRET = os.environ.get("DINGTALK_SECRET", "")
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
+    WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
+    # Which kinds the group robots post (supervisors' groups: never a cadre's own news).
+    GROUP_NOTIFY_KINDS = os.environ.get(
+        "GROUP_NOTIFY_KINDS", "leave.asked,leave.return_overdue,attendance.silent")
+    NOTIFY_TIMEOUT_S = float(os.environ.get("NOTIFY_TIMEOUT_S", "10"))
+    NOTIFY_SENDERS = int(os.environ.get("NOTIFY_SENDERS", "8"))  # deliveries under way at once
+    NOTIFY_RETRY_BASE_S = float(os.environ.get("NOTIFY_RETRY_BASE_S", "60"))
+    NOTIFY_RETRY_MAX_S = float(os.environ.get("NOTIFY_RETRY_MAX_S", "21600"))
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "12"))
+    # The scheduler (`flask run-jobs`): areas whose weekly spot-check draw it makes (codes,
+    # comma-separated; none by default), and the hour (local) after which daily jobs run.
+    SPOTCHECK_DRAW_AREAS = os.environ.get("SPOTCHECK_DRAW_AREAS", "")
+    JOBS_DAILY_HOUR = int(os.environ.get("JOBS_DAILY_HOUR", "7"))
+    # The retention purge needs the owner role on PostgreSQL and must not overlap a backup:
+    # off in the scheduler unless the deployment says so (else cron runs `checkin-owner purge`).
+    JOBS_PURGE = _bool("JOBS_PURGE", False)
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (see security.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Policy numbers (DOMAIN.md); any POLICY_<FIELD> environment variable overrides one.

@@ -29,10 +29,11 @@ from checkin.settings import policy
 def register(app: Flask) -> None:
     from checkin.cli_data import COMMANDS as data
     from checkin.cli_maintenance import COMMANDS as maintenance
+    from checkin.cli_notify import COMMANDS as jobs
     from checkin.cli_spotchecks import COMMANDS as spotchecks
 
     for command in (init_db, seed_demo_command, import_roster_command, create_user,
-                    set_password_command, disable_user, *maintenance, *spotchecks, *data):
+                    set_password_command, disable_user, *maintenance, *spotchecks, *data, *jobs):
         app.cli.add_command(command)
 
 

@@ -545,6 +545,37 @@ _RECORD_PATHS: dict[str, Any] = {
 }
 PATHS.update(_RECORD_PATHS)
 
+# The inbox (every role, one's own only) ---------------------------------------------------
+SCHEMAS["Notification"] = _obj(["id", "kind", "created_at", "read_at", "text", "link"], {
+    "id": {"type": "integer"},
+    "kind": {"type": "string", "example": "leave.asked"},
+    "created_at": _TIME, "read_at": {"type": ["string", "null"], "format": "date-time"},
+    "text": {"type": "string", "description": "in the caller's language"},
+    "link": {"type": "string", "description": "the page it concerns"}})
+_NOTIFICATION_PAGE = _page_of("Notification")
+_NOTIFICATION_PAGE["properties"]["unread"] = {"type": "integer",
+                                              "description": "unread notifications in all"}
+_NOTIFICATION_PATHS: dict[str, Any] = {
+    "/notifications": {"get": {
+        "summary": "The caller's notifications, newest first (keyset cursor)",
+        "parameters": [
+            {"name": "unread", "in": "query", "schema": {"type": "string",
+                                                         "enum": ["1", "0", "true", "false"]},
+             "description": "1: only unread; 0: only read; absent: all"},
+            {"name": "limit", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string",
+                                                         "pattern": "^[0-9]{1,18}$"},
+             "description": "next_cursor of the page before"}],
+        "responses": {"200": _json(_NOTIFICATION_PAGE), **_errors(400, 401)}}},
+    "/notifications/{notification_id}/read": {"post": {
+        "summary": "Mark one of the caller's notifications read",
+        "parameters": [{"name": "notification_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"$ref": _REF + "Notification"}), **_errors(401, 404)}}},
+}
+PATHS.update(_NOTIFICATION_PATHS)
+
 
 # Answers any operation can give, whatever its own list says: a number too large for the
 # database (400 out_of_range), a URL too long for the server (414), a body over the

@@ -49,6 +49,10 @@ class Policy:
     # Spot checks and bulletin (001, 002)
     visit_backcheck_share: float = 0.15
     satisfaction_warning_below: float = 0.70
+    # Notifications: days without a counted check-in before the township is told; days
+    # after 销假 fell due before it is overdue and the township is told.
+    silent_days: int = 3
+    return_overdue_after_days: int = 3
     bulletin_weights: dict[str, float] = field(
         default_factory=lambda: {
             "attendance": 0.35,

@@ -12,6 +12,7 @@ from checkin.models.attendance import (
 )
 from checkin.models.audit import AuditEntry
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
+from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
@@ -32,6 +33,7 @@ from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 
 __all__ = [
     "AREA_LEVELS",
+    "DELIVERY_STATUSES",
     "HOUSEHOLD_STATUSES",
     "LEAVE_STATUSES",
     "PURPOSES",
@@ -52,8 +54,12 @@ __all__ = [
     "BulletinPublication",
     "Checkin",
     "CorrectionDecision",
+    "Delivery",
     "Household",
+    "JobLock",
+    "JobRun",
     "Leave",
+    "Notification",
     "Photo",
     "SendingUnit",
     "SigninCounter",

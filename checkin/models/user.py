@@ -28,6 +28,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Where and how notifications reach the person beyond the inbox (both optional).
+    email: Mapped[str | None] = mapped_column(String(254))
+    lang: Mapped[str | None] = mapped_column(String(8))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout, disable and password change: every older session and token dies.

@@ -10,6 +10,7 @@ from checkin.web import (
     bulletins,
     cadre,
     home,
+    inbox,
     people,
     pwa,
     signin,
@@ -23,9 +24,10 @@ from checkin.web import (
 
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
-                   spotchecks, bulletins, team_reports):
+                   spotchecks, bulletins, team_reports, inbox):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)
+    app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.
     app.jinja_env.globals.update(flag_words=reasons.flag_word,
                                  purpose_words=reasons.purpose_word)

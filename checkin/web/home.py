@@ -44,7 +44,8 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
               ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
               ("team_reports.index", _l("Team reports")),
               ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
-              ("people.households", _l("Households"))],
+              ("people.households", _l("Households")),
+              ("inbox.deliveries", _l("Deliveries"))],
 }
 
 

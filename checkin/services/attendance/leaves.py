@@ -14,6 +14,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import Leave, User
 from checkin.platform import audit, clock, locks
 from checkin.platform.exactly_once import replay_or_conflict
+from checkin.services import notify
 
 COUNTY_OR_ABOVE = {"province", "city", "county"}
 
@@ -84,6 +85,7 @@ def request_leave(session: Session, user: User, data: LeaveInput, policy: Policy
     session.flush()
     audit.record(session, actor_id=user.id, action="leave.request", entity="leave",
                  entity_id=leave.id, after=audit.snapshot(leave))
+    notify.leave_asked(session, leave)
     return leave
 
 
@@ -140,6 +142,7 @@ def decide(session: Session, supervisor: User, leave: Leave, approve: bool,
         leave.start_date, clock.local_day(now))
     audit.record(session, actor_id=supervisor.id, action=f"leave.{leave.status}",
                  entity="leave", entity_id=leave.id, before=before, after=audit.snapshot(leave))
+    notify.leave_decided(session, leave)
     return leave
 
 

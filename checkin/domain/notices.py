@@ -1,0 +1,108 @@
+"""Who is told what, and when: the rules behind notifications, without Flask or a database.
+
+- Leave asked: the supervisors of the level that decides it, nearest the cadre's village
+  first (a township without its own supervisor passes it up the chain).
+- 销假: due for the cadre the day after an approved leave ended unclosed; overdue for the
+  township `return_overdue_after_days` days after that.
+- A cadre without a counted check-in for `silent_days` days (not on leave meanwhile): the
+  township is told once per silence.
+- A household newly overdue: its deadline passed in the week before the digest.
+- Audience: what concerns spot checks (or supervision) never goes to a cadre.
+- Delivery: exponential backoff between attempts, then given up and shown to the admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DECIDING_LEVELS: Mapping[str, frozenset[str]] = {
+    "township": frozenset({"township", "county", "city", "province"}),
+    "county": frozenset({"county", "city", "province"}),
+}
+
+# Kinds that only supervisors may receive: telling a cadre would reveal supervision
+# (spot checks above all) or another cadre's record.
+SUPERVISORS_ONLY: frozenset[str] = frozenset({
+    "leave.asked", "leave.return_overdue", "attendance.silent",
+    "spotcheck.finding", "spotcheck.drawn",
+})
+CADRES_ONLY: frozenset[str] = frozenset({
+    "leave.approved", "leave.rejected", "leave.return_due", "digest.overdue_households",
+})
+
+
+@dataclass(frozen=True)
+class ChainLevel:
+    """One area on the way from a village up to the province, with its supervisors."""
+
+    level: str
+    supervisor_ids: tuple[int, ...]
+
+
+def may_receive(kind: str, role: str) -> bool:
+    """A supervisors-only kind never reaches a cadre; a cadre's own never a supervisor."""
+    if kind in SUPERVISORS_ONLY:
+        return role in {"supervisor", "admin"}
+    if kind in CADRES_ONLY:
+        return role == "cadre"
+    return True
+
+
+def deciders(approver_level: str, chain: Sequence[ChainLevel]) -> list[int]:
+    """The supervisors of the nearest area, going up from the village, whose level may
+    decide leave at `approver_level`; nobody if no such area has a supervisor."""
+    allowed = DECIDING_LEVELS.get(approver_level, DECIDING_LEVELS["county"])
+    for area in chain:  # nearest first
+        if area.level in allowed and area.supervisor_ids:
+            return list(area.supervisor_ids)
+    return []
+
+
+def township_supervisors(chain: Sequence[ChainLevel]) -> list[int]:
+    """Who watches daily attendance (乡镇负责日常考勤): the nearest supervisors above the
+    village, normally the township's."""
+    for area in chain:
+        if area.level != "village" and area.supervisor_ids:
+            return list(area.supervisor_ids)
+    return []
+
+
+def return_due(status: str, end: date, today: date) -> bool:
+    """销假 is due from the day after an approved leave's last day until it is closed."""
+    return status == "approved" and today > end
+
+
+def return_overdue(status: str, end: date, today: date, after_days: int) -> bool:
+    """Overdue `after_days` days after 销假 fell due (the day after the leave's end)."""
+    return status == "approved" and today >= end + timedelta(days=1 + after_days)
+
+
+def silent_since(last_day: date | None, since: date, today: date, silent_days: int,
+                 leave_days: Iterable[tuple[date, date]]) -> date | None:
+    """The first day of a silence of at least `silent_days` days before today with no
+    counted check-in, or None. A silence starts the day after the last counted day (or on
+    `since`, the start of duty, if none); days on leave do not count towards it."""
+    start = max(last_day + timedelta(days=1), since) if last_day else since
+    quiet = 0
+    day = start
+    spans = list(leave_days)
+    while day < today:
+        if not any(first <= day <= last for first, last in spans):
+            quiet += 1
+        day += timedelta(days=1)
+    return start if quiet >= silent_days else None
+
+
+def newly_overdue(next_deadline: date | None, state: str, today: date,
+                  window_days: int = 7) -> bool:
+    """Overdue now, and its deadline passed within the last `window_days` days."""
+    if state != "overdue" or next_deadline is None:
+        return False
+    return today - timedelta(days=window_days) <= next_deadline < today
+
+
+def retry_delay_s(attempts: int, base_s: float, most_s: float) -> float:
+    """Seconds to wait after the `attempts`-th failed attempt: base, 2x, 4x ... at most."""
+    return float(min(most_s, base_s * 2 ** max(0, attempts - 1)))
