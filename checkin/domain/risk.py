@@ -34,6 +34,10 @@ BASE_WEIGHT: Mapping[Kind, float] = MappingProxyType({"checkin": 1.0, "visit": 1
 # - 1.0 low_accuracy: the position cannot be trusted, in either direction.
 # - 1.0 during_leave: on post on a day of approved leave: either the leave was not needed
 #   (an honest early return, not yet closed) or the check-in is not what it claims.
+# - 1.5 makeup_approved, leave_after_start, appeal_upheld (presence draw, the last four
+#   weeks): a day counted, an absence excused or a finding excused after the fact. Each
+#   is legitimate, and each is how a missing cadre or an excusing supervisor would cover
+#   an absence; worth a closer look than a clean record, less than a forged trace.
 # - 0.5 late_sync, no_exif_time: usually innocent (no signal in the mountains; some
 #   phones and messaging apps strip EXIF), yet worth a small nudge.
 FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
@@ -49,6 +53,9 @@ FLAG_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "photo_old": 1.5,
         "low_accuracy": 1.0,
         "during_leave": 1.0,
+        "makeup_approved": 1.5,
+        "leave_after_start": 1.5,
+        "appeal_upheld": 1.5,
         "late_sync": 0.5,
         "no_exif_time": 0.5,
     }

@@ -52,10 +52,13 @@ _LOW_52_BITS = (1 << 52) - 1
 
 @dataclass(frozen=True)
 class PresenceCandidate:
-    """A cadre who may be drawn for a presence check, and the day of their last one."""
+    """A cadre who may be drawn for a presence check, the day of their last one, and the
+    weight of their records in the random part of the draw (1 for clean records; see
+    risk.score_record)."""
 
     user_id: int
     last_presence_check: date | None
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def draw_presence(
     must = math.ceil(len(unchecked) / weeks_left_in_quarter(week))
     forced = _sample([(u, 1) for u in unchecked], must, seed, "presence.forced")
     taken = set(forced)
-    others = [(u, 1) for u in ids if u not in taken]
+    others = [(c.user_id, c.weight) for c in cadres if c.user_id not in taken]
     fill = _sample(others, (per_week or 0) - len(forced), seed, "presence.fill")
     monday = parse_iso_week(week)[0]
     days = [

@@ -394,3 +394,28 @@ def test_a_back_check_draw_is_reproducible_and_verifiable() -> None:
 def test_a_share_outside_zero_to_one_is_refused(share: float) -> None:
     with pytest.raises(ValueError):
         draw_visit_backchecks(visits(10), "2026-W47", SEED, share)
+
+
+@pytest.mark.parametrize(("weight", "least", "most"), [(1.0, 0.0, 0.12), (8.0, 0.25, 0.55)])
+def test_the_random_presence_checks_favour_cadres_whose_records_are_flagged(
+    weight: float, least: float, most: float
+) -> None:
+    """Issue 12: late records, make-ups, after-the-fact leave and appeals weigh in the draw.
+    200 cadres all checked this quarter (none forced), 10 drawn a week: with weight 8 one
+    cadre is drawn in about 80/207 of the weeks, with weight 1 in about 1 in 20."""
+    weeks = [f"2026-W{n}" for n in range(41, 53)]
+    drawn = 0
+    for n in range(40):
+        for week in weeks:
+            candidates = [PresenceCandidate(u, date(2026, 10, 1)) for u in range(2, 201)]
+            candidates.append(PresenceCandidate(1, date(2026, 10, 1), weight))
+            seed = derive_seed(b"k", n, week)
+            drawn += any(d.user_id == 1 for d in draw_presence(candidates, week, seed, 10))
+    assert least <= drawn / (40 * len(weeks)) <= most
+
+
+def test_equal_weights_draw_as_an_even_draw_does() -> None:
+    plain = cadres(80, date(2026, 10, 1))
+    weighted = [PresenceCandidate(c.user_id, c.last_presence_check, 3.0) for c in plain]
+    assert draw_presence(plain, "2026-W47", SEED, 12) == draw_presence(
+        weighted, "2026-W47", SEED, 12)

@@ -3,13 +3,24 @@ the seed, weighted by risk, covering every cadre, verified (and tampering caught
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from sqlalchemy import delete, select, update
 
 from checkin import db
 from checkin.domain.sampling import derive_seed
-from checkin.models import Area, AuditEntry, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.models import (
+    Area,
+    AttendanceCorrection,
+    AuditEntry,
+    CorrectionDecision,
+    SpotcheckBatch,
+    SpotcheckItem,
+    SpotcheckResult,
+)
 from checkin.services.spotchecks import results, weekly_draw
 from checkin.settings import policy
 from tests.spotcheck_helpers import NOW, TODAY, WEEK, add_visit, last_week_visits
@@ -200,3 +211,39 @@ def test_results_are_insert_only_in_the_database(wednesday, world) -> None:
             with pytest.raises(DBAPIError, match="insert-only"):
                 s.execute(statement.where(SpotcheckResult.item_id == world["backcheck_a"]))
             s.rollback()
+
+
+def test_presence_weights_follow_make_ups_late_days_and_after_the_fact_leave(
+        wednesday, world, make_checkin, make_leave) -> None:
+    """Issue 12: what the new rules flag weighs in the presence draw, frozen with the batch
+    and re-derived by verify."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    with wednesday.app_context():
+        s = db.session()
+        correction = AttendanceCorrection(
+            id=str(uuid.uuid4()), user_id=world["cadre_a2"], village_id=world["va"],
+            day=monday - timedelta(days=9), reason="手机没电", digest="x",
+            created_at=NOW - timedelta(days=4))
+        s.add(correction)
+        s.flush()
+        s.add(CorrectionDecision(correction_id=correction.id, approve=True,
+                                 decided_by_id=world["sup_t1"],
+                                 decided_at=NOW - timedelta(days=3)))  # last Sunday
+        s.commit()
+    make_checkin("cadre_b2", day=monday - timedelta(days=30), flags="synced_too_late",
+                 counts_for_day=False, received_at=NOW - timedelta(days=4))
+    make_leave("cadre_b", status="approved", approved_after_start=True,
+               start_date=monday - timedelta(days=6), end_date=monday - timedelta(days=5),
+               decided_at=NOW - timedelta(days=5))
+    with wednesday.app_context():
+        s = db.session()
+        batch_id, _ = draw_county(wednesday, world)
+        batch = s.get(SpotcheckBatch, batch_id)
+        people = batch.candidates["presence"]
+        weights = dict(zip(people["users"], people["weights"], strict=True))
+        assert batch.candidates["version"] == 2
+        base = weights[world["cadre_a"]]  # a clean record
+        assert weights[world["cadre_a2"]] == base + 1.5  # make-up approved
+        assert weights[world["cadre_b"]] == base + 1.5  # leave approved after it began
+        assert weights[world["cadre_b2"]] >= base + 3.0  # a day sent after the window
+        assert weekly_draw.verify(s, batch, settings(wednesday).secret).ok

@@ -11,7 +11,12 @@ Decisions:
   checks the seed against the secret and the batch against the digest in the audit log.
 - Presence candidates: the active cadres of villages in the area. Per week:
   ceil(SPOTCHECK_PRESENCE_SHARE x cadres) (10 % by default), never fewer than the
-  quarter's coverage forces (sampling.draw_presence).
+  quarter's coverage forces (sampling.draw_presence). Beyond the forced ones a cadre's
+  chance follows the risk of their recent record (`presence_flags`): the flags of the
+  check-ins made or sent last week (a batch of back-dated days weighs on the week it
+  arrived in), make-ups (补卡) approved, leave approved after it began (事后补批) and
+  findings excused on appeal in the last RECENT_MARKS_DAYS, and their spot-check history
+  (candidates version 2 freezes these weights; version 1 batches drew evenly).
 - Visit candidates: last week's visits and contacts (Monday to Sunday before the drawn
   week) in the area, a corrected visit replaced by its correction. Risk = the visit's
   flags, the evidence flags of its photos (not the photo pipeline's technical notes such
@@ -48,11 +53,17 @@ from checkin.domain.sampling import (
 )
 from checkin.models import (
     Area,
+    AttendanceCorrection,
     AuditEntry,
     Checkin,
+    CorrectionDecision,
+    Leave,
     Photo,
+    SpotcheckAppeal,
+    SpotcheckAppealDecision,
     SpotcheckBatch,
     SpotcheckItem,
+    SpotcheckResult,
     User,
     Visit,
 )
@@ -62,7 +73,9 @@ from checkin.scope import Scope
 from checkin.services.spotchecks import results
 from checkin.services.visits.households import superseded
 
-CANDIDATES_VERSION = 1
+CANDIDATES_VERSION = 2
+# How far back make-ups, after-the-fact leave and upheld appeals weigh on the draw.
+RECENT_MARKS_DAYS = 28
 DEFAULT_PRESENCE_SHARE = 0.10
 
 
@@ -132,7 +145,8 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
     history = results.histories(session, cadres, monday)
     visits = _visit_rows(session, area, monday)
     scores = _visit_scores(session, area, monday, visits, history)
-    candidates = _freeze(session, cadres, visits, scores, settings)
+    flags = presence_flags(session, list(session.scalars(cadres)), monday)
+    candidates = _freeze(session, cadres, visits, scores, settings, flags, history)
     presence, visit_ids = run_draw(candidates, week, seed)
     batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week=week, seed=seed,
                            candidates=candidates, drawn_at=clock.now(), drawn_by_id=actor_id)
@@ -155,8 +169,9 @@ def run_draw(candidates: Mapping[str, Any], week: str, seed: str
              ) -> tuple[list[PresenceDraw], list[str]]:
     """The draw from frozen candidates: the same inputs give the same lists, always."""
     people = candidates["presence"]
-    cadres = [PresenceCandidate(user, _day(last))
-              for user, last in zip(people["users"], people["last"], strict=True)]
+    weights = people.get("weights") or [1.0] * len(people["users"])  # version 1: even
+    cadres = [PresenceCandidate(user, _day(last), weight) for user, last, weight
+              in zip(people["users"], people["last"], weights, strict=True)]
     presence = draw_presence(cadres, week, seed, people["per_week"])
     frozen = candidates["visits"]
     last = {int(user): _day(day) for user, day in frozen["last"].items()}
@@ -221,9 +236,13 @@ def _visit_scores(session: Session, area: Area, monday: date, visits: list[_Visi
 
 
 def _freeze(session: Session, cadres: Select[int], visits: list[_VisitRow],
-            scores: Mapping[str, risk.RiskScore], settings: DrawSettings) -> dict[str, Any]:
+            scores: Mapping[str, risk.RiskScore], settings: DrawSettings,
+            flags: Mapping[int, set[str]], history: Mapping[int, risk.CadreHistory]
+            ) -> dict[str, Any]:
     """Everything the draw uses, as JSON: columns of ids, weights and last-check dates."""
     users = list(session.scalars(cadres.order_by(User.id)))
+    weights = [risk.score_record(flags.get(u, set()), history.get(u, results.NO_HISTORY),
+                                 "checkin").score for u in users]
     last_presence = results.last_drawn(session, cadres, "presence")
     visit_users = sorted({row.user_id for row in visits})
     last_backcheck = results.last_drawn(
@@ -235,6 +254,7 @@ def _freeze(session: Session, cadres: Select[int], visits: list[_VisitRow],
             "per_week": math.ceil(round(settings.presence_share * len(users), 9)),
             "users": users,
             "last": [_iso(last_presence.get(u)) for u in users],
+            "weights": weights,
         },
         "visits": {
             "share": settings.policy.visit_backcheck_share,
@@ -258,12 +278,28 @@ def _reasons(score: risk.RiskScore) -> list[dict[str, Any]]:
 def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[PresenceDraw],
                     history: Mapping[int, risk.CadreHistory], monday: date
                     ) -> list[dict[str, Any]]:
-    """Presence items, with a risk from the flags of the cadre's check-ins last week: not
-    used by the draw (presence checks are drawn evenly), shown so the checker knows why
-    a cadre deserves attention."""
+    """Presence items, with the risk that weighed in the draw shown, so the checker knows
+    why a cadre deserves attention."""
     users = [d.user_id for d in drawn]
     villages = dict(session.execute(select(User.id, User.village_id).where(
         among(session, User.id, users))).all())
+    flags = presence_flags(session, users, monday)
+    items = []
+    for position, d in enumerate(drawn):
+        score = risk.score_record(flags[d.user_id],
+                                  history.get(d.user_id, results.NO_HISTORY), "checkin")
+        items.append({
+            "batch_id": batch.id, "position": position, "kind": "presence",
+            "user_id": d.user_id, "village_id": villages[d.user_id], "visit_id": None,
+            "household_id": None, "day": d.day, "window_start": d.window_start,
+            "window_end": d.window_end, "risk": score.score, "reasons": _reasons(score)})
+    return items
+
+
+def presence_flags(session: Session, users: list[int], monday: date) -> dict[int, set[str]]:
+    """What each cadre's recent record flags, for the presence draw of the week of `monday`:
+    the flags of check-ins made or sent last week, and `makeup_approved`,
+    `leave_after_start`, `appeal_upheld` for such decisions of the last RECENT_MARKS_DAYS."""
     first, last = _last_week(monday)
     flags: dict[int, set[str]] = {u: set() for u in users}
     # Made last week, or sent last week whatever day it claims: a batch of back-dated
@@ -275,16 +311,29 @@ def _presence_items(session: Session, batch: SpotcheckBatch, drawn: list[Presenc
             or_(Checkin.local_day.between(first, last),
                 Checkin.received_at.between(sent_from, sent_before)))):
         flags[user_id].update(f for f in text.split(",") if f)
-    items = []
-    for position, d in enumerate(drawn):
-        score = risk.score_record(flags[d.user_id],
-                                  history.get(d.user_id, results.NO_HISTORY), "checkin")
-        items.append({
-            "batch_id": batch.id, "position": position, "kind": "presence",
-            "user_id": d.user_id, "village_id": villages[d.user_id], "visit_id": None,
-            "household_id": None, "day": d.day, "window_start": d.window_start,
-            "window_end": d.window_end, "risk": score.score, "reasons": _reasons(score)})
-    return items
+    since = datetime.combine(monday - timedelta(days=RECENT_MARKS_DAYS), time(), clock.zone())
+    until = datetime.combine(monday, time(), clock.zone())
+    marks = (
+        ("makeup_approved", select(AttendanceCorrection.user_id).join(
+            CorrectionDecision, CorrectionDecision.correction_id == AttendanceCorrection.id)
+         .where(among(session, AttendanceCorrection.user_id, users),
+                CorrectionDecision.approve.is_(True),
+                CorrectionDecision.decided_at.between(since, until))),
+        ("leave_after_start", select(Leave.user_id).where(
+            among(session, Leave.user_id, users), Leave.approved_after_start.is_(True),
+            Leave.decided_at.between(since, until))),
+        ("appeal_upheld", select(SpotcheckItem.user_id)
+         .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+         .join(SpotcheckAppeal, SpotcheckAppeal.result_id == SpotcheckResult.id)
+         .join(SpotcheckAppealDecision, SpotcheckAppealDecision.appeal_id == SpotcheckAppeal.id)
+         .where(among(session, SpotcheckItem.user_id, users),
+                SpotcheckAppealDecision.upheld.is_(True),
+                SpotcheckAppealDecision.decided_at.between(since, until))),
+    )
+    for flag, stmt in marks:
+        for user_id in session.scalars(stmt.distinct()):
+            flags[user_id].add(flag)
+    return flags
 
 
 def _visit_item(batch: SpotcheckBatch, position: int, row: _VisitRow, score: risk.RiskScore
