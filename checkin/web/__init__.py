@@ -9,6 +9,7 @@ from checkin.web import (
     admin,
     bulletins,
     cadre,
+    dossier,
     home,
     people,
     pwa,
@@ -23,7 +24,7 @@ from checkin.web import (
 
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
-                   spotchecks, bulletins, team_reports):
+                   spotchecks, bulletins, team_reports, dossier):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)
     # Macros imported into a template see globals, not the context.

@@ -336,6 +336,46 @@ def day_counts(months: list[CalendarMonth]) -> dict[str, int]:
     return dict(counts)
 
 
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    category: str
+    why: DayWhy | None
+    checkins: int
+    log: str  # the day's daily log (日纪实): the notes of its check-ins
+    visits: int
+
+
+def day_rows(session: Session, cadre: User, year: int, months: list[CalendarMonth]
+             ) -> list[DayRow]:
+    """Every day of the year with its category, why, check-ins, daily log and visits."""
+    first, after = year_bounds(year)
+    checkins: dict[date, int] = defaultdict(int)
+    notes: dict[date, list[str]] = defaultdict(list)
+    for day, note in session.execute(
+            select(Checkin.local_day, Checkin.note).where(
+                Checkin.user_id == cadre.id, Checkin.recorded_at >= first,
+                Checkin.recorded_at < after).order_by(Checkin.recorded_at)):
+        day = as_date(day)
+        checkins[day] += 1
+        if note:
+            notes[day].append(note)
+    visits = {as_date(day): n for day, n in session.execute(
+        select(Visit.local_day, func.count()).where(
+            Visit.user_id == cadre.id, Visit.recorded_at >= first, Visit.recorded_at < after)
+        .group_by(Visit.local_day))}
+    out = []
+    for month in months:
+        for week in month.grid.weeks:
+            for cell in week:
+                if cell is not None:
+                    out.append(DayRow(cell.day, cell.category, month.why.get(cell.day),
+                                      checkins.get(cell.day, 0),
+                                      "；".join(notes.get(cell.day, [])),
+                                      visits.get(cell.day, 0)))
+    return out
+
+
 def is_flagged_visit(visit: Visit) -> bool:
     return bool(visit.flag_list) or any(p.flag_list for p in visit.photos)
 
