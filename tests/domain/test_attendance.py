@@ -399,3 +399,18 @@ def test_return_closes_approved_leave_on_a_day_not_in_the_future(status, return_
     with pytest.raises(Refusal) as caught:
         validate_return(span, return_date, TODAY)
     assert caught.value.code == code
+
+
+@pytest.mark.parametrize(("approve", "comment", "refused"), [
+    (True, None, False), (True, "", False), (False, "人手不足", False),
+    (False, None, True), (False, "", True), (False, "   ", True)])
+def test_a_rejection_needs_a_reason(approve: bool, comment: str | None, refused: bool) -> None:
+    from checkin.domain.attendance import require_rejection_reason
+    from checkin.domain.refusal import Refusal
+
+    if refused:
+        with pytest.raises(Refusal) as caught:
+            require_rejection_reason(approve, comment)
+        assert caught.value.code == "leave_rejection_needs_reason"
+    else:
+        require_rejection_reason(approve, comment)

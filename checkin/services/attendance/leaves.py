@@ -75,7 +75,9 @@ def decide(session: Session, supervisor: User, leave: Leave, approve: bool,
     if not may_decide(supervisor, leave):
         raise Refusal("needs_county")
     before = audit.snapshot(leave)
-    leave.status = attendance.leave_transition(leave.status, "approved" if approve else "rejected")
+    status = attendance.leave_transition(leave.status, "approved" if approve else "rejected")
+    attendance.require_rejection_reason(approve, comment)
+    leave.status = status
     leave.decided_by_id = supervisor.id
     leave.decided_at = clock.now()
     leave.decision_comment = comment
