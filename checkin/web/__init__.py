@@ -29,4 +29,5 @@ def register(app: Flask) -> None:
     app.context_processor(home.inject_navigation)
     # Macros imported into a template see globals, not the context.
     app.jinja_env.globals.update(flag_words=reasons.flag_word,
-                                 purpose_words=reasons.purpose_word)
+                                 purpose_words=reasons.purpose_word,
+                                 record_reasons=reasons.record_reasons)

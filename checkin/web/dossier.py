@@ -15,7 +15,6 @@ from flask_login import login_required
 
 from checkin import db, reasons
 from checkin.auth import current_scope
-from checkin.domain.geofence import Reason
 from checkin.exports import export
 from checkin.models import Checkin, User
 from checkin.platform import clock
@@ -47,9 +46,7 @@ def cadre_or_404(user_id: int) -> User:
 
 def checkin_reasons(row: Checkin) -> list[str]:
     """Why a check-in was flagged, as sentences with its numbers."""
-    texts = [reasons.flag_text(Reason(r["code"], r.get("params", {}))) for r in row.reasons]
-    known = {r["code"] for r in row.reasons}
-    return texts + [reasons.flag_word(f) for f in row.flag_list if f not in known]
+    return reasons.record_reasons(row.reasons, row.flag_list)
 
 
 def day_why(why: dossier.DayWhy | None) -> str:
