@@ -125,3 +125,35 @@ def test_the_file_in_english(fixed, client, world, login) -> None:
     client.set_cookie("lang", "en")
     html = client.get(f"/cadres/{world['cadre_a']}").get_data(as_text=True)
     assert "Cadre's file" in html and "Daily work log" in html
+
+
+def test_a_cadre_finds_its_own_file(fixed, client, world, login) -> None:
+    page = login(client, "cadre_a").get("/my/attendance").get_data(as_text=True)
+    assert f'href="/cadres/{world["cadre_a"]}?year=2026"' in page and "我的档案" in page
+
+
+def test_the_page_reads_in_a_bounded_number_of_queries(fixed, app, client, world, login,
+                                                       make_checkin, make_visit) -> None:
+    from sqlalchemy import event
+
+    login(client, "sup_county")
+
+    def count() -> int:
+        seen = []
+        engine = app.extensions["checkin_engine"]
+
+        def note(*_args) -> None:
+            seen.append(1)
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert client.get(f"/cadres/{world['cadre_a']}?year=2026").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return len(seen)
+
+    few = count()
+    for day in range(1, 25):
+        make_checkin("cadre_a", day=date(2026, 10, day), counts_for_day=day % 2 == 0,
+                     flags="" if day % 2 == 0 else "low_accuracy")
+        make_visit("cadre_a", day=date(2026, 10, day))
+    assert count() == few
