@@ -8,7 +8,8 @@ The domain gives codes and numbers (:class:`~checkin.domain.geofence.Reason`,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -124,6 +125,14 @@ def flag_text(reason: Reason) -> str:
         return str(template) % numbers
     except KeyError:  # a Reason built without all its numbers still names its code
         return reason.code
+
+
+def record_reasons(reasons: Sequence[Mapping[str, Any]], flags: Sequence[str]) -> list[str]:
+    """Why a check-in or visit was flagged, as sentences with its numbers: the stored
+    reasons, then the short name of any flag without one."""
+    texts = [flag_text(Reason(r["code"], r.get("params", {}))) for r in reasons]
+    known = {r["code"] for r in reasons}
+    return texts + [flag_word(f) for f in flags if f not in known]
 
 
 def risk_text(reason: RiskReason) -> str:

@@ -98,6 +98,7 @@ TABLE: Mapping[str, Entry] = {
     "correction_day_counts": Entry(422, _l("%(day)s already counts: no make-up needed")),
     "correction_pending": Entry(422, _l("A make-up for %(day)s was already asked for")),
     "correction_needs_comment": Entry(422, _l("A rejection needs a comment for the cadre")),
+    "leave_rejection_needs_reason": Entry(422, _l("A rejection needs a reason for the cadre")),
     "correction_decided": Entry(409, _l("This make-up was already %(status)s by %(name)s "
                                      "at %(at)s")),
     "leave_same_day_kind": Entry(422, _l("%(kind)s must be asked for by the day before: it can "

@@ -439,6 +439,50 @@ SCHEMAS.update({
         "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}),
 })
 
+SCHEMAS["Dossier"] = _obj(
+    ["user", "year", "attendance", "checkins", "visits", "leaves", "corrections",
+     "spotchecks", "satisfaction", "bulletins"], {
+        "user": _obj(["id", "name", "village_id", "team_id"], {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "username": {"type": "string"}, "village_id": {"type": ["integer", "null"]},
+            "village_name": _STR_N, "team_id": {"type": ["integer", "null"]},
+            "team_code": _STR_N, "unit": _STR_N, "is_leader": {"type": "boolean"},
+            "phone": _STR_N}),
+        "year": {"type": "integer"},
+        "attendance": {"$ref": "#/components/schemas/Attendance"},
+        "checkins": _obj(["total", "counted", "flagged"], {
+            k: {"type": "integer"} for k in ("total", "counted", "flagged")}),
+        "visits": _obj(["total", "flagged"], {
+            k: {"type": "integer"} for k in ("total", "flagged", "visits", "contacts")}),
+        "due_households": {"type": "integer",
+                           "description": "households of the cadre due or overdue now"},
+        "leaves": {"type": "array", "items": {"$ref": "#/components/schemas/Leave"}},
+        "corrections": {"type": "array",
+                        "items": {"$ref": "#/components/schemas/Correction"}},
+        "spotchecks": {"type": "array", "description": "always empty for the cadre's own "
+                       "file: spot checks are unannounced", "items": _obj(
+                           ["week", "kind", "outcome", "verdict", "satisfaction"], {
+                               "week": {"type": "string"}, "day": _DAY,
+                               "kind": {"type": "string", "enum": ["presence", "visit"]},
+                               "outcome": {"type": "string", "enum": [
+                                   "confirmed", "not_confirmed", "unreachable"]},
+                               "verdict": {"type": "string", "enum": [
+                                   "pass", "fail", "excused", "no_contact"]},
+                               "satisfaction": {"type": ["string", "null"], "enum": [
+                                   "satisfied", "basic", "unsatisfied", None]}})},
+        "satisfaction": {"type": ["object", "null"], "description": "null for the cadre's "
+                         "own file", "required": ["answers", "satisfied_share"],
+                         "properties": {"answers": {"type": "integer"},
+                                        "satisfied_share": _NUM_N}},
+        "bulletins": {"type": "array", "description": "the team's rows of published "
+                      "bulletins", "items": _obj(["month", "rank", "award"], {
+                          "month": {"type": "string"}, "area": {"type": "string"},
+                          "rank": {"type": ["integer", "null"]},
+                          "teams": {"type": "integer"}, "score": _NUM_N,
+                          "award": {"type": ["string", "null"],
+                                    "enum": ["red_flag", "yellow_card", None]}})},
+    })
+
 _REF = "#/components/schemas/"
 # A variable with its type: inside the overloaded dict.update() mypy infers this literal wrongly.
 _RECORD_PATHS: dict[str, Any] = {
@@ -516,6 +560,13 @@ _RECORD_PATHS: dict[str, Any] = {
             {"name": "month", "in": "query", "schema": {"type": "string",
                                                         "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
         "responses": {"200": _json(_page_of("Attendance")), **_errors(400, 401, 404)}}},
+    "/cadres/{user_id}/dossier": {"get": {
+        "summary": "A cadre's file (一人一档) for a year: supervisors in scope, the cadre itself "
+                   "(without spot checks)",
+        "parameters": [{"name": "user_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}},
+                       {"name": "year", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"$ref": _REF + "Dossier"}), **_errors(400, 401, 404)}}},
     "/households": {"get": {
         "summary": "Households in scope with their cadence", "parameters": [
             *PAGE_PARAMS, {"name": "due", "in": "query",

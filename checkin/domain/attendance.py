@@ -338,6 +338,12 @@ def leave_transition(status: str, target: str) -> str:
     return target
 
 
+def require_rejection_reason(approve: bool, comment: str | None) -> None:
+    """A rejected leave tells the cadre why: a rejection without a reason is refused."""
+    if not approve and not (comment or "").strip():
+        raise Refusal("leave_rejection_needs_reason", field="comment")
+
+
 def is_return_overdue(leave: LeaveSpan, today: date) -> bool:
     """Approved, not yet closed (销假), and its last day is behind us."""
     return leave.status == "approved" and leave.end < today

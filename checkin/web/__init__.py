@@ -9,6 +9,7 @@ from checkin.web import (
     admin,
     bulletins,
     cadre,
+    dossier,
     home,
     inbox,
     people,
@@ -24,10 +25,11 @@ from checkin.web import (
 
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
-                   spotchecks, bulletins, team_reports, inbox):
+                   spotchecks, bulletins, team_reports, inbox, dossier):
         app.register_blueprint(module.bp)
     app.context_processor(home.inject_navigation)
     app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.
     app.jinja_env.globals.update(flag_words=reasons.flag_word,
-                                 purpose_words=reasons.purpose_word)
+                                 purpose_words=reasons.purpose_word,
+                                 record_reasons=reasons.record_reasons)

@@ -19,6 +19,7 @@ from checkin.exports import export
 from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
 from checkin.services.attendance import boards, corrections, leaves
+from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
 from checkin.web import charts
@@ -36,6 +37,14 @@ CATEGORY: dict[str, LazyString | str] = {
     "makeup": _l("Make-up")}
 CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
                  "缺勤": "FECACA", "补卡": "A7F3D0"}
+
+
+LEAVE_KIND_WORDS: dict[str, LazyString] = {
+    "personal": _l("Personal leave"), "sick": _l("Sick leave"),
+    "official": _l("Official business"), "training": _l("Training")}
+LEAVE_STATUS_WORDS: dict[str, LazyString] = {
+    "pending": _l("Waiting for approval"), "approved": _l("Approved"),
+    "rejected": _l("Rejected"), "closed": _l("Closed (back on post)")}
 
 
 def category_words() -> dict[str, str]:
@@ -145,8 +154,8 @@ def leave_inbox() -> Any:
     scope = current_scope()
     session = db.session()
     in_scope = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
-    pending = session.scalars(in_scope.where(Leave.status == "pending")
-                              .order_by(Leave.start_date)).all()
+    pending = session.scalars(leave_inbox_service.with_people(
+        in_scope.where(Leave.status == "pending").order_by(Leave.start_date))).all()
     approved = session.scalars(in_scope.where(Leave.status == "approved")
                                .order_by(Leave.end_date)).all()
     overdue = [leave for leave in approved if leaves.overdue(leave)]
@@ -162,7 +171,50 @@ def leave_inbox() -> Any:
         .limit(200)).all()
     return render_template("supervise/leaves.html", pending=pending, overdue=overdue,
                            marked=marked, today=today, form=DecisionForm(),
-                           may_decide=leaves.may_decide, makeups=makeups)
+                           may_decide=leaves.may_decide, makeups=makeups,
+                           rows=leave_inbox_service.inbox_rows(session, list(pending), policy()))
+
+
+def register_filters() -> leave_inbox_service.RegisterFilters:
+    month = request.args.get("month", "")
+    parts = month.split("-")
+    valid = (len(parts) == 2 and all(p.isdigit() for p in parts)
+             and 2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12)
+    return leave_inbox_service.RegisterFilters(
+        status=request.args.get("status") or None, kind=request.args.get("kind") or None,
+        month=(int(parts[0]), int(parts[1])) if valid else None)
+
+
+@bp.get("/leaves/register")
+@bp.get("/leaves/register.<kind>")
+@roles_required("supervisor", "admin")
+def leave_register(kind: str | None = None) -> Any:
+    session = db.session()
+    chosen = register_filters()
+    if kind is not None:
+        return _register_export(kind, session.scalars(
+            leave_inbox_service.register(current_scope(), chosen)))
+    raw = request.args.get("page", "")
+    page = int(raw) if raw.isdigit() and 1 <= int(raw) <= 10_000 else 1
+    rows, more = leave_inbox_service.register_page(session, current_scope(), chosen, page)
+    return render_template("supervise/leave_register.html", rows=rows, more=more, page=page,
+                           chosen=chosen, days_of=leave_inbox_service.days_of,
+                           month=request.args.get("month", ""))
+
+
+def _register_export(kind: str, rows: Any) -> Any:
+    with force_locale("zh"):
+        kinds = {k: str(LEAVE_KIND_WORDS[k]) for k in LEAVE_KIND_WORDS}
+        statuses = {k: str(LEAVE_STATUS_WORDS[k]) for k in LEAVE_STATUS_WORDS}
+    headers = ["姓名", "村", "类别", "开始", "结束", "天数", "状态", "申请时间", "审批人",
+               "审批时间", "审批意见", "销假日期", "事由"]
+    table = ([r.user.name, r.user.village.name if r.user.village else "",
+              kinds.get(r.kind, r.kind), r.start_date, r.end_date,
+              leave_inbox_service.days_of(r), statuses.get(r.status, r.status), r.created_at,
+              r.decided_by.name if r.decided_by else "", r.decided_at,
+              r.decision_comment or "", r.returned_on, r.reason] for r in rows)
+    return export(kind, f"请假登记-{clock.today().isoformat()}",
+                  f"{area_title()} 请销假登记", headers, table)
 
 
 @bp.post("/corrections/<correction_id>/decision")
@@ -208,5 +260,6 @@ def decide(leave_id: str) -> Any:
         except Refusal as exc:
             flash(refusals.message(exc), "error")
         else:
-            flash(_("Decision saved."), "info")
+            flash(_("Approved: leave of %(name)s", name=row.user.name) if approve
+                  else _("Rejected: leave of %(name)s", name=row.user.name), "info")
     return redirect(url_for("supervise.leave_inbox"))

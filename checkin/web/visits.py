@@ -26,7 +26,7 @@ from checkin.web.forms import LogoutForm
 bp = Blueprint("visits", __name__)
 
 FLAGS = ("far_from_household", "outside_fence", "low_accuracy", "impossible_travel",
-         "late_sync")
+         "late_sync", *views.PHOTO_FLAGS)
 
 
 @bp.get("/my/households")
@@ -82,8 +82,10 @@ def visit_page(visit_id: str) -> Any:
                     {"lat": visit.lat, "lon": visit.lon, "ok": not visit.flag_list,
                      "label": visit.recorded_at.isoformat()} if visit.lat is not None else None,
                 ) if m]}
+    earlier = ({} if current_user.role == "cadre"
+               else views.earlier_photos(db.session(), current_scope(), visit.photos))
     return render_template("visits/visit.html", visit=visit, chain=chain, map_data=map_data,
-                           form=LogoutForm())
+                           form=LogoutForm(), earlier=earlier)
 
 
 def _filters() -> views.VisitFilters:

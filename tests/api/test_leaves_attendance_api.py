@@ -53,7 +53,8 @@ def test_long_leave_needs_the_county(fixed, client, world, token_for) -> None:
     township = client.post(f"/api/v1/leaves/{body['id']}/decision", json={"approve": True},
                            headers=token_for("sup_t1"))
     assert township.status_code == 403
-    county = client.post(f"/api/v1/leaves/{body['id']}/decision", json={"approve": False},
+    county = client.post(f"/api/v1/leaves/{body['id']}/decision",
+                         json={"approve": False, "comment": "时间太长"},
                          headers=token_for("sup_county"))
     assert county.get_json()["status"] == "rejected"
 

@@ -66,6 +66,11 @@ def test_answers_match_the_document(client, world, token_for) -> None:
                             "photos": [(io.BytesIO(image.getvalue()), "p.jpg")]})
     checks.append(("/visits", "post", visit))
     checks.append(("/visits", "get", client.get("/api/v1/visits", headers=supervisor)))
+    for who in (supervisor, cadre):
+        checks.append(("/cadres/{user_id}/dossier", "get", client.get(
+            f"/api/v1/cadres/{world['cadre_a']}/dossier", headers=who)))
+    checks.append(("/cadres/{user_id}/dossier", "get", client.get(
+        f"/api/v1/cadres/{world['cadre_b']}/dossier", headers=supervisor)))
     for path, method, response in checks:
         schema = _response_schema(doc, path, method, response.status_code)
         _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")

@@ -508,3 +508,18 @@ def test_the_same_day_kinds_come_from_the_environment_as_a_list(raw, kinds):
     from checkin.settings import build_policy
 
     assert build_policy({"same_day_leave_kinds": raw}).same_day_leave_kinds == kinds
+
+
+@pytest.mark.parametrize(("approve", "comment", "refused"), [
+    (True, None, False), (True, "", False), (False, "人手不足", False),
+    (False, None, True), (False, "", True), (False, "   ", True)])
+def test_a_rejection_needs_a_reason(approve: bool, comment: str | None, refused: bool) -> None:
+    from checkin.domain.attendance import require_rejection_reason
+    from checkin.domain.refusal import Refusal
+
+    if refused:
+        with pytest.raises(Refusal) as caught:
+            require_rejection_reason(approve, comment)
+        assert caught.value.code == "leave_rejection_needs_reason"
+    else:
+        require_rejection_reason(approve, comment)

@@ -134,7 +134,9 @@ def decide(session: Session, supervisor: User, leave: Leave, approve: bool,
         raise already_decided(leave)
     before = audit.snapshot(leave)
     now = clock.now()
-    leave.status = attendance.leave_transition(leave.status, "approved" if approve else "rejected")
+    status = attendance.leave_transition(leave.status, "approved" if approve else "rejected")
+    attendance.require_rejection_reason(approve, comment)
+    leave.status = status
     leave.decided_by_id = supervisor.id
     leave.decided_at = now
     leave.decision_comment = comment

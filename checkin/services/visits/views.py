@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import cadence
 from checkin.domain.policy import Policy
-from checkin.models import Household, User, Village, Visit
+from checkin.models import Household, Photo, User, Village, Visit
 from checkin.platform import clock
 from checkin.scope import Scope
 from checkin.services.visits import households
+
+PHOTO_FLAGS = ("duplicate_photo", "photo_old", "exif_gps_far", "no_exif_time")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,10 @@ def visits_query(scope: Scope, filters: VisitFilters) -> Select[Visit]:
     if filters.household_code:
         stmt = stmt.where(Visit.household_id.in_(select(Household.id).where(
             Household.code == filters.household_code.strip())))
-    if filters.flag:
+    if filters.flag in PHOTO_FLAGS:
+        stmt = stmt.where(exists().where(Photo.visit_id == Visit.id,
+                                         Photo.flags.like(f"%{filters.flag}%")))
+    elif filters.flag:
         stmt = stmt.where(Visit.flags.like(f"%{filters.flag}%"))
     zone = clock.zone()
     if filters.first:
@@ -77,6 +82,20 @@ def visit_chain(session: Session, scope: Scope, visit_id: str) -> tuple[Visit | 
         chain.append(newer)
         newer = session.scalars(select(Visit).where(Visit.corrects_id == newer.id)).first()
     return visit, chain
+
+
+def earlier_photos(session: Session, scope: Scope, photos: list[Photo]) -> dict[int, Photo]:
+    """For each reused photo, the earlier photo it repeats, when the viewer may see the
+    earlier photo's visit (a reuse across the county may be outside a township's scope)."""
+    wanted = {p.id: p.duplicate_of_id for p in photos if p.duplicate_of_id is not None}
+    if not wanted:
+        return {}
+    found = {p.id: p for p in session.scalars(
+        select(Photo).join(Visit, Visit.id == Photo.visit_id)
+        .where(Photo.id.in_(set(wanted.values())),
+               scope.owned_by_user(Visit.user_id, Visit.village_id))
+        .options(selectinload(Photo.visit)))}
+    return {pid: found[earlier] for pid, earlier in wanted.items() if earlier in found}
 
 
 @dataclass(frozen=True)
