@@ -133,8 +133,10 @@ def test_a_cadre_withdraws_a_pending_request(fixed, client, world, token_for) ->
 
 def test_a_decided_request_cannot_be_withdrawn(fixed, client, world, token_for) -> None:
     body = ask(client, token_for("cadre_a")).get_json()
-    client.post(f"/api/v1/leaves/{body['id']}/decision", json={"approve": False},
-                headers=token_for("sup_t1"))
+    rejected = client.post(f"/api/v1/leaves/{body['id']}/decision",
+                           json={"approve": False, "comment": "人手不足"},
+                           headers=token_for("sup_t1"))
+    assert rejected.status_code == 200, rejected.get_json()
     refused = client.post(f"/api/v1/leaves/{body['id']}/withdraw", headers=token_for("cadre_a"))
     assert refused.status_code == 409
     assert "SupTownOne" in refused.get_json()["error"]["message"]
