@@ -65,7 +65,7 @@ def create_correction() -> Any:
     data = parse_correction(json_object())
     session = db.session()
     row, created = store_once(
-        lambda: corrections.existing(session, data),
+        lambda: corrections.stored_or_serialised(session, current_user, data),
         lambda: corrections.request_makeup(session, current_user, data, policy()))
     return jsonify(correction_json(row)), 201 if created else 200
 

@@ -17,7 +17,7 @@ from checkin.domain import geofence, makeup
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceCorrection, AttendanceDay, CorrectionDecision, User
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.exactly_once import replay_or_conflict
 
 _MARK_DAY = {name: dialect_insert(AttendanceDay).on_conflict_do_nothing(
@@ -42,6 +42,18 @@ def existing(session: Session, data: CorrectionInput) -> AttendanceCorrection | 
     return stored
 
 
+def stored_or_serialised(session: Session, user: User, data: CorrectionInput
+                         ) -> AttendanceCorrection | None:
+    """The stored request of a replay. Otherwise the cadre's make-up requests are
+    serialised from here to the commit (platform.locks) and the id is looked up again: a
+    replay that raced its original and waited for it answers the stored request."""
+    stored = existing(session, data)
+    if stored is not None:
+        return stored
+    locks.serialise(session, locks.MAKEUP_REQUESTS, user.id)
+    return existing(session, data)
+
+
 def _earlier(session: Session, user_id: int, day: date) -> list[makeup.MakeupOfDay]:
     rows = session.scalars(select(AttendanceCorrection).where(
         AttendanceCorrection.user_id == user_id, AttendanceCorrection.day == day))
@@ -50,9 +62,12 @@ def _earlier(session: Session, user_id: int, day: date) -> list[makeup.MakeupOfD
 
 def request_makeup(session: Session, user: User, data: CorrectionInput, policy: Policy
                    ) -> AttendanceCorrection:
-    """Store the request and its audit entry (flushed; the caller commits)."""
+    """Store the request and its audit entry (flushed; the caller commits), checked against
+    the cadre's other make-ups while their requests are serialised: the database's lock,
+    not only this check, keeps one pending make-up a day."""
     if user.village_id is None:
         raise Refusal("no_village")
+    locks.serialise(session, locks.MAKEUP_REQUESTS, user.id)
     if data.lat is not None and data.lon is not None:
         geofence.validate_position(data.lat, data.lon, 0.0)
     counts = session.get(AttendanceDay, (user.id, data.day)) is not None
@@ -80,7 +95,11 @@ def decide(session: Session, supervisor: User, correction: AttendanceCorrection,
            approve: bool, comment: str | None) -> CorrectionDecision:
     """Record the decision (a second row; the request is never changed) and, if approved,
     the cadre's day; audited. A concurrent second decision fails at the flush on the
-    decision's key (the caller answers it as the 409)."""
+    decision's key (the caller answers it as the 409). Decisions are serialised with the
+    cadre's make-up requests and the request read again, so two sent at once (two
+    supervisors, a double tap on the page) meet the first one's answer."""
+    locks.serialise(session, locks.MAKEUP_REQUESTS, correction.user_id)
+    session.expire(correction, ["decision"])
     refuse_if_decided(correction)
     makeup.validate_decision(approve, comment)
     decision = CorrectionDecision(correction_id=correction.id, approve=approve,
