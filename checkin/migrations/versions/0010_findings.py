@@ -79,11 +79,12 @@ def _guard(table: str, personal: tuple[str, ...]) -> None:
 
 
 def _leave_columns() -> None:
-    with op.batch_alter_table('leaves', schema=None) as batch_op:
-        for name in ('same_day', 'approved_after_start', 'return_backdated'):
-            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=False,
+    # Plain ADD COLUMN: a batch copy of leaves (SQLite rebuilds a table for a default that
+    # is an expression) would drop and remake a table other rows point at.
+    for name in ('same_day', 'approved_after_start', 'return_backdated'):
+        op.add_column('leaves', sa.Column(name, sa.Boolean(), nullable=False,
                                           server_default=sa.false()))
-        batch_op.add_column(sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
+    op.add_column('leaves', sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
 
 
 def upgrade() -> None:

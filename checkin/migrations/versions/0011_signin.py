@@ -30,9 +30,10 @@ def upgrade() -> None:
     with op.batch_alter_table('signin_counters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signin_counters_expires_s'), ['expires_s'],
                               unique=False)
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # Plain ADD COLUMN: a batch copy of users (SQLite rebuilds a table for a default that
+    # is an expression) fails on the foreign keys that point at it.
+    op.add_column('users', sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
 
 
 def downgrade() -> None:
