@@ -188,6 +188,8 @@ TABLE: Mapping[str, Entry] = {
     "roster_not_bool": Entry(422, _l("“%(value)s” must be yes or no")),
     "roster_not_choice": Entry(422, _l("“%(value)s” must be one of: %(choices)s")),
     "roster_duplicate_code": Entry(422, _l("%(value)s already appears in row %(first_row)s")),
+    "roster_duplicate_code_elsewhere": Entry(422, _l("%(value)s already appears in sheet "
+                                                  "%(first_sheet)s, row %(first_row)s")),
     "roster_unknown_ref": Entry(422, _l("unknown %(what)s “%(value)s”")),
     "roster_bad_parent_level": Entry(422, _l("parent area “%(value)s” has the wrong level")),
     "roster_not_township": Entry(422, _l("“%(value)s” is not a township")),

@@ -78,18 +78,13 @@ def _read_xlsx(data: bytes, limits: Limits) -> Iterator[RawSheet]:
         detail = type(exc).__name__
         raise rejected([Problem("not_xlsx", params={"detail": detail})]) from exc
     problems: list[Problem] = []
-    seen: set[str] = set()
     try:
         for worksheet in book.worksheets:
             rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
             sheet = _sheet_from_rows(worksheet.title, _xlsx_cells(rows), limits, problems,
                                      by_name=True)
-            if sheet is None:
-                continue
-            if sheet.spec.key in seen:
-                problems.append(Problem("duplicate_sheet", sheet=worksheet.title))
-            seen.add(sheet.spec.key)
-            yield sheet
+            if sheet is not None:
+                yield sheet  # several sheets of one kind are merged by the import
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
         raise rejected([Problem("not_xlsx", params={"detail": type(exc).__name__})]) from exc
     finally:

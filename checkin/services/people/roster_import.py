@@ -41,19 +41,39 @@ class ImportResult:
         bucket[entity] = bucket.get(entity, 0) + 1
 
 
+@dataclass(frozen=True)
+class Loc:
+    """Where a row is: its sheet (one of several of its kind, maybe in another file) and row."""
+
+    sheet: RawSheet
+    number: int
+
+
+Row = tuple[Loc, dict[str, Any]]
+
+
 @dataclass
 class Rows:
-    """Typed rows by sheet key, with the sheet's name and headers for locating problems."""
+    """Typed rows by sheet key, every sheet of a kind merged in file order; each row knows its
+    sheet, for locating problems."""
 
-    by_sheet: dict[str, list[tuple[int, dict[str, Any]]]]
-    sheets: dict[str, RawSheet]
+    by_sheet: dict[str, list[Row]] = field(default_factory=dict)
 
-    def get(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+    @classmethod
+    def of(cls, sheets: list[RawSheet], problems: list[Problem]) -> Rows:
+        rows = cls()
+        for sheet in sheets:
+            merged = rows.by_sheet.setdefault(sheet.spec.key, [])
+            merged += [(Loc(sheet, number), row) for number, row in typed_rows(sheet, problems)]
+        return rows
+
+    def get(self, key: str) -> list[Row]:
         return self.by_sheet.get(key, [])
 
-    def where(self, key: str, number: int, column: str) -> dict[str, Any]:
-        sheet = self.sheets[key]
-        return {"sheet": sheet.name, "row": number, "column": sheet.headers.get(column, column)}
+    def where(self, loc: Loc, column: str) -> dict[str, Any]:
+        sheet = loc.sheet
+        return {"sheet": sheet.name, "row": loc.number,
+                "column": sheet.headers.get(column, column)}
 
 
 def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
@@ -63,8 +83,7 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
     """Import every sheet or nothing; new accounts get `initial_password` or a random one.
     A village without a radius gets the policy's default fence radius."""
     problems: list[Problem] = []
-    rows = Rows({s.spec.key: typed_rows(s, problems) for s in sheets},
-                {s.spec.key: s for s in sheets})
+    rows = Rows.of(sheets, problems)
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
@@ -106,8 +125,8 @@ class Checker:
         self.roles = {name: u.role for name, u in known.users.items()}
         self.roles.update({r["username"]: "cadre" for _, r in rows.get("cadres")})
 
-    def problem(self, code: str, key: str, number: int, column: str, **params: Any) -> None:
-        self.problems.append(Problem(code, params=params, **self.rows.where(key, number, column)))
+    def problem(self, code: str, key: str, number: Loc, column: str, **params: Any) -> None:
+        self.problems.append(Problem(code, params=params, **self.rows.where(number, column)))
 
     def check_all(self) -> None:
         for spec in SHEETS:
@@ -120,15 +139,20 @@ class Checker:
         self.check_households()
 
     def unique(self, key: str, column: str) -> None:
-        first: dict[str, int] = {}
+        first: dict[str, Loc] = {}
         for number, row in self.rows.get(key):
             value = row[column]
-            if value in first:
+            seen = first.get(value)
+            if seen is None:
+                first[value] = number
+            elif seen.sheet is number.sheet:
                 self.problem("duplicate_code", key, number, column, value=value,
-                             first_row=first[value])
-            first.setdefault(value, number)
+                             first_row=seen.number)
+            else:
+                self.problem("duplicate_code_elsewhere", key, number, column, value=value,
+                             first_sheet=seen.sheet.name, first_row=seen.number)
 
-    def ref(self, key: str, number: int, column: str, value: Any, pool: set[str] | dict[str, Any],
+    def ref(self, key: str, number: Loc, column: str, value: Any, pool: set[str] | dict[str, Any],
             what: str) -> bool:
         if value is not None and value not in pool:
             # `what` names the kind of record in English; the table's WORDS translate it.
@@ -136,7 +160,7 @@ class Checker:
             return False
         return True
 
-    def position(self, key: str, number: int, row: dict[str, Any]) -> None:
+    def position(self, key: str, number: Loc, row: dict[str, Any]) -> None:
         lat, lon = row.get("lat"), row.get("lon")
         if lat is None and lon is None:
             return
@@ -180,7 +204,7 @@ class Checker:
             if row["term_end"] is not None and row["term_end"] < row["term_start"]:
                 self.problem("date_order", "teams", number, "term_end")
 
-    def check_person(self, key: str, number: int, row: dict[str, Any], role: str) -> None:
+    def check_person(self, key: str, number: Loc, row: dict[str, Any], role: str) -> None:
         username = row["username"]
         if not USERNAME.match(username):
             self.problem("username", key, number, "username")
@@ -189,7 +213,7 @@ class Checker:
             self.problem("role_conflict", key, number, "username", value=username)
 
     def check_cadres(self) -> None:
-        leaders: dict[str, int] = {}
+        leaders: dict[str, Loc] = {}
         for number, row in self.rows.get("cadres"):
             self.check_person("cadres", number, row, "cadre")
             self.ref("cadres", number, "team_code", row["team_code"], self.teams,
