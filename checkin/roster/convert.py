@@ -40,13 +40,16 @@ def convert(column: Column, value: Any) -> Any:
 
 
 def typed_rows(sheet: RawSheet, problems: list[Problem]) -> list[tuple[int, dict[str, Any]]]:
-    """Every row with its values converted; bad cells become problems and the row is dropped."""
+    """Every row with its values converted; bad cells become problems and the row is dropped.
+    A row holds a key only for the columns its sheet has (None for an empty cell)."""
     out: list[tuple[int, dict[str, Any]]] = []
     for number, raw in sheet.rows:
         row: dict[str, Any] = {}
         ok = True
         for column in sheet.spec.columns:
-            header = sheet.headers.get(column.key, column.zh)
+            if column.key not in sheet.headers:
+                continue  # an absent column is not an empty one: the row says nothing of it
+            header = sheet.headers[column.key]
             try:
                 value = convert(column, raw.get(column.key))
             except CellError as exc:

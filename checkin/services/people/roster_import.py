@@ -175,7 +175,7 @@ class Checker:
 
     def check_areas(self) -> None:
         for number, row in self.rows.get("areas"):
-            parent = row["parent_code"]
+            parent = row.get("parent_code")
             if parent is None:
                 continue
             if self.ref("areas", number, "parent_code", parent, self.area_levels,
@@ -199,9 +199,9 @@ class Checker:
         for number, row in self.rows.get("teams"):
             self.ref("teams", number, "village_code", row["village_code"], self.villages,
                      "village")
-            self.ref("teams", number, "unit_code", row["unit_code"], self.units,
+            self.ref("teams", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
-            if row["term_end"] is not None and row["term_end"] < row["term_start"]:
+            if row.get("term_end") is not None and row["term_end"] < row["term_start"]:
                 self.problem("date_order", "teams", number, "term_end")
 
     def check_person(self, key: str, number: Loc, row: dict[str, Any], role: str) -> None:
@@ -218,9 +218,9 @@ class Checker:
             self.check_person("cadres", number, row, "cadre")
             self.ref("cadres", number, "team_code", row["team_code"], self.teams,
                      "team")
-            self.ref("cadres", number, "unit_code", row["unit_code"], self.units,
+            self.ref("cadres", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
-            if row["is_leader"]:
+            if row.get("is_leader"):
                 if row["team_code"] in leaders:
                     self.problem("two_leaders", "cadres", number, "is_leader",
                                  value=row["team_code"])
@@ -307,11 +307,11 @@ class Applier:
     def apply_areas(self) -> None:
         rows = sorted(self.rows.get("areas"), key=lambda nr: LEVEL_RANK[nr[1]["level"]])
         for index, (_, row) in enumerate(rows, 1):
-            parent = self.known.areas.get(row["parent_code"]) if row["parent_code"] else None
-            self.upsert("area", self.known.areas, row["code"], Area, {
-                "name": row["name"], "level": row["level"],
-                "parent_id": parent.id if parent else None,
-            })
+            values: dict[str, Any] = {"name": row["name"], "level": row["level"]}
+            if "parent_code" in row:  # a missing column keeps the parent; an empty cell clears
+                parent = self.known.areas.get(row["parent_code"]) if row["parent_code"] else None
+                values["parent_id"] = parent.id if parent else None
+            self.upsert("area", self.known.areas, row["code"], Area, values)
             self.session.flush()  # children need their parent's id
             self.progress("areas", index, len(rows))
         self.fix_paths()
@@ -343,24 +343,35 @@ class Applier:
             path = f"{township.path}{node.id}/"
             if node.path != path:
                 node.path = path
-            lat, lon = coordinates.to_wgs84(row["lat"], row["lon"], row["coord_system"] or "wgs84")
-            self.upsert("village", self.known.villages, row["code"], Village, {
-                "area_id": node.id, "name": row["name"], "lat": lat, "lon": lon,
-                "coord_source": row["coord_system"] or "wgs84",
-                "radius_m": row["radius_m"] or self.fence_radius_m, "landline": row["landline"],
-                "poverty_status": row["poverty_status"] or "poor", "area_path": path,
-            })
+            stored = self.known.villages.get(row["code"])
+            values: dict[str, Any] = {"area_id": node.id, "name": row["name"],
+                                      "area_path": path}
+            system = system_of(row, stored)
+            values["lat"], values["lon"] = coordinates.to_wgs84(row["lat"], row["lon"], system)
+            values["coord_source"] = system
+            # A missing column keeps what is stored (a new village gets the defaults); an
+            # empty cell clears: the policy's fence, no landline, the default status.
+            if "radius_m" in row or stored is None:
+                values["radius_m"] = row.get("radius_m") or self.fence_radius_m
+            if "landline" in row:
+                values["landline"] = row["landline"]
+            if "poverty_status" in row or stored is None:
+                values["poverty_status"] = row.get("poverty_status") or "poor"
+            self.upsert("village", self.known.villages, row["code"], Village, values)
             self.progress("villages", index, len(rows))
 
     def apply_teams(self) -> None:
         self.session.flush()
         for _, row in self.rows.get("teams"):
-            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
-            self.upsert("team", self.known.teams, row["code"], Team, {
+            values: dict[str, Any] = {
                 "village_id": self.known.villages[row["village_code"]].id,
-                "unit_id": unit.id if unit else None,
-                "term_start": row["term_start"], "term_end": row["term_end"],
-            })
+                "term_start": row["term_start"]}
+            if "unit_code" in row:
+                unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
+                values["unit_id"] = unit.id if unit else None
+            if "term_end" in row:
+                values["term_end"] = row["term_end"]
+            self.upsert("team", self.known.teams, row["code"], Team, values)
 
     def new_user(self) -> User:
         if self.initial_password:
@@ -378,16 +389,21 @@ class Applier:
         self.session.flush()
         for _, row in self.rows.get("cadres"):
             team = self.known.teams[row["team_code"]]
-            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
-            self.person(row, {"role": "cadre", "team_id": team.id, "village_id": team.village_id,
-                              "unit_id": unit.id if unit else team.unit_id,
-                              "is_leader": bool(row["is_leader"])})
+            stored = self.known.users.get(row["username"])
+            values: dict[str, Any] = {"role": "cadre", "team_id": team.id,
+                                      "village_id": team.village_id}
+            if "unit_code" in row or stored is None:
+                unit = self.known.units.get(row["unit_code"]) if row.get("unit_code") else None
+                values["unit_id"] = unit.id if unit else team.unit_id
+            if "is_leader" in row or stored is None:
+                values["is_leader"] = bool(row.get("is_leader"))
+            self.person(row, values)
         for _, row in self.rows.get("supervisors"):
             area = self.known.areas[row["area_code"]]
             self.person(row, {"role": "supervisor", "area_id": area.id})
         self.session.flush()
         for _, row in self.rows.get("cadres"):
-            if row["is_leader"]:
+            if row.get("is_leader"):
                 team = self.known.teams[row["team_code"]]
                 leader = self.known.users[row["username"]]
                 if team.leader_id != leader.id:
@@ -397,8 +413,9 @@ class Applier:
 
     def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         self._pending_password = None
-        values = {"username": row["username"], "name": row["name"], "phone": row["phone"],
-                  **values}
+        values = {"username": row["username"], "name": row["name"], **values}
+        if "phone" in row:
+            values["phone"] = row["phone"]
         self.upsert("user", self.known.users, row["username"], self.new_user, values,
                     key_attr="username")
         if self._pending_password:
@@ -408,15 +425,34 @@ class Applier:
         self.session.flush()
         rows = self.rows.get("households")
         for index, (_, row) in enumerate(rows, 1):
-            lat, lon = row["lat"], row["lon"]
-            source: coordinates.System = row["coord_system"] or "wgs84"
-            if lat is not None and lon is not None:
-                lat, lon = coordinates.to_wgs84(lat, lon, source)
-            self.upsert("household", self.known.households, row["code"], Household, {
-                "head_name": row["head_name"], "address": row["address"] or "",
-                "phone": row["phone"], "village_id": self.known.villages[row["village_code"]].id,
-                "lat": lat, "lon": lon, "coord_source": source, "status": row["status"],
+            stored = self.known.households.get(row["code"])
+            values: dict[str, Any] = {
+                "head_name": row["head_name"], "status": row["status"],
+                "village_id": self.known.villages[row["village_code"]].id,
                 "helper_id": self.known.users[row["helper_username"]].id,
-            })
+            }
+            if "address" in row or stored is None:
+                values["address"] = row.get("address") or ""
+            if "phone" in row:
+                values["phone"] = row["phone"]
+            if "lat" in row or "lon" in row or stored is None:
+                # The position and the map it was read from go together; a file without the
+                # position columns keeps a field-confirmed position.
+                lat, lon = row.get("lat"), row.get("lon")
+                system = system_of(row, stored)
+                if lat is not None and lon is not None:
+                    lat, lon = coordinates.to_wgs84(lat, lon, system)
+                values.update({"lat": lat, "lon": lon, "coord_source": system})
+            self.upsert("household", self.known.households, row["code"], Household, values)
             if index % 1000 == 0 or index == len(rows):
                 self.progress("households", index, len(rows))
+
+
+def system_of(row: dict[str, Any], stored: Village | Household | None) -> coordinates.System:
+    """The map system of a row's position: its own column; without the column, the one the
+    stored record was read from (the office uses the same map as before); else WGS-84."""
+    if "coord_system" in row:
+        return row["coord_system"] or "wgs84"
+    if stored is not None and stored.coord_source:
+        return stored.coord_source  # type: ignore[return-value]
+    return "wgs84"
