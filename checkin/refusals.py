@@ -190,6 +190,8 @@ TABLE: Mapping[str, Entry] = {
     "roster_duplicate_code": Entry(422, _l("%(value)s already appears in row %(first_row)s")),
     "roster_duplicate_code_elsewhere": Entry(422, _l("%(value)s already appears in sheet "
                                                   "%(first_sheet)s, row %(first_row)s")),
+    "roster_example_row": Entry(422, _l("this is an example row of the template (示例); delete "
+                                     "it and write your own data")),
     "roster_unknown_ref": Entry(422, _l("unknown %(what)s “%(value)s”")),
     "roster_bad_parent_level": Entry(422, _l("parent area “%(value)s” has the wrong level")),
     "roster_not_township": Entry(422, _l("“%(value)s” is not a township")),

@@ -9,7 +9,7 @@ from typing import Any
 
 from checkin.roster.problems import Problem
 from checkin.roster.read import RawSheet
-from checkin.roster.schema import Column
+from checkin.roster.schema import EXAMPLE_MARK, Column
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
@@ -43,7 +43,13 @@ def typed_rows(sheet: RawSheet, problems: list[Problem]) -> list[tuple[int, dict
     """Every row with its values converted; bad cells become problems and the row is dropped.
     A row holds a key only for the columns its sheet has (None for an empty cell)."""
     out: list[tuple[int, dict[str, Any]]] = []
+    first = sheet.spec.columns[0].key
     for number, raw in sheet.rows:
+        if str(raw.get(first) or "").strip().startswith(EXAMPLE_MARK):
+            # The template's example (fictional codes): one problem, nothing more from it.
+            problems.append(Problem("example_row", sheet=sheet.name, row=number,
+                                    column=sheet.headers.get(first)))
+            continue
         row: dict[str, Any] = {}
         ok = True
         for column in sheet.spec.columns:
