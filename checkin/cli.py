@@ -20,7 +20,7 @@ from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
 from checkin.ops.demo import seed_demo
 from checkin.platform import audit
-from checkin.roster.read import Limits, read_roster
+from checkin.roster.read import Limits, read_rosters
 from checkin.services.people import accounts
 from checkin.services.people.roster_import import import_roster
 from checkin.settings import policy
@@ -81,18 +81,19 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
                     max_rows=current_app.config["ROSTER_MAX_ROWS"])
     session = db.session()
     try:
-        sheets = []
-        for path in files:
-            click.echo(f"reading {path.name} …")
-            sheets += read_roster(path.name, path.read_bytes(), limits)
+        click.echo("reading " + ", ".join(path.name for path in files) + " …")
+        sheets, found = read_rosters(((path.name, path.read_bytes()) for path in files), limits)
         result = import_roster(session, sheets, actor_id=None, progress=_print_progress,
-                               policy=policy())
+                               policy=policy(), found=found)
     except Refusal as exc:
         with force_locale(lang):
             click.echo("\n" + refusals.message(exc), err=True)
             for problem in exc.problems[:200]:
                 click.echo("  " + refusals.problem_text(problem), err=True)
         sys.exit(1)  # the command's commit point rolls back
+    with force_locale(lang):
+        for note in result.notes:
+            click.echo(refusals.problem_text(note))
     for label, bucket in (("created", result.created), ("updated", result.updated),
                           ("unchanged", result.unchanged)):
         if bucket:

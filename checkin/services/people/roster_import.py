@@ -7,7 +7,7 @@ a changed row updates its record (and the change is audited).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,9 @@ from checkin.roster.schema import SHEETS
 from checkin.services.people import accounts
 
 Progress = Callable[[str, int, int], None]
+# The sheet a reference points into, by the word naming it in a problem.
+REF_KIND = {"parent area": "areas", "township": "areas", "area": "areas", "village": "villages",
+            "sending unit": "units", "team": "teams", "helper": "cadres"}
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 CHINA = (3.8, 53.6, 73.5, 135.1)  # lat min, lat max, lon min, lon max
 
@@ -36,6 +39,7 @@ class ImportResult:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # columns ignored, and the like
 
     def count(self, bucket: dict[str, int], entity: str) -> None:
         bucket[entity] = bucket.get(entity, 0) + 1
@@ -58,14 +62,29 @@ class Rows:
     sheet, for locating problems."""
 
     by_sheet: dict[str, list[Row]] = field(default_factory=dict)
+    # Codes of rows that are in a file but could not be read (a problem of their own says
+    # why), by sheet key; a kind whose code column is missing altogether is `blind`.
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    blind: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, sheets: list[RawSheet], problems: list[Problem]) -> Rows:
         rows = cls()
-        for sheet in sheets:
-            merged = rows.by_sheet.setdefault(sheet.spec.key, [])
-            merged += [(Loc(sheet, number), row) for number, row in typed_rows(sheet, problems)]
+        order = {spec.key: n for n, spec in enumerate(SHEETS)}
+        for sheet in sorted(sheets, key=lambda s: order[s.spec.key]):  # areas first
+            key = sheet.spec.key
+            merged = rows.by_sheet.setdefault(key, [])
+            broken = rows.broken.setdefault(key, set())
+            merged += [(Loc(sheet, number), row)
+                       for number, row in typed_rows(sheet, problems, broken)]
+            if sheet.spec.columns[0].key in sheet.missing:
+                rows.blind.add(key)
         return rows
+
+    def unreadable(self, kind: str, value: Any) -> bool:
+        """Whether `value` names a row of kind `kind` that is in a file but could not be
+        read: its own problem is the root cause; what refers to it is not a second one."""
+        return kind in self.blind or value in self.broken.get(kind, ())
 
     def get(self, key: str) -> list[Row]:
         return self.by_sheet.get(key, [])
@@ -73,25 +92,44 @@ class Rows:
     def where(self, loc: Loc, column: str) -> dict[str, Any]:
         sheet = loc.sheet
         return {"sheet": sheet.name, "row": loc.number,
-                "column": sheet.headers.get(column, column)}
+                "column": sheet.headers.get(column, column), "letter": sheet.letter(column)}
 
 
 def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
                   progress: Progress | None = None,
                   initial_password: str | None = None,
-                  policy: Policy = DEFAULT_POLICY) -> ImportResult:
+                  policy: Policy = DEFAULT_POLICY,
+                  found: Iterable[Problem] = ()) -> ImportResult:
     """Import every sheet or nothing; new accounts get `initial_password` or a random one.
-    A village without a radius gets the policy's default fence radius."""
-    problems: list[Problem] = []
+    A village without a radius gets the policy's default fence radius. `found` are the
+    problems met reading the files: they are told with the rest, in one pass."""
+    problems: list[Problem] = list(found)
     rows = Rows.of(sheets, problems)
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
-        raise rejected(problems)
+        raise rejected(once(problems))
     applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
     applier.initial_password = initial_password
     applier.fence_radius_m = policy.default_fence_radius_m
-    return applier.apply_all()
+    result = applier.apply_all()
+    result.notes = ignored_columns(sheets)
+    return result
+
+
+def once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in the order found (root causes are found first)."""
+    seen: dict[tuple[Any, ...], Problem] = {}
+    for p in problems:
+        key = (p.code, p.sheet, p.row, p.column, repr(sorted(p.params.items())))
+        seen.setdefault(key, p)
+    return list(seen.values())
+
+
+def ignored_columns(sheets: list[RawSheet]) -> list[Problem]:
+    return [Problem("ignored_column", sheet=sheet.name, row=1, column=header, letter=letter,
+                    params={"name": header})
+            for sheet in sheets for letter, header in sheet.ignored]
 
 
 @dataclass
@@ -124,6 +162,7 @@ class Checker:
         self.teams = set(known.teams) | {r["code"] for _, r in rows.get("teams")}
         self.roles = {name: u.role for name, u in known.users.items()}
         self.roles.update({r["username"]: "cadre" for _, r in rows.get("cadres")})
+        self.unknown: dict[tuple[str, Any], list[tuple[Loc, str]]] = {}
 
     def problem(self, code: str, key: str, number: Loc, column: str, **params: Any) -> None:
         self.problems.append(Problem(code, params=params, **self.rows.where(number, column)))
@@ -137,6 +176,19 @@ class Checker:
         self.check_cadres()
         self.check_supervisors()
         self.check_households()
+        self.tell_unknown_refs()
+
+    def tell_unknown_refs(self) -> None:
+        """One problem per unknown code, at its first reference, with how many more rows
+        name it: a missing village is one problem, not one per team and household."""
+        for (what, value), places in self.unknown.items():
+            first, column = places[0]
+            if len(places) == 1:
+                self.problem("unknown_ref", first.sheet.spec.key, first, column, value=value,
+                             what=what)
+            else:
+                self.problem("unknown_ref_many", first.sheet.spec.key, first, column,
+                             value=value, what=what, more=len(places) - 1)
 
     def unique(self, key: str, column: str) -> None:
         first: dict[str, Loc] = {}
@@ -154,11 +206,12 @@ class Checker:
 
     def ref(self, key: str, number: Loc, column: str, value: Any, pool: set[str] | dict[str, Any],
             what: str) -> bool:
-        if value is not None and value not in pool:
+        if value is None or value in pool:
+            return True
+        if not self.rows.unreadable(REF_KIND[what], value):
             # `what` names the kind of record in English; the table's WORDS translate it.
-            self.problem("unknown_ref", key, number, column, value=value, what=what)
-            return False
-        return True
+            self.unknown.setdefault((what, value), []).append((number, column))
+        return False
 
     def position(self, key: str, number: Loc, row: dict[str, Any]) -> None:
         lat, lon = row.get("lat"), row.get("lon")
