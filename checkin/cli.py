@@ -31,8 +31,9 @@ def register(app: Flask) -> None:
     from checkin.cli_maintenance import COMMANDS as maintenance
     from checkin.cli_spotchecks import COMMANDS as spotchecks
 
-    for command in (init_db, seed_demo_command, import_roster_command, create_user,
-                    set_password_command, disable_user, *maintenance, *spotchecks, *data):
+    for command in (init_db, seed_demo_command, import_roster_command, run_imports_command,
+                    create_user, set_password_command, disable_user, *maintenance, *spotchecks,
+                    *data):
         app.cli.add_command(command)
 
 
@@ -109,6 +110,18 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
 def _print_progress(sheet: str, done: int, total: int) -> None:
     if done == total or done % 5000 == 0:
         click.echo(f"  {sheet}: {done}/{total}")
+
+
+@click.command("run-imports")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run the queued imports, then stop.")
+def run_imports_command(once: bool) -> None:
+    """Run roster import jobs (POST /api/v1/imports, /admin/roster) in this process:
+    for a deployment that sets IMPORT_WORKER=external instead of a thread per web worker."""
+    from checkin.services.people import roster_jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    roster_jobs.work(app, idle_rounds=1 if once else None)
 
 
 @click.command("create-user")

@@ -197,6 +197,10 @@ TABLE: Mapping[str, Entry] = {
     "roster_not_phone": Entry(422, _l("“%(value)s” is not a phone number")),
     "roster_ignored_column": Entry(422, _l("the column “%(name)s” is not a roster column and "
                                         "was ignored")),
+    "roster_no_files": Entry(422, _l("Choose one or more roster files (.xlsx or .csv).")),
+    "roster_job_error": Entry(500, _l("the import failed on our side; nothing was imported")),
+    "credentials_taken": Entry(410, _l("The initial passwords were already downloaded; reset "
+                                    "a password to give a new one.")),
     "roster_unknown_ref": Entry(422, _l("unknown %(what)s “%(value)s”")),
     "roster_bad_parent_level": Entry(422, _l("parent area “%(value)s” has the wrong level")),
     "roster_not_township": Entry(422, _l("“%(value)s” is not a township")),

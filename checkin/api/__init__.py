@@ -10,6 +10,7 @@ from checkin.api import (  # noqa: E402, F401
     checkins,
     corrections,
     health,
+    imports,
     leaves,
     openapi,
     session,

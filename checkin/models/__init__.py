@@ -15,6 +15,7 @@ from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
     SPOTCHECK_KINDS,
@@ -30,6 +31,7 @@ from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 __all__ = [
     "AREA_LEVELS",
     "HOUSEHOLD_STATUSES",
+    "IMPORT_STATUSES",
     "LEAVE_STATUSES",
     "PURPOSES",
     "REPORT_KINDS",
@@ -52,6 +54,8 @@ __all__ = [
     "Household",
     "Leave",
     "Photo",
+    "RosterImport",
+    "RosterImportFile",
     "SendingUnit",
     "SpotcheckBatch",
     "SpotcheckItem",

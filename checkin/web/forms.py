@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -25,7 +25,12 @@ class PasswordForm(FlaskForm):
 
 
 class RosterForm(FlaskForm):
-    file = FileField(_l("Roster file (.xlsx or .csv)"), validators=[FileRequired()])
+    file = MultipleFileField(_l("Roster files (.xlsx or .csv; several at once)"),
+                             validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    pass
 
 
 class LeaveForm(FlaskForm):

@@ -216,18 +216,38 @@ def test_too_large_and_wrong_type_of_file(app: Flask) -> None:
     assert any("只接受" in t for t in problems_of(app, b"hello", "roster.txt"))
 
 
+def upload_through_the_page(client, data: bytes, confirm: bool = False):
+    """The admin's page: upload (a preview job), wait for it; with `confirm`, confirm and
+    wait for the import. Answers the last job page."""
+    token = csrf_from(client, "/admin/roster")
+    sent = client.post("/admin/roster", data={"csrf_token": token, "file": (
+        io.BytesIO(data), "roster.xlsx")}, content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
+    path = sent.headers["Location"]
+    for _ in range(2 if confirm else 1):
+        deadline = time.monotonic() + 60
+        while client.get("/api/v1" + path.removeprefix("/admin").replace("/roster", "/imports")
+                         ).get_json()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        page = client.get(path)
+        if confirm and "/confirm" in page.get_data(as_text=True) and _ == 0:
+            confirmed = client.post(path + "/confirm", data={"csrf_token": csrf_from(client,
+                                                                                    path)})
+            assert confirmed.status_code == 303
+            path = confirmed.headers["Location"]
+    return page
+
+
 def test_admin_uploads_through_the_page(app: Flask, world, login) -> None:
     client = login(app.test_client(), "admin")
-    token = csrf_from(client, "/admin/roster")
-    bad = client.post("/admin/roster", data={"csrf_token": token, "file": (
-        io.BytesIO(xlsx(changed("村", 1, 3, 300))), "roster.xlsx")},
-        content_type="multipart/form-data")
+    bad = upload_through_the_page(client, xlsx(changed("村", 1, 3, 300)))
     assert bad.status_code == 422
     assert "工作表「村」第 2 行 D 列（纬度）" in bad.get_data(as_text=True)
-    good = client.post("/admin/roster", data={"csrf_token": token, "file": (
-        io.BytesIO(xlsx()), "roster.xlsx")}, content_type="multipart/form-data")
+    good = upload_through_the_page(client, xlsx(), confirm=True)
     page = good.get_data(as_text=True)
-    assert good.status_code == 200 and "zhangsan" in page and "initial-pass" not in page
+    assert good.status_code == 200 and "initial-pass" not in page
+    assert "credentials.xlsx" in page
 
 
 def test_template_downloads_with_every_sheet(app: Flask, world, login) -> None:

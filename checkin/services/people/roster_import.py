@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from checkin.db import Base
 from checkin.domain import coordinates
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
-from checkin.platform import audit
+from checkin.platform import audit, hashing
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
@@ -40,6 +41,8 @@ class ImportResult:
     unchanged: dict[str, int] = field(default_factory=dict)
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # columns ignored, and the like
+    # Every change, field by field: {entity, key, action, fields: {name: [old, new]}}.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, bucket: dict[str, int], entity: str) -> None:
         bucket[entity] = bucket.get(entity, 0) + 1
@@ -103,17 +106,63 @@ def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | N
     """Import every sheet or nothing; new accounts get `initial_password` or a random one.
     A village without a radius gets the policy's default fence radius. `found` are the
     problems met reading the files: they are told with the rest, in one pass."""
+    checked = check_roster(session, sheets, found)
+    passwords = None
+    if initial_password is None:
+        passwords = initial_passwords(checked.new_usernames(),
+                                      lambda *_: None, hashing.method_in_use())
+    return apply_roster(session, checked, actor_id=actor_id, progress=progress,
+                        initial_password=initial_password, passwords=passwords, policy=policy)
+
+
+@dataclass
+class Checked:
+    """A roster whose every row was checked against the database: ready to apply."""
+
+    sheets: list[RawSheet]
+    rows: Rows
+    known: Known
+
+    def new_usernames(self) -> list[str]:
+        names = [row["username"] for kind in ("cadres", "supervisors")
+                 for _, row in self.rows.get(kind)]
+        return [name for name in dict.fromkeys(names) if name not in self.known.users]
+
+
+def check_roster(session: Session, sheets: list[RawSheet],
+                 found: Iterable[Problem] = ()) -> Checked:
+    """Every row checked, every problem found in one pass (refused with all of them)."""
     problems: list[Problem] = list(found)
     rows = Rows.of(sheets, problems)
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
         raise rejected(once(problems))
-    applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
+    return Checked(sheets, rows, known)
+
+
+def initial_passwords(usernames: list[str], progress: Callable[[int, int], None],
+                      method: str) -> dict[str, tuple[str, str]]:
+    """A random initial password and its hash for each new account, hashed in parallel."""
+    plain = [secrets.token_urlsafe(9) for _ in usernames]
+    digests = hashing.hash_many(plain, method, progress)
+    return dict(zip(usernames, zip(plain, digests, strict=True), strict=True))
+
+
+def apply_roster(session: Session, checked: Checked, *, actor_id: int | None,
+                 progress: Progress | None = None, initial_password: str | None = None,
+                 passwords: dict[str, tuple[str, str]] | None = None,
+                 policy: Policy = DEFAULT_POLICY, dry_run: bool = False) -> ImportResult:
+    """Write a checked roster (flushes, never commits). New accounts get `initial_password`,
+    or their entry of `passwords`; a dry run writes no password at all."""
+    applier = Applier(session, checked.rows, checked.known, actor_id,
+                      progress or (lambda *_: None))
     applier.initial_password = initial_password
+    applier.passwords = passwords or {}
+    applier.dry_run = dry_run
     applier.fence_radius_m = policy.default_fence_radius_m
     result = applier.apply_all()
-    result.notes = ignored_columns(sheets)
+    result.notes = ignored_columns(checked.sheets)
     return result
 
 
@@ -311,6 +360,9 @@ class Applier:
         self.initial_password: str | None = None
         self.fence_radius_m = DEFAULT_POLICY.default_fence_radius_m
         self._shared_hash: str | None = None
+        self.passwords: dict[str, tuple[str, str]] = {}
+        self.dry_run = False
+        self._username = ""
 
     def apply_all(self) -> ImportResult:
         self.apply_areas()
@@ -334,17 +386,25 @@ class Applier:
             pool[code] = record
             self.result.count(self.result.created, entity)
             self._audit("roster.create", entity, record, None)
+            self.change(entity, code, "create", {k: (None, v) for k, v in values.items()})
             return record
         changed = {k: v for k, v in values.items() if getattr(record, k) != v}
         if not changed:
             self.result.count(self.result.unchanged, entity)
             return record
+        self.change(entity, code, "update",
+                    {k: (getattr(record, k), v) for k, v in changed.items()})
         before = audit.snapshot(record)
         for name, value in changed.items():
             setattr(record, name, value)
         self.result.count(self.result.updated, entity)
         self._audit("roster.update", entity, record, before)
         return record
+
+    def change(self, entity: str, key: str, action: str,
+               fields: dict[str, tuple[Any, Any]]) -> None:
+        self.result.changes.append({"entity": entity, "key": key, "action": action, "fields": {
+            name: [plain(old), plain(new)] for name, (old, new) in fields.items()}})
 
     def _audit(self, action: str, entity: str, record: Any, before: dict[str, Any] | None) -> None:
         # Written after one flush at the end, when every new record has its id.
@@ -427,7 +487,11 @@ class Applier:
             self.upsert("team", self.known.teams, row["code"], Team, values)
 
     def new_user(self) -> User:
-        if self.initial_password:
+        if self.dry_run:
+            return User(password_hash="!", session_epoch=0, active=True)  # never written
+        if self._username in self.passwords:
+            password, digest = self.passwords[self._username]
+        elif self.initial_password:
             # scrypt is slow on purpose; one shared password needs hashing only once.
             if self._shared_hash is None:
                 self._shared_hash = accounts.hash_password(self.initial_password)
@@ -460,18 +524,21 @@ class Applier:
                 team = self.known.teams[row["team_code"]]
                 leader = self.known.users[row["username"]]
                 if team.leader_id != leader.id:
+                    self.change("team", team.code, "update",
+                                {"leader": (None, leader.username)})
                     before = audit.snapshot(team)
                     team.leader_id = leader.id
                     self._audit("roster.update", "team", team, before)
 
     def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         self._pending_password = None
+        self._username = row["username"]
         values = {"username": row["username"], "name": row["name"], **values}
         if "phone" in row:
             values["phone"] = row["phone"]
         self.upsert("user", self.known.users, row["username"], self.new_user, values,
                     key_attr="username")
-        if self._pending_password:
+        if self._pending_password and not self.dry_run:
             self.result.new_accounts.append((row["username"], self._pending_password))
 
     def apply_households(self) -> None:
@@ -499,6 +566,11 @@ class Applier:
             self.upsert("household", self.known.households, row["code"], Household, values)
             if index % 1000 == 0 or index == len(rows):
                 self.progress("households", index, len(rows))
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def system_of(row: dict[str, Any], stored: Village | Household | None) -> coordinates.System:
