@@ -89,8 +89,11 @@ def _problem(problem: Problem) -> dict[str, Any]:
 
 def _finish_apart(job_id: int, status: str, result: dict[str, Any]) -> None:
     with db.separate_transaction() as apart:
-        apart.execute(update(RosterImport).where(RosterImport.id == job_id).values(
-            status=status, progress=1.0, result=result, finished_at=clock.now()))
+        # Only a job still running: one that another worker finished stays as it ended.
+        apart.execute(update(RosterImport)
+                      .where(RosterImport.id == job_id, RosterImport.status == "running")
+                      .values(status=status, progress=1.0, result=result,
+                              finished_at=clock.now()))
 
 
 def run(job_id: int) -> None:
