@@ -53,6 +53,9 @@ class Config:
     LOGIN_DELAY_MAX_S = int(os.environ.get("LOGIN_DELAY_MAX_S", "30"))
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "50000"))
+    # Roster import jobs: "thread" (each web worker runs queued jobs in a thread) or
+    # "external" (`flask run-imports` runs them; the web workers only queue).
+    IMPORT_WORKER = os.environ.get("IMPORT_WORKER", "thread")
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "checkin" / "translations")

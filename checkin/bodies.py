@@ -39,7 +39,8 @@ MAX_JSON_DEPTH = 32
 # Endpoints whose bodies are uploads: the config key of their total cap, plus a form's worth.
 UPLOADS = {
     "api.create_visit": "MAX_CONTENT_LENGTH",
-    "admin.roster": "ROSTER_MAX_BYTES",
+    "admin.roster": "MAX_CONTENT_LENGTH",  # several roster files at once
+    "api.create_import": "MAX_CONTENT_LENGTH",
 }
 
 

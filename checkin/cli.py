@@ -20,7 +20,7 @@ from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
 from checkin.ops.demo import seed_demo
 from checkin.platform import audit
-from checkin.roster.read import Limits, read_roster
+from checkin.roster.read import Limits, read_rosters
 from checkin.services.people import accounts
 from checkin.services.people.roster_import import import_roster
 from checkin.settings import policy
@@ -32,8 +32,9 @@ def register(app: Flask) -> None:
     from checkin.cli_notify import COMMANDS as jobs
     from checkin.cli_spotchecks import COMMANDS as spotchecks
 
-    for command in (init_db, seed_demo_command, import_roster_command, create_user,
-                    set_password_command, disable_user, *maintenance, *spotchecks, *data, *jobs):
+    for command in (init_db, seed_demo_command, import_roster_command, run_imports_command,
+                    create_user, set_password_command, disable_user, *maintenance, *spotchecks,
+                    *data, *jobs):
         app.cli.add_command(command)
 
 
@@ -82,18 +83,19 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
                     max_rows=current_app.config["ROSTER_MAX_ROWS"])
     session = db.session()
     try:
-        sheets = []
-        for path in files:
-            click.echo(f"reading {path.name} …")
-            sheets += read_roster(path.name, path.read_bytes(), limits)
+        click.echo("reading " + ", ".join(path.name for path in files) + " …")
+        sheets, found = read_rosters(((path.name, path.read_bytes()) for path in files), limits)
         result = import_roster(session, sheets, actor_id=None, progress=_print_progress,
-                               policy=policy())
+                               policy=policy(), found=found)
     except Refusal as exc:
         with force_locale(lang):
             click.echo("\n" + refusals.message(exc), err=True)
             for problem in exc.problems[:200]:
                 click.echo("  " + refusals.problem_text(problem), err=True)
         sys.exit(1)  # the command's commit point rolls back
+    with force_locale(lang):
+        for note in result.notes:
+            click.echo(refusals.problem_text(note))
     for label, bucket in (("created", result.created), ("updated", result.updated),
                           ("unchanged", result.unchanged)):
         if bucket:
@@ -109,6 +111,18 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
 def _print_progress(sheet: str, done: int, total: int) -> None:
     if done == total or done % 5000 == 0:
         click.echo(f"  {sheet}: {done}/{total}")
+
+
+@click.command("run-imports")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run the queued imports, then stop.")
+def run_imports_command(once: bool) -> None:
+    """Run roster import jobs (POST /api/v1/imports, /admin/roster) in this process:
+    for a deployment that sets IMPORT_WORKER=external instead of a thread per web worker."""
+    from checkin.services.people import roster_jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    roster_jobs.work(app, idle_rounds=1 if once else None)
 
 
 @click.command("create-user")

@@ -215,6 +215,22 @@ def command_transaction(*, keep: bool = True) -> Iterator[Session]:
         db_session.rollback()
 
 
+@contextmanager
+def separate_transaction() -> Iterator[Session]:
+    """A short transaction of its own, beside this context's session, committed when the
+    block ends: a background job's claim, progress and failure, seen by others while the
+    job's one transaction (`command_transaction`) is still open or after it rolled back."""
+    apart: Session = current_app.extensions["checkin_sessionmaker"]()
+    try:
+        yield apart
+        apart.commit()
+    except BaseException:
+        apart.rollback()
+        raise
+    finally:
+        apart.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     db_session: Session | None = g.pop("db_session", None)
     if db_session is not None:

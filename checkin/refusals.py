@@ -205,6 +205,19 @@ TABLE: Mapping[str, Entry] = {
     "roster_not_bool": Entry(422, _l("“%(value)s” must be yes or no")),
     "roster_not_choice": Entry(422, _l("“%(value)s” must be one of: %(choices)s")),
     "roster_duplicate_code": Entry(422, _l("%(value)s already appears in row %(first_row)s")),
+    "roster_duplicate_code_elsewhere": Entry(422, _l("%(value)s already appears in sheet "
+                                                  "%(first_sheet)s, row %(first_row)s")),
+    "roster_example_row": Entry(422, _l("this is an example row of the template; delete it and "
+                                     "write your own data")),
+    "roster_unknown_ref_many": Entry(422, _l("unknown %(what)s “%(value)s” (also in %(more)s "
+                                          "more rows)")),
+    "roster_not_phone": Entry(422, _l("“%(value)s” is not a phone number")),
+    "roster_ignored_column": Entry(422, _l("the column “%(name)s” is not a roster column and "
+                                        "was ignored")),
+    "roster_no_files": Entry(422, _l("Choose one or more roster files (.xlsx or .csv).")),
+    "roster_job_error": Entry(500, _l("the import failed on our side; nothing was imported")),
+    "credentials_taken": Entry(410, _l("The initial passwords were already downloaded; reset "
+                                    "a password to give a new one.")),
     "roster_unknown_ref": Entry(422, _l("unknown %(what)s “%(value)s”")),
     "roster_bad_parent_level": Entry(422, _l("parent area “%(value)s” has the wrong level")),
     "roster_not_township": Entry(422, _l("“%(value)s” is not a township")),
@@ -242,6 +255,7 @@ _PROBLEM_WHERE = {
     "row": _l("row %(row)s"),
     "column": _l("column %(column)s"),
 }
+_COLUMN_LETTER = _l("column %(letter)s (%(column)s)")
 _JOIN_WHERE = _l("%(first)s, %(second)s")
 _WHERE_WHAT = _l("%(where)s: %(what)s")
 
@@ -295,11 +309,14 @@ def problem_text(problem: Problem) -> str:
         value = getattr(problem, key)
         if not value:
             continue
-        part = str(_PROBLEM_WHERE[key]) % {key: value}
+        if key == "column" and problem.letter:
+            part = str(_COLUMN_LETTER) % {"letter": problem.letter, "column": value}
+        else:
+            part = str(_PROBLEM_WHERE[key]) % {key: value}
         where = str(_JOIN_WHERE) % {"first": where, "second": part} if where else part
     return str(_WHERE_WHAT) % {"where": where, "what": what} if where else what
 
 
 def problem_rows(refusal: Refusal) -> list[dict[str, object]]:
-    return [{"sheet": p.sheet, "row": p.row, "column": p.column, "code": p.code,
-             "message": problem_text(p)} for p in refusal.problems]
+    return [{"sheet": p.sheet, "row": p.row, "column": p.column, "letter": p.letter,
+             "code": p.code, "message": problem_text(p)} for p in refusal.problems]

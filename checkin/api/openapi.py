@@ -337,6 +337,66 @@ PATHS.update({
 })
 
 
+# Roster imports (background jobs) ---------------------------------------------------------
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+_ROSTER_PROBLEM = {"type": "object", "required": ["sheet", "row", "column", "message"],
+                   "properties": {"sheet": {"type": ["string", "null"]},
+                                  "row": {"type": ["integer", "null"]},
+                                  "column": {"type": ["string", "null"]},
+                                  "letter": {"type": ["string", "null"]},
+                                  "code": {"type": "string"},
+                                  "message": {"type": "string"}}}
+_IMPORT_STATUS = {"type": "string", "enum": ["queued", "running", "done", "failed"]}
+SCHEMAS.update({
+    "ImportStarted": {"type": "object", "required": ["id", "status"],
+                      "additionalProperties": False, "properties": {
+                          "id": {"type": "integer"}, "status": _IMPORT_STATUS}},
+    "Import": {"type": "object", "required": [
+        "id", "status", "dry_run", "progress", "created", "updated", "unchanged", "problems",
+        "notes", "changes", "changes_total", "new_accounts", "credentials_available"],
+        "properties": {
+            "id": {"type": "integer"}, "status": _IMPORT_STATUS, "dry_run": {"type": "boolean"},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "created": _COUNTS, "updated": _COUNTS, "unchanged": _COUNTS,
+            "problems": {"type": "array", "items": _ROSTER_PROBLEM},
+            "notes": {"type": "array", "items": _ROSTER_PROBLEM},
+            "changes": {"type": "array", "description": "every change, field by field "
+                        "(the first 5,000; changes_total counts them all)", "items": {
+                            "type": "object", "required": ["entity", "key", "action", "fields"],
+                            "properties": {
+                                "entity": {"type": "string"}, "key": {"type": "string"},
+                                "action": {"type": "string", "enum": ["create", "update"]},
+                                "fields": {"type": "object", "additionalProperties": {
+                                    "type": "array", "minItems": 2, "maxItems": 2}}}}},
+            "changes_total": {"type": "integer"}, "new_accounts": {"type": "integer"},
+            "credentials_available": {"type": "boolean"}}},
+})
+_JOB_PARAM = {"name": "import_id", "in": "path", "required": True,
+              "schema": {"type": "integer"}}
+PATHS.update({
+    "/imports": {"post": {
+        "summary": "Import roster files as a background job (admin): all or nothing; with "
+                   "dry_run, a preview of every change that writes nothing",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["files"], "properties": {
+                "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                "dry_run": {"type": "string", "enum": ["true", "false", "1", "0"]}}}}}},
+        "responses": {"202": _json({"$ref": _REF + "ImportStarted"}, "queued"),
+                      **_errors(401, 404, 413, 422)}}},
+    "/imports/{import_id}": {"get": {
+        "summary": "An import's status, progress, counts, problems and changes (admin)",
+        "parameters": [_JOB_PARAM],
+        "responses": {"200": _json({"$ref": _REF + "Import"}), **_errors(401, 404)}}},
+    "/imports/{import_id}/credentials.xlsx": {"get": {
+        "summary": "The initial passwords of a finished import's new accounts (name, phone, "
+                   "username, initial password), once, to the admin who ran it",
+        "parameters": [_JOB_PARAM],
+        "responses": {"200": {"description": "the sheet", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+            **_errors(401, 404, 410)}}},
+})
+
+
 # Attendance, leave, households and visits -------------------------------------------------
 _STR_N = {"type": ["string", "null"]}
 _NUM_N = {"type": ["number", "null"]}

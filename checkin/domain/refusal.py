@@ -22,6 +22,7 @@ class Problem:
     sheet: str | None = None  # the sheet's name as written in the file
     row: int | None = None
     column: str | None = None  # the header as written in the file
+    letter: str | None = None  # the column's letter, as Excel shows it ("D")
     params: dict[str, ParamValue] = field(default_factory=dict)
 
 

@@ -16,6 +16,7 @@ from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, 
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
 from checkin.models.signin import SigninCounter
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
@@ -35,6 +36,7 @@ __all__ = [
     "AREA_LEVELS",
     "DELIVERY_STATUSES",
     "HOUSEHOLD_STATUSES",
+    "IMPORT_STATUSES",
     "LEAVE_STATUSES",
     "PURPOSES",
     "REPORT_KINDS",
@@ -61,6 +63,8 @@ __all__ = [
     "Leave",
     "Notification",
     "Photo",
+    "RosterImport",
+    "RosterImportFile",
     "SendingUnit",
     "SigninCounter",
     "SpotcheckAppeal",

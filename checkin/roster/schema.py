@@ -10,7 +10,7 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "text"  # text, float, date, bool, choice
+    kind: str = "text"  # text, code, phone, float, date, bool, choice
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()  # (stored value, Chinese word)
     example: str = ""
@@ -36,66 +36,74 @@ COORD_SYSTEMS = (("wgs84", "WGS-84"), ("wgs84", "GPS"), ("cgcs2000", "CGCS2000")
                  ("gcj02", "腾讯"), ("bd09", "BD-09"), ("bd09", "百度"))
 POVERTY_STATUS = (("poor", "贫困村"), ("lifted", "脱贫村"), ("other", "其他"))
 
+# A row whose first cell starts with this is the template's example: it never imports.
+EXAMPLE_MARK = "示例"
+
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("areas", "区域", "areas", (
-        Column("code", "代码", "code", example="340828"),
-        Column("name", "名称", "name", example="岳西县"),
-        Column("level", "级别", "level", kind="choice", choices=LEVELS, example="县"),
-        Column("parent_code", "上级代码", "parent_code", required=False, example=""),
+        Column("code", "代码", "code", kind="code", example="示例-101"),
+        Column("name", "名称", "name", example="示例镇"),
+        Column("level", "级别", "level", kind="choice", choices=LEVELS, example="乡镇"),
+        Column("parent_code", "上级代码", "parent_code", kind="code", required=False,
+               example="示例-1"),
     )),
     SheetSpec("units", "派出单位", "units", (
-        Column("code", "单位代码", "code", example="U001"),
-        Column("name", "单位名称", "name", example="安徽省农业农村厅"),
+        Column("code", "单位代码", "code", kind="code", example="示例-U1"),
+        Column("name", "单位名称", "name", example="示例派出单位"),
     )),
     SheetSpec("villages", "村", "villages", (
-        Column("code", "村代码", "code", example="340828101201"),
-        Column("name", "村名", "name", example="汤池村"),
-        Column("township_code", "所属乡镇代码", "township_code", example="340828101"),
-        Column("lat", "纬度", "lat", kind="float", example="30.8512"),
-        Column("lon", "经度", "lon", kind="float", example="116.3605"),
+        Column("code", "村代码", "code", kind="code", example="示例-10101"),
+        Column("name", "村名", "name", example="示例村"),
+        Column("township_code", "所属乡镇代码", "township_code", kind="code", example="示例-101"),
+        Column("lat", "纬度", "lat", kind="float", example="30.5000"),
+        Column("lon", "经度", "lon", kind="float", example="116.5000"),
         Column("coord_system", "坐标系", "coord_system", kind="choice", required=False,
                choices=COORD_SYSTEMS, example="WGS-84"),
         Column("radius_m", "半径(米)", "radius_m", kind="float", required=False,
                example="1500"),
-        Column("landline", "村部固定电话", "landline", required=False, example="0556-8123456"),
+        Column("landline", "村部固定电话", "landline", kind="phone", required=False,
+               example="0000-0000000"),
         Column("poverty_status", "贫困状态", "poverty_status", kind="choice", required=False,
                choices=POVERTY_STATUS, example="贫困村"),
     )),
     SheetSpec("teams", "工作队", "teams", (
-        Column("code", "工作队代码", "code", example="T001"),
-        Column("village_code", "村代码", "village_code", example="340828101201"),
-        Column("unit_code", "派出单位代码", "unit_code", required=False, example="U001"),
+        Column("code", "工作队代码", "code", kind="code", example="示例-T1"),
+        Column("village_code", "村代码", "village_code", kind="code", example="示例-10101"),
+        Column("unit_code", "派出单位代码", "unit_code", kind="code", required=False,
+               example="示例-U1"),
         Column("term_start", "任期开始", "term_start", kind="date", example="2026-01-01"),
         Column("term_end", "任期结束", "term_end", kind="date", required=False,
                example="2027-12-31"),
     )),
     SheetSpec("cadres", "驻村干部", "cadres", (
-        Column("username", "账号", "username", example="zhangsan"),
-        Column("name", "姓名", "name", example="张三"),
-        Column("phone", "手机", "phone", required=False, example="13800000000"),
-        Column("team_code", "工作队代码", "team_code", example="T001"),
-        Column("unit_code", "派出单位代码", "unit_code", required=False, example="U001"),
+        Column("username", "账号", "username", kind="code", example="示例-zhang"),
+        Column("name", "姓名", "name", example="示例干部"),
+        Column("phone", "手机", "phone", kind="phone", required=False, example="10000000000"),
+        Column("team_code", "工作队代码", "team_code", kind="code", example="示例-T1"),
+        Column("unit_code", "派出单位代码", "unit_code", kind="code", required=False,
+               example="示例-U1"),
         Column("is_leader", "第一书记", "is_leader", kind="bool", required=False, example="是"),
     )),
     SheetSpec("supervisors", "督查人员", "supervisors", (
-        Column("username", "账号", "username", example="wenquan"),
-        Column("name", "姓名", "name", example="李四"),
-        Column("phone", "手机", "phone", required=False, example="13900000000"),
-        Column("area_code", "所辖区域代码", "area_code", example="340828101"),
+        Column("username", "账号", "username", kind="code", example="示例-wang"),
+        Column("name", "姓名", "name", example="示例督查"),
+        Column("phone", "手机", "phone", kind="phone", required=False, example="10000000001"),
+        Column("area_code", "所辖区域代码", "area_code", kind="code", example="示例-101"),
     )),
     SheetSpec("households", "农户", "households", (
-        Column("code", "户编码", "code", example="3408281012010001"),
-        Column("head_name", "户主姓名", "head_name", example="王五"),
-        Column("village_code", "村代码", "village_code", example="340828101201"),
-        Column("address", "地址", "address", required=False, example="汤池村一组"),
-        Column("phone", "电话", "phone", required=False, example=""),
+        Column("code", "户编码", "code", kind="code", example="示例-H0001"),
+        Column("head_name", "户主姓名", "head_name", example="示例户主"),
+        Column("village_code", "村代码", "village_code", kind="code", example="示例-10101"),
+        Column("address", "地址", "address", required=False, example="示例村一组"),
+        Column("phone", "电话", "phone", kind="phone", required=False, example=""),
         Column("lat", "纬度", "lat", kind="float", required=False, example=""),
         Column("lon", "经度", "lon", kind="float", required=False, example=""),
         Column("coord_system", "坐标系", "coord_system", kind="choice", required=False,
                choices=COORD_SYSTEMS, example=""),
         Column("status", "状态", "status", kind="choice", choices=HOUSEHOLD_STATUS,
                example="贫困户"),
-        Column("helper_username", "帮扶责任人账号", "helper_username", example="zhangsan"),
+        Column("helper_username", "帮扶责任人账号", "helper_username", kind="code",
+               example="示例-zhang"),
     )),
 )
 

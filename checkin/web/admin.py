@@ -1,24 +1,24 @@
-"""Admin pages: the roster upload with its template, and the list of accounts."""
+"""Admin pages: the roster upload (a preview job, then the import on confirmation, with
+progress), its template, and the list of accounts."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db, refusals
+from checkin import db
+from checkin.api.imports import take_credentials
 from checkin.auth import roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
-from checkin.models import User
-from checkin.roster.read import Limits, read_roster
+from checkin.models import RosterImport, User
 from checkin.roster.template import template_xlsx
-from checkin.services.people.roster_import import import_roster
-from checkin.settings import policy
-from checkin.web.forms import RosterForm
+from checkin.services.people import roster_jobs
+from checkin.web.forms import ConfirmForm, RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,23 +27,49 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("admin")
 def roster() -> Any:
     form = RosterForm()
-    problems: list[str] = []
-    result = None
     if form.validate_on_submit():
-        upload = form.file.data
-        limits = Limits(max_bytes=current_app.config["ROSTER_MAX_BYTES"],
-                        max_rows=current_app.config["ROSTER_MAX_ROWS"])
-        session = db.session()
-        data = upload.stream.read(limits.max_bytes + 1)
-        try:
-            sheets = read_roster(upload.filename or "", data, limits)
-            result = import_roster(session, sheets, actor_id=current_user.id, policy=policy())
-        except Refusal as exc:  # answered 422: the commit point rolls back
-            problems = [refusals.problem_text(p) for p in exc.problems[:500]] \
-                or [refusals.message(exc)]
-    status = 422 if problems else 200
-    return render_template("admin/roster.html", form=form, problems=problems,
-                           result=result), status
+        files = [(f.filename or "roster.xlsx", f.read()) for f in form.file.data if f]
+        job = roster_jobs.enqueue(db.session(), current_user.id, files, dry_run=True)
+        roster_jobs.ensure_worker()
+        return redirect(url_for("admin.roster_job", import_id=job.id), code=303)
+    return render_template("admin/roster.html", form=form)
+
+
+def _job(import_id: int) -> RosterImport:
+    job = db.session().get(RosterImport, import_id)
+    if job is None:
+        raise Refusal("not_found")
+    return job
+
+
+@bp.get("/roster/<int:import_id>")
+@roles_required("admin")
+def roster_job(import_id: int) -> Any:
+    job = _job(import_id)
+    if job.status == "queued":
+        roster_jobs.ensure_worker()
+    answer = roster_jobs.describe(job)
+    status = 422 if job.status == "failed" else 200
+    return render_template("admin/roster_job.html", job=answer, form=ConfirmForm(),
+                           mine=job.actor_id == current_user.id), status
+
+
+@bp.post("/roster/<int:import_id>/confirm")
+@roles_required("admin")
+def roster_confirm(import_id: int) -> Any:
+    preview = _job(import_id)
+    if not ConfirmForm().validate_on_submit() or not preview.dry_run \
+            or preview.status != "done":
+        raise Refusal("not_found")
+    job = roster_jobs.confirm(db.session(), preview, current_user.id)
+    roster_jobs.ensure_worker()
+    return redirect(url_for("admin.roster_job", import_id=job.id), code=303)
+
+
+@bp.get("/roster/<int:import_id>/credentials.xlsx")
+@roles_required("admin")
+def roster_credentials(import_id: int) -> Response:
+    return take_credentials(import_id)
 
 
 @bp.get("/roster/template.xlsx")

@@ -6,7 +6,7 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -34,7 +34,12 @@ class PasswordForm(FlaskForm):
 
 
 class RosterForm(FlaskForm):
-    file = FileField(_l("Roster file (.xlsx or .csv)"), validators=[FileRequired()])
+    file = MultipleFileField(_l("Roster files (.xlsx or .csv; several at once)"),
+                             validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    pass
 
 
 class LeaveForm(FlaskForm):

@@ -13,6 +13,10 @@
       if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }
     });
     xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+        window.location.assign(xhr.responseURL);  // the job's page, after the redirect
+        return;
+      }
       document.open();
       document.write(xhr.responseText);
       document.close();

@@ -103,3 +103,29 @@ def test_the_publication_answers_match_the_document(app, client, world, make_che
     for path, method, response in checks:
         schema = _response_schema(doc, path, method, response.status_code)
         _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")
+
+
+def test_the_roster_import_answers_match_the_document(client, world, token_for) -> None:
+    from tests.roster.test_import_job import post, wait
+    from tests.roster.test_roster_import import changed, xlsx
+
+    doc = client.get("/api/v1/openapi.json").get_json()
+    admin = token_for("admin")
+    checks = []
+    for data, form in ((xlsx(), {"dry_run": "true"}), (xlsx(changed("村", 1, 3, 300)), {}),
+                       (xlsx(), {})):
+        started = post(client, admin, data, **form)
+        checks.append(("/imports", "post", started))
+        wait(client, started.get_json()["id"], admin)
+        checks.append(("/imports/{import_id}", "get", client.get(
+            f"/api/v1/imports/{started.get_json()['id']}", headers=admin)))
+    checks.append(("/imports/{import_id}", "get", client.get("/api/v1/imports/999999",
+                                                             headers=admin)))
+    checks.append(("/imports", "post", client.post(
+        "/api/v1/imports", headers=admin, content_type="multipart/form-data", data={})))
+    assert [r.status_code for _p, _m, r in checks] == [202, 200, 202, 200, 202, 200, 404, 422]
+    assert [r.get_json()["status"] for _p, _m, r in checks[1:6:2]] == ["done", "failed",
+                                                                      "done"]
+    for path, method, response in checks:
+        schema = _response_schema(doc, path, method, response.status_code)
+        _conforms(response.get_json(), schema, doc, f"{method.upper()} {path}")

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import Flask
 from sqlalchemy import select
 
 from checkin import db
 from checkin.models import Village
 from checkin.settings import build_policy
-from tests.conftest import csrf_from
-from tests.roster.test_roster_import import changed, run_import, xlsx
+from tests.roster.test_roster_import import changed, run_import, upload_through_the_page, xlsx
 
 RADIUS_COLUMN = 5  # 半径(米) on the 村 sheet
 
@@ -25,10 +22,8 @@ def _radius(app: Flask) -> float:
 def test_a_village_without_radius_gets_the_policys_default(app: Flask, world, login) -> None:
     app.extensions["checkin_policy"] = build_policy({"default_fence_radius_m": "800"})
     client = login(app.test_client(), "admin")
-    token = csrf_from(client, "/admin/roster")
     rows = changed("村", 1, RADIUS_COLUMN, None)
-    response = client.post("/admin/roster", data={"csrf_token": token, "file": (
-        io.BytesIO(xlsx(rows)), "roster.xlsx")}, content_type="multipart/form-data")
+    response = upload_through_the_page(client, xlsx(rows), confirm=True)
     assert response.status_code == 200
     with app.app_context():
         radius = db.session().scalars(select(Village.radius_m)

@@ -63,8 +63,8 @@ def test_import_roster_command_reports_problems_and_exits_nonzero(app: Flask, tm
     result = app.test_cli_runner().invoke(args=["import-roster", str(bad)])
     assert result.exit_code == 1
     assert "未导入任何数据：文件中有 2 处问题" in result.output  # the summary in Chinese too
-    assert "工作表「村」第 2 行「纬度」列" in result.output
+    assert "工作表「村」第 2 行 D 列（纬度）" in result.output
     english = app.test_cli_runner().invoke(args=["import-roster", "--lang", "en", str(bad)])
     assert english.exit_code == 1
     assert "Nothing was imported: 2 problem(s)" in english.output
-    assert "sheet 村, row 2, column 纬度: latitude 200.0 is outside -90..90" in english.output
+    assert "sheet 村, row 2, column D (纬度): latitude 200.0 is outside -90..90" in english.output

@@ -53,8 +53,9 @@ ARGUMENT_VALUES = {
     "item_id": (),
     "team_id": ("team_a", "team_b", "team_c"),
     "month": (),  # this month and a malformed one, below
+    "import_id": (),
 }
-FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id")
+FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id")
 
 
 def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
@@ -102,7 +103,7 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
     from sqlalchemy import select
 
     from checkin import db
-    from checkin.models import Household, Photo, SpotcheckBatch, SpotcheckItem, Visit
+    from checkin.models import Household, Photo, RosterImport, SpotcheckBatch, SpotcheckItem, Visit
 
     with app.app_context():
         s = db.session()
@@ -110,7 +111,8 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
                 "visit_id": list(s.scalars(select(Visit.id))),
                 "photo_id": list(s.scalars(select(Photo.id))),
                 "batch_id": list(s.scalars(select(SpotcheckBatch.id))),
-                "item_id": list(s.scalars(select(SpotcheckItem.id)))}
+                "item_id": list(s.scalars(select(SpotcheckItem.id))),
+                "import_id": list(s.scalars(select(RosterImport.id)))}
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))

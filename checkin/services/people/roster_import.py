@@ -7,8 +7,9 @@ a changed row updates its record (and the change is audited).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from checkin.db import Base
 from checkin.domain import coordinates
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
-from checkin.platform import audit
+from checkin.platform import audit, hashing
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
@@ -26,6 +27,9 @@ from checkin.roster.schema import SHEETS
 from checkin.services.people import accounts
 
 Progress = Callable[[str, int, int], None]
+# The sheet a reference points into, by the word naming it in a problem.
+REF_KIND = {"parent area": "areas", "township": "areas", "area": "areas", "village": "villages",
+            "sending unit": "units", "team": "teams", "helper": "cadres"}
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 CHINA = (3.8, 53.6, 73.5, 135.1)  # lat min, lat max, lon min, lon max
 
@@ -36,46 +40,150 @@ class ImportResult:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # columns ignored, and the like
+    # Every change, field by field: {entity, key, action, fields: {name: [old, new]}}.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, bucket: dict[str, int], entity: str) -> None:
         bucket[entity] = bucket.get(entity, 0) + 1
 
 
+@dataclass(frozen=True)
+class Loc:
+    """Where a row is: its sheet (one of several of its kind, maybe in another file) and row."""
+
+    sheet: RawSheet
+    number: int
+
+
+Row = tuple[Loc, dict[str, Any]]
+
+
 @dataclass
 class Rows:
-    """Typed rows by sheet key, with the sheet's name and headers for locating problems."""
+    """Typed rows by sheet key, every sheet of a kind merged in file order; each row knows its
+    sheet, for locating problems."""
 
-    by_sheet: dict[str, list[tuple[int, dict[str, Any]]]]
-    sheets: dict[str, RawSheet]
+    by_sheet: dict[str, list[Row]] = field(default_factory=dict)
+    # Codes of rows that are in a file but could not be read (a problem of their own says
+    # why), by sheet key; a kind whose code column is missing altogether is `blind`.
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    blind: set[str] = field(default_factory=set)
 
-    def get(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+    @classmethod
+    def of(cls, sheets: list[RawSheet], problems: list[Problem]) -> Rows:
+        rows = cls()
+        order = {spec.key: n for n, spec in enumerate(SHEETS)}
+        for sheet in sorted(sheets, key=lambda s: order[s.spec.key]):  # areas first
+            key = sheet.spec.key
+            merged = rows.by_sheet.setdefault(key, [])
+            broken = rows.broken.setdefault(key, set())
+            merged += [(Loc(sheet, number), row)
+                       for number, row in typed_rows(sheet, problems, broken)]
+            if sheet.spec.columns[0].key in sheet.missing:
+                rows.blind.add(key)
+        return rows
+
+    def unreadable(self, kind: str, value: Any) -> bool:
+        """Whether `value` names a row of kind `kind` that is in a file but could not be
+        read: its own problem is the root cause; what refers to it is not a second one."""
+        return kind in self.blind or value in self.broken.get(kind, ())
+
+    def get(self, key: str) -> list[Row]:
         return self.by_sheet.get(key, [])
 
-    def where(self, key: str, number: int, column: str) -> dict[str, Any]:
-        sheet = self.sheets[key]
-        return {"sheet": sheet.name, "row": number, "column": sheet.headers.get(column, column)}
+    def where(self, loc: Loc, column: str) -> dict[str, Any]:
+        sheet = loc.sheet
+        return {"sheet": sheet.name, "row": loc.number,
+                "column": sheet.headers.get(column, column), "letter": sheet.letter(column)}
 
 
 def import_roster(session: Session, sheets: list[RawSheet], *, actor_id: int | None,
                   progress: Progress | None = None,
                   initial_password: str | None = None,
                   policy: Policy = DEFAULT_POLICY,
+                  found: Iterable[Problem] = (),
                   force_password_change: bool = True) -> ImportResult:
     """Import every sheet or nothing; new accounts get `initial_password` or a random one,
     to be changed at their first sign-in (not for the demo: `force_password_change`).
-    A village without a radius gets the policy's default fence radius."""
-    problems: list[Problem] = []
-    rows = Rows({s.spec.key: typed_rows(s, problems) for s in sheets},
-                {s.spec.key: s for s in sheets})
+    A village without a radius gets the policy's default fence radius. `found` are the
+    problems met reading the files: they are told with the rest, in one pass."""
+    checked = check_roster(session, sheets, found)
+    passwords = None
+    if initial_password is None:
+        passwords = initial_passwords(checked.new_usernames(),
+                                      lambda *_: None, hashing.method_in_use())
+    return apply_roster(session, checked, actor_id=actor_id, progress=progress,
+                        initial_password=initial_password, passwords=passwords, policy=policy,
+                        force_password_change=force_password_change)
+
+
+@dataclass
+class Checked:
+    """A roster whose every row was checked against the database: ready to apply."""
+
+    sheets: list[RawSheet]
+    rows: Rows
+    known: Known
+
+    def new_usernames(self) -> list[str]:
+        names = [row["username"] for kind in ("cadres", "supervisors")
+                 for _, row in self.rows.get(kind)]
+        return [name for name in dict.fromkeys(names) if name not in self.known.users]
+
+
+def check_roster(session: Session, sheets: list[RawSheet],
+                 found: Iterable[Problem] = ()) -> Checked:
+    """Every row checked, every problem found in one pass (refused with all of them)."""
+    problems: list[Problem] = list(found)
+    rows = Rows.of(sheets, problems)
     known = Known.load(session)
     Checker(rows, known, problems).check_all()
     if problems:
-        raise rejected(problems)
-    applier = Applier(session, rows, known, actor_id, progress or (lambda *_: None))
+        raise rejected(once(problems))
+    return Checked(sheets, rows, known)
+
+
+def initial_passwords(usernames: list[str], progress: Callable[[int, int], None],
+                      method: str) -> dict[str, tuple[str, str]]:
+    """A random initial password and its hash for each new account, hashed in parallel."""
+    plain = [secrets.token_urlsafe(9) for _ in usernames]
+    digests = hashing.hash_many(plain, method, progress)
+    return dict(zip(usernames, zip(plain, digests, strict=True), strict=True))
+
+
+def apply_roster(session: Session, checked: Checked, *, actor_id: int | None,
+                 progress: Progress | None = None, initial_password: str | None = None,
+                 passwords: dict[str, tuple[str, str]] | None = None,
+                 policy: Policy = DEFAULT_POLICY, dry_run: bool = False,
+                 force_password_change: bool = True) -> ImportResult:
+    """Write a checked roster (flushes, never commits). New accounts get `initial_password`,
+    or their entry of `passwords`; a dry run writes no password at all."""
+    applier = Applier(session, checked.rows, checked.known, actor_id,
+                      progress or (lambda *_: None))
     applier.initial_password = initial_password
     applier.force_password_change = force_password_change
+    applier.passwords = passwords or {}
+    applier.dry_run = dry_run
     applier.fence_radius_m = policy.default_fence_radius_m
-    return applier.apply_all()
+    result = applier.apply_all()
+    result.notes = ignored_columns(checked.sheets)
+    return result
+
+
+def once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in the order found (root causes are found first)."""
+    seen: dict[tuple[Any, ...], Problem] = {}
+    for p in problems:
+        key = (p.code, p.sheet, p.row, p.column, repr(sorted(p.params.items())))
+        seen.setdefault(key, p)
+    return list(seen.values())
+
+
+def ignored_columns(sheets: list[RawSheet]) -> list[Problem]:
+    return [Problem("ignored_column", sheet=sheet.name, row=1, column=header, letter=letter,
+                    params={"name": header})
+            for sheet in sheets for letter, header in sheet.ignored]
 
 
 @dataclass
@@ -108,9 +216,10 @@ class Checker:
         self.teams = set(known.teams) | {r["code"] for _, r in rows.get("teams")}
         self.roles = {name: u.role for name, u in known.users.items()}
         self.roles.update({r["username"]: "cadre" for _, r in rows.get("cadres")})
+        self.unknown: dict[tuple[str, Any], list[tuple[Loc, str]]] = {}
 
-    def problem(self, code: str, key: str, number: int, column: str, **params: Any) -> None:
-        self.problems.append(Problem(code, params=params, **self.rows.where(key, number, column)))
+    def problem(self, code: str, key: str, number: Loc, column: str, **params: Any) -> None:
+        self.problems.append(Problem(code, params=params, **self.rows.where(number, column)))
 
     def check_all(self) -> None:
         for spec in SHEETS:
@@ -121,25 +230,44 @@ class Checker:
         self.check_cadres()
         self.check_supervisors()
         self.check_households()
+        self.tell_unknown_refs()
+
+    def tell_unknown_refs(self) -> None:
+        """One problem per unknown code, at its first reference, with how many more rows
+        name it: a missing village is one problem, not one per team and household."""
+        for (what, value), places in self.unknown.items():
+            first, column = places[0]
+            if len(places) == 1:
+                self.problem("unknown_ref", first.sheet.spec.key, first, column, value=value,
+                             what=what)
+            else:
+                self.problem("unknown_ref_many", first.sheet.spec.key, first, column,
+                             value=value, what=what, more=len(places) - 1)
 
     def unique(self, key: str, column: str) -> None:
-        first: dict[str, int] = {}
+        first: dict[str, Loc] = {}
         for number, row in self.rows.get(key):
             value = row[column]
-            if value in first:
+            seen = first.get(value)
+            if seen is None:
+                first[value] = number
+            elif seen.sheet is number.sheet:
                 self.problem("duplicate_code", key, number, column, value=value,
-                             first_row=first[value])
-            first.setdefault(value, number)
+                             first_row=seen.number)
+            else:
+                self.problem("duplicate_code_elsewhere", key, number, column, value=value,
+                             first_sheet=seen.sheet.name, first_row=seen.number)
 
-    def ref(self, key: str, number: int, column: str, value: Any, pool: set[str] | dict[str, Any],
+    def ref(self, key: str, number: Loc, column: str, value: Any, pool: set[str] | dict[str, Any],
             what: str) -> bool:
-        if value is not None and value not in pool:
+        if value is None or value in pool:
+            return True
+        if not self.rows.unreadable(REF_KIND[what], value):
             # `what` names the kind of record in English; the table's WORDS translate it.
-            self.problem("unknown_ref", key, number, column, value=value, what=what)
-            return False
-        return True
+            self.unknown.setdefault((what, value), []).append((number, column))
+        return False
 
-    def position(self, key: str, number: int, row: dict[str, Any]) -> None:
+    def position(self, key: str, number: Loc, row: dict[str, Any]) -> None:
         lat, lon = row.get("lat"), row.get("lon")
         if lat is None and lon is None:
             return
@@ -154,7 +282,7 @@ class Checker:
 
     def check_areas(self) -> None:
         for number, row in self.rows.get("areas"):
-            parent = row["parent_code"]
+            parent = row.get("parent_code")
             if parent is None:
                 continue
             if self.ref("areas", number, "parent_code", parent, self.area_levels,
@@ -178,12 +306,12 @@ class Checker:
         for number, row in self.rows.get("teams"):
             self.ref("teams", number, "village_code", row["village_code"], self.villages,
                      "village")
-            self.ref("teams", number, "unit_code", row["unit_code"], self.units,
+            self.ref("teams", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
-            if row["term_end"] is not None and row["term_end"] < row["term_start"]:
+            if row.get("term_end") is not None and row["term_end"] < row["term_start"]:
                 self.problem("date_order", "teams", number, "term_end")
 
-    def check_person(self, key: str, number: int, row: dict[str, Any], role: str) -> None:
+    def check_person(self, key: str, number: Loc, row: dict[str, Any], role: str) -> None:
         username = row["username"]
         if not USERNAME.match(username):
             self.problem("username", key, number, "username")
@@ -192,14 +320,14 @@ class Checker:
             self.problem("role_conflict", key, number, "username", value=username)
 
     def check_cadres(self) -> None:
-        leaders: dict[str, int] = {}
+        leaders: dict[str, Loc] = {}
         for number, row in self.rows.get("cadres"):
             self.check_person("cadres", number, row, "cadre")
             self.ref("cadres", number, "team_code", row["team_code"], self.teams,
                      "team")
-            self.ref("cadres", number, "unit_code", row["unit_code"], self.units,
+            self.ref("cadres", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
-            if row["is_leader"]:
+            if row.get("is_leader"):
                 if row["team_code"] in leaders:
                     self.problem("two_leaders", "cadres", number, "is_leader",
                                  value=row["team_code"])
@@ -238,6 +366,9 @@ class Applier:
         self.force_password_change = True
         self.fence_radius_m = DEFAULT_POLICY.default_fence_radius_m
         self._shared_hash: str | None = None
+        self.passwords: dict[str, tuple[str, str]] = {}
+        self.dry_run = False
+        self._username = ""
 
     def apply_all(self) -> ImportResult:
         self.apply_areas()
@@ -261,17 +392,25 @@ class Applier:
             pool[code] = record
             self.result.count(self.result.created, entity)
             self._audit("roster.create", entity, record, None)
+            self.change(entity, code, "create", {k: (None, v) for k, v in values.items()})
             return record
         changed = {k: v for k, v in values.items() if getattr(record, k) != v}
         if not changed:
             self.result.count(self.result.unchanged, entity)
             return record
+        self.change(entity, code, "update",
+                    {k: (getattr(record, k), v) for k, v in changed.items()})
         before = audit.snapshot(record)
         for name, value in changed.items():
             setattr(record, name, value)
         self.result.count(self.result.updated, entity)
         self._audit("roster.update", entity, record, before)
         return record
+
+    def change(self, entity: str, key: str, action: str,
+               fields: dict[str, tuple[Any, Any]]) -> None:
+        self.result.changes.append({"entity": entity, "key": key, "action": action, "fields": {
+            name: [plain(old), plain(new)] for name, (old, new) in fields.items()}})
 
     def _audit(self, action: str, entity: str, record: Any, before: dict[str, Any] | None) -> None:
         # Written after one flush at the end, when every new record has its id.
@@ -287,11 +426,11 @@ class Applier:
     def apply_areas(self) -> None:
         rows = sorted(self.rows.get("areas"), key=lambda nr: LEVEL_RANK[nr[1]["level"]])
         for index, (_, row) in enumerate(rows, 1):
-            parent = self.known.areas.get(row["parent_code"]) if row["parent_code"] else None
-            self.upsert("area", self.known.areas, row["code"], Area, {
-                "name": row["name"], "level": row["level"],
-                "parent_id": parent.id if parent else None,
-            })
+            values: dict[str, Any] = {"name": row["name"], "level": row["level"]}
+            if "parent_code" in row:  # a missing column keeps the parent; an empty cell clears
+                parent = self.known.areas.get(row["parent_code"]) if row["parent_code"] else None
+                values["parent_id"] = parent.id if parent else None
+            self.upsert("area", self.known.areas, row["code"], Area, values)
             self.session.flush()  # children need their parent's id
             self.progress("areas", index, len(rows))
         self.fix_paths()
@@ -323,27 +462,42 @@ class Applier:
             path = f"{township.path}{node.id}/"
             if node.path != path:
                 node.path = path
-            lat, lon = coordinates.to_wgs84(row["lat"], row["lon"], row["coord_system"] or "wgs84")
-            self.upsert("village", self.known.villages, row["code"], Village, {
-                "area_id": node.id, "name": row["name"], "lat": lat, "lon": lon,
-                "coord_source": row["coord_system"] or "wgs84",
-                "radius_m": row["radius_m"] or self.fence_radius_m, "landline": row["landline"],
-                "poverty_status": row["poverty_status"] or "poor", "area_path": path,
-            })
+            stored = self.known.villages.get(row["code"])
+            values: dict[str, Any] = {"area_id": node.id, "name": row["name"],
+                                      "area_path": path}
+            system = system_of(row, stored)
+            values["lat"], values["lon"] = coordinates.to_wgs84(row["lat"], row["lon"], system)
+            values["coord_source"] = system
+            # A missing column keeps what is stored (a new village gets the defaults); an
+            # empty cell clears: the policy's fence, no landline, the default status.
+            if "radius_m" in row or stored is None:
+                values["radius_m"] = row.get("radius_m") or self.fence_radius_m
+            if "landline" in row:
+                values["landline"] = row["landline"]
+            if "poverty_status" in row or stored is None:
+                values["poverty_status"] = row.get("poverty_status") or "poor"
+            self.upsert("village", self.known.villages, row["code"], Village, values)
             self.progress("villages", index, len(rows))
 
     def apply_teams(self) -> None:
         self.session.flush()
         for _, row in self.rows.get("teams"):
-            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
-            self.upsert("team", self.known.teams, row["code"], Team, {
+            values: dict[str, Any] = {
                 "village_id": self.known.villages[row["village_code"]].id,
-                "unit_id": unit.id if unit else None,
-                "term_start": row["term_start"], "term_end": row["term_end"],
-            })
+                "term_start": row["term_start"]}
+            if "unit_code" in row:
+                unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
+                values["unit_id"] = unit.id if unit else None
+            if "term_end" in row:
+                values["term_end"] = row["term_end"]
+            self.upsert("team", self.known.teams, row["code"], Team, values)
 
     def new_user(self) -> User:
-        if self.initial_password:
+        if self.dry_run:
+            return User(password_hash="!", session_epoch=0, active=True)  # never written
+        if self._username in self.passwords:
+            password, digest = self.passwords[self._username]
+        elif self.initial_password:
             # scrypt is slow on purpose; one shared password needs hashing only once.
             if self._shared_hash is None:
                 self._shared_hash = accounts.hash_password(self.initial_password)
@@ -359,45 +513,78 @@ class Applier:
         self.session.flush()
         for _, row in self.rows.get("cadres"):
             team = self.known.teams[row["team_code"]]
-            unit = self.known.units.get(row["unit_code"]) if row["unit_code"] else None
-            self.person(row, {"role": "cadre", "team_id": team.id, "village_id": team.village_id,
-                              "unit_id": unit.id if unit else team.unit_id,
-                              "is_leader": bool(row["is_leader"])})
+            stored = self.known.users.get(row["username"])
+            values: dict[str, Any] = {"role": "cadre", "team_id": team.id,
+                                      "village_id": team.village_id}
+            if "unit_code" in row or stored is None:
+                unit = self.known.units.get(row["unit_code"]) if row.get("unit_code") else None
+                values["unit_id"] = unit.id if unit else team.unit_id
+            if "is_leader" in row or stored is None:
+                values["is_leader"] = bool(row.get("is_leader"))
+            self.person(row, values)
         for _, row in self.rows.get("supervisors"):
             area = self.known.areas[row["area_code"]]
             self.person(row, {"role": "supervisor", "area_id": area.id})
         self.session.flush()
         for _, row in self.rows.get("cadres"):
-            if row["is_leader"]:
+            if row.get("is_leader"):
                 team = self.known.teams[row["team_code"]]
                 leader = self.known.users[row["username"]]
                 if team.leader_id != leader.id:
+                    self.change("team", team.code, "update",
+                                {"leader": (None, leader.username)})
                     before = audit.snapshot(team)
                     team.leader_id = leader.id
                     self._audit("roster.update", "team", team, before)
 
     def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         self._pending_password = None
-        values = {"username": row["username"], "name": row["name"], "phone": row["phone"],
-                  **values}
+        self._username = row["username"]
+        values = {"username": row["username"], "name": row["name"], **values}
+        if "phone" in row:
+            values["phone"] = row["phone"]
         self.upsert("user", self.known.users, row["username"], self.new_user, values,
                     key_attr="username")
-        if self._pending_password:
+        if self._pending_password and not self.dry_run:
             self.result.new_accounts.append((row["username"], self._pending_password))
 
     def apply_households(self) -> None:
         self.session.flush()
         rows = self.rows.get("households")
         for index, (_, row) in enumerate(rows, 1):
-            lat, lon = row["lat"], row["lon"]
-            source: coordinates.System = row["coord_system"] or "wgs84"
-            if lat is not None and lon is not None:
-                lat, lon = coordinates.to_wgs84(lat, lon, source)
-            self.upsert("household", self.known.households, row["code"], Household, {
-                "head_name": row["head_name"], "address": row["address"] or "",
-                "phone": row["phone"], "village_id": self.known.villages[row["village_code"]].id,
-                "lat": lat, "lon": lon, "coord_source": source, "status": row["status"],
+            stored = self.known.households.get(row["code"])
+            values: dict[str, Any] = {
+                "head_name": row["head_name"], "status": row["status"],
+                "village_id": self.known.villages[row["village_code"]].id,
                 "helper_id": self.known.users[row["helper_username"]].id,
-            })
+            }
+            if "address" in row or stored is None:
+                values["address"] = row.get("address") or ""
+            if "phone" in row:
+                values["phone"] = row["phone"]
+            if "lat" in row or "lon" in row or stored is None:
+                # The position and the map it was read from go together; a file without the
+                # position columns keeps a field-confirmed position.
+                lat, lon = row.get("lat"), row.get("lon")
+                system = system_of(row, stored)
+                if lat is not None and lon is not None:
+                    lat, lon = coordinates.to_wgs84(lat, lon, system)
+                values.update({"lat": lat, "lon": lon, "coord_source": system})
+            self.upsert("household", self.known.households, row["code"], Household, values)
             if index % 1000 == 0 or index == len(rows):
                 self.progress("households", index, len(rows))
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def system_of(row: dict[str, Any], stored: Village | Household | None) -> coordinates.System:
+    """The map system of a row's position: its own column; without the column, the one the
+    stored record was read from (the office uses the same map as before); else WGS-84."""
+    if "coord_system" in row:
+        return row["coord_system"] or "wgs84"
+    if stored is not None and stored.coord_source:
+        return stored.coord_source  # type: ignore[return-value]
+    return "wgs84"
