@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from checkin import db
 from checkin.models import AuditEntry
+from tests.concurrency import together
 from tests.spotcheck_helpers import MONTH, NOW, TODAY
 
 MONTH_OVER = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 on 1 December in Shanghai
@@ -178,25 +179,8 @@ def test_the_appeal_answers_match_the_document(wednesday, client, world, token_f
 
 def test_appeals_and_decisions_sent_together_are_stored_once(wednesday, client, world,
                                                               token_for) -> None:
-    import threading
-
     result_id = absent_then_on_leave(wednesday, client, world, token_for)
     township, county = token_for("sup_t2"), token_for("sup_county")
-
-    def together(send, count: int = 4) -> list[tuple[int, Any]]:
-        answers: list[tuple[int, Any]] = []
-        barrier = threading.Barrier(count)
-
-        def run(n: int) -> None:
-            barrier.wait()
-            answers.append(send(n))
-
-        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return answers
 
     def appeal(n: int) -> tuple[int, Any]:
         response = wednesday.test_client().post(
@@ -204,7 +188,7 @@ def test_appeals_and_decisions_sent_together_are_stored_once(wednesday, client, 
             json={"reason": f"理由 {n}"}, headers=township)
         return response.status_code, response.get_json()
 
-    made = together(appeal)
+    made = together(4, appeal)
     assert sorted(status for status, _ in made) == [201, 409, 409, 409], made
     [appeal_id] = [body["id"] for status, body in made if status == 201]
 
@@ -214,7 +198,7 @@ def test_appeals_and_decisions_sent_together_are_stored_once(wednesday, client, 
             json={"uphold": n % 2 == 0}, headers=county)
         return response.status_code, response.get_json()
 
-    decided = together(decide)
+    decided = together(4, decide)
     assert sorted(status for status, _ in decided) == [200, 409, 409, 409], decided
     with wednesday.app_context():
         from checkin.models import SpotcheckAppealDecision

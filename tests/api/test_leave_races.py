@@ -6,9 +6,7 @@ its original answers the stored leave; the web form sent twice stores one."""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +16,7 @@ from sqlalchemy import func, select
 
 from checkin import db
 from checkin.models import Leave
+from tests.concurrency import together
 
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 6, 15)
@@ -29,23 +28,6 @@ def leave_body(start: date, leave_id: str | None = None) -> dict[str, Any]:
     return {"id": leave_id or str(uuid.uuid4()), "kind": "personal",
             "start_date": start.isoformat(),
             "end_date": (start + timedelta(days=1)).isoformat(), "reason": "家中有事"}
-
-
-def together(count: int, send: Callable[[int], tuple[int, Any]]) -> list[tuple[int, Any]]:
-    """Run `send(n)` for n in range(count) in threads released at the same moment."""
-    answers: list[tuple[int, Any]] = []
-    barrier = threading.Barrier(count)
-
-    def run(n: int) -> None:
-        barrier.wait()
-        answers.append(send(n))
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
 
 
 def leaves_from(app: Flask, user_id: int, start: date) -> int:
@@ -148,7 +130,8 @@ def test_two_decisions_sent_together_settle_the_leave_once(app: Flask, world, to
                                        headers=headers)
             else:
                 response = client.post(f"/api/v1/leaves/{body['id']}/decision",
-                                       json={"approve": approve}, headers=headers)
+                                       json={"approve": approve, "comment": "人手不足"},
+                                       headers=headers)
             return response.status_code, (response.get_json() or {}).get("status")
 
         answers = together(3, send)

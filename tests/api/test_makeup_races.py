@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from checkin import db
 from checkin.models import AttendanceCorrection, CorrectionDecision
-from tests.api.test_leave_races import AT_ONCE, ROUNDS, together
+from tests.api.test_leave_races import AT_ONCE, ROUNDS
+from tests.concurrency import together
 from tests.conftest import csrf_from
 
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # Monday 15 June, 10:00 in Shanghai
