@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from checkin import db
 from checkin.ops import integrity
 from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 
 
 def _store() -> PhotoStore:
-    return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
+    return photo_store()
 
 
 @click.command("check-integrity")

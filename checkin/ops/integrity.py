@@ -73,9 +73,9 @@ def remove_orphans(session: Session, store: PhotoStore, engine: Engine,
     asks the database again, after that look at its age, whether a row names it."""
     if older_than_s < MIN_GRACE_S:
         raise ValueError(f"the grace period must be at least {MIN_GRACE_S} s")
-    store.put_back_aside()
-    report = check(session, store, verify=False)
     in_use = key_in_use(engine)
+    store.put_back_aside(in_use)
+    report = check(session, store, verify=False)
     for key in report.orphan_files:
         if store.delete_unused(key, in_use, older_than_s):
             report.removed += 1

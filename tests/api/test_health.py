@@ -4,6 +4,7 @@ written)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Flask
@@ -31,9 +32,9 @@ def test_health_is_ok_without_signing_in_and_never_limited(app: Flask, client) -
 
 def test_a_photo_folder_that_cannot_be_written_is_named(app: Flask, client,
                                                         tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
+    blocker = Path(app.config["PHOTO_DIR"])  # the app's store: a file where its folder was
+    shutil.rmtree(blocker, ignore_errors=True)
     blocker.write_text("not a folder")
-    app.config["PHOTO_DIR"] = str(blocker / "photos")
     assert _check(client, 503) == {"status": "unavailable", "database": "ok",
                                    "photos": "failing"}
 

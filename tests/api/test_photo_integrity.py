@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from flask import Flask
 
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 
 
 def test_integrity_reports_and_orphans_are_removed(app: Flask, world) -> None:
@@ -16,7 +15,7 @@ def test_integrity_reports_and_orphans_are_removed(app: Flask, world) -> None:
     clean = runner.invoke(args=["check-integrity"])
     assert clean.exit_code == 0, clean.output
     assert "orphan files: 0" in clean.output and "rows without files: 0" in clean.output
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     orphan = store.put(b"not referenced by any row")
     old = time.time() - 7200
     os.utime(store.path(orphan), (old, old))
@@ -29,7 +28,7 @@ def test_integrity_reports_and_orphans_are_removed(app: Flask, world) -> None:
 
 
 def test_a_changed_or_missing_file_is_reported(app: Flask, world) -> None:
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     [key] = list(store.iter_keys())
     path = store.path(key)
     path.write_bytes(b"tampered")

@@ -44,10 +44,10 @@ class BackupResult:
     problems: list[str] = field(default_factory=list)
 
 
-def create_backup(engine: Engine, photo_dir: Path, dest: Path, *,
+def create_backup(engine: Engine, store: PhotoStore, dest: Path, *,
                   fmt: BackupFormat = "auto", link_dest: Path | None = None,
                   progress: Progress = quiet) -> BackupResult:
-    """Write a backup of the database behind `engine` and of `photo_dir` to `dest`.
+    """Write a backup of the database behind `engine` and of the photo `store` to `dest`.
 
     With `link_dest` (an earlier directory backup; `dest` must be a directory too), a
     photo that backup already holds is hard-linked from it instead of copied: photos never
@@ -61,7 +61,7 @@ def create_backup(engine: Engine, photo_dir: Path, dest: Path, *,
     writer: Writer = TarWriter(dest) if is_tar else DirWriter(dest)
     try:
         with tempfile.TemporaryDirectory(prefix="checkin-backup-") as work:
-            result = _write_backup(engine, PhotoStore(photo_dir), writer, Path(work), fmt,
+            result = _write_backup(engine, store, writer, Path(work), fmt,
                                    progress, Path(link_dest) if link_dest else None)
         writer.finish()
     except BaseException:
@@ -153,10 +153,7 @@ class _PhotoCopy:
         earlier = self.link_dest / name
         if not earlier.is_file() or earlier.is_symlink():
             return False
-        try:
-            same = self.store.path(key).stat().st_size == earlier.stat().st_size
-        except FileNotFoundError:
-            return False
+        same = self.store.size(key) == earlier.stat().st_size
         # Checked when that backup was made; content-addressed, so the same bytes.
         if not (same and self.writer.link(name, earlier)):
             return False
