@@ -38,6 +38,8 @@ class Config:
     PHOTO_STORE = os.environ.get("PHOTO_STORE", "")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    # check-integrity hashes each photo once in this many days (a rolling share a day)
+    INTEGRITY_VERIFY_DAYS = int(os.environ.get("INTEGRITY_VERIFY_DAYS", "30"))
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_HTTPONLY = True
