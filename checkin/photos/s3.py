@@ -144,10 +144,10 @@ class S3PhotoStore:
 
     def iter_keys(self, start_after: str | None = None) -> Iterator[str]:
         """Keys in ascending order, one page (at most 1,000) in memory at once."""
+        after = self.name(start_after) if start_after else self.prefix
         pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self.prefix,
-            StartAfter=self.name(start_after) if start_after else self.prefix,
-            PaginationConfig={"PageSize": 1000})
+            Bucket=self.bucket, Prefix=self.prefix, PaginationConfig={"PageSize": 1000},
+            **({"StartAfter": after} if after else {}))
         for page in pages:
             for item in page.get("Contents", []):
                 key = self._key_of(item["Key"])

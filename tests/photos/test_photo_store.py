@@ -426,3 +426,14 @@ def test_every_store_loses_no_committed_upload_to_a_concurrent_sweep(
     assert passes[0] > 0
     assert sorted(k for k in committed if not store.exists(k)) == []
     assert not any(store.exists(k) for k in keys[1::2])
+
+
+def test_s3_a_store_at_the_bucket_root(s3_server) -> None:
+    """No prefix: the objects at the top of the bucket (here a bucket of its own)."""
+    client = S3PhotoStore(BUCKET, "", endpoint_url=s3_server.endpoint_url).client
+    bucket = f"root-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    store = S3PhotoStore(bucket, "", endpoint_url=s3_server.endpoint_url)
+    keys = sorted(store.put(DATA + bytes([i])) for i in range(3))
+    assert store.describe() == f"the bucket s3://{bucket}/"
+    assert list(store.iter_keys()) == keys and list(store.iter_keys(keys[0])) == keys[1:]
