@@ -33,6 +33,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = _database_url()
     PHOTO_DIR = os.environ.get("PHOTO_DIR", str(BASE_DIR / "instance" / "photos"))
+    # Empty: photos in PHOTO_DIR. s3://bucket/prefix: S3-compatible object storage at
+    # S3_ENDPOINT_URL; the credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+    PHOTO_STORE = os.environ.get("PHOTO_STORE", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    # check-integrity hashes each photo once in this many days (a rolling share a day)
+    INTEGRITY_VERIFY_DAYS = int(os.environ.get("INTEGRITY_VERIFY_DAYS", "30"))
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_HTTPONLY = True

@@ -27,6 +27,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from checkin import auth, bodies, db, errors, i18n, security, settings
     from checkin.api import bp as api_bp
     from checkin.cli import register as register_cli
+    from checkin.photos import stores
     from checkin.web import register as register_web
 
     settings.check_config(app)
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(os.path.dirname(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
                     or ".", exist_ok=True)
+    stores.init_app(app)  # the one photo store, from PHOTO_STORE / PHOTO_DIR
     bodies.init_app(app)  # first: its before_request hook runs before any other
     db.init_app(app)
     auth.init_app(app)

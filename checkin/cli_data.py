@@ -12,11 +12,7 @@ from flask.cli import with_appcontext
 
 from checkin import db
 from checkin.ops import backup, retention
-from checkin.photos.store import PhotoStore
-
-
-def _photo_dir() -> Path:
-    return Path(current_app.config["PHOTO_DIR"])
+from checkin.photos.stores import photo_store
 
 
 @click.command("backup")
@@ -34,7 +30,7 @@ def backup_command(dest: Path, fmt: str, link_dest: Path | None) -> None:
     """Back up the database and the photos to DEST (a .tar file, or else a directory)
     while the service runs."""
     try:
-        result = backup.create_backup(db.engine(), _photo_dir(), dest,
+        result = backup.create_backup(db.engine(), photo_store(), dest,
                                       fmt=fmt,  # type: ignore[arg-type]
                                       link_dest=link_dest, progress=click.echo)
     except backup.BackupError as exc:
@@ -57,7 +53,7 @@ def backup_command(dest: Path, fmt: str, link_dest: Path | None) -> None:
 def restore_command(src: Path, force: bool) -> None:
     """Restore a backup into an empty database and photo directory."""
     try:
-        result = backup.restore_backup(db.engine(), _photo_dir(), src, force=force,
+        result = backup.restore_backup(db.engine(), photo_store(), src, force=force,
                                        progress=click.echo)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -87,7 +83,7 @@ def purge_command(before: datetime | None, dry_run: bool) -> None:
         report.files_deleted = len(report.unused_files)
     else:
         # once the purge is kept
-        retention.delete_files(PhotoStore(_photo_dir()), report, db.engine())
+        retention.delete_files(photo_store(), report, db.engine())
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} records before {cutoff.isoformat()}: {report.photos} photos "
                f"({report.files_deleted} files deleted, {report.files_shared} kept for newer "

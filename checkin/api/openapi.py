@@ -543,6 +543,12 @@ SCHEMAS["Dossier"] = _obj(
                                     "enum": ["red_flag", "yellow_card", None]}})},
     })
 
+
+# A photo's ETag is its SHA-256 key: the same bytes, the same ETag on every host.
+_PHOTO_HEADERS = {"ETag": {"description": "the photo's SHA-256, quoted",
+                           "schema": {"type": "string"}},
+                  "Cache-Control": {"schema": {"type": "string"}}}
+
 _REF = "#/components/schemas/"
 # A variable with its type: inside the overloaded dict.update() mypy infers this literal wrongly.
 _RECORD_PATHS: dict[str, Any] = {
@@ -648,8 +654,16 @@ _RECORD_PATHS: dict[str, Any] = {
             {"name": "household_id", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {"200": _json(_page_of("Visit")), **_errors(400, 401)}}},
     **{path: {"get": {"summary": summary, "parameters": [
-        {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+        {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        {"name": "If-None-Match", "in": "header", "required": False,
+         "description": "an ETag this client holds: 304 if it is the photo's",
+         "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "JPEG, streamed from the photo store",
+                              "headers": _PHOTO_HEADERS,
+                              "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                    "format": "binary"}}}},
+                      "304": {"description": "not modified: the ETag matches",
+                              "headers": _PHOTO_HEADERS},
                       **_errors(401, 404)}}}
        for path, summary in (("/photos/{photo_id}", "The stored photo"),
                              ("/photos/{photo_id}/thumb", "Its thumbnail"))},

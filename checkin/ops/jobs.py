@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from flask import current_app
@@ -16,7 +15,7 @@ from checkin import db
 from checkin.domain.reporting import week_of
 from checkin.models import Area
 from checkin.ops import delivery, integrity, retention
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 from checkin.platform import clock
 from checkin.services.notify import digests, events
 from checkin.settings import policy
@@ -77,13 +76,9 @@ def spotcheck_draws() -> str:
     return "; ".join(done)
 
 
-def _store() -> PhotoStore:
-    return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
-
-
 def orphan_sweep() -> str:
     with db.command_transaction() as session:
-        report = integrity.remove_orphans(session, _store(), db.engine())
+        report = integrity.remove_orphans(session, photo_store(), db.engine())
     return f"removed {report.removed} file(s)"
 
 
@@ -93,7 +88,7 @@ def retention_purge() -> str:
     cutoff = retention.default_cutoff(int(current_app.config["RETENTION_DAYS"]))
     with db.command_transaction() as session:
         report = retention.purge(session, cutoff)
-    retention.delete_files(_store(), report, db.engine())  # once the purge is committed
+    retention.delete_files(photo_store(), report, db.engine())  # once the purge is committed
     return (f"before {cutoff.isoformat()}: {report.photos} photos, {report.visits} visits, "
             f"{report.checkins} check-ins, {report.files_deleted} files deleted")
 

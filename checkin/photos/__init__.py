@@ -15,11 +15,12 @@ from checkin.photos.pipeline import (
     process_photo,
     sniff_format,
 )
-from checkin.photos.store import InvalidKey, PhotoStore
+from checkin.photos.store import InvalidKey, LocalPhotoStore, PhotoStore
 
 __all__ = [
     "DEFAULT_LIMITS",
     "InvalidKey",
+    "LocalPhotoStore",
     "PhotoLimits",
     "PhotoStore",
     "ProcessedPhoto",

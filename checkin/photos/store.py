@@ -1,4 +1,9 @@
-"""Content-addressed photo files on disk: the key is the SHA-256 of the bytes, writes are atomic.
+"""The photo store: content-addressed photos behind one interface (`PhotoStore`), with two
+backends, the local folder here (`LocalPhotoStore`) and S3-compatible object storage
+(`checkin.photos.s3.S3PhotoStore`). The app builds its store once (`checkin.photos.stores`);
+nothing outside the store knows where or how the bytes are kept.
+
+The local folder: the key is the SHA-256 of the bytes, writes are atomic.
 
 Layout: ``root/ab/cd/abcd...(64 hex).jpg``. A write goes to a temporary file in the target
 directory, is fsync'ed, then ``os.replace``'d into place and the directory fsync'ed, so a
@@ -27,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, Protocol
 
 _KEY_RE: Final = re.compile(r"[0-9a-f]{64}")
 _SUFFIX: Final = ".jpg"
@@ -40,10 +45,79 @@ class InvalidKey(ValueError):
     """A key that is not 64 lowercase hex digits (never turned into a path)."""
 
 
-def _check_key(key: str) -> str:
+def check_key(key: str) -> str:
+    """`key` if it is 64 lowercase hex digits; InvalidKey otherwise."""
     if not isinstance(key, str) or _KEY_RE.fullmatch(key) is None:
         raise InvalidKey(f"invalid photo key: {key!r}")
     return key
+
+
+_check_key = check_key
+
+
+def key_for(data: bytes) -> str:
+    """The key of `data`: its SHA-256 in lowercase hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class PhotoStore(Protocol):
+    """Photos named by the SHA-256 of their bytes. Every backend keeps these promises:
+
+    - ``put`` is idempotent and conditional (bytes already stored are not written again)
+      and atomic (a reader sees no object or the whole object); it refreshes the time of
+      the last put, which is the age ``delete_unused`` looks at.
+    - ``iter_keys`` lists keys in ascending order, in bounded memory, from ``start_after``.
+    - ``delete_unused`` deletes only a key not put within the grace and named by no row
+      after a fresh look at the database, and never loses an acknowledged upload of the
+      same bytes (README, "Photos on disk")."""
+
+    def describe(self) -> str:
+        """Where the photos are, for messages (no credentials)."""
+        ...
+
+    def put(self, data: bytes) -> str:
+        """Store `data` (if absent) and return its key."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int | None:
+        """The stored object's size in bytes; None if absent."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """A stream of the stored bytes (close it); FileNotFoundError if absent."""
+        ...
+
+    def stream(self, key: str) -> tuple[BinaryIO, int]:
+        """``open`` and the size of what it will read, in one request."""
+        ...
+
+    def read(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> bool:
+        """Remove `key` unconditionally (restore's clean-up); False if absent."""
+        ...
+
+    def check_writable(self) -> None:
+        """Raise OSError unless a write to the store succeeds now (the health check)."""
+        ...
+
+    def delete_unused(self, key: str, in_use: Callable[[str], bool],
+                      older_than_s: float) -> bool: ...
+
+    def put_back_aside(self, in_use: Callable[[str], bool] | None = None,
+                       older_than_s: float = 60.0) -> int:
+        """Settle what an interrupted ``delete_unused`` left aside; returns how many."""
+        ...
+
+    def verify(self, key: str) -> bool:
+        """The object exists and hashes to its key."""
+        ...
+
+    def iter_keys(self, start_after: str | None = None) -> Iterator[str]: ...
+
+    def sweep_temporary(self, older_than_s: float = 3600.0) -> int: ...
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -60,7 +134,7 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-class PhotoStore:
+class LocalPhotoStore:
     """Files under ``root`` named by the SHA-256 of their content."""
 
     def __init__(self, root: Path | str, *, file_mode: int = 0o644) -> None:
@@ -70,7 +144,16 @@ class PhotoStore:
     @staticmethod
     def key_for(data: bytes) -> str:
         """The key ``put(data)`` would return."""
-        return hashlib.sha256(data).hexdigest()
+        return key_for(data)
+
+    def describe(self) -> str:
+        return f"the photo directory {self.root}"
+
+    def size(self, key: str) -> int | None:
+        try:
+            return self.path(key).stat().st_size
+        except FileNotFoundError:
+            return None
 
     def path(self, key: str) -> Path:
         """Where the file for ``key`` lives (whether or not it exists)."""
@@ -114,6 +197,10 @@ class PhotoStore:
     def open(self, key: str) -> BinaryIO:
         """The stored file opened for binary reading; FileNotFoundError if absent."""
         return self.path(key).open("rb")
+
+    def stream(self, key: str) -> tuple[BinaryIO, int]:
+        fh = self.open(key)
+        return fh, os.fstat(fh.fileno()).st_size
 
     def read(self, key: str) -> bytes:
         """The stored bytes; FileNotFoundError if absent."""
@@ -198,9 +285,10 @@ class PhotoStore:
         aside.unlink(missing_ok=True)
         _fsync_dir(path.parent)
 
-    def put_back_aside(self, older_than_s: float = 60.0) -> int:
-        """Files a crashed ``delete_unused`` left aside, put back (never lost: the next
-        sweep decides again); returns how many."""
+    def put_back_aside(self, in_use: Callable[[str], bool] | None = None,
+                       older_than_s: float = 60.0) -> int:
+        """Files a crashed ``delete_unused`` left aside, put back whatever ``in_use`` says
+        (never lost: the next sweep decides again); returns how many."""
         if not self.root.is_dir():
             return 0
         cutoff = time.time() - older_than_s
@@ -221,15 +309,18 @@ class PhotoStore:
         path = self.path(key)
         return path.is_file() and self._matches(path, key, None)
 
-    def iter_keys(self) -> Iterator[str]:
-        """Keys of all stored files (temporary files and strays are skipped), sorted."""
+    def iter_keys(self, start_after: str | None = None) -> Iterator[str]:
+        """Keys of all stored files (temporary files and strays are skipped), sorted, those
+        after ``start_after`` only; one directory (1/65,536 of the keys) in memory at once."""
         if not self.root.is_dir():
             return
+        after = start_after or ""
         for first in sorted(self.root.iterdir()):
-            if not (first.is_dir() and len(first.name) == 2):
+            if not (first.is_dir() and len(first.name) == 2) or first.name < after[:2]:
                 continue
             for second in sorted(first.iterdir()):
-                if not (second.is_dir() and len(second.name) == 2):
+                if not (second.is_dir() and len(second.name) == 2) \
+                        or first.name + second.name < after[:4]:
                     continue
                 for entry in sorted(second.iterdir()):
                     name = entry.name
@@ -238,6 +329,7 @@ class PhotoStore:
                     key = name[: -len(_SUFFIX)]
                     if (
                         _KEY_RE.fullmatch(key)
+                        and key > after
                         and key[:2] == first.name
                         and key[2:4] == second.name
                         and entry.is_file()

@@ -4,11 +4,13 @@ written)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Flask
 
 from checkin import create_app
+from checkin.photos import stores
 from config import TestConfig
 from tests.api.test_spotchecks_api import _conforms, _response_schema
 
@@ -31,9 +33,9 @@ def test_health_is_ok_without_signing_in_and_never_limited(app: Flask, client) -
 
 def test_a_photo_folder_that_cannot_be_written_is_named(app: Flask, client,
                                                         tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
+    blocker = Path(app.config["PHOTO_DIR"])  # the app's store: a file where its folder was
+    shutil.rmtree(blocker, ignore_errors=True)
     blocker.write_text("not a folder")
-    app.config["PHOTO_DIR"] = str(blocker / "photos")
     assert _check(client, 503) == {"status": "unavailable", "database": "ok",
                                    "photos": "failing"}
 
@@ -47,3 +49,18 @@ def test_an_unreachable_database_is_named(tmp_path: Path) -> None:
     body = _check(app.test_client(), 503)
     assert body == {"status": "unavailable", "database": "failing", "photos": "ok"}
     assert "127.0.0.1" not in str(body) and "psycopg" not in str(body)
+
+
+def test_the_photo_store_is_checked_on_every_backend(photo_app: Flask) -> None:
+    """A write to the store the app was built with: the folder, or the bucket."""
+    assert _check(photo_app.test_client(), 200) == {"status": "ok", "database": "ok",
+                                                    "photos": "ok"}
+
+
+def test_an_unreachable_object_store_is_named(app: Flask, s3_server) -> None:
+    app.config.update(PHOTO_STORE="s3://checkin-test/health",
+                      S3_ENDPOINT_URL="http://127.0.0.1:1")  # nobody listens
+    stores.init_app(app)
+    body = _check(app.test_client(), 503)
+    assert body == {"status": "unavailable", "database": "ok", "photos": "failing"}
+    assert "127.0.0.1" not in str(body)

@@ -25,7 +25,8 @@ from checkin import db
 from checkin.models import Household, Photo
 from checkin.ops import retention
 from checkin.photos.pipeline import process_photo
-from checkin.photos.store import PhotoStore
+from checkin.photos.store import LocalPhotoStore, PhotoStore
+from checkin.photos.stores import photo_store
 from checkin.platform import clock
 from tests.conftest import new_visit
 
@@ -42,7 +43,7 @@ def picture(seed: int) -> bytes:
     return buf.getvalue()
 
 
-def leave_orphan(store: PhotoStore, upload: bytes) -> tuple[str, str]:
+def leave_orphan(store: LocalPhotoStore, upload: bytes) -> tuple[str, str]:
     """The files a refused upload of `upload` would have left, written two hours ago."""
     processed = process_photo(upload)
     keys = store.put(processed.jpeg), store.put(processed.thumb)
@@ -77,7 +78,7 @@ def lost_files(app: Flask, store: PhotoStore) -> list[str]:
 def test_a_re_put_refreshes_an_old_file_so_the_sweep_spares_the_upload(app: Flask) -> None:
     """An upload writes its files before its row commits; its bytes were already on disk,
     two hours old. The sweep in between must not take them."""
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     key = store.put(b"the same bytes a refused upload left")
     old = time.time() - TWO_HOURS_AGO
     os.utime(store.path(key), (old, old))
@@ -96,7 +97,7 @@ def test_the_purge_spares_a_file_an_upload_committed_after_it(app: Flask, client
                                                                token_for) -> None:
     """The purge decided a file was unused; before it deleted it, a new visit with the very
     same photo was answered 201. The file must stay."""
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     upload = picture(1)
     key, thumb = leave_orphan(store, upload)
     home = household_id(app, "Ha0")
@@ -144,7 +145,7 @@ def test_no_acknowledged_photo_is_lost_to_a_sweep_in_another_process(
     """The upload loop here, the real `remove-orphan-photos` looping in a second process on
     the same database and photo folder. Each round leaves two-hour-old orphans of the photos
     it then uploads, so every upload finds its bytes on disk as the sweep goes through them."""
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     bearer = token_for("cadre_a")
     home = household_id(app, "Ha0")
     stop = tmp_path / "stop"

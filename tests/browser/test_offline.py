@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from checkin import db
 from checkin.models import Checkin, Household, Photo, Village, Visit
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 from tests.browser.helpers import PageLog, shot, sign_in
 from tests.conftest import PASSWORD
 
@@ -191,7 +191,7 @@ def test_check_in_inside_and_outside_the_fence_and_a_visit_with_a_photo(
         # from the original: the camera's time (2008) and its GPS position (Italy).
         assert stored.taken_at.year == 2008 and abs(stored.exif_lat - 43.47) < 0.1
         assert "exif_from_client" in stored.flag_list
-        assert PhotoStore(app.config["PHOTO_DIR"]).exists(stored.sha256)
+        assert photo_store(app).exists(stored.sha256)
     shot(page, "offline-households-after-visit-zh")
     assert page_log.problems() == {}
 
@@ -263,7 +263,7 @@ def test_offline_records_wait_and_reach_the_server_exactly_once(
     with app.app_context():
         photos = db.session().scalars(select(Photo).where(Photo.visit_id == visit.id)).all()
         assert len(photos) == 1
-        assert PhotoStore(app.config["PHOTO_DIR"]).exists(photos[0].sha256)
+        assert photo_store(app).exists(photos[0].sha256)
         assert photos[0].taken_at is not None  # the Nokia's EXIF time, read on the phone
     # Sending again (a second tab, a retry after a lost answer) changes nothing.
     page.reload()

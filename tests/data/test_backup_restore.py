@@ -25,7 +25,7 @@ from checkin.db import Base
 from checkin.models import Photo, Visit
 from checkin.ops import integrity
 from checkin.ops.backup import read_manifest
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 from checkin.platform import clock
 from config import TestConfig
 from tests.conftest import _drop_postgres_database, _postgres_database
@@ -46,7 +46,7 @@ def _add_visit(app: Flask, world, photo_seeds: list[int], visit_id: str | None =
     first, then the rows, committed together."""
     with app.app_context():
         s = db.session()
-        store = PhotoStore(app.config["PHOTO_DIR"])
+        store = photo_store(app)
         household = s.scalars(select(Visit.household_id)
                               .where(Visit.user_id == world["cadre_a"])).first()
         now = clock.now()
@@ -79,7 +79,7 @@ def rich_world(app: Flask, world):
     original = _add_visit(app, world, [1, 2, 3], visit_id="ffffffff-0000-4000-8000-000000000001")
     _add_visit(app, world, [4], visit_id="00000000-0000-4000-8000-000000000002",
                corrects=original)
-    PhotoStore(app.config["PHOTO_DIR"]).put(b"an orphan: an upload that never committed")
+    photo_store(app).put(b"an orphan: an upload that never committed")
     return world
 
 
@@ -127,7 +127,7 @@ def _contents(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
 
 def _photos(app: Flask) -> dict[str, str]:
     """Every photo file: its key and the SHA-256 of its bytes."""
-    store = PhotoStore(app.config["PHOTO_DIR"])
+    store = photo_store(app)
     return {key: hashlib.sha256(store.read(key)).hexdigest() for key in store.iter_keys()}
 
 
@@ -166,7 +166,7 @@ def test_round_trip_keeps_every_row_and_photo(app: Flask, rich_world, make_targe
     _assert_same(app, target)
     # The restored service works: the store and the rows agree, new rows get new ids.
     with target.app_context():
-        assert integrity.check(db.session(), PhotoStore(target.config["PHOTO_DIR"])).intact
+        assert integrity.check(db.session(), photo_store(target)).intact
     _add_visit(target, rich_world, [99])
 
 
@@ -226,7 +226,7 @@ def test_restore_refuses_targets_with_data_unless_forced(app: Flask, rich_world,
     assert forced.exit_code == 0, forced.output
     _assert_same(app, target)
     photos_left = make_target(_dialect(app))
-    PhotoStore(photos_left.config["PHOTO_DIR"]).put(b"left behind")
+    photo_store(photos_left).put(b"left behind")
     refused = _restore(photos_left, dest)
     assert refused.exit_code != 0 and "has photos" in refused.output
 
@@ -296,7 +296,7 @@ def test_a_backup_taken_while_the_service_writes_is_consistent(
     assert restored.exit_code == 0, restored.output  # includes: counts equal the manifest's
     with target.app_context():
         s = db.session()
-        report = integrity.check(s, PhotoStore(target.config["PHOTO_DIR"]))
+        report = integrity.check(s, photo_store(target))
         assert report.intact, report
         visits = s.scalar(select(func.count()).select_from(Visit))
         assert visits == manifest["row_counts"]["visits"]

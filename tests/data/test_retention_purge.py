@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from checkin import db
 from checkin.models import AuditEntry, Checkin, Household, Photo, SpotcheckResult, Visit
-from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 from checkin.platform import clock
 
 OLD_DAYS = 1200  # beyond the default 1095
@@ -33,7 +32,7 @@ def old_records(app: Flask, world, make_checkin, make_visit) -> dict[str, object
     photo) and spot-check result of cadre A."""
     with app.app_context():
         s = db.session()
-        store = PhotoStore(app.config["PHOTO_DIR"])
+        store = photo_store(app)
         recent_visit = s.scalars(select(Visit).where(Visit.user_id == world["cadre_a"])).one()
         shared_key = recent_visit.photos[0].sha256
         when = clock.now() - timedelta(days=OLD_DAYS)
@@ -64,7 +63,7 @@ def old_records(app: Flask, world, make_checkin, make_visit) -> dict[str, object
 
 
 def test_purge_removes_personal_data_and_keeps_the_records(app: Flask, old_records) -> None:
-    store = PhotoStore(Path(app.config["PHOTO_DIR"]))
+    store = photo_store(app)
     runner = app.test_cli_runner()
     with app.app_context():
         recent = {c.id: (c.lat, c.lon) for c in db.session().scalars(

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.engine import Engine
 
@@ -34,6 +34,7 @@ from checkin.ops.backup.archive import (
     sha256_file,
 )
 from checkin.ops.backup.snapshot import BackupFormat, Snapshot, take_snapshot
+from checkin.ops.integrity import SAMPLE, side_by_side
 from checkin.photos.store import PhotoStore
 
 
@@ -44,10 +45,10 @@ class BackupResult:
     problems: list[str] = field(default_factory=list)
 
 
-def create_backup(engine: Engine, photo_dir: Path, dest: Path, *,
+def create_backup(engine: Engine, store: PhotoStore, dest: Path, *,
                   fmt: BackupFormat = "auto", link_dest: Path | None = None,
                   progress: Progress = quiet) -> BackupResult:
-    """Write a backup of the database behind `engine` and of `photo_dir` to `dest`.
+    """Write a backup of the database behind `engine` and of the photo `store` to `dest`.
 
     With `link_dest` (an earlier directory backup; `dest` must be a directory too), a
     photo that backup already holds is hard-linked from it instead of copied: photos never
@@ -61,7 +62,7 @@ def create_backup(engine: Engine, photo_dir: Path, dest: Path, *,
     writer: Writer = TarWriter(dest) if is_tar else DirWriter(dest)
     try:
         with tempfile.TemporaryDirectory(prefix="checkin-backup-") as work:
-            result = _write_backup(engine, PhotoStore(photo_dir), writer, Path(work), fmt,
+            result = _write_backup(engine, store, writer, Path(work), fmt,
                                    progress, Path(link_dest) if link_dest else None)
         writer.finish()
     except BaseException:
@@ -100,22 +101,30 @@ def _write_backup(engine: Engine, store: PhotoStore, writer: Writer, work: Path,
     progress(f"database: {sum(snapshot.row_counts.values())} rows in "
              f"{len(snapshot.row_counts)} tables ({snapshot.kind})")
 
-    photos = _PhotoCopy(store, writer, link_dest)
-    # Files are written before their rows commit: everything the snapshot names is on disk.
-    keys = sorted(snapshot.referenced | set(store.iter_keys()))
-    for number, key in enumerate(keys, 1):
-        if number % 5000 == 0:
-            progress(f"photos: {number}/{len(keys)}")
-        photos.copy(key, named=key in snapshot.referenced)
-    listing = photo_list(photos.copied)
-    parts[PHOTO_LIST] = {"sha256": hashlib.sha256(listing).hexdigest(), "bytes": len(listing)}
-    writer.add_bytes(PHOTO_LIST, listing)
+    # Files are written before their rows commit: everything the snapshot names is stored.
+    # The keys it names (a file, ascending) and the store's listing (ascending) are walked
+    # side by side: neither is held in memory, nor is the list of what was copied.
+    listing = work / PHOTO_LIST
+    with listing.open("wb") as lines:
+        photos = _PhotoCopy(store, writer, link_dest, lines)
+        walk = side_by_side(snapshot.named_keys(), store.iter_keys())
+        for number, (key, named, _stored) in enumerate(walk, 1):
+            if number % 5000 == 0:
+                progress(f"photos: {number} ({snapshot.referenced_count} named by rows)")
+            photos.copy(key, named=named)
+    parts[PHOTO_LIST] = {"sha256": sha256_file(listing), "bytes": listing.stat().st_size}
+    writer.add_file(PHOTO_LIST, listing)
+    listing.unlink()
+    snapshot.referenced.unlink()
     manifest = _manifest(created_at, snapshot, database_name, parts, photos)
     writer.add_bytes(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
     problems = [f"photo named by a row but missing on disk: {k}" for k in photos.missing]
     problems += [f"photo whose content no longer matches its name (not copied): {k}"
                  for k in photos.corrupt]
-    progress(f"photos: {len(photos.copied)} files, {photos.bytes} bytes")
+    if photos.missing_count > len(photos.missing) or photos.corrupt_count > len(photos.corrupt):
+        problems.append(f"{photos.missing_count} missing and {photos.corrupt_count} damaged "
+                        f"photos in all (the first {SAMPLE} of each are named)")
+    progress(f"photos: {photos.files} files, {photos.bytes} bytes")
     return BackupResult(path=Path(), manifest=manifest, problems=problems)
 
 
@@ -123,12 +132,18 @@ class _PhotoCopy:
     """Copies photo files into the archive, checking each against its name, or links
     them from an earlier directory backup."""
 
-    def __init__(self, store: PhotoStore, writer: Writer, link_dest: Path | None) -> None:
+    def __init__(self, store: PhotoStore, writer: Writer, link_dest: Path | None,
+                 listing: BinaryIO) -> None:
         self.store, self.writer, self.link_dest = store, writer, link_dest
-        self.copied: list[str] = []
-        self.missing: list[str] = []
+        self.listing = listing  # the photo list, written a line per copied photo
+        self.missing: list[str] = []  # the first SAMPLE of each; the counts are complete
         self.corrupt: list[str] = []
-        self.bytes = self.linked = 0
+        self.files = self.bytes = self.linked = self.missing_count = self.corrupt_count = 0
+
+    def _copied(self, key: str, size: int) -> None:
+        self.listing.write(photo_list([key]))
+        self.files += 1
+        self.bytes += size
 
     def copy(self, key: str, *, named: bool) -> None:
         if self._link(key):
@@ -137,14 +152,17 @@ class _PhotoCopy:
             data = self.store.read(key)
         except FileNotFoundError:
             if named:
-                self.missing.append(key)
+                self.missing_count += 1
+                if len(self.missing) < SAMPLE:
+                    self.missing.append(key)
             return  # an orphan removed meanwhile
         if hashlib.sha256(data).hexdigest() != key:
-            self.corrupt.append(key)
+            self.corrupt_count += 1
+            if len(self.corrupt) < SAMPLE:
+                self.corrupt.append(key)
             return
         self.writer.add_bytes(photo_name(key), data)
-        self.copied.append(key)
-        self.bytes += len(data)
+        self._copied(key, len(data))
 
     def _link(self, key: str) -> bool:
         if self.link_dest is None:
@@ -153,15 +171,11 @@ class _PhotoCopy:
         earlier = self.link_dest / name
         if not earlier.is_file() or earlier.is_symlink():
             return False
-        try:
-            same = self.store.path(key).stat().st_size == earlier.stat().st_size
-        except FileNotFoundError:
-            return False
+        same = self.store.size(key) == earlier.stat().st_size
         # Checked when that backup was made; content-addressed, so the same bytes.
         if not (same and self.writer.link(name, earlier)):
             return False
-        self.copied.append(key)
-        self.bytes += earlier.stat().st_size
+        self._copied(key, earlier.stat().st_size)
         self.linked += 1
         return True
 
@@ -176,8 +190,8 @@ def _manifest(created_at: datetime, snapshot: Snapshot, database_name: str,
         "source_dialect": snapshot.dialect,
         "database": {"kind": snapshot.kind, "file": database_name},
         "row_counts": snapshot.row_counts,
-        "photos": {"files": len(photos.copied), "bytes": photos.bytes,
-                   "linked": photos.linked, "referenced": len(snapshot.referenced),
+        "photos": {"files": photos.files, "bytes": photos.bytes,
+                   "linked": photos.linked, "referenced": snapshot.referenced_count,
                    "missing": photos.missing, "corrupt": photos.corrupt},
         "parts": parts,
     }

@@ -53,13 +53,13 @@ def database_row_counts(engine: Engine) -> dict[str, int]:
                 for t in sorted(names)}
 
 
-def restore_backup(engine: Engine, photo_dir: Path, source: Path, *, force: bool = False,
+def restore_backup(engine: Engine, store: PhotoStore, source: Path, *, force: bool = False,
                    progress: Progress = quiet) -> RestoreResult:
-    """Restore the backup at `source` into the database behind `engine` and `photo_dir`."""
+    """Restore the backup at `source` into the database behind `engine` and the photo
+    `store`."""
     reader = Reader(Path(source))
     try:
         manifest = reader.manifest()
-        store = PhotoStore(photo_dir)
         _check_target(engine, store, force)
         _check_revision(engine, manifest)
         with tempfile.TemporaryDirectory(prefix="checkin-restore-") as work:
@@ -130,7 +130,7 @@ def _check_target(engine: Engine, store: PhotoStore, force: bool) -> None:
             f"{t}: {n}" for t, n in sorted(full.items())) + "); restore only into an empty "
             "database, or pass --force to replace everything in it")
     if next(store.iter_keys(), None) is not None:
-        raise BackupError(f"the photo directory {store.root} has photos; restore into an "
+        raise BackupError(f"{store.describe()} has photos; restore into an "
                           "empty one, or pass --force")
 
 

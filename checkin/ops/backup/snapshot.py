@@ -18,6 +18,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,8 +38,14 @@ class Snapshot:
     file: Path
     revision: list[str]
     row_counts: dict[str, int]
-    referenced: set[str]
+    referenced: Path  # the keys live rows name, ascending, one a line (never all in memory)
     dialect: str
+    referenced_count: int = 0
+
+    def named_keys(self) -> Iterator[str]:
+        with self.referenced.open(encoding="ascii") as lines:
+            for line in lines:
+                yield line.rstrip("\n")
 
 
 def take_snapshot(engine: Engine, work: Path, fmt: BackupFormat,
@@ -50,8 +57,10 @@ def take_snapshot(engine: Engine, work: Path, fmt: BackupFormat,
         return _postgres_snapshot(engine, work, fmt, progress)
     raise BackupError(f"backups of {engine.dialect.name} are not supported")
 
-def _snapshot_facts(conn: Connection) -> tuple[list[str], dict[str, int], set[str]]:
-    """Revision, row counts and photo keys named by live rows, all from `conn`'s snapshot."""
+def _snapshot_facts(conn: Connection, work: Path
+                    ) -> tuple[list[str], dict[str, int], Path, int]:
+    """Revision, row counts and the photo keys named by live rows (written ascending to a
+    file in `work`, streamed from the database in batches), all from `conn`'s snapshot."""
     inspector = sa.inspect(conn)
     tables = sorted(set(inspector.get_table_names()) - SKIPPED_TABLES)
     revision: list[str] = []
@@ -60,14 +69,21 @@ def _snapshot_facts(conn: Connection) -> tuple[list[str], dict[str, int], set[st
                           .scalars())
     counts = {t: int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one())
               for t in tables}
-    referenced: set[str] = set()
-    if "photos" in tables:
-        columns = {c["name"] for c in inspector.get_columns("photos")}
-        live = " WHERE purged_at IS NULL" if "purged_at" in columns else ""
-        referenced = set(conn.execute(sa.text(
-            f"SELECT sha256 FROM photos{live} UNION SELECT thumb_sha256 FROM photos{live}"))
-            .scalars())
-    return revision, counts, referenced
+    referenced, count = work / "referenced.keys", 0
+    with referenced.open("w", encoding="ascii") as out:
+        if "photos" in tables:
+            columns = {c["name"] for c in inspector.get_columns("photos")}
+            live = " WHERE purged_at IS NULL" if "purged_at" in columns else ""
+            collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+            result = conn.execute(
+                sa.text(f"SELECT named.k FROM (SELECT sha256 AS k FROM photos{live} UNION "
+                        f"SELECT thumb_sha256 FROM photos{live}) AS named "
+                        f"ORDER BY named.k{collate}"),
+                execution_options={"stream_results": True, "yield_per": 5000})
+            for (key,) in result:
+                out.write(f"{key}\n")
+                count += 1
+    return revision, counts, referenced, count
 
 
 def _sqlite_snapshot(engine: Engine, work: Path, fmt: BackupFormat) -> Snapshot:
@@ -84,15 +100,15 @@ def _sqlite_snapshot(engine: Engine, work: Path, fmt: BackupFormat) -> Snapshot:
     snapshot_engine = sa.create_engine(f"sqlite:///file:{copy}?mode=ro&uri=true")
     try:
         with snapshot_engine.connect() as conn:
-            revision, counts, referenced = _snapshot_facts(conn)
+            revision, counts, referenced, named = _snapshot_facts(conn, work)
             if fmt == "portable":
                 dump = work / DATABASE_FILES["jsonl"]
                 write_jsonl(dump, dump_tables(conn, counts))
                 copy.unlink()
-                return Snapshot("jsonl", dump, revision, counts, referenced, "sqlite")
+                return Snapshot("jsonl", dump, revision, counts, referenced, "sqlite", named)
     finally:
         snapshot_engine.dispose()
-    return Snapshot("sqlite", copy, revision, counts, referenced, "sqlite")
+    return Snapshot("sqlite", copy, revision, counts, referenced, "sqlite", named)
 
 
 def pg_dump_usable(conn: Connection) -> bool:
@@ -131,7 +147,7 @@ def _postgres_snapshot(engine: Engine, work: Path, fmt: BackupFormat,
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         conn.execute(sa.text("SET TRANSACTION READ ONLY"))
         snapshot_id = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-        revision, counts, referenced = _snapshot_facts(conn)
+        revision, counts, referenced, named = _snapshot_facts(conn, work)
         if use_pg_dump:
             dump = work / DATABASE_FILES["pg_dump"]
             uri, env = libpq(engine)
@@ -147,6 +163,6 @@ def _postgres_snapshot(engine: Engine, work: Path, fmt: BackupFormat,
             write_jsonl(dump, dump_tables(conn, counts))
             kind = "jsonl"
         conn.rollback()
-    return Snapshot(kind, dump, revision, counts, referenced, "postgresql")
+    return Snapshot(kind, dump, revision, counts, referenced, "postgresql", named)
 
 

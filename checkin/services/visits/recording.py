@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +19,7 @@ from checkin.models import Area, Household, Photo, User, Village, Visit
 from checkin.photos.phash import bands, to_signed64
 from checkin.photos.pipeline import ProcessedPhoto, process_photo
 from checkin.photos.store import PhotoStore
+from checkin.photos.stores import photo_store
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
 from checkin.services.attendance.checkins import previous_fix
@@ -56,7 +55,7 @@ class StoredPhoto:
 
 
 def store() -> PhotoStore:
-    return PhotoStore(Path(current_app.config["PHOTO_DIR"]))
+    return photo_store()
 
 
 def store_photos(photos: list[ProcessedPhoto]) -> list[StoredPhoto]:
