@@ -55,7 +55,8 @@ def new_visit() -> Any:
         if old is None:
             abort(404)
     return render_template("visits/new.html", household=household, purposes=PURPOSES,
-                           old=old)
+                           old=old, fix_max_age_s=policy().visit_fix_max_age_s,
+                           max_accuracy=int(policy().max_accuracy_m))
 
 
 @bp.get("/my/visits")
