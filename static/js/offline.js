@@ -280,8 +280,11 @@
       if (navigator.onLine === false) { window.alert(text.signout_offline); return; }
       store.all().then(function (records) { return records.length; }, function () { return 0; })
         .then(function (n) {
-          if (n && !window.confirm((n === 1 ? text.signout_one : text.signout_many)
-                                   .replace("{n}", n))) { return; }
+          // Always asked: the English switch sits next to it, and signing out also
+          // deletes the pages saved for use without signal.
+          var question = n ? (n === 1 ? text.signout_one : text.signout_many).replace("{n}", n) :
+            text.signout_ask;
+          if (!window.confirm(question)) { return; }
           logout.dataset.confirmed = "1";
           try { sessionStorage.setItem(SIGNED_OUT_KEY, String(Date.now())); } catch (ignore) {}
           logout.submit();
@@ -354,6 +357,12 @@
     navigator.serviceWorker.register(config.sw, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(warm).catch(function () {});
+  }
+
+  // The tabs are one row that scrolls sideways on a narrow phone: keep this page's in view.
+  var currentTab = document.querySelector('.tabs [aria-current="page"]');
+  if (currentTab && currentTab.parentElement.scrollWidth > currentTab.parentElement.clientWidth) {
+    currentTab.parentElement.scrollLeft = currentTab.offsetLeft - 8;
   }
 
   refresh();
