@@ -7,6 +7,7 @@ from flask import Flask
 from checkin import reasons
 from checkin.web import (
     admin,
+    assets,
     bulletins,
     cadre,
     home,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports):
         app.register_blueprint(module.bp)
+    assets.init_app(app)
     app.context_processor(home.inject_navigation)
     # Macros imported into a template see globals, not the context.
     app.jinja_env.globals.update(flag_words=reasons.flag_word,
