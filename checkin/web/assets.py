@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, get_flashed_messages, request
 from flask_compress import Compress
 
 LONG_LIVED = "public, max-age=31536000, immutable"
@@ -57,9 +57,27 @@ def long_lived(response: Response) -> Response:
     return response
 
 
+def one_time_messages() -> list[tuple[str, str]]:
+    """The flashed messages of this page; a page that shows one is never stored (the phone's
+    service worker skips ``no-store`` pages), so a saved page does not replay it."""
+    messages = [(str(item[0]), str(item[1]))
+                for item in get_flashed_messages(with_categories=True)]
+    if messages:
+        g.one_time_messages = True
+    return messages
+
+
+def not_kept_with_messages(response: Response) -> Response:
+    if g.get("one_time_messages"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.url_defaults(add_digest)
     app.after_request(long_lived)
+    app.after_request(not_kept_with_messages)
+    app.jinja_env.globals["one_time_messages"] = one_time_messages
     app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED))
     # Static files are sent as streams; gzip (Safari, older Android WebViews) for them too.
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])

@@ -347,6 +347,14 @@
                         form: config.warm.form}, [channel.port2]);
   }
 
+  // A page showing a one-time message was not saved (the server sends it no-store): save
+  // this address again without it, so the copy shown without signal does not replay it.
+  function resave(registration) {
+    var worker = registration && registration.active;
+    if (!worker || !document.querySelector("main .flash") || navigator.onLine === false) { return; }
+    worker.postMessage({type: "warm", pages: [location.pathname + location.search]});
+  }
+
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox-sent") { refresh(); }
@@ -356,13 +364,18 @@
   if (config.sw && navigator.serviceWorker) {
     navigator.serviceWorker.register(config.sw, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
-    }).then(warm).catch(function () {});
+    }).then(function (registration) {
+      resave(registration);
+      warm(registration);
+    }).catch(function () {});
   }
 
   // The tabs are one row that scrolls sideways on a narrow phone: keep this page's in view.
   var currentTab = document.querySelector('.tabs [aria-current="page"]');
-  if (currentTab && currentTab.parentElement.scrollWidth > currentTab.parentElement.clientWidth) {
-    currentTab.parentElement.scrollLeft = currentTab.offsetLeft - 8;
+  if (currentTab) {
+    var row = currentTab.parentElement;
+    var right = currentTab.offsetLeft - row.offsetLeft + currentTab.offsetWidth;
+    if (right > row.clientWidth) { row.scrollLeft = right - row.clientWidth + 8; }
   }
 
   refresh();
