@@ -177,7 +177,8 @@
 
   function save(button, position) {
     bar.hidden = false;
-    var files = Array.prototype.slice.call(form.elements.photos.files || []);
+    var most = +form.elements.photos.dataset.most || 6;
+    var files = Array.prototype.slice.call(form.elements.photos.files || [], 0, most);
     result.hidden = false;
     result.className = "notice";
     result.textContent = files.length ? text.preparing : text.sending;
@@ -199,6 +200,8 @@
         return;
       }
       if (outcome.ok) {
+        var flags = flagsOf(outcome.body);
+        if (flags.length) { showFlags(outcome.body, flags); return; }
         result.className = "notice ok";
         result.textContent = text.saved;
         window.setTimeout(function () { window.location.href = text.back; }, 800);
@@ -213,6 +216,42 @@
       result.textContent = text.failed + " " + error;
     });
   }
+
+  // What the server noted on the saved visit and its photos, each once, known words only.
+  function flagsOf(body) {
+    var seen = {};
+    var all = (body.flags || []).slice();
+    (body.photos || []).forEach(function (p) { all = all.concat(p.flags || []); });
+    return all.filter(function (f) {
+      if (seen[f] || !text.flags[f]) { return false; }
+      seen[f] = true;
+      return true;
+    });
+  }
+
+  // Saved with notes: say each in plain words with what to do, and stay on the page.
+  function showFlags(body, flags) {
+    result.hidden = true;
+    var list = document.getElementById("visit-flag-list");
+    list.textContent = "";
+    flags.forEach(function (f) {
+      var li = document.createElement("li");
+      li.dataset.flag = f;
+      li.textContent = text.flags[f];
+      list.appendChild(li);
+    });
+    document.getElementById("visit-open").href = text.visit_page.replace("VISIT_ID", body.id);
+    document.getElementById("visit-flags").hidden = false;
+  }
+
+  // The limit is said when photos are chosen, not only when the server refuses them.
+  form.elements.photos.addEventListener("change", function () {
+    var note = document.getElementById("photo-note");
+    var most = +form.elements.photos.dataset.most || 6;
+    var many = (form.elements.photos.files || []).length > most;
+    note.textContent = many ? text.too_many : "";
+    note.hidden = !many;
+  });
 
   relocateButton.addEventListener("click", function () { locate(); });
   window.setInterval(showPosition, 5000);
