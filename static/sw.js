@@ -28,8 +28,11 @@ var PAGE_WAIT_MS = 6000;
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC_CACHE).then(function (cache) {
     return cache.addAll(PRECACHE.map(function (url) {
-      // Revalidated with the server (a 304 costs only headers), never taken stale.
-      return new Request(url, {cache: "no-cache", credentials: "same-origin"});
+      // A URL named by its content's digest (?v=) is the same file for good: taken from the
+      // browser's cache when the page just loaded it. Anything else is revalidated with the
+      // server (a 304 costs only headers), never taken stale.
+      var named = /[?&]v=[0-9a-f]+/.test(url);
+      return new Request(url, {cache: named ? "default" : "no-cache", credentials: "same-origin"});
     }));
   }).then(function () { return self.skipWaiting(); }));
 });

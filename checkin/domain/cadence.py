@@ -30,6 +30,13 @@ class DueState:
     days_since_visit: int | None
     days_since_contact: int | None
     next_deadline: date | None
+    # Each duty's own deadline; None for a household with no schedule (not poor/monitored).
+    contact_deadline: date | None = None
+    visit_deadline: date | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return self.visit_deadline is not None
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,8 @@ def household_due(
         days_since_visit=days_since_visit,
         days_since_contact=days_since_contact,
         next_deadline=min(contact_deadline, visit_deadline),
+        contact_deadline=contact_deadline,
+        visit_deadline=visit_deadline,
     )
 
 

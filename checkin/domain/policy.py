@@ -43,6 +43,10 @@ class Policy:
     visit_every_days: int = 60
     due_within_days: int = 7
     far_from_household_m: float = 300.0
+    # A visit's position is taken when it is saved; a fix older than this (the phone may
+    # have moved since) is taken again, and a visit in person is not saved without a fresh
+    # one: walking 2 minutes moves a cadre about 150 m, half the far-from-household limit.
+    visit_fix_max_age_s: int = 120
     photo_old_hours: float = 24.0
     exif_gps_far_m: float = 1000.0
     duplicate_photo_max_distance: int = 6

@@ -7,6 +7,7 @@ from flask import Flask
 from checkin import reasons
 from checkin.web import (
     admin,
+    assets,
     bulletins,
     cadre,
     dossier,
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier):
         app.register_blueprint(module.bp)
+    assets.init_app(app)
     app.context_processor(home.inject_navigation)
     app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.

@@ -10,7 +10,12 @@ from flask_login import current_user, login_required
 
 from checkin import db
 from checkin.auth import current_scope
+from checkin.domain import standing as standing_rules
+from checkin.platform import clock
+from checkin.services.attendance import standing
 from checkin.services.people import directory
+from checkin.services.visits import households
+from checkin.settings import policy
 from checkin.web.forms import LogoutForm
 
 bp = Blueprint("home", __name__)
@@ -77,10 +82,23 @@ def index() -> Any:
     session = db.session()
     scope = current_scope()
     if current_user.role == "cadre":
-        mine = directory.households(session, scope, helper_id=current_user.id, limit=1000)
-        team = current_user.team
-        members = directory.cadres(session, scope, village_id=current_user.village_id)
-        return render_template("home/cadre.html", households=mine, team=team, members=members)
+        return cadre_home()
     rows = directory.village_rows(session, scope)
     area = directory.area_name(session, current_user.area_id)
     return render_template("home/supervisor.html", rows=rows, area=area)
+
+
+def cadre_home() -> Any:
+    """What a cadre asks first: am I on pace, did today count, which households owe what,
+    which leave waits for me."""
+    session = db.session()
+    today = clock.today()
+    rows = households.household_rows(session, current_scope(), today, policy(),
+                                     helper_id=current_user.id, limit=1000)
+    rows = households.sort_for_cadre(rows, current_user.id)
+    members = directory.cadres(session, current_scope(), village_id=current_user.village_id)
+    return render_template(
+        "home/cadre.html", rows=rows, pressing=[r for r in rows if r.owes][:5],
+        counts=standing_rules.due_counts(r.owes for r in rows),
+        due_within=policy().due_within_days, team=current_user.team, members=members,
+        standing=standing.cadre_standing(session, current_user, today, policy()))

@@ -6,7 +6,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -55,7 +64,9 @@ def new_visit() -> Any:
         if old is None:
             abort(404)
     return render_template("visits/new.html", household=household, purposes=PURPOSES,
-                           old=old)
+                           old=old, fix_max_age_s=policy().visit_fix_max_age_s,
+                           max_accuracy=int(policy().max_accuracy_m),
+                           most_photos=current_app.config["PHOTOS_PER_VISIT"])
 
 
 @bp.get("/my/visits")

@@ -4,7 +4,7 @@
   var list = document.getElementById("households");
   if (!list || !navigator.geolocation) { return; }
   var text = JSON.parse(document.getElementById("households-text").textContent);
-  var rank = {overdue: 0, due: 1, ok: 2};
+  var rank = {overdue: 0, due: 1, ok: 2, none: 3};
   function metres(lat1, lon1, lat2, lon2) {
     var r = 6371000, p = Math.PI / 180;
     var a = Math.sin((lat2 - lat1) * p / 2) * Math.sin((lat2 - lat1) * p / 2) +

@@ -280,8 +280,11 @@
       if (navigator.onLine === false) { window.alert(text.signout_offline); return; }
       store.all().then(function (records) { return records.length; }, function () { return 0; })
         .then(function (n) {
-          if (n && !window.confirm((n === 1 ? text.signout_one : text.signout_many)
-                                   .replace("{n}", n))) { return; }
+          // Always asked: the English switch sits next to it, and signing out also
+          // deletes the pages saved for use without signal.
+          var question = n ? (n === 1 ? text.signout_one : text.signout_many).replace("{n}", n) :
+            text.signout_ask;
+          if (!window.confirm(question)) { return; }
           logout.dataset.confirmed = "1";
           try { sessionStorage.setItem(SIGNED_OUT_KEY, String(Date.now())); } catch (ignore) {}
           logout.submit();
@@ -344,6 +347,14 @@
                         form: config.warm.form}, [channel.port2]);
   }
 
+  // A page showing a one-time message was not saved (the server sends it no-store): save
+  // this address again without it, so the copy shown without signal does not replay it.
+  function resave(registration) {
+    var worker = registration && registration.active;
+    if (!worker || !document.querySelector("main .flash") || navigator.onLine === false) { return; }
+    worker.postMessage({type: "warm", pages: [location.pathname + location.search]});
+  }
+
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox-sent") { refresh(); }
@@ -353,7 +364,18 @@
   if (config.sw && navigator.serviceWorker) {
     navigator.serviceWorker.register(config.sw, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
-    }).then(warm).catch(function () {});
+    }).then(function (registration) {
+      resave(registration);
+      warm(registration);
+    }).catch(function () {});
+  }
+
+  // The tabs are one row that scrolls sideways on a narrow phone: keep this page's in view.
+  var currentTab = document.querySelector('.tabs [aria-current="page"]');
+  if (currentTab) {
+    var row = currentTab.parentElement;
+    var right = currentTab.offsetLeft - row.offsetLeft + currentTab.offsetWidth;
+    if (right > row.clientWidth) { row.scrollLeft = right - row.clientWidth + 8; }
   }
 
   refresh();

@@ -7,26 +7,74 @@
   var positionBox = document.getElementById("position");
   var result = document.getElementById("visit-result");
   var bar = document.getElementById("upload-progress");
-  var fix = null;
+  var relocateButton = document.getElementById("relocate");
+  var maxAge = (+form.dataset.fixMaxAge || 120) * 1000;
+  var maxAccuracy = +form.dataset.maxAccuracy || 500;
+  var fix = null;       // {lat, lon, accuracy_m, at}: the latest fix
+  var failure = null;   // why the latest attempt gave none: denied, no_fix, no_gps
 
-  function locate() {
-    if (!navigator.geolocation) { positionBox.textContent = text.no_position; return; }
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      fix = {lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: Math.round(pos.coords.accuracy)};
-      positionBox.textContent = text.accuracy.replace("{m}", fix.accuracy_m);
-      positionBox.className = "notice ok";
-    }, function () {
-      positionBox.textContent = text.no_position;
-      positionBox.className = "notice warn";
-    }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+  function sayPosition(message, kind) {
+    positionBox.textContent = message;
+    positionBox.className = "notice " + (kind || "");
   }
 
-  function record(prepared) {
+  // The fix with its age and accuracy, or the word for why there is none.
+  function showPosition() {
+    if (!fix) {
+      if (failure) { sayPosition(text[failure], "bad"); }
+      return;
+    }
+    var age = Date.now() - fix.at;
+    var seconds = Math.max(0, Math.round(age / 1000));
+    var line = seconds < 60 ? text.fix.replace("{s}", seconds) :
+      text.fix_min.replace("{n}", Math.floor(seconds / 60));
+    line = line.replace("{m}", Math.round(fix.accuracy_m));
+    var kind = "ok";
+    if (fix.accuracy_m > maxAccuracy) {
+      line += " " + text.poor.replace("{m}", Math.round(fix.accuracy_m)).replace("{limit}", maxAccuracy);
+      kind = "warn";
+    }
+    if (age > maxAge) {
+      line += " " + text.old.replace("{n}", Math.round(maxAge / 60000));
+      kind = "warn";
+    }
+    if (failure) { line = text[failure] + "\n" + line; kind = "warn"; }
+    sayPosition(line, kind);
+  }
+
+  function locate(message) {
+    sayPosition(message || text.locating, "");
+    relocateButton.disabled = true;
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) { failure = "no_gps"; resolve(); return; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        fix = {lat: pos.coords.latitude, lon: pos.coords.longitude,
+               accuracy_m: Math.round(pos.coords.accuracy), at: Date.now()};
+        failure = null;
+        resolve();
+      }, function (err) {
+        failure = err.code === 1 ? "denied" : "no_fix";
+        resolve();
+      }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 0});
+    }).then(function () {
+      relocateButton.disabled = false;
+      showPosition();
+    });
+  }
+
+  // The fix a save may use: taken within the policy's age.
+  function freshFix() {
+    return fix && Date.now() - fix.at <= maxAge ? fix : null;
+  }
+
+  function record(prepared, position) {
     var kind = form.querySelector('input[name="kind"]:checked').value;
     var visit = {id: window.newRecordId(), household_id: +form.dataset.household, kind: kind,
       purposes: Array.prototype.map.call(form.querySelectorAll('input[name="purposes"]:checked'), function (c) { return c.value; }),
       note: form.elements.note.value.trim(), recorded_at: new Date().toISOString()};
-    if (fix) { visit.lat = fix.lat; visit.lon = fix.lon; visit.accuracy_m = fix.accuracy_m; }
+    if (position) {
+      visit.lat = position.lat; visit.lon = position.lon; visit.accuracy_m = position.accuracy_m;
+    }
     if (prepared.length) {
       // What the phone read from each original: the shrunk copies carry no EXIF.
       visit.photo_exif = prepared.map(function (p) { return p.exif || null; });
@@ -108,15 +156,36 @@
     event.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
+    var inPerson = form.querySelector('input[name="kind"]:checked').value === "visit";
+    // The position of a visit is where the cadre is when saving: taken again now.
+    locate(text.retaking).then(function () {
+      var position = freshFix();
+      if (inPerson && !position) {
+        result.hidden = false;
+        result.className = "notice bad";
+        result.textContent = text.need_fresh + " " + text[failure || "no_fix"];
+        button.disabled = false;
+        return;
+      }
+      if (inPerson && position.accuracy_m > maxAccuracy && !window.confirm(text.confirm_poor)) {
+        button.disabled = false;
+        return;
+      }
+      save(button, position);
+    });
+  });
+
+  function save(button, position) {
     bar.hidden = false;
-    var files = Array.prototype.slice.call(form.elements.photos.files || []);
+    var most = +form.elements.photos.dataset.most || 6;
+    var files = Array.prototype.slice.call(form.elements.photos.files || [], 0, most);
     result.hidden = false;
     result.className = "notice";
     result.textContent = files.length ? text.preparing : text.sending;
     var ready = files.length && window.checkinPhotos ? window.checkinPhotos.prepare(files) :
       Promise.resolve(files.map(function (f) { return {file: f, exif: null}; }));
     ready.then(function (prepared) {
-      return window.visitSend(record(prepared), prepared.map(function (p) { return p.file; }),
+      return window.visitSend(record(prepared, position), prepared.map(function (p) { return p.file; }),
         function (share) {
           bar.value = Math.round(share * 100);
           result.hidden = false;
@@ -131,6 +200,8 @@
         return;
       }
       if (outcome.ok) {
+        var flags = flagsOf(outcome.body);
+        if (flags.length) { showFlags(outcome.body, flags); return; }
         result.className = "notice ok";
         result.textContent = text.saved;
         window.setTimeout(function () { window.location.href = text.back; }, 800);
@@ -144,6 +215,45 @@
       result.className = "notice bad";
       result.textContent = text.failed + " " + error;
     });
+  }
+
+  // What the server noted on the saved visit and its photos, each once, known words only.
+  function flagsOf(body) {
+    var seen = {};
+    var all = (body.flags || []).slice();
+    (body.photos || []).forEach(function (p) { all = all.concat(p.flags || []); });
+    return all.filter(function (f) {
+      if (seen[f] || !text.flags[f]) { return false; }
+      seen[f] = true;
+      return true;
+    });
+  }
+
+  // Saved with notes: say each in plain words with what to do, and stay on the page.
+  function showFlags(body, flags) {
+    result.hidden = true;
+    var list = document.getElementById("visit-flag-list");
+    list.textContent = "";
+    flags.forEach(function (f) {
+      var li = document.createElement("li");
+      li.dataset.flag = f;
+      li.textContent = text.flags[f];
+      list.appendChild(li);
+    });
+    document.getElementById("visit-open").href = text.visit_page.replace("VISIT_ID", body.id);
+    document.getElementById("visit-flags").hidden = false;
+  }
+
+  // The limit is said when photos are chosen, not only when the server refuses them.
+  form.elements.photos.addEventListener("change", function () {
+    var note = document.getElementById("photo-note");
+    var most = +form.elements.photos.dataset.most || 6;
+    var many = (form.elements.photos.files || []).length > most;
+    note.textContent = many ? text.too_many : "";
+    note.hidden = !many;
   });
+
+  relocateButton.addEventListener("click", function () { locate(); });
+  window.setInterval(showPosition, 5000);
   locate();
 })();

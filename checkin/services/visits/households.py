@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from checkin.domain import cadence
+from checkin.domain import cadence, standing
 from checkin.domain.policy import Policy
 from checkin.models import Household, Team, User, Visit
 from checkin.platform.among import among
@@ -26,6 +26,11 @@ class HouseholdRow:
     @property
     def status(self) -> str:
         return self.household.status
+
+    @property
+    def owes(self) -> standing.DueItem | None:
+        """What the household owes first (a visit or a contact) and by when."""
+        return standing.what_is_due(self.due)
 
 
 def superseded() -> Select[str | None]:
