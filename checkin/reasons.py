@@ -59,9 +59,8 @@ RISK_TEXTS: Mapping[str, LazyString] = {
     "exif_gps_far": _l("The photo's own GPS position is far from the record's"),
     "no_exif_time": _l("The photo has no time of capture"),
     "during_leave": _l("Checked in on a day of approved leave that was not closed"),
-    "makeup_approved": _l("A make-up (补卡) was approved in the last four weeks"),
-    "leave_after_start": _l("Leave was approved after it began (事后补批) in the last four "
-                            "weeks"),
+    "makeup_approved": _l("A make-up for a missed day was approved in the last four weeks"),
+    "leave_after_start": _l("Leave was approved after it had begun, in the last four weeks"),
     "appeal_upheld": _l("A finding was excused on appeal in the last four weeks"),
     "other_flag": _l("Other flag: %(flag)s"),
     "failed_checks": _l("%(failed)s of %(checks)s earlier spot checks failed"),

@@ -73,7 +73,9 @@ class S3PhotoStore:
         self.now = now  # seconds since the epoch; compared with the server's LastModified
         self.client = client or boto3.client(
             "s3", endpoint_url=endpoint_url, region_name=region,
-            config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 3,
+            # An object store answers a transient 500 now and then (SeaweedFS does while it
+            # grows a volume for a new bucket): retried with backoff, six tries in all.
+            config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 6,
                                                                          "mode": "standard"},
                               connect_timeout=5, read_timeout=30))
 

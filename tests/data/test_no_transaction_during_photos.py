@@ -31,12 +31,18 @@ SLOWEST_UPLOAD_S = 1.0
 
 
 def large_photo(seed: int) -> bytes:
-    """A 2400×1800 JPEG of coarse noise: slow enough to decode, shrink and hash."""
+    """A 12 MP HEIC of coarse noise (what an iPhone sends as it is): slow enough to decode,
+    shrink and hash. JPEGs no longer are: the pipeline decodes them at a reduced scale
+    (JPEG draft mode), and six 2400×1800 JPEGs took under the 1 s this test needs."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
     rng = random.Random(seed)
     small = Image.frombytes("RGB", (240, 180), bytes(rng.randrange(256)
                                                      for _ in range(240 * 180 * 3)))
     out = io.BytesIO()
-    small.resize((2400, 1800), Image.Resampling.BICUBIC).save(out, "JPEG", quality=92)
+    small.resize((4000, 3000), Image.Resampling.BICUBIC).save(
+        out, "HEIF", quality=50, enc_params={"preset": "ultrafast"})
     return out.getvalue()
 
 
@@ -77,7 +83,7 @@ def test_no_transaction_is_open_while_six_photos_are_processed(app: Flask, clien
                                                                 token_for) -> None:
     bearer = token_for("cadre_a")
     home = household_of(app, "Ha0")
-    photos = [(large_photo(n), f"{n}.jpg") for n in range(6)]
+    photos = [(large_photo(n), f"{n}.heic") for n in range(6)]
     watch = Watch()
     watcher = threading.Thread(target=watch_transactions, args=(app, watch))
     watcher.start()
