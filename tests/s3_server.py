@@ -72,7 +72,11 @@ def start(weed: str, folder: Path, timeout_s: float = 60.0) -> S3Server:
             f"-master.port.grpc={g_master}", f"-volume.port={volume}",
             f"-volume.port.grpc={g_volume}", "-filer", f"-filer.port={filer}",
             f"-filer.port.grpc={g_filer}", "-s3", f"-s3.port={s3}", f"-s3.port.grpc={g_s3}",
-            f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0"]
+            f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            # Each bucket is a collection that takes volumes of its own: with the default 8
+            # volumes of 30 GB a full run's buckets ran out ("no free volumes left"). Small
+            # volumes, as many as the disk holds.
+            "-master.volumeSizeLimitMB=64", "-volume.max=0"]
     with log.open("wb") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
     server = S3Server(f"http://127.0.0.1:{s3}", process, log)
