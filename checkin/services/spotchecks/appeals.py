@@ -77,10 +77,14 @@ def make_appeal(session: Session, supervisor: User, result: SpotcheckResult,
     if session.scalar(select(SpotcheckAppeal.id).where(
             SpotcheckAppeal.result_id == result.id)) is not None:
         raise already_appealed()
-    appeal = SpotcheckAppeal(result=result, made_by_id=supervisor.id, reason=reason,
+    # By id, not through the relationship: setting result.appeal would load the appeal a
+    # concurrent request committed meanwhile and "detach" it with an UPDATE, which the
+    # insert-only trigger refuses (a 500); by id, the unique key refuses the second row.
+    appeal = SpotcheckAppeal(result_id=result.id, made_by_id=supervisor.id, reason=reason,
                              evidence=evidence, created_at=clock.now())
     session.add(appeal)
     session.flush()
+    session.expire(result)
     audit.record(session, actor_id=supervisor.id, action="spotcheck.appeal",
                  entity="spotcheck_appeal", entity_id=appeal.id, after=audit.snapshot(appeal),
                  detail={"result_id": result.id})
@@ -101,10 +105,11 @@ def decide_appeal(session: Session, supervisor: User, appeal: SpotcheckAppeal, u
     if appeal.decision is not None:
         raise decided_already(appeal.decision)
     decision = SpotcheckAppealDecision(
-        appeal=appeal, decided_by_id=supervisor.id, upheld=uphold,
+        appeal_id=appeal.id, decided_by_id=supervisor.id, upheld=uphold,
         comment=_text(comment, "comment", required=False), decided_at=clock.now())
     session.add(decision)
     session.flush()
+    session.expire(appeal)
     audit.record(session, actor_id=supervisor.id,
                  action="spotcheck.appeal_" + ("upheld" if uphold else "rejected"),
                  entity="spotcheck_appeal", entity_id=appeal.id,
