@@ -226,6 +226,24 @@ TABLE: Mapping[str, Entry] = {
     "roster_two_leaders": Entry(422, _l("team %(value)s has more than one first secretary")),
     "roster_username": Entry(422, _l("a username holds only letters, digits, dot, dash and "
                                   "underscore")),
+    # An admin's edits (services/people/administration.py).
+    "invalid_phone": Entry(422, _l("“%(value)s” is not a phone number.")),
+    "invalid_email": Entry(422, _l("“%(value)s” is not an e-mail address.")),
+    "invalid_number": Entry(422, _l("“%(value)s” is not a number.")),
+    "invalid_radius": Entry(422, _l("The fence radius %(value)s m must be between %(low)s and "
+                                 "%(high)s m.")),
+    "invalid_coordinate_system": Entry(422, _l("Choose the map the position was read from.")),
+    "outside_china": Entry(422, _l("The position (%(lat)s, %(lon)s) is outside China; are "
+                                "latitude and longitude swapped?")),
+    "unknown_village": Entry(422, _l("Choose the cadre's village.")),
+    "team_not_in_village": Entry(422, _l("Team %(team)s does not work in %(village)s.")),
+    "helper_not_in_village": Entry(422, _l("The helper must be an active cadre of the "
+                                        "household's village.")),
+    "still_helps_households": Entry(422, _l("The cadre still helps %(count)s households here: "
+                                         "give them another helper first.")),
+    "still_leads_team": Entry(422, _l("The cadre still leads a team here: name another leader "
+                                   "first.")),
+    "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.

@@ -1,24 +1,25 @@
 """Admin pages: the roster upload (a preview job, then the import on confirmation, with
-progress), its template, and the list of accounts."""
+progress), its template; accounts (a paged list, edit, password reset, disable and enable);
+villages (a paged list, the fence, each household's helper)."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from checkin import db
+from checkin import db, refusals
 from checkin.api.imports import take_credentials
 from checkin.auth import roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
-from checkin.models import RosterImport, User
+from checkin.models import Household, RosterImport, User, Village
 from checkin.roster.template import template_xlsx
-from checkin.services.people import roster_jobs
-from checkin.web.forms import ConfirmForm, RosterForm
+from checkin.services.people import administration, roster_jobs
+from checkin.web.forms import ConfirmForm, FenceForm, HelperForm, PersonForm, RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -78,8 +79,174 @@ def roster_template() -> Response:
     return download(io.BytesIO(template_xlsx()), "roster-template.xlsx", "xlsx")
 
 
+def _text_arg(name: str, most: int = 100) -> str:
+    return request.args.get(name, "")[:most]
+
+
 @bp.get("/users")
 @roles_required("admin")
 def users() -> Any:
-    people = db.session().scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("admin/users.html", users=people)
+    role = _text_arg("role")
+    found = administration.people(
+        db.session(), query=_text_arg("q"), role=role if role in ("cadre", "supervisor",
+                                                                   "admin") else "",
+        after=_text_arg("after", 64))
+    return render_template("admin/users.html", page=found, query=_text_arg("q"), role=role)
+
+
+def _person(user_id: int) -> User:
+    user = db.session().get(User, user_id)
+    if user is None:
+        raise Refusal("not_found")
+    return user
+
+
+def _person_form(user: User) -> PersonForm:
+    return PersonForm(data={"name": user.name, "phone": user.phone or "",
+                            "email": user.email or "", "is_leader": user.is_leader,
+                            "village_code": user.village.code if user.village else "",
+                            "team_code": user.team.code if user.team else ""})
+
+
+def _person_page(user: User, form: PersonForm, status: int = 200,
+                 password: str | None = None) -> Any:
+    answer = Response(render_template("admin/user.html", person=user, form=form,
+                                      actions=ConfirmForm(), password=password), status)
+    if password is not None:  # shown once: never kept by a browser or a proxy
+        answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+@bp.get("/users/<int:user_id>")
+@roles_required("admin")
+def user(user_id: int) -> Any:
+    person = _person(user_id)
+    return _person_page(person, _person_form(person))
+
+
+@bp.post("/users/<int:user_id>")
+@roles_required("admin")
+def user_edit(user_id: int) -> Any:
+    person = _person(user_id)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        return _person_page(person, form, 422)
+    changes = administration.PersonChanges(
+        name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
+        is_leader=bool(form.is_leader.data), village_code=form.village_code.data or "",
+        team_code=form.team_code.data or "")
+    try:
+        changed = administration.edit_person(db.session(), person, changes,
+                                             actor_id=current_user.id)
+    except Refusal as exc:
+        field = getattr(form, exc.field or "", None) or form.name
+        field.errors = [*field.errors, refusals.message(exc)]
+        return _person_page(person, form, 422)
+    flash(_("Saved the changes to %(name)s.", name=person.name) if changed
+          else _("Nothing changed."), "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required("admin")
+def user_password(user_id: int) -> Any:
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    password = administration.reset_password(db.session(), person, actor_id=current_user.id)
+    return _person_page(person, _person_form(person), password=password)
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("admin")
+def user_active(user_id: int) -> Any:
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    active = request.form.get("active") == "1"
+    try:
+        administration.change_active(db.session(), person, active, actor_id=current_user.id)
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+    else:
+        flash(_("%(name)s can sign in again.", name=person.name) if active
+              else _("%(name)s can no longer sign in; every session ended.", name=person.name),
+              "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.get("/villages")
+@roles_required("admin")
+def villages() -> Any:
+    found = administration.villages(db.session(), query=_text_arg("q"),
+                                    after=_text_arg("after", 32))
+    return render_template("admin/villages.html", page=found, query=_text_arg("q"))
+
+
+def _village(village_id: int) -> Village:
+    village = db.session().get(Village, village_id)
+    if village is None:
+        raise Refusal("not_found")
+    return village
+
+
+def _village_page(village: Village, fence: FenceForm, status: int = 200) -> Any:
+    session = db.session()
+    helpers = administration.helpers_of(session, village.id)
+    words = {choice.value: choice.label for choice in fence.system.choices}
+    return render_template("admin/village.html", village=village, fence=fence,
+                           coord_words=words,
+                           households=administration.households_of(session, village.id),
+                           helpers=helpers, helper_form=HelperForm()), status
+
+
+@bp.get("/villages/<int:village_id>")
+@roles_required("admin")
+def village(village_id: int) -> Any:
+    found = _village(village_id)
+    fence = FenceForm(data={"lat": f"{found.lat:.7f}", "lon": f"{found.lon:.7f}",
+                            "radius_m": f"{found.radius_m:g}", "system": "wgs84"})
+    return _village_page(found, fence)
+
+
+@bp.post("/villages/<int:village_id>/fence")
+@roles_required("admin")
+def village_fence(village_id: int) -> Any:
+    found = _village(village_id)
+    fence = FenceForm()
+    if not fence.validate_on_submit():
+        return _village_page(found, fence, 422)
+    try:
+        changed = administration.set_fence(
+            db.session(), found, lat=fence.lat.data or "", lon=fence.lon.data or "",
+            radius_m=fence.radius_m.data or "", system=fence.system.data or "",
+            actor_id=current_user.id)
+    except Refusal as exc:
+        field = getattr(fence, exc.field or "", None) or fence.lat
+        field.errors = [*field.errors, refusals.message(exc)]
+        return _village_page(found, fence, 422)
+    flash(_("The fence of %(village)s is saved.", village=found.name) if changed
+          else _("Nothing changed."), "info")
+    return redirect(url_for("admin.village", village_id=found.id), code=303)
+
+
+@bp.post("/households/<int:household_id>/helper")
+@roles_required("admin")
+def household_helper(household_id: int) -> Any:
+    household = db.session().get(Household, household_id)
+    if household is None:
+        raise Refusal("not_found")
+    form = HelperForm()
+    if not form.validate_on_submit():
+        raise Refusal("csrf_failed" if form.csrf_token.errors else "helper_not_in_village")
+    try:
+        changed = administration.set_helper(db.session(), household, form.helper_id.data or 0,
+                                            actor_id=current_user.id)
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+    else:
+        if changed:
+            flash(_("%(household)s is now helped by %(helper)s.",
+                    household=household.head_name, helper=household.helper.name), "info")
+    return redirect(url_for("admin.village", village_id=household.village_id,
+                            _anchor=f"h{household.id}"), code=303)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     PasswordField,
@@ -40,6 +41,34 @@ class RosterForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class PersonForm(FlaskForm):
+    """An admin's edit of a person; the values are checked by the service, as the roster
+    import checks them."""
+
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Length(max=64)])
+    email = StringField(_l("E-mail"), validators=[Length(max=254)])
+    is_leader = BooleanField(_l("First secretary (team leader)"))
+    village_code = StringField(_l("Village code"), validators=[Length(max=32)])
+    team_code = StringField(_l("Team code"), validators=[Length(max=32)])
+
+
+class FenceForm(FlaskForm):
+    lat = StringField(_l("Latitude of the centre"), validators=[DataRequired(), Length(max=40)])
+    lon = StringField(_l("Longitude of the centre"), validators=[DataRequired(),
+                                                                 Length(max=40)])
+    radius_m = StringField(_l("Radius (m)"), validators=[DataRequired(), Length(max=40)])
+    system = SelectField(_l("Read from which map"), choices=[
+        SelectChoice("wgs84", _l("GPS / WGS-84")),
+        SelectChoice("cgcs2000", _l("Tianditu / CGCS2000")),
+        SelectChoice("gcj02", _l("AMap or Tencent / GCJ-02")),
+        SelectChoice("bd09", _l("Baidu / BD-09"))])
+
+
+class HelperForm(FlaskForm):
+    helper_id = SelectField(_l("Helper"), coerce=int, validate_choice=False)
 
 
 class LeaveForm(FlaskForm):

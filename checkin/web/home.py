@@ -34,7 +34,8 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
     "admin": [("home.index", _l("Home")), ("supervise.today", _l("Today")),
               ("visits.visits_list", _l("Visits")), ("spotchecks.queue", _l("Spot checks")),
               ("bulletins.bulletin_page", _l("Bulletin")),
-              ("admin.roster", _l("Roster import")), ("admin.users", _l("Users"))],
+              ("admin.roster", _l("Roster import")), ("admin.users", _l("Users")),
+              ("admin.villages", _l("Villages and fences"))],
 }
 
 # The rest of each role's pages, listed on its home page: a phone has room for six tabs.

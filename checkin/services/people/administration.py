@@ -1,0 +1,253 @@
+"""What an admin changes by hand after the roster import: a person (name, phone, e-mail,
+team leader, village and team), a password reset, disabling and enabling an account, a
+village's fence and a household's helper. Each change is checked the way the roster import
+checks the same value, and written to the audit log with digests before and after; nothing
+is changed when any value is refused."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from checkin.domain import coordinates
+from checkin.domain.refusal import Refusal
+from checkin.models import Household, Team, User, Village
+from checkin.platform import audit
+from checkin.roster.convert import CellError, fold, phone
+from checkin.services.people.accounts import set_active, set_password
+
+PAGE_SIZE = 100
+RADIUS_RANGE_M = (50.0, 20000.0)  # the roster import's range for a fence
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, keyset-paged: the rows, how many match, where the next begins."""
+
+    rows: list[Any]
+    total: int
+    next_after: str | None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def people(session: Session, *, query: str = "", role: str = "", after: str = "") -> Page:
+    """Accounts by username, `PAGE_SIZE` at a time, matching `query` in username, name or
+    phone."""
+    where = []
+    if query:
+        pattern = _like(fold(query.strip()))
+        where.append(or_(User.username.ilike(pattern, escape="\\"),
+                         User.name.ilike(pattern, escape="\\"),
+                         User.phone.ilike(pattern, escape="\\")))
+    if role:
+        where.append(User.role == role)
+    total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    chosen = select(User).where(*where).order_by(User.username).limit(PAGE_SIZE + 1)
+    if after:
+        chosen = chosen.where(User.username > after)
+    rows = list(session.scalars(chosen))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Page(rows, total, rows[-1].username if more else None)
+
+
+def villages(session: Session, *, query: str = "", after: str = "") -> Page:
+    """Villages by code, `PAGE_SIZE` at a time, matching `query` in code or name."""
+    where = []
+    if query:
+        pattern = _like(fold(query.strip()))
+        where.append(or_(Village.code.ilike(pattern, escape="\\"),
+                         Village.name.ilike(pattern, escape="\\")))
+    total = session.scalar(select(func.count()).select_from(Village).where(*where)) or 0
+    chosen = select(Village).where(*where).order_by(Village.code).limit(PAGE_SIZE + 1)
+    if after:
+        chosen = chosen.where(Village.code > after)
+    rows = list(session.scalars(chosen))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Page(rows, total, rows[-1].code if more else None)
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    """The values of the edit form, as typed."""
+
+    name: str
+    phone: str
+    email: str
+    is_leader: bool
+    village_code: str
+    team_code: str
+
+
+_PERSON_FIELDS = ("name", "phone", "email", "is_leader", "village_id", "team_id")
+
+
+def _person(user: User) -> dict[str, Any]:
+    return {key: getattr(user, key) for key in _PERSON_FIELDS}
+
+
+def _checked_phone(text: str) -> str | None:
+    try:
+        return phone(text)
+    except CellError as exc:
+        raise Refusal("invalid_phone", field="phone", value=text[:40]) from exc
+
+
+def _checked_email(text: str) -> str | None:
+    text = fold(text).strip()
+    if not text:
+        return None
+    local, at, domain = text.partition("@")
+    if not at or not local or "." not in domain or len(text) > 254 or " " in text:
+        raise Refusal("invalid_email", field="email", value=text[:60])
+    return text
+
+
+def edit_person(session: Session, user: User, changes: PersonChanges, *,
+                actor_id: int) -> bool:
+    """Apply the edit form; True if anything changed. A cadre's village and team must
+    match (a team works in one village); supervisors and admins have neither."""
+    name = fold(changes.name).strip()
+    if not name or len(name) > 100:
+        raise Refusal("invalid_text", field="name", name="name", limit=100)
+    values: dict[str, Any] = {"name": name, "phone": _checked_phone(changes.phone),
+                              "email": _checked_email(changes.email),
+                              "is_leader": changes.is_leader and user.role == "cadre"}
+    if user.role == "cadre":
+        village_code, team_code = fold(changes.village_code).strip(), \
+            fold(changes.team_code).strip()
+        village = session.scalars(select(Village).where(Village.code == village_code)).first()
+        if village is None:
+            raise Refusal("unknown_village", field="village_code")
+        team = session.scalars(select(Team).where(Team.code == team_code)).first() \
+            if team_code else None
+        if team_code and (team is None or team.village_id != village.id):
+            raise Refusal("team_not_in_village", field="team_code", team=team_code,
+                          village=village.name)
+        if village.id != user.village_id:
+            _may_leave_village(session, user)
+        values["village_id"] = village.id
+        values["team_id"] = team.id if team else None
+    before = _person(user)
+    if all(before.get(key) == value for key, value in values.items()):
+        return False
+    for key, value in values.items():
+        setattr(user, key, value)
+    after = _person(user)
+    audit.record(session, actor_id=actor_id, action="user.edit", entity="user",
+                 entity_id=user.id, before=before, after=after,
+                 detail={"changed": sorted(k for k in values if before.get(k) != after[k])})
+    return True
+
+
+def _may_leave_village(session: Session, user: User) -> None:
+    """A cadre moves to another village only once their households have other helpers and
+    their team another leader: otherwise households would be helped from afar."""
+    helped = session.scalar(select(func.count()).select_from(Household).where(
+        Household.helper_id == user.id)) or 0
+    if helped:
+        raise Refusal("still_helps_households", field="village_code", count=helped)
+    if session.scalar(select(Team.id).where(Team.leader_id == user.id)) is not None:
+        raise Refusal("still_leads_team", field="village_code")
+
+
+def reset_password(session: Session, user: User, *, actor_id: int) -> str:
+    """A new random password that the person must change at the next sign-in; every session
+    and token of theirs ends. Returned once, to be shown once, never stored in clear."""
+    password = secrets.token_urlsafe(9)
+    set_password(session, user, password, actor_id=actor_id, must_change=True)
+    return password
+
+
+def change_active(session: Session, user: User, active: bool, *, actor_id: int) -> None:
+    """Disable or enable an account; an admin cannot lock themselves out."""
+    if user.id == actor_id and not active:
+        raise Refusal("cannot_disable_self")
+    if user.active != active:
+        set_active(session, user, active, actor_id=actor_id)
+
+
+def _fence(village: Village) -> dict[str, Any]:
+    return {"lat": village.lat, "lon": village.lon, "radius_m": village.radius_m,
+            "coord_source": village.coord_source}
+
+
+def _number(text: str, field: str) -> float:
+    try:
+        value = float(fold(text).strip())
+    except ValueError as exc:
+        raise Refusal("invalid_number", field=field, value=text[:40]) from exc
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Refusal("invalid_number", field=field, value=text[:40])
+    return value
+
+
+def set_fence(session: Session, village: Village, *, lat: str, lon: str, radius_m: str,
+              system: str, actor_id: int) -> bool:
+    """A village's fence from the form: the centre as read off a map in `system` (stored in
+    WGS-84, with the system it came from), the radius in the roster's range."""
+    if system not in coordinates.SYSTEMS:
+        raise Refusal("invalid_coordinate_system", field="system")
+    lat_value, lon_value = _number(lat, "lat"), _number(lon, "lon")
+    radius = _number(radius_m, "radius_m")
+    if coordinates.out_of_china(lat_value, lon_value) \
+            and not coordinates.out_of_china(lon_value, lat_value):
+        raise Refusal("outside_china", field="lat", lat=lat_value, lon=lon_value)
+    if not -90 <= lat_value <= 90:
+        raise Refusal("invalid_latitude", field="lat", lat=lat_value)
+    if not -180 <= lon_value <= 180:
+        raise Refusal("invalid_longitude", field="lon", lon=lon_value)
+    if not RADIUS_RANGE_M[0] <= radius <= RADIUS_RANGE_M[1]:
+        raise Refusal("invalid_radius", field="radius_m", value=radius,
+                      low=int(RADIUS_RANGE_M[0]), high=int(RADIUS_RANGE_M[1]))
+    if coordinates.out_of_china(lat_value, lon_value):
+        raise Refusal("outside_china", field="lat", lat=lat_value, lon=lon_value)
+    wgs_lat, wgs_lon = coordinates.to_wgs84(lat_value, lon_value, system)
+    before = _fence(village)
+    village.lat, village.lon = round(wgs_lat, 7), round(wgs_lon, 7)
+    village.radius_m, village.coord_source = radius, system
+    after = _fence(village)
+    if before == after:
+        return False
+    audit.record(session, actor_id=actor_id, action="village.fence", entity="village",
+                 entity_id=village.id, before=before, after=after,
+                 detail={"before": before, "after": after})
+    return True
+
+
+def helpers_of(session: Session, village_id: int) -> list[User]:
+    """The active cadres of a village: who may be a household's helper."""
+    return list(session.scalars(select(User).where(
+        User.village_id == village_id, User.role == "cadre", User.active.is_(True)
+    ).order_by(User.name)))
+
+
+def households_of(session: Session, village_id: int) -> list[Household]:
+    return list(session.scalars(select(Household).where(
+        Household.village_id == village_id).order_by(Household.code)))
+
+
+def set_helper(session: Session, household: Household, helper_id: int, *,
+               actor_id: int) -> bool:
+    """A household's helper (帮扶责任人): an active cadre of the household's village."""
+    helper = session.get(User, helper_id)
+    if helper is None or helper.role != "cadre" or not helper.active \
+            or helper.village_id != household.village_id:
+        raise Refusal("helper_not_in_village", field="helper_id")
+    if household.helper_id == helper.id:
+        return False
+    before = {"helper_id": household.helper_id}
+    household.helper_id = helper.id
+    audit.record(session, actor_id=actor_id, action="household.helper", entity="household",
+                 entity_id=household.id, before=before, after={"helper_id": helper.id},
+                 detail={"before": before["helper_id"], "after": helper.id})
+    return True
