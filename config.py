@@ -58,6 +58,17 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES = os.environ.get(
         "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", "50 per 15 minutes")
     LOGIN_DELAY_MAX_S = int(os.environ.get("LOGIN_DELAY_MAX_S", "30"))
+    # 等保 level 3 (README: "Sign-in and sessions"): the roles that must sign in with a
+    # second factor (TOTP or a recovery code), comma-separated, e.g. "supervisor,admin";
+    # none by default, so a fresh demo signs in with a password alone. Sessions end after
+    # minutes without a request and hours after sign-in (0: no limit), supervisors and
+    # admins at an office desk apart from cadres on their own phones.
+    SECOND_FACTOR_ROLES = tuple(r.strip() for r in os.environ.get(
+        "SECOND_FACTOR_ROLES", "").split(",") if r.strip())
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    CADRE_SESSION_IDLE_MINUTES = int(os.environ.get("CADRE_SESSION_IDLE_MINUTES", "10080"))
+    CADRE_SESSION_MAX_HOURS = int(os.environ.get("CADRE_SESSION_MAX_HOURS", "720"))
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "50000"))
     # Roster import jobs: "thread" (each web worker runs queued jobs in a thread) or

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, g, request
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, g, request
+from flask import session as cookie
+from flask_login import LoginManager, current_user, logout_user
 
 from checkin import db
+from checkin.domain import second_factor as factor_rules
 from checkin.models import User
 from checkin.scope import Scope
-from checkin.services.people import accounts
+from checkin.services.people import accounts, second_factor
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -22,7 +25,60 @@ login_manager.session_protection = "basic"
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_message = None
+    app.before_request(enforce_session_limits)
     app.before_request(require_own_password)
+    app.before_request(require_second_factor)
+
+
+SEEN_EVERY_S = 60  # the cookie's "seen" time is rewritten at most this often
+
+
+def start_session() -> None:
+    """At sign-in: when the session began and was last used (epoch seconds, wall clock)."""
+    cookie["signed_in_at"] = cookie["seen_at"] = time.time()
+
+
+def session_limits(role: str) -> factor_rules.SessionLimits:
+    config = current_app.config
+    if role == "cadre":
+        return factor_rules.SessionLimits(config["CADRE_SESSION_IDLE_MINUTES"],
+                                          config["CADRE_SESSION_MAX_HOURS"])
+    return factor_rules.SessionLimits(config["SESSION_IDLE_MINUTES"],
+                                      config["SESSION_MAX_HOURS"])
+
+
+def enforce_session_limits() -> Any:
+    """A cookie session ends after its idle time or its lifetime (per role); a Bearer
+    token has its own expiry. The page asks to sign in again and says why."""
+    if "_user_id" not in cookie or bearer_token() is not None \
+            or request.endpoint in ("static", None) or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    signed_in_at = float(cookie.get("signed_in_at") or now)
+    seen_at = float(cookie.get("seen_at") or now)
+    ended = factor_rules.session_expired(session_limits(current_user.role), signed_in_at,
+                                         seen_at, now)
+    if ended is None:
+        if "signed_in_at" not in cookie:
+            cookie["signed_in_at"] = signed_in_at
+        if now - seen_at >= SEEN_EVERY_S or "seen_at" not in cookie:
+            cookie["seen_at"] = now
+        return None
+    logout_user()
+    cookie.clear()
+    g.pop("scope", None)
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+
+    from checkin.domain.refusal import Refusal
+    from checkin.errors import refusal_response, wants_json
+
+    if wants_json():
+        return refusal_response(Refusal("session_expired"))
+    flash(_("You were signed out after a time without use. Please sign in again.")
+          if ended == "idle" else _("Your session reached its time limit. Please sign in "
+                                    "again."), "info")
+    return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
 
 # What an account whose password someone else chose may still do: change it, sign out,
@@ -31,7 +87,32 @@ def init_app(app: Flask) -> None:
 OPEN_WHILE_FORCED = frozenset((
     "auth.change_password", "auth.logout", "auth.set_language", "auth.login", "static",
     "api.change_password", "api.delete_token", "api.create_token", "api.openapi_json",
+    "auth.second_step",
 ))
+# What an account that must enrol a second factor may still do: enrol, sign out.
+OPEN_UNTIL_ENROLLED = OPEN_WHILE_FORCED | frozenset((
+    "account.security", "account.factor_begin", "account.factor_confirm",
+))
+
+
+def require_second_factor() -> Any:
+    """Where the setting requires a second factor for the role, an account without one
+    gets the enrolment page for every page and 403 second_factor_required from the API."""
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_UNTIL_ENROLLED or endpoint.startswith(("pwa.", "vendor.")):
+        return None
+    if not current_user.is_authenticated or second_factor.enabled(current_user) \
+            or not factor_rules.required_for(current_user.role,
+                                             current_app.config["SECOND_FACTOR_ROLES"]):
+        return None
+    from flask import redirect, url_for
+
+    from checkin.domain.refusal import Refusal
+    from checkin.errors import refusal_response, wants_json
+
+    if wants_json():
+        return refusal_response(Refusal("second_factor_required"))
+    return redirect(url_for("account.security"))
 
 
 def require_own_password() -> Any:

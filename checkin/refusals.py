@@ -116,6 +116,17 @@ TABLE: Mapping[str, Entry] = {
     "password_weak": Entry(422, _l("This password is too easy to guess. Use a longer one, "
                                    "such as a few unrelated words.")),
     "current_password_wrong": Entry(422, _l("The current password is wrong.")),
+    "second_factor_needed": Entry(401, _l("Type the code from your authenticator app (or a "
+                                       "recovery code).")),
+    "second_factor_wrong": Entry(401, _l("The code is wrong or was used already.")),
+    "second_factor_required": Entry(403, _l("Your role must sign in with a second factor: set "
+                                         "it up on the security page first.")),
+    "second_factor_required_here": Entry(422, _l("Your role must keep a second factor; an "
+                                              "admin can remove a lost one.")),
+    "second_factor_already_on": Entry(409, _l("The second factor is already on.")),
+    "second_factor_not_started": Entry(409, _l("Start setting up the second factor first.")),
+    "session_expired": Entry(401, _l("The session ended after a time without use or at its "
+                                  "time limit. Sign in again.")),
     "password_change_required": Entry(403, _l("Please change your password before you go "
                                               "on: it was set by someone else.")),
     # Visits and their photos.

@@ -53,7 +53,12 @@ SCHEMAS: dict[str, Any] = {
         "new": {"type": "string", "maxLength": 256, "minLength": 8}}},
     "Credentials": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "maxLength": 64},
-        "password": {"type": "string", "maxLength": 256}}},
+        "password": {"type": "string", "maxLength": 256},
+        "otp": {"type": "string", "maxLength": 32,
+                "description": "the second factor, for an account that has one: 6 digits "
+                               "from the authenticator app or a recovery code; missing: "
+                               "401 second_factor_needed, wrong: 401 second_factor_wrong "
+                               "(counted as a failed sign-in)"}}},
 }
 
 _HEALTH_PART = {"type": "string", "enum": ["ok", "failing"]}

@@ -15,7 +15,7 @@ from checkin.auth import bearer_token
 from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import audit
-from checkin.services.people import accounts, signin_guard
+from checkin.services.people import accounts, second_factor, signin_guard
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -48,12 +48,34 @@ def create_token() -> Any:
                      address=request.remote_addr)
         db.keep_writes()  # the failed attempt is audited, though the answer is 401
         raise Refusal("invalid_credentials")
+    if second_factor.enabled(user):
+        _second_factor(session, user, body)
     lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
     raw, token = accounts.issue_token(session, user, lifetime)
     audit.record(session, actor_id=user.id, action="login.token", entity="api_token",
                  entity_id=token.id, address=request.remote_addr)
     expires = token.expires_at.isoformat().replace("+00:00", "Z")
     return jsonify({"token": raw, "expires_at": expires}), 201
+
+
+def _second_factor(session: Any, user: User, body: dict[str, Any]) -> None:
+    """An account with a second factor sends its code as `otp`; a wrong one counts as a
+    failed sign-in of the account, as a wrong password does."""
+    code = body.get("otp")
+    if not isinstance(code, str) or not code.strip():
+        raise Refusal("second_factor_needed", field="otp")
+    factor = None
+    with signin_guard.attempt(user.username, request.remote_addr) as attempt:
+        factor = second_factor.verify(session, user, code[:32])
+        if factor is not None:
+            attempt.succeeded()
+    if factor is None:
+        audit.record(session, actor_id=None, action="login.failed", entity="user",
+                     entity_id=user.id, detail={"username": user.username,
+                                                "via": "api.second_factor"},
+                     address=request.remote_addr)
+        db.keep_writes()
+        raise Refusal("second_factor_wrong", field="otp")
 
 
 @bp.delete("/tokens/current")

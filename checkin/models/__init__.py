@@ -29,7 +29,7 @@ from checkin.models.spotcheck import (
     SpotcheckItem,
     SpotcheckResult,
 )
-from checkin.models.user import ROLES, ApiToken, User
+from checkin.models.user import ROLES, ApiToken, RecoveryCode, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "Leave",
     "Notification",
     "Photo",
+    "RecoveryCode",
     "RosterImport",
     "RosterImportFile",
     "SendingUnit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -40,6 +40,11 @@ class User(Base):
     # be changed before anything else is done (auth.require_own_password).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # The second factor (domain/second_factor.py): the TOTP secret, set when enrolment
+    # begins and in force once a first code confirmed it; the last step used (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
@@ -67,6 +72,19 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the second factor (a lost phone); only its
+    SHA-256 is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -6,6 +6,7 @@ from flask import Flask
 
 from checkin import reasons
 from checkin.web import (
+    account,
     admin,
     assets,
     bulletins,
@@ -26,7 +27,7 @@ from checkin.web import (
 
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
-                   spotchecks, bulletins, team_reports, inbox, dossier):
+                   spotchecks, bulletins, team_reports, inbox, dossier, account):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)

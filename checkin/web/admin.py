@@ -18,7 +18,7 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import download
 from checkin.models import Household, RosterImport, User, Village
 from checkin.roster.template import template_xlsx
-from checkin.services.people import administration, roster_jobs
+from checkin.services.people import administration, roster_jobs, second_factor
 from checkin.web.forms import ConfirmForm, FenceForm, HelperForm, PersonForm, RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -172,6 +172,19 @@ def user_active(user_id: int) -> Any:
         flash(_("%(name)s can sign in again.", name=person.name) if active
               else _("%(name)s can no longer sign in; every session ended.", name=person.name),
               "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+@roles_required("admin")
+def user_second_factor(user_id: int) -> Any:
+    """A lost phone: the second factor goes, with every session; the person sets it up
+    again (at once, where their role requires one)."""
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    second_factor.remove(db.session(), person, actor_id=current_user.id)
+    flash(_("The second factor of %(name)s is removed.", name=person.name), "info")
     return redirect(url_for("admin.user", user_id=person.id), code=303)
 
 

@@ -34,6 +34,12 @@ class PasswordForm(FlaskForm):
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
 
 
+class CodeForm(FlaskForm):
+    """A code of the second factor: 6 digits from the app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+
+
 class RosterForm(FlaskForm):
     file = MultipleFileField(_l("Roster files (.xlsx or .csv; several at once)"),
                              validators=[FileRequired()])
