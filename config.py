@@ -65,6 +65,9 @@ class Config:
     # admins at an office desk apart from cadres on their own phones.
     SECOND_FACTOR_ROLES = tuple(r.strip() for r in os.environ.get(
         "SECOND_FACTOR_ROLES", "").split(",") if r.strip())
+    # 三员分立: each admin account holds one duty (system, security, audit; `flask set-duty`)
+    # and reaches only its pages. Off by default: a small county may have one admin.
+    SEPARATION_OF_DUTIES = _bool("SEPARATION_OF_DUTIES", False)
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     CADRE_SESSION_IDLE_MINUTES = int(os.environ.get("CADRE_SESSION_IDLE_MINUTES", "10080"))

@@ -12,6 +12,7 @@ from flask import session as cookie
 from flask_login import LoginManager, current_user, logout_user
 
 from checkin import db
+from checkin.domain import duties
 from checkin.domain import second_factor as factor_rules
 from checkin.models import User
 from checkin.scope import Scope
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_session_limits)
     app.before_request(require_own_password)
     app.before_request(require_second_factor)
+    app.before_request(require_duty)
 
 
 SEEN_EVERY_S = 60  # the cookie's "seen" time is rewritten at most this often
@@ -182,12 +184,36 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                abort(404)
+                denied()
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def denied() -> None:
+    """Refuse a signed-in person a page of another role or duty: 404 (nothing revealed),
+    and an entry in the audit log (等保: permission refusals are audited)."""
+    from checkin.platform import audit
+
+    audit.record(db.session(), actor_id=current_user.id, action="access.denied",
+                 entity="endpoint", entity_id=(request.endpoint or "")[:64],
+                 detail={"method": request.method, "path": request.path[:200]},
+                 address=request.remote_addr)
+    db.keep_writes()
+    abort(404)
+
+
+def require_duty() -> Any:
+    """With duties separated, an admin reaches only the pages of their duty."""
+    if not current_user.is_authenticated or current_user.role != "admin":
+        return None
+    if duties.may_open(current_user.duty, request.endpoint or "",
+                       separated=current_app.config["SEPARATION_OF_DUTIES"]):
+        return None
+    denied()
+    return None
 
 
 @login_manager.unauthorized_handler

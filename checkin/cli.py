@@ -33,8 +33,8 @@ def register(app: Flask) -> None:
     from checkin.cli_spotchecks import COMMANDS as spotchecks
 
     for command in (init_db, seed_demo_command, import_roster_command, run_imports_command,
-                    create_user, set_password_command, disable_user, *maintenance, *spotchecks,
-                    *data, *jobs):
+                    create_user, set_password_command, set_duty_command, disable_user,
+                    *maintenance, *spotchecks, *data, *jobs):
         app.cli.add_command(command)
 
 
@@ -152,6 +152,24 @@ def create_user(username: str, name: str, role: str, area_code: str | None,
                  after=audit.snapshot(user))
     click.echo(f"created {username} ({role}); password: {password} "
                "(to be changed at the first sign-in)")
+
+
+@click.command("set-duty")
+@with_appcontext
+@click.argument("username")
+@click.argument("duty", type=click.Choice(["system", "security", "audit", "none"]))
+@db.command_transaction()
+def set_duty_command(username: str, duty: str) -> None:
+    """Give an admin account its one duty (三员分立; in force with SEPARATION_OF_DUTIES)."""
+    session = db.session()
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or user.role != "admin":
+        raise click.ClickException(f"no admin account {username!r}")
+    before = user.duty
+    user.duty = None if duty == "none" else duty
+    audit.record(session, actor_id=None, action="user.duty", entity="user", entity_id=user.id,
+                 detail={"before": before, "after": user.duty})
+    click.echo(f"{username}: duty {user.duty or 'none'}")
 
 
 @click.command("set-password")

@@ -45,6 +45,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # An admin's one duty when duties are separated (domain/duties.py): system, security
+    # or audit; set with `flask set-duty`, never on a page.
+    duty: Mapped[str | None] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)

@@ -9,6 +9,7 @@ from checkin.web import (
     account,
     admin,
     assets,
+    audit_log,
     bulletins,
     cadre,
     dossier,
@@ -27,7 +28,8 @@ from checkin.web import (
 
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
-                   spotchecks, bulletins, team_reports, inbox, dossier, account):
+                   spotchecks, bulletins, team_reports, inbox, dossier, account,
+                   audit_log):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from checkin import db
 from checkin.auth import current_scope
+from checkin.domain import duties
 from checkin.domain import standing as standing_rules
 from checkin.platform import clock
 from checkin.services.attendance import standing
@@ -35,7 +36,8 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
               ("visits.visits_list", _l("Visits")), ("spotchecks.queue", _l("Spot checks")),
               ("bulletins.bulletin_page", _l("Bulletin")),
               ("admin.roster", _l("Roster import")), ("admin.users", _l("Users")),
-              ("admin.villages", _l("Villages and fences"))],
+              ("admin.villages", _l("Villages and fences")),
+              ("audit_log.entries", _l("Audit log"))],
 }
 
 # The rest of each role's pages, listed on its home page: a phone has room for six tabs.
@@ -57,9 +59,14 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
 
 def inject_navigation() -> dict[str, Any]:
     role = current_user.role if current_user.is_authenticated else None
+    navigation = NAVIGATION.get(role or "", [])
+    if role == "admin":  # with duties separated, each admin sees the tabs of their duty
+        separated = current_app.config["SEPARATION_OF_DUTIES"]
+        navigation = [(endpoint, label) for endpoint, label in navigation
+                      if duties.may_open(current_user.duty, endpoint, separated=separated)]
     # formdata=None: the sign-out button never reads the request's body (the error page of a
     # body refused for its size must not read it either).
-    return {"navigation": NAVIGATION.get(role or "", []),
+    return {"navigation": navigation,
             "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(formdata=None),
             "url_with": url_with}
 

@@ -1,7 +1,8 @@
-"""second factor: users' TOTP secret, when it came into force, the last step used; their
-single-use recovery codes (hashed)
+"""sign-in security: users' TOTP secret, when it came into force, the last step used; their
+single-use recovery codes (hashed); an admin's duty (system, security or audit) for the
+separation of duties
 
-Revision ID: 0014_second_factor
+Revision ID: 0014_security
 Revises: 0013_imports
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_second_factor'
+revision = '0014_security'
 down_revision = '0013_imports'
 branch_labels = None
 depends_on = None
@@ -21,6 +22,7 @@ def upgrade() -> None:
     op.add_column('users', sa.Column('totp_secret', sa.String(length=64), nullable=True))
     op.add_column('users', sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
     op.add_column('users', sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+    op.add_column('users', sa.Column('duty', sa.String(length=16), nullable=True))
     op.create_table(
         'recovery_codes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -40,6 +42,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')
     op.drop_table('recovery_codes')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('duty')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
         batch_op.drop_column('totp_secret')

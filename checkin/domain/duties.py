@@ -1,0 +1,47 @@
+"""Separation of duties (三员分立, 等保 2.0 level 3): when a deployment turns it on, each
+admin account holds exactly one duty, and each duty reaches only its own pages.
+
+- system (系统管理员): the roster, accounts (edit, password reset), villages and fences,
+  and the supervisors' pages an admin sees;
+- security (安全管理员): locks and second factors (disable/enable an account, remove a lost
+  second factor), the delivery failures; nothing of the records;
+- audit (审计管理员): the audit log, and nothing else; reading it is itself audited.
+
+Pages every signed-in person has (home, their own account, sign-out, the language, the
+app's files) stay open to all. With separation off, an admin does everything (a small
+county with one admin).
+"""
+
+from __future__ import annotations
+
+DUTIES = ("system", "security", "audit")
+
+OWN: frozenset[str] = frozenset({
+    "home.index", "auth.logout", "auth.set_language", "auth.change_password",
+    "auth.login", "auth.second_step", "account.security", "account.factor_begin",
+    "account.factor_confirm", "account.factor_off", "account.end_sessions", "static",
+    "inbox.index", "inbox.read", "inbox.read_all",
+})
+
+SECURITY_ENDPOINTS: frozenset[str] = frozenset({
+    "admin.users", "admin.user", "admin.user_active", "admin.user_second_factor",
+    "inbox.deliveries", "inbox.retry",
+})
+AUDIT_PREFIX = "audit_log."
+
+
+def may_open(duty: str | None, endpoint: str, *, separated: bool) -> bool:
+    """Whether an admin with `duty` may open `endpoint` (a Flask endpoint name)."""
+    if not separated:
+        return True
+    if endpoint in OWN or endpoint.startswith(("pwa.", "vendor.")):
+        return True
+    if duty == "audit":
+        return endpoint.startswith(AUDIT_PREFIX)
+    if duty == "security":
+        return endpoint in SECURITY_ENDPOINTS
+    if duty == "system":
+        return not endpoint.startswith(AUDIT_PREFIX) and endpoint not in (
+            SECURITY_ENDPOINTS - {"admin.users", "admin.user"})
+    return False  # an admin without a duty reaches nothing while duties are separated
+

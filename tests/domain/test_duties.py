@@ -1,0 +1,47 @@
+"""Separation of duties as a table: which admin duty opens which page."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkin.domain.duties import may_open
+
+CASES = [
+    # duty, endpoint, separated, allowed
+    ("audit", "audit_log.entries", True, True),
+    ("audit", "audit_log.export", True, True),
+    ("audit", "admin.users", True, False),
+    ("audit", "admin.roster", True, False),
+    ("audit", "supervise.today", True, False),
+    ("audit", "home.index", True, True),
+    ("audit", "account.security", True, True),
+    ("security", "admin.user_active", True, True),
+    ("security", "admin.user_second_factor", True, True),
+    ("security", "admin.users", True, True),
+    ("security", "admin.user_edit", True, False),
+    ("security", "admin.user_password", True, False),
+    ("security", "admin.roster", True, False),
+    ("security", "audit_log.entries", True, False),
+    ("security", "visits.visits_list", True, False),
+    ("system", "admin.roster", True, True),
+    ("system", "admin.user_edit", True, True),
+    ("system", "admin.user_password", True, True),
+    ("system", "admin.users", True, True),
+    ("system", "admin.village_fence", True, True),
+    ("system", "supervise.today", True, True),
+    ("system", "admin.user_active", True, False),
+    ("system", "admin.user_second_factor", True, False),
+    ("system", "inbox.deliveries", True, False),
+    ("system", "audit_log.entries", True, False),
+    (None, "admin.roster", True, False),
+    (None, "home.index", True, True),
+    (None, "audit_log.entries", False, True),
+    ("system", "audit_log.entries", False, True),
+    ("audit", "admin.roster", False, True),
+]
+
+
+@pytest.mark.parametrize(("duty", "endpoint", "separated", "allowed"), CASES)
+def test_each_duty_reaches_its_own_pages(duty: str | None, endpoint: str, separated: bool,
+                                         allowed: bool) -> None:
+    assert may_open(duty, endpoint, separated=separated) is allowed
