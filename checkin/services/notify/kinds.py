@@ -99,20 +99,29 @@ def _digest_parts(p: Mapping[str, Any], absent: str) -> str:
     if p.get("findings"):
         parts.append(_("New serious spot-check findings: %(findings)s.",
                        findings=p["findings"]))
-    return " ".join(parts) or _("Nothing needs you.")
+    return _joined(parts) or _("Nothing needs you.")
+
+
+def _joined(parts: list[str]) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = _("%(first)s %(then)s", first=text, then=part)
+    return text
 
 
 def _supervisor_daily(p: Mapping[str, Any]) -> str:
     names = "、".join(p.get("names", []))
-    return _("%(day)s:", day=p["day"]) + " " + _digest_parts(p, _(
-        "Not on post today: %(num)s (%(names)s).", num=p.get("absent", 0), names=names))
+    return _joined([_("%(day)s:", day=p["day"]), _digest_parts(p, _(
+        "Not on post today: %(num)s (%(names)s).", num=p.get("absent", 0), names=names))])
 
 
 def _supervisor_weekly(p: Mapping[str, Any]) -> str:
     names = "、".join(p.get("names", []))
-    return _("%(first)s to %(last)s:", first=p["first"], last=p["last"]) + " " + \
-        _digest_parts(p, _("Cadres with days not on post: %(num)s (most first: %(names)s).",
-                           num=p.get("absent", 0), names=names))
+    return _joined([_("%(first)s to %(last)s:", first=p["first"], last=p["last"]),
+                    _digest_parts(p, _("Cadres with days not on post: %(num)s "
+                                       "(most first: %(names)s).",
+                                       num=p.get("absent", 0), names=names))])
 
 
 KINDS: dict[str, Kind] = {
