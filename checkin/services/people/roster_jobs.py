@@ -96,8 +96,9 @@ def _finish_apart(job_id: int, status: str, result: dict[str, Any]) -> None:
                                      RosterImport.status == "running")
                               .values(status=status, progress=1.0, result=result,
                                       finished_at=clock.now()))
-        job = apart.get(RosterImport, job_id) if ended.rowcount == 1 else None  # type: ignore[attr-defined]
-        if job is not None:
+        if getattr(ended, "rowcount", 0) == 1:  # this worker ended it: tell who started it
+            job = apart.get(RosterImport, job_id)
+            assert job is not None
             notify.import_finished(apart, job)
 
 
