@@ -44,7 +44,8 @@ run: setup instance/secret_key instance/demo-password
 	@echo "  cadre01a         first secretary of 汤池村 (cadre01b, cadre01c: team members)"
 	@echo
 	@echo "the scheduler (flask run-jobs --every 60) runs beside it: notifications, digests, sweeps"
-	export SECRET_KEY=$$(cat instance/secret_key) JOBS_DAILY_HOUR=$${JOBS_DAILY_HOUR:-0}; \
+	export SECRET_KEY=$$(cat instance/secret_key) JOBS_DAILY_HOUR=$${JOBS_DAILY_HOUR:-0} \
+	  DIGEST_DAILY_HOUR=$${DIGEST_DAILY_HOUR:-0} DIGEST_WEEKLY_HOUR=$${DIGEST_WEEKLY_HOUR:-0}; \
 	$(BIN)/flask --app checkin run-jobs --every 60 & jobs=$$!; \
 	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app

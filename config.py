@@ -119,6 +119,10 @@ class Config:
     # comma-separated; none by default), and the hour (local) after which daily jobs run.
     SPOTCHECK_DRAW_AREAS = os.environ.get("SPOTCHECK_DRAW_AREAS", "")
     JOBS_DAILY_HOUR = int(os.environ.get("JOBS_DAILY_HOUR", "7"))
+    # The supervisors' digests: the daily one after the day's work (who was not on post
+    # today), the weekly one on Monday morning (the seven days before).
+    DIGEST_DAILY_HOUR = int(os.environ.get("DIGEST_DAILY_HOUR", "18"))
+    DIGEST_WEEKLY_HOUR = int(os.environ.get("DIGEST_WEEKLY_HOUR", "8"))
     # The retention purge needs the owner role on PostgreSQL and must not overlap a backup:
     # off in the scheduler unless the deployment says so (else cron runs `checkin-owner purge`).
     JOBS_PURGE = _bool("JOBS_PURGE", False)

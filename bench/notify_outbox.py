@@ -7,6 +7,11 @@ and the delivery rate (each delivery: one POST, then one committed outcome). The
 server runs in a process of its own, as a real receiver would (in this process it would
 compete with the worker for the GIL and halve the rate).
 
+The baseline, measured in the same run against the same receiver: the same number of
+POSTs of the same size, NOTIFY_SENDERS at a time, straight from a thread pool with no
+database at all. The ratio (outbox / baseline) is what the outbox's claim, render and
+committed outcome cost on top of the network.
+
     .venv/bin/python bench/notify_outbox.py [N]
 """
 
@@ -31,6 +36,7 @@ from checkin.services.notify.inbox import notify
 from config import TestConfig
 
 SERVE = "--serve"
+SENDERS = 8  # NOTIFY_SENDERS' default: the worker's deliveries under way at once
 
 
 def serve() -> None:
@@ -61,11 +67,31 @@ def serve() -> None:
     server.serve_forever()
 
 
+def baseline(hook_url: str, n: int) -> float:
+    """POSTs a second with no outbox: the receiver's and the network's own rate."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = json.dumps({"id": "x" * 24, "kind": "leave.asked", "text": "某某 asks for leave",
+                       "recipient": {"id": 1}}, ensure_ascii=False).encode()
+
+    def one(i: int) -> None:
+        request = urllib.request.Request(hook_url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Checkin-Delivery": f"base:{i}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=SENDERS) as pool:
+        list(pool.map(one, range(n)))
+    return n / (time.perf_counter() - started)
+
+
 def run(url: str, n: int, hook_url: str) -> tuple[float, float, int]:
     class Config(TestConfig):
         DATABASE_URL = url
         WEBHOOK_URL = hook_url
         WEBHOOK_SECRET = "bench"
+        NOTIFY_SENDERS = SENDERS
 
     app = create_app(Config)
     with app.app_context():
@@ -102,6 +128,11 @@ def main() -> None:
     try:
         assert receiver.stdout is not None
         base = f"http://127.0.0.1:{receiver.stdout.readline().strip()}"
+        base_rate = baseline(f"{base}/hook", n)
+        with urllib.request.urlopen(base + "/count", timeout=10) as answer:
+            assert json.load(answer)["distinct"] == n
+        print(f"{'baseline':<10} {n} POSTs straight to the receiver, {SENDERS} at a time: "
+              f"{base_rate:,.0f}/s")
         targets = [("sqlite", scratch_sqlite("/tmp/bench_notify.db"))]
         if postgres_available():
             targets.append(("postgresql", scratch_postgres("bench_notify")))
@@ -111,8 +142,8 @@ def main() -> None:
                 got = json.load(answer)
             assert sent == n == got["posts"] == got["distinct"], (sent, got)
             print(f"{name:<10} {n} events: written {write_rate:,.0f}/s, "
-                  f"delivered {send_rate:,.0f}/s (received {got['posts']}, "
-                  f"{got['distinct']} distinct)")
+                  f"delivered {send_rate:,.0f}/s = {send_rate / base_rate:.2f}x the baseline "
+                  f"(received {got['posts']}, {got['distinct']} distinct)")
         if len(targets) > 1:
             drop_postgres("bench_notify")
     finally:

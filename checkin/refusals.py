@@ -52,6 +52,8 @@ TABLE: Mapping[str, Entry] = {
     "json_too_deep": Entry(400, _l("%(name)s nests arrays and objects more than %(limit)s "
                                 "levels deep.")),
     "field_required": Entry(400, _l("%(name)s is required.")),
+    "email_invalid": Entry(422, _l("This does not look like an e-mail address.")),
+    "email_too_long": Entry(422, _l("An e-mail address has at most %(most)s characters.")),
     "invalid_text": Entry(400, _l("%(name)s must be text of at most %(limit)s characters.")),
     "not_a_number": Entry(400, _l("%(name)s must be a number.")),
     "not_an_integer": Entry(400, _l("%(name)s must be an integer.")),

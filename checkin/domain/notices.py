@@ -7,7 +7,17 @@
 - A cadre without a counted check-in for `silent_days` days (not on leave meanwhile): the
   township is told once per silence.
 - A household newly overdue: its deadline passed in the week before the digest.
+- A make-up request (补卡): the deciders of the township level, as a day's leave; its
+  decision: the cadre.
+- A spot-check finding (a serious verdict): the county supervisors over the village. A
+  sending unit has no users, so it learns of a finding from the county (the unit is named
+  in the notification), as it does today from the bulletin.
+- A roster import finished: the admin who started it. A bulletin published: the cadres of
+  the area.
+- Digests: one a day and one a week per supervisor, of what is in their jurisdiction (who
+  was not on post, leave waiting for their decision, new findings); none when all is well.
 - Audience: what concerns spot checks (or supervision) never goes to a cadre.
+- Channels: the inbox is always on; a person may turn their personal channels off.
 - Delivery: exponential backoff between attempts, then given up and shown to the admin.
 """
 
@@ -26,11 +36,20 @@ DECIDING_LEVELS: Mapping[str, frozenset[str]] = {
 # (spot checks above all) or another cadre's record.
 SUPERVISORS_ONLY: frozenset[str] = frozenset({
     "leave.asked", "leave.return_overdue", "attendance.silent",
-    "spotcheck.finding", "spotcheck.drawn",
+    "spotcheck.finding", "spotcheck.drawn", "correction.asked",
+    "digest.supervisor_daily", "digest.supervisor_weekly",
 })
 CADRES_ONLY: frozenset[str] = frozenset({
     "leave.approved", "leave.rejected", "leave.return_due", "digest.overdue_households",
+    "correction.approved", "correction.rejected", "bulletin.published",
 })
+ADMINS_ONLY: frozenset[str] = frozenset({"roster.import_finished"})
+# A make-up request is the township's to decide, as a day's leave is.
+MAKEUP_APPROVER_LEVEL = "township"
+COUNTY_LEVELS: frozenset[str] = frozenset({"county", "city", "province"})
+# Channels a person may turn off; the inbox is not among them, nor the group robots (one
+# post per event in a group, not a person's).
+PERSONAL_CHANNELS: tuple[str, ...] = ("email", "webhook")
 
 
 @dataclass(frozen=True)
@@ -47,7 +66,68 @@ def may_receive(kind: str, role: str) -> bool:
         return role in {"supervisor", "admin"}
     if kind in CADRES_ONLY:
         return role == "cadre"
+    if kind in ADMINS_ONLY:
+        return role == "admin"
     return True
+
+
+def county_supervisors(chain: Sequence[ChainLevel]) -> list[int]:
+    """Who is told of a finding: the supervisors of the nearest county (or higher) area
+    above the village that has any."""
+    for area in chain:
+        if area.level in COUNTY_LEVELS and area.supervisor_ids:
+            return list(area.supervisor_ids)
+    return []
+
+
+def muted_of(stored: str | None) -> frozenset[str]:
+    """The personal channels a person turned off, from the stored comma-separated list."""
+    return frozenset(c for c in (stored or "").split(",") if c in PERSONAL_CHANNELS)
+
+
+def stored_muted(muted: Iterable[str]) -> str:
+    return ",".join(c for c in PERSONAL_CHANNELS if c in set(muted))
+
+
+EMAIL_MAX = 254
+
+
+def email_problem(address: str) -> str | None:
+    """Why an e-mail address cannot be used, or None: one "@", a dotted domain, no spaces.
+    Deliberately loose: the SMTP server is the judge of the rest."""
+    if len(address) > EMAIL_MAX:
+        return "email_too_long"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "@" in local or any(c.isspace() for c in address) \
+            or "." not in domain.strip(".") or domain.startswith(".") \
+            or domain.endswith("."):
+        return "email_invalid"
+    return None
+
+
+def channel_wanted(channel: str, muted: frozenset[str]) -> bool:
+    """A personal channel the person did not turn off; the inbox and the groups always."""
+    return channel not in muted
+
+
+def not_on_post(status: str) -> bool:
+    """Today's board: a cadre seen outside the fence or not seen at all (not on leave)."""
+    return status in {"outside", "not_seen"}
+
+
+def absent_days(cells: Iterable[str]) -> int:
+    """Days of a week's grid that were neither on post nor covered by leave."""
+    return sum(1 for cell in cells if cell == "absent")
+
+
+def digest_worth_sending(not_on_post: int, leave_waiting: int, findings: int) -> bool:
+    """A digest with nothing in it is not sent: no news is not a message."""
+    return bool(not_on_post or leave_waiting or findings)
+
+
+def ancestors(area_path: str) -> list[int]:
+    """The area ids of a materialised path ("/1/4/9/"), root first."""
+    return [int(part) for part in area_path.strip("/").split("/") if part]
 
 
 def deciders(approver_level: str, chain: Sequence[ChainLevel]) -> list[int]:

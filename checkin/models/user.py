@@ -31,6 +31,8 @@ class User(Base):
     # Where and how notifications reach the person beyond the inbox (both optional).
     email: Mapped[str | None] = mapped_column(String(254))
     lang: Mapped[str | None] = mapped_column(String(8))
+    # Personal channels the person turned off ("email,webhook"); the inbox is always on.
+    muted_channels: Mapped[str] = mapped_column(String(64), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout, disable and password change: every older session and token dies.

@@ -28,6 +28,8 @@ class Job:
     name: str
     every: Every
     run: Callable[[], str]
+    # The setting naming the local hour this job waits for; JOBS_DAILY_HOUR when None.
+    hour_setting: str | None = None
 
 
 def leave_returns() -> str:
@@ -45,6 +47,18 @@ def silent_cadres() -> str:
 def overdue_digest() -> str:
     with db.command_transaction() as session:
         made = digests.overdue_households(session, clock.today(), policy())
+    return f"{made} digest(s)"
+
+
+def supervisor_daily() -> str:
+    with db.command_transaction() as session:
+        made = digests.supervisor_daily(session, clock.today())
+    return f"{made} digest(s)"
+
+
+def supervisor_weekly() -> str:
+    with db.command_transaction() as session:
+        made = digests.supervisor_weekly(session, clock.today())
     return f"{made} digest(s)"
 
 
@@ -103,6 +117,8 @@ JOBS: tuple[Job, ...] = (
     Job("leave_returns", "day", leave_returns),
     Job("silent_cadres", "day", silent_cadres),
     Job("overdue_digest", "week", overdue_digest),
+    Job("supervisor_daily", "day", supervisor_daily, "DIGEST_DAILY_HOUR"),
+    Job("supervisor_weekly", "week", supervisor_weekly, "DIGEST_WEEKLY_HOUR"),
     Job("orphan_sweep", "day", orphan_sweep),
     Job("retention_purge", "day", retention_purge),
     Job("deliver", "minute", deliver),

@@ -135,7 +135,9 @@ def run_due(jobs: Sequence[Job] = JOBS, holder: str | None = None) -> list[Ran]:
     daily_hour = int(current_app.config.get("JOBS_DAILY_HOUR", 0))
     ran: list[Ran] = []
     for job in jobs:
-        period = period_of(job, clock.now(), daily_hour)
+        hour = int(current_app.config.get(job.hour_setting, daily_hour)) \
+            if job.hour_setting else daily_hour
+        period = period_of(job, clock.now(), hour)
         if period is None:
             continue
         ran.append(run_one(job, period, holder))

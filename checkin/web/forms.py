@@ -106,3 +106,11 @@ class WithdrawForm(FlaskForm):
 
 class ReturnForm(FlaskForm):
     returned_on = DateField(_l("Back on"), validators=[DataRequired()])
+
+
+class ChannelsForm(FlaskForm):
+    """A person's own channels: the inbox is always on; these can be turned off."""
+
+    email = StringField(_l("E-mail address"), validators=[Length(max=254)])
+    email_on = BooleanField(_l("Send my notifications by e-mail"))
+    webhook_on = BooleanField(_l("Pass my notifications to the province's platform"))

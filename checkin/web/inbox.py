@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import roles_required
+from checkin.domain.refusal import Refusal
 from checkin.models import Delivery, JobRun
-from checkin.services.notify import inbox, kinds, outbox
-from checkin.web.forms import LogoutForm
+from checkin.services.notify import inbox, kinds, outbox, preferences
+from checkin.web.forms import ChannelsForm, LogoutForm
 
 bp = Blueprint("inbox", __name__)
 PAGE = 50
@@ -62,6 +73,36 @@ def read(notification_id: int) -> Any:
 def read_all() -> Any:
     inbox.mark_all_read(db.session(), current_user.id)
     return redirect(url_for("inbox.index"))
+
+
+@bp.route("/inbox/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> Any:
+    """The person's own channels. Only channels this deployment has are offered."""
+    user = current_user._get_current_object()
+    mine = preferences.of(user)
+    form = ChannelsForm()
+    if request.method == "GET":
+        form.email.data = mine.email
+        form.email_on.data = "email" not in mine.muted
+        form.webhook_on.data = "webhook" not in mine.muted
+    config = current_app.config
+    offered = {"email": bool(config.get("SMTP_HOST")),
+               "webhook": bool(config.get("WEBHOOK_URL"))}
+    if form.validate_on_submit():
+        # A channel the page did not offer keeps its setting.
+        muted = {c for c, on in (("email", form.email_on.data),
+                                 ("webhook", form.webhook_on.data)) if offered[c] and not on}
+        muted |= {c for c in mine.muted if not offered[c]}
+        try:
+            with db.savepoint():
+                changed = preferences.save(db.session(), user, form.email.data or "", muted)
+        except Refusal as exc:
+            form.email.errors = [*form.email.errors, refusals.message(exc)]
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "info")
+            return redirect(url_for("inbox.settings"))
+    return render_template("inbox/settings.html", form=form, offered=offered)
 
 
 @bp.get("/admin/deliveries")

@@ -82,3 +82,43 @@ def test_the_admin_sees_deliveries_that_wait(app: Flask, live_server: str, world
     assert "550 no such user" in admin.locator("tr.delivery-failed").inner_text()
     assert horizontal_overflow(admin) == []
     shot(admin, "deliveries-admin-zh")
+
+
+def test_a_supervisor_reads_the_daily_digest_and_turns_email_off(
+        app: Flask, live_server: str, world, make_leave,
+        new_context: Callable[..., BrowserContext]) -> None:
+    from checkin import db
+    from checkin.models import User
+    from checkin.platform import clock
+    from checkin.services.notify import digests
+
+    app.config.update(SMTP_HOST="127.0.0.1", WEBHOOK_URL="http://127.0.0.1:9/hook")
+    start = date.today() + timedelta(days=10)
+    make_leave("cadre_b2", start_date=start, end_date=start + timedelta(days=5))  # county's
+    with app.app_context():
+        session = db.session()
+        digests.supervisor_daily(session, clock.today())
+        session.commit()
+    for name, size in (("phone", None), ("desk", {"width": 1366, "height": 768})):
+        page = new_context(**({"viewport": size} if size else {})).new_page()
+        sign_in(page, live_server, "sup_county", PASSWORD)
+        page.goto(live_server + "/inbox")
+        digest = page.locator('li.notification[data-kind="digest.supervisor_daily"]')
+        assert "今日未在岗：2 人" in digest.inner_text()
+        assert "待您审批：请假 1 条" in digest.inner_text()
+        if size is None:
+            assert horizontal_overflow(page) == []
+        shot(page, f"inbox-digest-{name}")
+        page.locator('a[href="/inbox/settings"]').click()
+        page.wait_for_url("**/inbox/settings")
+        if size is None:
+            page.locator('input[name="email"]').fill("county@county.test")
+            page.locator('input[name="email_on"]').uncheck()
+            with page.expect_navigation():
+                page.locator("form button.primary").click()
+            assert "已保存" in page.locator(".flash").inner_text()
+            assert horizontal_overflow(page) == []
+        shot(page, f"notify-settings-{name}")
+    with app.app_context():
+        user = db.session().get(User, world["sup_county"])
+        assert (user.email, user.muted_channels) == ("county@county.test", "email")

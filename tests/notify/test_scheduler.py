@@ -42,6 +42,7 @@ def test_two_processes_at_once_run_each_job_once(app: Flask, client, world, toke
         env = {**os.environ, "DATABASE_URL": database_url, "CHECKIN_ENV": "development",
                "SECRET_KEY": "test", "PHOTO_DIR": str(tmp_path / "photos"),
                "WEBHOOK_URL": f"{url}/hook", "JOBS_DAILY_HOUR": "0", "PYTHONPATH": str(ROOT),
+               "DIGEST_DAILY_HOUR": "0", "DIGEST_WEEKLY_HOUR": "0",
                "SPOTCHECK_DRAW_AREAS": "340801"}
         while datetime.now(UTC).second > 45:  # both inside one minute: one delivery period
             time.sleep(1)
@@ -55,8 +56,9 @@ def test_two_processes_at_once_run_each_job_once(app: Flask, client, world, toke
         assert all(outcome == "ok" and attempts == 1 for _, outcome, attempts in runs), runs
         with app.app_context():
             keys = sorted(db.session().scalars(select(Delivery.dedupe_key)))
-        # Two leave asked, two cadres without check-ins (the daily job): each sent once.
-        assert len(keys) == 4
+        # Two leave asked, two cadres without check-ins (the daily job), and the three
+        # supervisors' daily and weekly digests (the members were not on post): each once.
+        assert len(keys) == 4 + 3 * 2
         assert sorted(r.headers["X-Checkin-Delivery"] for r in hook.received) == keys
         printed = outputs[0][0] + outputs[1][0]
         assert printed.count("deliver ") == 1 and printed.count("spotcheck_draw ") == 1

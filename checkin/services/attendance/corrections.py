@@ -19,6 +19,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceCorrection, AttendanceDay, CorrectionDecision, User
 from checkin.platform import audit, clock, locks
 from checkin.platform.exactly_once import replay_or_conflict
+from checkin.services import notify
 
 _MARK_DAY = {name: dialect_insert(AttendanceDay).on_conflict_do_nothing(
                  index_elements=["user_id", "day"])
@@ -80,6 +81,8 @@ def request_makeup(session: Session, user: User, data: CorrectionInput, policy: 
     audit.record(session, actor_id=user.id, action="correction.request",
                  entity="attendance_correction", entity_id=row.id,
                  after={"digest": data.digest, "day": data.day.isoformat()})
+    session.flush()
+    notify.makeup_asked(session, row)
     return row
 
 
@@ -116,6 +119,7 @@ def decide(session: Session, supervisor: User, correction: AttendanceCorrection,
     audit.record(session, actor_id=supervisor.id, action=f"correction.{status}",
                  entity="attendance_correction", entity_id=correction.id,
                  after=audit.snapshot(decision))
+    notify.makeup_decided(session, correction, approve)
     session.expire(correction, ["decision"])
     return decision
 

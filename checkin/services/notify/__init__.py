@@ -5,6 +5,15 @@ in the caller's transaction and never waits on a network: the scheduler's delive
 sends them (checkin/ops/delivery.py).
 """
 
-from checkin.services.notify.events import leave_asked, leave_decided
+from checkin.services.notify.events import (
+    bulletin_published,
+    finding,
+    import_finished,
+    leave_asked,
+    leave_decided,
+    makeup_asked,
+    makeup_decided,
+)
 
-__all__ = ["leave_asked", "leave_decided"]
+__all__ = ["bulletin_published", "finding", "import_finished", "leave_asked",
+           "leave_decided", "makeup_asked", "makeup_decided"]

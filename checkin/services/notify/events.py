@@ -13,7 +13,19 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import notices
 from checkin.domain.policy import Policy
-from checkin.models import Area, AttendanceDay, Leave, Team, User, Village
+from checkin.models import (
+    Area,
+    AttendanceCorrection,
+    AttendanceDay,
+    BulletinPublication,
+    Leave,
+    RosterImport,
+    SpotcheckItem,
+    SpotcheckResult,
+    Team,
+    User,
+    Village,
+)
 from checkin.platform.among import among
 from checkin.services.notify.inbox import Created, notify
 
@@ -34,6 +46,22 @@ def chain_of(session: Session, village_id: int) -> list[notices.ChainLevel]:
             .order_by(User.id)):
         supervisors[int(area_id or 0)].append(uid)
     return [notices.ChainLevel(levels.get(i, ""), tuple(supervisors[i])) for i in reversed(ids)]
+
+
+class Chains:
+    """Every area's level and active supervisors, loaded once: the chains of many villages
+    (a digest, a bulletin) without a query per village."""
+
+    def __init__(self, session: Session) -> None:
+        self.levels: dict[int, str] = dict(session.execute(select(Area.id, Area.level)).all())
+        self.supervisors: dict[int, list[int]] = defaultdict(list)
+        for uid, area_id in session.execute(select(User.id, User.area_id).where(
+                User.role == "supervisor", User.active.is_(True)).order_by(User.id)):
+            self.supervisors[int(area_id or 0)].append(uid)
+
+    def of_path(self, area_path: str) -> list[notices.ChainLevel]:
+        return [notices.ChainLevel(self.levels.get(i, ""), tuple(self.supervisors.get(i, ())))
+                for i in reversed(notices.ancestors(area_path))]
 
 
 def _users(session: Session, ids: list[int]) -> list[User]:
@@ -107,3 +135,62 @@ def silent_cadres(session: Session, today: date, policy: Policy) -> int:
         made += len(notify(session, _users(session, recipients), "attendance.silent",
                            f"attendance.silent:{cadre.id}:{start.isoformat()}", params))
     return made
+
+
+# Make-up requests (补卡) ------------------------------------------------------------------
+def _makeup_params(correction: AttendanceCorrection) -> dict[str, Any]:
+    user = correction.user
+    return {"cadre": user.name, "village": user.village.name if user.village else "",
+            "day": correction.day.isoformat(), "correction_id": correction.id}
+
+
+def makeup_asked(session: Session, correction: AttendanceCorrection) -> list[Created]:
+    deciders = notices.deciders(notices.MAKEUP_APPROVER_LEVEL,
+                                chain_of(session, correction.village_id))
+    return notify(session, _users(session, deciders), "correction.asked",
+                  f"correction.asked:{correction.id}", _makeup_params(correction))
+
+
+def makeup_decided(session: Session, correction: AttendanceCorrection, approve: bool
+                   ) -> list[Created]:
+    kind = "correction.approved" if approve else "correction.rejected"
+    return notify(session, [correction.user], kind, f"correction.decided:{correction.id}",
+                  _makeup_params(correction))
+
+
+# Spot-check findings -----------------------------------------------------------------------
+def finding(session: Session, item: SpotcheckItem, result: SpotcheckResult) -> list[Created]:
+    """A serious finding goes to the county over the village (never to a cadre: the kind is
+    supervisors-only). The sending unit is named for the county to pass it on."""
+    cadre = item.user
+    params = {"cadre": cadre.name, "village": item.village.name if item.village else "",
+              "unit": cadre.unit.name if cadre.unit else "", "day": item.day.isoformat(),
+              "check": item.kind, "item_id": item.id}
+    county = notices.county_supervisors(chain_of(session, item.village_id))
+    return notify(session, _users(session, county), "spotcheck.finding",
+                  f"spotcheck.finding:{result.id}", params)
+
+
+# Roster imports and bulletins --------------------------------------------------------------
+def import_finished(session: Session, job: RosterImport) -> list[Created]:
+    result = job.result or {}
+    params = {"import_id": job.id, "status": job.status, "dry_run": job.dry_run,
+              "created": sum((result.get("created") or {}).values()),
+              "updated": sum((result.get("updated") or {}).values()),
+              "problems": len(result.get("problems") or [])}
+    return notify(session, _users(session, [job.actor_id]), "roster.import_finished",
+                  f"roster.import_finished:{job.id}", params)
+
+
+def bulletin_published(session: Session, made: BulletinPublication, area: Area,
+                       corrected: bool) -> list[Created]:
+    """The cadres of every village in the area: one INSERT for all of them."""
+    low, high = area.path, area.path + "~"
+    cadres = list(session.scalars(select(User).where(
+        User.role == "cadre", User.active.is_(True),
+        User.village_id.in_(select(Village.id).where(Village.area_path >= low,
+                                                     Village.area_path < high)))))
+    params = {"area": area.name, "month": made.month, "corrected": corrected,
+              "publication_id": made.id}
+    return notify(session, cadres, "bulletin.published", f"bulletin.published:{made.id}",
+                  params)

@@ -16,6 +16,8 @@ from checkin.domain.notices import may_receive
 from checkin.models import Notification, User
 from checkin.platform import clock
 
+INSERT_CHUNK = 500
+
 
 @dataclass(frozen=True)
 class Created:
@@ -28,12 +30,16 @@ class Created:
 def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]],
                                *returning: Any) -> list[Any]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: only the rows that were new come back."""
-    if not rows:
-        return []
     dialect = session.get_bind().dialect.name
     maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = maker(table).values(rows).on_conflict_do_nothing().returning(*returning)
-    return list(session.execute(stmt))
+    made: list[Any] = []
+    # In chunks: a bulletin to a county's 1,500 cadres must stay under the drivers' limits
+    # on bound parameters (SQLite 32,766; PostgreSQL 65,535).
+    for first in range(0, len(rows), INSERT_CHUNK):
+        stmt = maker(table).values(rows[first:first + INSERT_CHUNK]) \
+            .on_conflict_do_nothing().returning(*returning)
+        made += list(session.execute(stmt))
+    return made
 
 
 def notify(session: Session, recipients: Iterable[User], kind: str, event_key: str,

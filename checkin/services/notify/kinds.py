@@ -53,6 +53,77 @@ def _overdue_households(p: Mapping[str, Any]) -> str:
                     int(p.get("count", 0)), names=names)
 
 
+def _makeup_asked(p: Mapping[str, Any]) -> str:
+    return _("%(cadre)s (%(village)s) asks to make up %(day)s (补卡).", **p)
+
+
+def _makeup_approved(p: Mapping[str, Any]) -> str:
+    return _("Your make-up for %(day)s was approved: the day counts.", **p)
+
+
+def _makeup_rejected(p: Mapping[str, Any]) -> str:
+    return _("Your make-up for %(day)s was not approved.", **p)
+
+
+def _finding(p: Mapping[str, Any]) -> str:
+    if p.get("unit"):
+        return _("A spot check of %(cadre)s (%(village)s, sent by %(unit)s) on %(day)s "
+                 "found a serious problem.", **p)
+    return _("A spot check of %(cadre)s (%(village)s) on %(day)s found a serious problem.",
+             **p)
+
+
+def _import_finished(p: Mapping[str, Any]) -> str:
+    if p.get("status") != "done":
+        return _("Roster import %(import_id)s failed with %(problems)s problems.", **p)
+    if p.get("dry_run"):
+        return _("The preview of roster import %(import_id)s is ready: %(created)s new, "
+                 "%(updated)s changed.", **p)
+    return _("Roster import %(import_id)s is done: %(created)s new, %(updated)s changed.",
+             **p)
+
+
+def _bulletin(p: Mapping[str, Any]) -> str:
+    if p.get("corrected"):
+        return _("The bulletin of %(area)s for %(month)s was corrected.", **p)
+    return _("The bulletin of %(area)s for %(month)s is published.", **p)
+
+
+def _digest_parts(p: Mapping[str, Any], absent: str) -> str:
+    parts = []
+    if p.get("absent"):
+        parts.append(absent)
+    if p.get("leave") or p.get("makeup"):
+        parts.append(_("Waiting for your decision: %(leave)s leave, %(makeup)s make-ups.",
+                       leave=p.get("leave", 0), makeup=p.get("makeup", 0)))
+    if p.get("findings"):
+        parts.append(_("New serious spot-check findings: %(findings)s.",
+                       findings=p["findings"]))
+    return _joined(parts) or _("Nothing needs you.")
+
+
+def _joined(parts: list[str]) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = _("%(first)s %(then)s", first=text, then=part)
+    return text
+
+
+def _supervisor_daily(p: Mapping[str, Any]) -> str:
+    names = "、".join(p.get("names", []))
+    return _joined([_("%(day)s:", day=p["day"]), _digest_parts(p, _(
+        "Not on post today: %(num)s (%(names)s).", num=p.get("absent", 0), names=names))])
+
+
+def _supervisor_weekly(p: Mapping[str, Any]) -> str:
+    names = "、".join(p.get("names", []))
+    return _joined([_("%(first)s to %(last)s:", first=p["first"], last=p["last"]),
+                    _digest_parts(p, _("Cadres with days not on post: %(num)s "
+                                       "(most first: %(names)s).",
+                                       num=p.get("absent", 0), names=names))])
+
+
 KINDS: dict[str, Kind] = {
     "leave.asked": Kind(_l("Leave waits for your decision"), _leave_asked,
                         "supervise.leave_inbox"),
@@ -64,6 +135,21 @@ KINDS: dict[str, Kind] = {
     "attendance.silent": Kind(_l("No check-in for days"), _silent, "supervise.today"),
     "digest.overdue_households": Kind(_l("Households overdue this week"),
                                       _overdue_households, "visits.my_households"),
+    "correction.asked": Kind(_l("A make-up waits for your decision"), _makeup_asked,
+                             "supervise.leave_inbox"),
+    "correction.approved": Kind(_l("Make-up approved"), _makeup_approved,
+                                "cadre.attendance_page"),
+    "correction.rejected": Kind(_l("Make-up not approved"), _makeup_rejected,
+                                "cadre.attendance_page"),
+    "spotcheck.finding": Kind(_l("A spot check found a serious problem"), _finding,
+                              "spotchecks.findings_page"),
+    "roster.import_finished": Kind(_l("Roster import finished"), _import_finished,
+                                   "admin.roster"),
+    "bulletin.published": Kind(_l("Bulletin published"), _bulletin, "cadre.attendance_page"),
+    "digest.supervisor_daily": Kind(_l("Today in your area"), _supervisor_daily,
+                                    "supervise.today"),
+    "digest.supervisor_weekly": Kind(_l("The week in your area"), _supervisor_weekly,
+                                     "supervise.month"),
 }
 
 

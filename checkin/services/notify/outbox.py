@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from checkin.domain.notices import retry_delay_s
+from checkin.domain.notices import channel_wanted, muted_of, retry_delay_s
 from checkin.models import Delivery, Notification, User
 from checkin.platform import clock
 from checkin.services.notify import channels, kinds
@@ -29,12 +29,14 @@ def group_kinds(config: Mapping[str, Any]) -> set[str]:
 
 
 def wanted(config: Mapping[str, Any], created: Created, user: User) -> list[dict[str, Any]]:
-    """The deliveries one new notification needs on this deployment."""
+    """The deliveries one new notification needs on this deployment, less the personal
+    channels the person turned off (the inbox is always on; a group robot is not theirs)."""
     rows: list[dict[str, Any]] = []
-    if config.get("SMTP_HOST") and user.email:
+    muted = muted_of(user.muted_channels)
+    if config.get("SMTP_HOST") and user.email and channel_wanted("email", muted):
         rows.append({"channel": "email", "dedupe_key": f"email:{created.id}",
                      "target": user.email})
-    if config.get("WEBHOOK_URL"):
+    if config.get("WEBHOOK_URL") and channel_wanted("webhook", muted):
         rows.append({"channel": "webhook", "dedupe_key": f"webhook:{created.id}",
                      "target": ""})
     for channel, setting in (("wecom", "WECOM_WEBHOOK_URL"),

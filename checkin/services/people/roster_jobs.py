@@ -24,6 +24,7 @@ from checkin.models import RosterImport, RosterImportFile
 from checkin.platform import audit, clock
 from checkin.platform import hashing as password_hashing
 from checkin.roster.read import Limits, read_rosters
+from checkin.services import notify
 from checkin.services.people.roster_import import (
     apply_roster,
     check_roster,
@@ -90,10 +91,15 @@ def _problem(problem: Problem) -> dict[str, Any]:
 def _finish_apart(job_id: int, status: str, result: dict[str, Any]) -> None:
     with db.separate_transaction() as apart:
         # Only a job still running: one that another worker finished stays as it ended.
-        apart.execute(update(RosterImport)
-                      .where(RosterImport.id == job_id, RosterImport.status == "running")
-                      .values(status=status, progress=1.0, result=result,
-                              finished_at=clock.now()))
+        ended = apart.execute(update(RosterImport)
+                              .where(RosterImport.id == job_id,
+                                     RosterImport.status == "running")
+                              .values(status=status, progress=1.0, result=result,
+                                      finished_at=clock.now()))
+        if getattr(ended, "rowcount", 0) == 1:  # this worker ended it: tell who started it
+            job = apart.get(RosterImport, job_id)
+            assert job is not None
+            notify.import_finished(apart, job)
 
 
 def run(job_id: int) -> None:
@@ -161,6 +167,7 @@ def _run(job_id: int) -> None:
                 session.delete(stored)
             audit.record(session, actor_id=actor_id, action="roster.import",
                          entity="roster_import", entity_id=job_id)
+            notify.import_finished(session, job)
     if dry_run:
         _finish_apart(job_id, "done", answer)
 

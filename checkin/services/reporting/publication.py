@@ -42,6 +42,7 @@ from checkin.models import (
 )
 from checkin.platform import audit, clock
 from checkin.scope import Scope
+from checkin.services import notify
 from checkin.services.reporting import bulletin
 
 PUBLISHING_LEVELS = ("province", "city", "county")
@@ -175,6 +176,7 @@ def publish(session: Session, scope: Scope, user: User, area: Area, month: str,
                  after={"area_id": area.id, "month": month, "digest": fresh_digest,
                         "supersedes_id": made.supersedes_id,
                         "correction_reason": made.correction_reason})
+    notify.bulletin_published(session, made, area, corrected=before is not None)
     return (Reading(made.content, provisional=False, publication=made),
             "corrected" if before is not None else "published")
 

@@ -26,6 +26,7 @@ from checkin.models import (
 )
 from checkin.platform import audit, clock
 from checkin.scope import Scope
+from checkin.services import notify
 
 MAX_NOTE = 2000
 # Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).
@@ -140,6 +141,8 @@ def record_result(session: Session, supervisor: User, item: SpotcheckItem,
     audit.record(session, actor_id=supervisor.id, action="spotcheck.result",
                  entity="spotcheck_result", entity_id=result.id,
                  after=audit.snapshot(result), detail={"item_id": item.id})
+    if findings.is_serious(verdict):
+        notify.finding(session, item, result)
     return result
 
 
