@@ -1,7 +1,7 @@
 """per-person notification channels: the personal channels a person turned off
 
-Revision ID: 0014_notify_prefs
-Revises: 0013_imports
+Revision ID: 0015_notify_prefs
+Revises: 0014_security
 Create Date: 2026-12-02 06:10:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_notify_prefs'
-down_revision = '0013_imports'
+revision = '0015_notify_prefs'
+down_revision = '0014_security'
 branch_labels = None
 depends_on = None
 
