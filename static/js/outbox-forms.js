@@ -11,7 +11,8 @@
 //         data-outbox-done="Leave requested."         said when the server has it
 //         data-outbox-keep>                           keep the typed text after sending
 //
-// A submit button with data-outbox-skip (finalising a report) submits the page as before.
+// A submit button with data-outbox-skip (finalising a report) submits the page as before;
+// that, and any other form that posts, says it needs the network when there is none.
 // Refusals come back in the page's language and are shown in the form, which keeps what was
 // typed; a refusal heard later stays in the outbox, whose "Edit" puts it back in the form.
 (function () {
@@ -150,6 +151,18 @@
 
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-outbox]"));
   forms.forEach(join);
+
+  // Any other form that posts (withdrawing a request, deciding): without signal it says it
+  // needs the network instead of leaving for the browser's offline page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine !== false || form.hasAttribute("data-outbox") ||
+        form.classList.contains("logout") || (form.method || "").toLowerCase() !== "post") {
+      return;
+    }
+    event.preventDefault();
+    say(form, text.needs_network, "bad");
+  });
 
   // What the previous page load sent, said once after the reload.
   var done = null;

@@ -235,3 +235,17 @@ def test_households_are_searched_offline_in_the_saved_list(
     page.wait_for_function("() => !document.getElementById('households-none').hidden")
     assert page.locator("#households li[data-state]:visible").count() == 0
     assert page_log.problems() == {}
+
+
+def test_a_form_that_needs_the_network_says_so_without_signal(
+        new_context, page_log: PageLog, live_server: str, world) -> None:
+    _context, page = offline_phone(new_context, page_log, live_server, "zh")
+    page.goto(f"{live_server}/my/leaves")
+    withdraw = page.locator('form[action$="/withdraw"]').first
+    withdraw.locator("button[type=submit]").click()
+    page.wait_for_function("""() => document.querySelector(
+        'form[action$="/withdraw"] [data-outbox-result].bad') !== null""")
+    assert "需要网络" in withdraw.locator("[data-outbox-result]").inner_text()
+    assert page.url.endswith("/my/leaves") and page.locator("#outbox").count() == 1
+    shot(page, "offline-needs-network-zh")
+    assert page_log.problems() == {}
