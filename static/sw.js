@@ -16,6 +16,9 @@ var OFFLINE_PAGE = "__OFFLINE__";
 // the address from the saved household list), so the phone need not save one per household.
 var FORM_PATH = "__FORM__";
 var FORM_KEY = new URL(FORM_PATH, self.location.href).href;
+// Pages searched with ?q=: without signal, the saved copy of the whole list answers a
+// search and the page filters it itself (households.js), instead of "page not saved".
+var SEARCHED = ["__SEARCHED__"];
 var MATCH = {ignoreVary: true};
 var STATIC_CACHE = "checkin-static-" + VERSION;
 // Pages survive a new version: they are refreshed whenever they are fetched with signal.
@@ -101,13 +104,23 @@ function isNewVisitForm(url) {
   return new URL(url).pathname === FORM_PATH && params.has("household") && !params.has("corrects");
 }
 
+// The address of the whole list a search of a searched page filters, or null.
+function searchedList(url) {
+  var parsed = new URL(url);
+  if (SEARCHED.indexOf(parsed.pathname) < 0 || !parsed.search) { return null; }
+  return parsed.origin + parsed.pathname;
+}
+
 // Network first; the saved copy when the network fails, answers 5xx or is too slow.
 function networkFirst(event, accept, waitMs) {
   var request = event.request;
   var key = request.url;
   var form = isNewVisitForm(key);
+  var whole = searchedList(key);
   var saved = caches.match(key, MATCH).then(function (copy) {
-    return copy || (form ? caches.match(FORM_KEY, MATCH) : undefined);
+    if (copy) { return copy; }
+    if (form) { return caches.match(FORM_KEY, MATCH); }
+    return whole ? caches.match(whole, MATCH) : undefined;
   });
   var network = fetch(request).then(function (response) {
     if (accept(response)) {

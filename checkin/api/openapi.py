@@ -592,8 +592,26 @@ _RECORD_PATHS: dict[str, Any] = {
         "parameters": [{"name": "leave_id", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": _obj(["date"], {"date": _DAY})}}},
-        "responses": {"200": _json({"$ref": _REF + "Leave"}), **_errors(400, 401, 404, 422)}}},
+            "schema": _obj(["date"], {"date": _DAY, "id": {
+                "type": "string", "format": "uuid",
+                "description": "made on the phone: the same 销假 sent again answers the "
+                               "closed leave; another date under it is a 409"}})}}},
+        "responses": {"200": _json({"$ref": _REF + "Leave"}),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/team-report/remarks": {"post": {
+        "summary": "The team leader saves the remarks of the team's report for a period "
+                   "(exactly once by id: an old resend never overwrites later remarks)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+            ["id", "period", "remarks"], {"id": {"type": "string", "format": "uuid"},
+                                          "period": {"type": "string"},
+                                          "remarks": {"type": "string"}})}}},
+        "responses": {"201": _json(_obj(["id", "period", "remarks"], {
+                          "id": {"type": "string"}, "period": {"type": "string"},
+                          "remarks": {"type": "string"}}), "saved"),
+                      "200": _json(_obj(["id", "period", "remarks"], {
+                          "id": {"type": "string"}, "period": {"type": "string"},
+                          "remarks": {"type": "string"}}), "replay"),
+                      **_errors(400, 401, 403, 404, 409, 422)}}},
     "/attendance/corrections": {
         "post": {"summary": "Ask for a make-up (补卡) for a past day (exactly once by id)",
                  "requestBody": {"required": True, "content": {"application/json": {

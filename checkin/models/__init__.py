@@ -15,7 +15,7 @@ from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
-from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport
+from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
 from checkin.models.signin import SigninCounter
 from checkin.models.spotcheck import (
@@ -75,6 +75,7 @@ __all__ = [
     "SpotcheckResult",
     "Team",
     "TeamReport",
+    "TeamReportRemarks",
     "User",
     "Village",
     "Visit",

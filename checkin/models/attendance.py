@@ -128,6 +128,8 @@ class Leave(Base):
     returned_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The id the phone made for its 销假: sent again (the outbox), it answers the closed leave.
+    return_request_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
     # Marks a supervisor sees in the register (kept from the moment they were true):
     # asked on or after its first day; approved after its first day (事后补批); closed
     # (销假) with a return date further back than the policy's tolerance.

@@ -43,3 +43,18 @@ class TeamReport(Base):
 
     team: Mapped[Team] = relationship()
     finalised_by: Mapped[User | None] = relationship(foreign_keys=[finalised_by_id])
+
+
+class TeamReportRemarks(Base):
+    """One save of a report's remarks, under the id the phone made for it: a resend (the
+    outbox, a lost answer) finds it and changes nothing, so an old resend never overwrites
+    remarks saved after it."""
+
+    __tablename__ = "team_report_remarks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("team_reports.id"), index=True)
+    remarks: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

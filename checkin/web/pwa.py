@@ -14,8 +14,11 @@ bp = Blueprint("pwa", __name__)
 
 # Kept in the service worker's cache from its install on: everything a page of the app needs
 # (the pages themselves are cached as they are visited, or warmed for cadres).
-PRECACHE = ("css/app.css", "css/offline.css", "js/outbox.js", "js/offline.js", "js/checkin.js",
-            "js/households.js", "js/photos.js", "js/visit.js", "img/icon.svg")
+PRECACHE = ("css/app.css", "css/offline.css", "js/outbox.js", "js/offline.js",
+            "js/outbox-forms.js", "js/checkin.js",
+            "js/households.js", "js/photos.js", "js/visit.js", "img/icon.svg",
+            # the team report (its remarks are written without signal too)
+            "css/spotcheck.css", "js/spotcheck.js")
 SW_SOURCE = "sw.js"  # in static/, filled in by service_worker()
 
 
@@ -50,6 +53,7 @@ def service_worker() -> Response:
             .replace('["__PRECACHE__"]', json.dumps(urls))
             .replace('"__OFFLINE__"', json.dumps(url_for("pwa.offline")))
             .replace('"__FORM__"', json.dumps(url_for("visits.new_visit")))
+            .replace('["__SEARCHED__"]', json.dumps([url_for("visits.my_households")]))
             .replace('"__OUTBOX__"', json.dumps(url_for("static", filename="js/outbox.js")))
             .replace('"__API__"', json.dumps({
                 "checkin": url_for("api.create_checkin"), "visit": url_for("api.create_visit"),

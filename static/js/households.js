@@ -1,9 +1,56 @@
 // Orders "my households" by distance from the phone within mine/others and overdue/due/ok.
+// Without signal, a search filters the list saved on the phone (the service worker answers
+// /my/households?q= with the saved whole list, rendered for no search).
 (function () {
   "use strict";
   var list = document.getElementById("households");
-  if (!list || !navigator.geolocation) { return; }
+  if (!list) { return; }
   var text = JSON.parse(document.getElementById("households-text").textContent);
+  var search = document.querySelector("form.filters");
+  var box = search && search.elements.q;
+  var none = null;
+
+  // As the server searches: a part of the head's name or of the register code, any case.
+  function filter(query) {
+    var wanted = query.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-state]"), function (li) {
+      var name = (li.querySelector("strong") || {}).textContent || "";
+      var code = (li.querySelector(".code") || {}).textContent || "";
+      var hit = !wanted || name.toLowerCase().indexOf(wanted) >= 0 ||
+        code.toLowerCase().indexOf(wanted) >= 0;
+      li.hidden = !hit;
+      shown += hit ? 1 : 0;
+    });
+    if (!none) {
+      none = document.createElement("li");
+      none.id = "households-none";
+      none.textContent = text.none;
+      list.appendChild(none);
+    }
+    none.hidden = shown > 0;
+    var note = document.getElementById("search-note");
+    note.textContent = wanted ? text.saved_search.replace("{n}", shown) : "";
+    note.hidden = !wanted;
+  }
+
+  if (search && box) {
+    search.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false) { return; }
+      event.preventDefault();
+      filter(box.value);
+      var url = new URL(window.location.href);
+      if (box.value.trim()) { url.searchParams.set("q", box.value.trim()); }
+      else { url.searchParams.delete("q"); }
+      window.history.replaceState(null, "", url.href);
+    });
+    var asked = new URLSearchParams(window.location.search).get("q") || "";
+    if (asked !== (list.dataset.query || "")) {  // the saved list, answering another search
+      box.value = asked;
+      filter(asked);
+    }
+  }
+  if (!navigator.geolocation) { return; }
   var rank = {overdue: 0, due: 1, ok: 2, none: 3};
   function metres(lat1, lon1, lat2, lon2) {
     var r = 6371000, p = Math.PI / 180;

@@ -43,19 +43,20 @@
   };
 
   // Pages send with XMLHttpRequest, which reports the upload's progress.
-  function post(kind, body, files, onProgress, csrfToken) {
+  function post(record, body, onProgress, csrfToken) {
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
       var data;
-      xhr.open("POST", config.api[kind]);
+      var multipart = outbox.isMultipart(record);
+      xhr.open("POST", outbox.urlOf(record, config.api));
       xhr.setRequestHeader("X-CSRFToken", csrfToken);
       // A refusal's sentence (shown in the outbox) comes back in the page's language.
-      xhr.setRequestHeader("Accept-Language", document.documentElement.lang || "zh-CN");
-      xhr.timeout = kind === "visit" ? 300000 : 60000;
-      if (kind === "visit") {
+      xhr.setRequestHeader("Accept-Language", record.lang || document.documentElement.lang || "zh-CN");
+      xhr.timeout = multipart ? 300000 : 60000;
+      if (multipart) {
         data = new FormData();
         data.append("visit", JSON.stringify(body));
-        (files || []).forEach(function (f) { data.append("photos", f.blob, f.name); });
+        (record.files || []).forEach(function (f) { data.append("photos", f.blob, f.name); });
       } else {
         xhr.setRequestHeader("Content-Type", "application/json");
         data = JSON.stringify(body);
@@ -86,16 +87,32 @@
     return outbox.settle(record, outcome, text.status);
   }
 
-  // ---- Making a record (the hooks the check-in page and the visit form call) -------------------
-  function submit(kind, payload, files, onProgress, label) {
+  // The phone's own calendar day of a moment ("2026-06-15").
+  function localDay(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" +
+      ("0" + d.getDate()).slice(-2);
+  }
+
+  // ---- Making a record (the hooks the check-in page, the visit form and the forms call) -------
+  // extra: {url, slot, title, form, fields} (see outbox.js and the forms below).
+  function submit(kind, payload, files, onProgress, label, extra) {
+    extra = extra || {};
     var online = navigator.onLine !== false;
     var record = {id: payload.id, kind: kind, user: config.user, made_at: new Date().toISOString(),
                   label: label || "", files: files || [], tries: 0,
+                  url: extra.url || null, slot: extra.slot || "", title: extra.title || "",
+                  form: extra.form || "", fields: extra.fields || null,
+                  lang: document.documentElement.lang || "zh-CN",
                   body: Object.assign({}, payload, {queued: true}),
                   live_body: online ? payload : null, state: online ? "live" : "pending"};
     return store.put(record).then(function () {
+      // Kept without signal: answered once the count on screen says so.
+      if (!online) {
+        askForBackgroundSync();
+        return refresh().then(function () { return {queued: true}; });
+      }
       refresh();
-      if (!online) { askForBackgroundSync(); return {queued: true}; }
       return sendBody(record, payload, onProgress).then(function (outcome) {
         return settle(record, outcome).then(function (v) {
           refresh();
@@ -110,7 +127,7 @@
       });
     }, function () {
       // Nowhere to keep it on this phone (private window, storage full): send it now.
-      return post(kind, payload, files, onProgress, token.get()).then(function (outcome) {
+      return post(record, payload, onProgress, token.get()).then(function (outcome) {
         return {ok: verdict(outcome) === "ack", status: outcome.status, body: outcome.body};
       });
     });
@@ -118,15 +135,19 @@
 
   if (config.user && config.role === "cadre") {
     window.checkinSend = function (checkin) {
-      return submit("checkin", checkin, [], null, "");
+      return submit("checkin", checkin, [], null, "",
+                    {slot: "checkin:" + localDay(checkin.recorded_at)});
     };
     window.visitSend = function (visit, files, onProgress) {
       var form = document.getElementById("visit-form");
       var items = (files || []).map(function (f, i) {
         return {blob: f, name: f.name || "photo-" + (i + 1) + ".jpg"};
       });
-      return submit("visit", visit, items, onProgress, form ? form.dataset.label || "" : "");
+      var slot = "visit:" + visit.household_id + (visit.corrects_id ? ":" + visit.corrects_id : "");
+      return submit("visit", visit, items, onProgress, form ? form.dataset.label || "" : "",
+                    {slot: slot});
     };
+    window.outboxSubmit = submit;
   }
 
   // ---- Sending what waits ---------------------------------------------------------------------
@@ -185,7 +206,7 @@
   }
 
   function describe(record) {
-    var parts = [record.kind === "visit" ? text.visit : text.checkin];
+    var parts = [record.title || text[record.kind] || record.kind];
     if (record.label) { parts.push(record.label); }
     parts.push(when(record.body.recorded_at || record.made_at));
     if (record.files && record.files.length) {
@@ -206,6 +227,16 @@
       why.className = "outbox-why";
       why.textContent = text.refused.replace("{m}", record.error ? record.error.message : "");
       li.appendChild(why);
+      var form = record.fields && window.outboxForms && window.outboxForms.formFor(record);
+      if (form) {
+        var edit = document.createElement("button");
+        edit.type = "button";
+        edit.className = "outbox-edit";
+        edit.textContent = text.edit;
+        edit.setAttribute("aria-label", text.edit + ": " + describe(record));
+        edit.addEventListener("click", function () { window.outboxForms.putBack(form, record); });
+        li.appendChild(edit);
+      }
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "outbox-discard";
@@ -258,7 +289,10 @@
   }
 
   function refresh() {
-    return store.all().then(render, function () {});
+    return store.all().then(function (records) {
+      render(records);
+      if (window.outboxForms) { window.outboxForms.seen(records); }
+    }, function () {});
   }
 
   if (sendButton) {

@@ -2,6 +2,10 @@
 // service worker (sw.js, which sends them by Background Sync while the app is closed).
 // No DOM here. A record leaves the phone only when the server has acknowledged it (2xx);
 // its client-made `id` makes every resend harmless: the server stores a record once.
+// A record: {id, kind, url (its API; else the API of its kind), body (JSON), files (photos,
+// sent multipart), user, lang (of the page it was made on: refusals come back in it), slot
+// (what a later success replaces), label, title, form and fields (to put it back in its
+// form), state (live, pending, refused), made_at, tries, error}.
 (function (scope) {
   "use strict";
   var DB_NAME = "checkin-outbox";
@@ -86,24 +90,33 @@
       }, function () { return null; });
   }
 
-  // post(kind, body, files, onProgress, csrfToken) -> {status, body}; token: {get, renew}.
+  // post(record, body, onProgress, csrfToken) -> {status, body}; token: {get, renew}.
   function sendWithToken(post, token, record, body, onProgress) {
-    return post(record.kind, body, record.files, onProgress, token.get()).then(function (outcome) {
+    return post(record, body, onProgress, token.get()).then(function (outcome) {
       if (verdict(outcome) !== "csrf") { return outcome; }
       return token.renew().then(function () {
-        return post(record.kind, body, record.files, onProgress, token.get());
+        return post(record, body, onProgress, token.get());
       });
     });
   }
 
+  // Where a record goes: its own `url` (a form that joined the outbox), else the API of
+  // its kind (check-ins and visits, and records kept before records had a url).
+  function urlOf(record, urls) { return record.url || urls[record.kind]; }
+
+  // A record with photos goes as multipart (its JSON in the `visit` part), the rest as JSON.
+  function isMultipart(record) { return record.kind === "visit"; }
+
   // A POST by fetch (the service worker has no XMLHttpRequest; pages use it for progress).
+  // The refusal's sentence comes back in the language of the page the record was made on.
   function fetchPost(urls) {
-    return function (kind, body, files, _onProgress, csrfToken) {
-      var init = {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrfToken}};
-      if (kind === "visit") {
+    return function (record, body, _onProgress, csrfToken) {
+      var init = {method: "POST", credentials: "same-origin",
+                  headers: {"X-CSRFToken": csrfToken, "Accept-Language": record.lang || "zh-CN"}};
+      if (isMultipart(record)) {
         var data = new FormData();
         data.append("visit", JSON.stringify(body));
-        (files || []).forEach(function (f) { data.append("photos", f.blob, f.name); });
+        (record.files || []).forEach(function (f) { data.append("photos", f.blob, f.name); });
         init.body = data;
       } else {
         init.headers["Content-Type"] = "application/json";
@@ -113,9 +126,9 @@
       if (scope.AbortController) {
         var controller = new AbortController();
         init.signal = controller.signal;
-        timer = setTimeout(function () { controller.abort(); }, kind === "visit" ? 300000 : 60000);
+        timer = setTimeout(function () { controller.abort(); }, isMultipart(record) ? 300000 : 60000);
       }
-      return scope.fetch(urls[kind], init).then(function (response) {
+      return scope.fetch(urlOf(record, urls), init).then(function (response) {
         return response.text().then(function (raw) {
           var answer = {};
           try { answer = JSON.parse(raw); } catch (ignore) { answer = {}; }
@@ -145,17 +158,36 @@
     return (error && error.message) || fallback + " " + outcome.status;
   }
 
+  // A record acknowledged replaces the refused ones of its `slot` (the same day's check-in,
+  // the same household's visit, the same form) refused before it was made: the cadre saw
+  // the refusal, corrected and saved again, so the refused copy has nothing left to say.
+  // One refused after it was made (both made offline) was not corrected by it, and stays.
+  function replaceRefused(record) {
+    if (!record.slot) { return Promise.resolve(); }
+    return store.all().then(function (records) {
+      return Promise.all(records.filter(function (r) {
+        return r.id !== record.id && r.state === "refused" && r.slot === record.slot &&
+          r.user === record.user && r.refused_at && r.refused_at <= record.made_at;
+      }).map(function (r) { return store.remove(r.id); }));
+    });
+  }
+
   // Keep what the answer says: gone when acknowledged, refused with the server's reason,
   // else waiting for the next try. Resolves to the verdict.
   function settle(record, outcome, statusWord) {
     var v = verdict(outcome);
-    if (v === "ack") { return store.remove(record.id).then(function () { return v; }); }
+    if (v === "ack") {
+      return store.remove(record.id).then(function () { return replaceRefused(record); })
+        .then(function () { return v; });
+    }
     record.tries = (record.tries || 0) + 1;
     record.last_try = new Date().toISOString();
     if (v === "refused" || v === "conflict") {
       record.state = "refused";
+      record.refused_at = record.last_try;
       record.error = {status: outcome.status, message: message(outcome, statusWord || ""),
-                      code: (outcome.body.error && outcome.body.error.code) || ""};
+                      code: (outcome.body.error && outcome.body.error.code) || "",
+                      field: (outcome.body.error && outcome.body.error.field) || ""};
     } else {
       record.state = "pending";
     }
@@ -224,6 +256,7 @@
 
   scope.checkinOutbox = {
     store: store, verdict: verdict, fetchToken: fetchToken, sendWithToken: sendWithToken,
-    fetchPost: fetchPost, settle: settle, flush: flush, syncTag: SYNC_TAG
+    fetchPost: fetchPost, settle: settle, flush: flush, syncTag: SYNC_TAG, urlOf: urlOf,
+    isMultipart: isMultipart
   };
 })(self);

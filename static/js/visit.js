@@ -177,8 +177,7 @@
 
   function save(button, position) {
     bar.hidden = false;
-    var most = +form.elements.photos.dataset.most || 6;
-    var files = Array.prototype.slice.call(form.elements.photos.files || [], 0, most);
+    var files = chosen.slice(0, most);
     result.hidden = false;
     result.className = "notice";
     result.textContent = files.length ? text.preparing : text.sending;
@@ -244,14 +243,56 @@
     document.getElementById("visit-flags").hidden = false;
   }
 
-  // The limit is said when photos are chosen, not only when the server refuses them.
-  form.elements.photos.addEventListener("change", function () {
-    var note = document.getElementById("photo-note");
-    var most = +form.elements.photos.dataset.most || 6;
-    var many = (form.elements.photos.files || []).length > most;
-    note.textContent = many ? text.too_many : "";
-    note.hidden = !many;
+  // ---- The photos chosen: previews, each with a button to remove it; the limit (the
+  // server's setting, given by the page) is said beside the field and kept here. ------------
+  var input = form.elements.photos;
+  var most = +input.dataset.most;
+  var chosen = [];
+  var previews = document.getElementById("photo-previews");
+  var countNode = document.getElementById("photo-count");
+  var photoNote = document.getElementById("photo-note");
+
+  function renderPhotos() {
+    Array.prototype.forEach.call(previews.querySelectorAll("img"), function (img) {
+      URL.revokeObjectURL(img.src);
+    });
+    previews.textContent = "";
+    chosen.forEach(function (file, i) {
+      var li = document.createElement("li");
+      var img = document.createElement("img");
+      img.src = URL.createObjectURL(file);
+      img.alt = text.photo_n.replace("{n}", i + 1);
+      li.appendChild(img);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "photo-remove";
+      remove.textContent = text.remove;
+      remove.setAttribute("aria-label", text.remove_n.replace("{n}", i + 1));
+      remove.addEventListener("click", function () {
+        chosen.splice(i, 1);
+        photoNote.hidden = true;
+        renderPhotos();
+      });
+      li.appendChild(remove);
+      previews.appendChild(li);
+    });
+    previews.hidden = !chosen.length;
+    countNode.textContent = text.count.replace("{n}", chosen.length).replace("{most}", most);
+    input.disabled = chosen.length >= most;
+  }
+
+  // Chosen photos add to those already chosen, up to the limit; the rest are left out and
+  // the cadre is told so.
+  input.addEventListener("change", function () {
+    var added = Array.prototype.slice.call(input.files || []);
+    var room = Math.max(0, most - chosen.length);
+    chosen = chosen.concat(added.slice(0, room));
+    photoNote.textContent = added.length > room ? text.too_many : "";
+    photoNote.hidden = added.length <= room;
+    input.value = "";  // the same photo may be chosen again after removing it
+    renderPhotos();
   });
+  renderPhotos();
 
   relocateButton.addEventListener("click", function () { locate(); });
   window.setInterval(showPosition, 5000);

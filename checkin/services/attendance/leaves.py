@@ -162,15 +162,22 @@ def withdraw(session: Session, user: User, leave: Leave) -> Leave:
 
 
 def close(session: Session, user: User, leave: Leave, returned_on: date,
-          policy: Policy) -> Leave:
+          policy: Policy, request_id: str | None = None) -> Leave:
     """销假: not dated after today nor before the leave began; dated further back than the
-    policy's tolerance, it is marked return_backdated."""
+    policy's tolerance, it is marked return_backdated. `request_id` is the id the phone
+    made for it: the same 销假 sent again (the outbox, a lost answer, two at once, which
+    the lock serialises) answers the closed leave; another date under it is a conflict."""
     _current(session, leave)
+    if request_id is not None and leave.return_request_id == request_id:
+        if leave.returned_on != returned_on:
+            raise Refusal("id_conflict", field="id")
+        return leave
     today = clock.today()
     attendance.validate_return(span(leave), returned_on, today)
     before = audit.snapshot(leave)
     leave.status = "closed"
     leave.returned_on = returned_on
+    leave.return_request_id = request_id
     leave.closed_at = clock.now()
     leave.return_backdated = attendance.is_return_backdated(
         returned_on, today, policy.return_backdate_tolerance_days)

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session, selectinload
 from checkin.domain import attendance, cadence, reporting
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import Household, Leave, Team, TeamReport, User, Visit
+from checkin.models import Household, Leave, Team, TeamReport, TeamReportRemarks, User, Visit
 from checkin.platform import audit, clock
 from checkin.platform.among import among
+from checkin.platform.exactly_once import replay_or_conflict
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
 from checkin.services.visits.households import superseded
@@ -229,6 +230,30 @@ def save_remarks(session: Session, leader: User, team: Team, period: reporting.P
                  entity="team_report", entity_id=report.id, before=before,
                  after=audit.snapshot(report))
     return report
+
+
+def stored_remarks(session: Session, leader: User, request_id: str, digest: str
+                   ) -> TeamReportRemarks | None:
+    """The remarks saved under `request_id`, read after the leader's earlier saves (a
+    replay answers them; other remarks under the id are a conflict)."""
+    row = session.get(TeamReportRemarks, request_id, populate_existing=True)
+    if row is None:
+        return None
+    if row.saved_by_id != leader.id:
+        raise Refusal("id_conflict", field="id")
+    replay_or_conflict(row.digest, digest)
+    return row
+
+
+def save_remarks_once(session: Session, leader: User, team: Team, period: reporting.Period,
+                      remarks: str, request_id: str, digest: str) -> TeamReportRemarks:
+    """Save the remarks and keep the save under the id the phone made for it (its unique
+    key refuses the same save twice; api/once.store_once answers the stored one)."""
+    report = save_remarks(session, leader, team, period, remarks)
+    row = TeamReportRemarks(id=request_id, report_id=report.id, remarks=report.remarks,
+                            digest=digest, saved_by_id=leader.id, saved_at=clock.now())
+    session.add(row)
+    return row
 
 
 def finalise(session: Session, leader: User, team: Team, period: reporting.Period,
