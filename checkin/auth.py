@@ -89,7 +89,7 @@ def enforce_session_limits() -> Any:
 OPEN_WHILE_FORCED = frozenset((
     "auth.change_password", "auth.logout", "auth.set_language", "auth.login", "static",
     "api.change_password", "api.delete_token", "api.create_token", "api.openapi_json",
-    "auth.second_step",
+    "auth.second_step", "auth.privacy",
 ))
 # What an account that must enrol a second factor may still do: enrol, sign out.
 OPEN_UNTIL_ENROLLED = OPEN_WHILE_FORCED | frozenset((

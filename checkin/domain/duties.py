@@ -18,7 +18,7 @@ DUTIES = ("system", "security", "audit")
 
 OWN: frozenset[str] = frozenset({
     "home.index", "auth.logout", "auth.set_language", "auth.change_password",
-    "auth.login", "auth.second_step", "account.security", "account.factor_begin",
+    "auth.login", "auth.second_step", "auth.privacy", "account.security", "account.factor_begin",
     "account.factor_confirm", "account.factor_off", "account.end_sessions", "static",
     "inbox.index", "inbox.read", "inbox.read_all",
 })

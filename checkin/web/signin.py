@@ -155,6 +155,16 @@ def change_password() -> Any:
     return render_template("auth/password.html", form=form)
 
 
+@bp.get("/privacy")
+def privacy() -> Any:
+    """What is collected about whom, why, for how long and who sees it (PIPL 个人信息保护法
+    art. 17), with this deployment's own settings; open without signing in."""
+    config = current_app.config
+    return render_template("auth/privacy.html", retention_days=config["RETENTION_DAYS"],
+                           photos_per_visit=config["PHOTOS_PER_VISIT"],
+                           token_days=config["TOKEN_LIFETIME_DAYS"])
+
+
 @bp.get("/lang/<code>")
 def set_language(code: str) -> Any:
     target = safe_next(request.args.get("next")) or url_for("home.index")
