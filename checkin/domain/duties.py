@@ -20,7 +20,7 @@ OWN: frozenset[str] = frozenset({
     "home.index", "auth.logout", "auth.set_language", "auth.change_password",
     "auth.login", "auth.second_step", "auth.privacy", "account.security", "account.factor_begin",
     "account.factor_confirm", "account.factor_off", "account.end_sessions", "static",
-    "inbox.index", "inbox.read", "inbox.read_all",
+    "inbox.index", "inbox.read", "inbox.read_all", "feedback.mine",
 })
 
 SECURITY_ENDPOINTS: frozenset[str] = frozenset({

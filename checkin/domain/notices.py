@@ -35,6 +35,7 @@ DECIDING_LEVELS: Mapping[str, frozenset[str]] = {
 # Kinds that only supervisors may receive: telling a cadre would reveal supervision
 # (spot checks above all) or another cadre's record.
 SUPERVISORS_ONLY: frozenset[str] = frozenset({
+    "feedback.new",
     "leave.asked", "leave.return_overdue", "attendance.silent",
     "spotcheck.finding", "spotcheck.drawn", "correction.asked",
     "digest.supervisor_daily", "digest.supervisor_weekly",

@@ -11,6 +11,7 @@ from checkin.models.attendance import (
     Leave,
 )
 from checkin.models.audit import AuditEntry
+from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
@@ -35,6 +36,7 @@ from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 __all__ = [
     "AREA_LEVELS",
     "DELIVERY_STATUSES",
+    "FEEDBACK_KINDS",
     "HOUSEHOLD_STATUSES",
     "IMPORT_STATUSES",
     "LEAVE_STATUSES",
@@ -57,6 +59,8 @@ __all__ = [
     "Checkin",
     "CorrectionDecision",
     "Delivery",
+    "Feedback",
+    "FeedbackAnswer",
     "Household",
     "JobLock",
     "JobRun",

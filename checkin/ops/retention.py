@@ -54,6 +54,8 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "attendance_corrections": ("lat", "lon"),
     "attendance_correction_decisions": (),
     "bulletin_publications": (),
+    "feedback": (),
+    "feedback_answers": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

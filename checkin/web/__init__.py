@@ -13,6 +13,7 @@ from checkin.web import (
     bulletins,
     cadre,
     dossier,
+    feedback,
     home,
     inbox,
     people,
@@ -29,12 +30,13 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log):
+                   audit_log, feedback):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)
     app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.
-    app.jinja_env.globals.update(flag_words=reasons.flag_word,
+    app.jinja_env.globals.update(feedback_word=feedback.feedback_word,
+                                 flag_words=reasons.flag_word,
                                  purpose_words=reasons.purpose_word,
                                  record_reasons=reasons.record_reasons)

@@ -40,6 +40,19 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
 
 
+class FeedbackForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("suggestion", _l("A suggestion")), SelectChoice("problem", _l("A problem")),
+        SelectChoice("complaint", _l("A complaint"))])
+    text = TextAreaField(_l("What would you like to tell us?"),
+                         validators=[DataRequired(), Length(max=2000)])
+
+
+class AnswerForm(FlaskForm):
+    text = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=2000)])
+    closes = BooleanField(_l("This answer closes it"), default=True)
+
+
 class RosterForm(FlaskForm):
     file = MultipleFileField(_l("Roster files (.xlsx or .csv; several at once)"),
                              validators=[FileRequired()])

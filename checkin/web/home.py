@@ -37,7 +37,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
               ("bulletins.bulletin_page", _l("Bulletin")),
               ("admin.roster", _l("Roster import")), ("admin.users", _l("Users")),
               ("admin.villages", _l("Villages and fences")),
-              ("audit_log.entries", _l("Audit log"))],
+              ("feedback.queue", _l("Feedback")), ("audit_log.entries", _l("Audit log"))],
 }
 
 # The rest of each role's pages, listed on its home page: a phone has room for six tabs.

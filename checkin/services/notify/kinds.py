@@ -124,6 +124,22 @@ def _supervisor_weekly(p: Mapping[str, Any]) -> str:
                                        num=p.get("absent", 0), names=names))])
 
 
+def _feedback_new(p: Mapping[str, Any]) -> str:
+    word = FEEDBACK_KIND_WORDS.get(p.get("kind", ""))
+    return _("%(name)s sent feedback (%(kind)s).", name=p.get("name", ""),
+             kind=str(word) if word else p.get("kind", ""))
+
+
+def _feedback_answered(p: Mapping[str, Any]) -> str:
+    if p.get("closes"):
+        return _("Your feedback was answered and closed.")
+    return _("Your feedback was answered.")
+
+
+FEEDBACK_KIND_WORDS = {"suggestion": _l("suggestion"), "problem": _l("problem"),
+                       "complaint": _l("complaint")}
+
+
 KINDS: dict[str, Kind] = {
     "leave.asked": Kind(_l("Leave waits for your decision"), _leave_asked,
                         "supervise.leave_inbox"),
@@ -145,6 +161,9 @@ KINDS: dict[str, Kind] = {
                               "spotchecks.findings_page"),
     "roster.import_finished": Kind(_l("Roster import finished"), _import_finished,
                                    "admin.roster"),
+    "feedback.new": Kind(_l("New feedback"), _feedback_new, "feedback.queue"),
+    "feedback.answered": Kind(_l("Your feedback was answered"), _feedback_answered,
+                              "feedback.mine"),
     "bulletin.published": Kind(_l("Bulletin published"), _bulletin, "cadre.attendance_page"),
     "digest.supervisor_daily": Kind(_l("Today in your area"), _supervisor_daily,
                                     "supervise.today"),
