@@ -34,9 +34,9 @@ MARKED_LEAVE_DAYS = 90
 CATEGORY: dict[str, LazyString | str] = {
     "on_post": _l("On post"), "official": _l("Official business"), "training": _l("Training"),
     "leave": _l("Leave day"), "absent": _l("Absent"), "future": "", "outside_term": "—",
-    "makeup": _l("Make-up")}
+    "makeup": _l("Make-up"), "pending": _l("Today, not yet")}
 CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
-                 "缺勤": "FECACA", "补卡": "A7F3D0"}
+                 "缺勤": "FECACA", "补卡": "A7F3D0", "尚未签到": "F3F4F6"}
 
 
 LEAVE_KIND_WORDS: dict[str, LazyString] = {
@@ -74,7 +74,7 @@ def area_title() -> str:
 @roles_required("supervisor", "admin")
 def today() -> Any:
     day = clock.today()
-    board = boards.today_board(db.session(), current_scope(), day, filters())
+    board = boards.today_board(db.session(), current_scope(), day, filters(), today=day)
     return render_template("supervise/today.html", boards=board, day=day,
                            totals=boards.totals(board), map_data=boards.map_data(board),
                            area=area_title(), **filter_choices())
