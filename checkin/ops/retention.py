@@ -54,6 +54,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "attendance_corrections": ("lat", "lon"),
     "attendance_correction_decisions": (),
     "bulletin_publications": (),
+    "daily_logs": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"
