@@ -18,7 +18,7 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
-from checkin.services.attendance import boards, corrections, leaves
+from checkin.services.attendance import boards, corrections, daily_logs, leaves
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
@@ -75,7 +75,10 @@ def area_title() -> str:
 def today() -> Any:
     day = clock.today()
     board = boards.today_board(db.session(), current_scope(), day, filters(), today=day)
-    return render_template("supervise/today.html", boards=board, day=day,
+    ids = [r.cadre.id for b in board for r in b.rows]
+    logs = {user_id: row for (user_id, _day), row in daily_logs.newest_by_day(
+        db.session(), ids, day, day).items()}
+    return render_template("supervise/today.html", boards=board, day=day, logs=logs,
                            totals=boards.totals(board), map_data=boards.map_data(board),
                            area=area_title(), **filter_choices())
 
@@ -94,7 +97,10 @@ def month(kind: str | None = None) -> Any:
     if kind is not None:
         return _month_export(kind, year, month_no, dates, rows)
     words = category_words()
+    logged = daily_logs.days_with_log(db.session(), [c.id for c in cadres], dates[0],
+                                      dates[-1])
     return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
+                           logged=logged,
                            month=month_no, words=words, sort=sort, area=area_title(),
                            **filter_choices())
 

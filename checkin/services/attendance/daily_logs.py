@@ -122,3 +122,13 @@ def version_counts(session: Session, user_id: int, first: date, last: date
         select(DailyLog.day, func.count()).where(
             DailyLog.user_id == user_id, DailyLog.day.between(first, last))
         .group_by(DailyLog.day))}
+
+
+def days_with_log(session: Session, user_ids: Sequence[int], first: date, last: date
+                  ) -> set[tuple[int, date]]:
+    """(cadre, day) pairs in [first, last] that have a log: the month grid marks them
+    (the texts stay in the cadre's file)."""
+    rows = session.execute(select(DailyLog.user_id, DailyLog.day).where(
+        among(session, DailyLog.user_id, list(user_ids)), DailyLog.day.between(first, last),
+        DailyLog.supersedes_id.is_(None)))
+    return {(user_id, day) for user_id, day in rows}
