@@ -33,7 +33,7 @@ def draft_line(item: DraftItem) -> str:
                  name=p["household"])
     else:
         line = _("%(at)s visited the household of %(name)s", at=item.at, name=p["household"])
-    return f"{line}: {note}" if note else line
+    return _("%(line)s: %(note)s", line=line, note=note) if note else line
 
 
 def draft_text(items: Sequence[DraftItem]) -> str:

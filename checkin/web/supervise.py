@@ -129,25 +129,29 @@ def year(kind: str | None = None) -> Any:
     year_no = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     rows = boards.year_rows(db.session(), cadres, year_no, policy())
+    expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")
     if sort == "forecast":
         rows.sort(key=lambda r: (r.ledger.forecast_days, r.user.name))
     elif sort == "on_post":
         rows.sort(key=lambda r: (-r.ledger.on_post_days, r.user.name))
+    elif sort == "behind":  # furthest below what is expected by today first
+        rows.sort(key=lambda r: (r.ledger.counted_days - expected[r.user.id], r.user.name))
     if kind is not None:
-        return _year_export(kind, year_no, rows)
+        return _year_export(kind, year_no, rows, expected)
     return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
-                           chart=charts.days_against_target(rows),
+                           expected=expected, chart=charts.days_against_target(rows, expected),
                            area=area_title(), **filter_choices())
 
 
-def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
+def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int]) -> Any:
     title = f"{area_title()} {year_no}年 驻村天数台账"
-    headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "在岗", "公差", "培训", "请假",
-               "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
+    headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "截至今天应达", "在岗", "公差",
+               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
     table = [[r.user.name, r.user.village.name if r.user.village else "",
               r.user.team.code if r.user.team else "", r.user.unit.name if r.user.unit else "",
-              r.ledger.target_days, r.ledger.on_post_days, r.ledger.official_days,
+              r.ledger.target_days, expected[r.user.id], r.ledger.on_post_days,
+              r.ledger.official_days,
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
               "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from checkin.domain import attendance
+from checkin.domain import attendance, standing
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.platform.among import among
@@ -177,6 +177,24 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
 def year_rows(session: Session, cadres: list[User], year: int, policy: Policy
               ) -> list[ledger.CadreLedger]:
     return ledger.ledgers(session, cadres, year, policy)
+
+
+def expected_by_today(rows: list[ledger.CadreLedger], year: int, today: date,
+                      policy: Policy) -> dict[int, int]:
+    """Per cadre: the days on post the year's target asks for by the end of today, pro-rated
+    to the term's days of the year so far (`standing.expected_by`, as the cadre's home
+    shows it); the whole target for a year that is over, 0 for one not begun. One value
+    per distinct term."""
+    asof = min(today, date(year, 12, 31))
+    by_term: dict[tuple[date, date | None], int] = {}
+    out = {}
+    for row in rows:
+        term = ledger.term_of(row.user, row.user.team, year)
+        if term not in by_term:
+            by_term[term] = (0 if asof < date(year, 1, 1) else
+                             standing.expected_by(asof, year, term[0], term[1], policy))
+        out[row.user.id] = by_term[term]
+    return out
 
 
 def townships(session: Session, scope: Scope) -> list[Area]:
