@@ -107,8 +107,9 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
     start, end = ledger.term_of(cadre, cadre.team, year)
     return {"logs": logs, "log_versions": daily_logs.version_counts(session, cadre.id, first,
                                                                       last),
-            "expected_by_today": standing.expected_by(min(today, date(year, 12, 31)), year,
-                                                      start, end, policy())
+            "expected_by_today": standing.expected_so_far(
+                min(today, date(year, 12, 31)), year, start, end, policy(),
+                bool(file.ledger.pending_days))
             if year <= today.year else 0,
             "file": file, "months": months, "counts": dossier.day_counts(months),
             "checkins": checkins, "more_checkins": more_checkins, "cp": cp,

@@ -66,3 +66,14 @@ def test_the_month_grid_shows_today_as_not_yet(app: Flask, client, world, login)
     # the absent count is the 22 days that ended
     numbers = re.findall(r'<td class="num">(\d+)</td>', row)
     assert numbers[-1] == "22"
+
+
+def test_the_cadres_home_does_not_count_today_as_owed_at_six(app: Flask, client, world,
+                                                            login) -> None:
+    """At 06:00 the pace is judged against the days that ended: today is not owed yet."""
+    _at_six(app)
+    html = login(client, "cadre_a2").get("/").get_data(as_text=True)
+    expected = re.search(r'id="pace-expected">(\d+)<', html)
+    # 1 January to 22 November: 326 days, 200 × 326 / 365 = 178.6 -> 179 (not 180)
+    assert expected is not None and expected.group(1) == "179"
+    assert 'data-today="none"' in html

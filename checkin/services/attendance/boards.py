@@ -181,19 +181,20 @@ def year_rows(session: Session, cadres: list[User], year: int, policy: Policy
 
 def expected_by_today(rows: list[ledger.CadreLedger], year: int, today: date,
                       policy: Policy) -> dict[int, int]:
-    """Per cadre: the days on post the year's target asks for by the end of today, pro-rated
-    to the term's days of the year so far (`standing.expected_by`, as the cadre's home
-    shows it); the whole target for a year that is over, 0 for one not begun. One value
-    per distinct term."""
+    """Per cadre: the days on post the year's target asks for by now, pro-rated to the
+    term's days of the year so far (`standing.expected_so_far`, as the cadre's home shows
+    it: today is owed once it ends, or once it counts); the whole target for a year that
+    is over, 0 for one not begun. One value per distinct term."""
     asof = min(today, date(year, 12, 31))
-    by_term: dict[tuple[date, date | None], int] = {}
+    by_term: dict[tuple[date, date | None, bool], int] = {}
     out = {}
     for row in rows:
-        term = ledger.term_of(row.user, row.user.team, year)
-        if term not in by_term:
-            by_term[term] = (0 if asof < date(year, 1, 1) else
-                             standing.expected_by(asof, year, term[0], term[1], policy))
-        out[row.user.id] = by_term[term]
+        start, end = ledger.term_of(row.user, row.user.team, year)
+        key = (start, end, bool(row.ledger.pending_days))
+        if key not in by_term:
+            by_term[key] = (0 if asof < date(year, 1, 1) else standing.expected_so_far(
+                asof, year, start, end, policy, key[2]))
+        out[row.user.id] = by_term[key]
     return out
 
 
