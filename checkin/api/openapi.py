@@ -489,6 +489,8 @@ SCHEMAS.update({
         **{k: {"type": "integer"} for k in (
             "target_days", "on_post_days", "leave_days", "training_days", "official_days",
             "absent_days", "forecast_days", "counted_days", "training_target")},
+        "pending_days": {"type": "integer", "description": "1 while today runs with nothing "
+                         "counted yet: not absent before it ends (local midnight)"},
         "on_pace": {"type": "boolean"}}),
     "Household": _obj(["id", "name", "village_id", "helper_id", "lat", "lon",
                        "last_contact_at", "last_visit_at", "due"], {

@@ -77,3 +77,11 @@ def test_the_cadres_home_does_not_count_today_as_owed_at_six(app: Flask, client,
     # 1 January to 22 November: 326 days, 200 × 326 / 365 = 178.6 -> 179 (not 180)
     assert expected is not None and expected.group(1) == "179"
     assert 'data-today="none"' in html
+
+
+def test_the_api_says_today_is_pending(app: Flask, client, world, token_for) -> None:
+    _at_six(app)
+    body = client.get("/api/v1/attendance?year=2026",
+                      headers=token_for("cadre_a2")).get_json()
+    elapsed = (TODAY - date(2026, 1, 1)).days + 1
+    assert (body["absent_days"], body["pending_days"]) == (elapsed - 1, 1)
