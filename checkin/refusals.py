@@ -92,6 +92,19 @@ TABLE: Mapping[str, Entry] = {
                                  "%(days)s")),
     "leave_overlaps": Entry(422, _l("Overlaps the leave from %(other_start)s to %(other_end)s")),
     "leave_bad_state": Entry(422, _l("A leave that is %(status)s cannot become %(target)s")),
+    # The daily log (日纪实, checkin/domain/daily_log.py).
+    "daily_log_empty": Entry(422, _l("Write something in the daily log first")),
+    "daily_log_too_long": Entry(422, _l("A daily log is at most %(limit)s characters, this "
+                                     "one has %(length)s")),
+    "daily_log_future": Entry(422, _l("%(day)s has not come yet: write the log on the day")),
+    "daily_log_too_old": Entry(422, _l("The log of %(day)s can no longer be written: days "
+                                    "from %(earliest)s on")),
+    "daily_log_exists": Entry(409, _l("This day already has a log: open it again and edit "
+                                   "it")),
+    "daily_log_stale": Entry(409, _l("The log was changed since you opened it: open it "
+                                  "again to see the newest version")),
+    "daily_log_unknown_version": Entry(422, _l("The version to replace is not a log of "
+                                            "this day")),
     # Make-up requests (补卡, checkin/domain/makeup.py).
     "correction_not_past": Entry(422, _l("A make-up is for a past day: %(day)s is not over "
                                       "yet (check in instead)")),

@@ -9,6 +9,7 @@ from checkin.api import (  # noqa: E402, F401
     bulletins,
     checkins,
     corrections,
+    daily_logs,
     dossier,
     health,
     imports,

@@ -462,6 +462,20 @@ SCHEMAS.update({
         "return_backdated": {"type": "boolean",
                              "description": "销假 dated further back than the tolerance"},
         "withdrawn_at": {"type": ["string", "null"]}}),
+    "DailyLogIn": _obj(["id", "text"], {
+        "id": {"type": "string", "format": "uuid"}, "date": _DAY,
+        "text": {"type": "string", "minLength": 1, "maxLength": 4000},
+        "supersedes": {"type": ["string", "null"], "format": "uuid"},
+        "queued": {"type": "boolean"}}),
+    "DailyLog": _obj(["id", "user_id", "date", "text", "supersedes", "created_at", "queued"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"}, "date": _DAY,
+        "text": {"type": "string"}, "supersedes": {"type": ["string", "null"]},
+        "created_at": _TIME, "queued": {"type": "boolean"}}),
+    "DailyLogDay": _obj(["date", "user_id", "log", "versions", "draft"], {
+        "date": _DAY, "user_id": {"type": "integer"},
+        "log": {"oneOf": [{"$ref": "#/components/schemas/DailyLog"}, {"type": "null"}]},
+        "versions": {"type": "array", "items": {"$ref": "#/components/schemas/DailyLog"}},
+        "draft": {"type": "string"}}),
     "CorrectionIn": _obj(["id", "day", "reason"], {
         "id": {"type": "string", "format": "uuid"}, "day": _DAY,
         "reason": {"type": "string", "minLength": 1, "maxLength": 1000},
@@ -480,6 +494,8 @@ SCHEMAS.update({
         **{k: {"type": "integer"} for k in (
             "target_days", "on_post_days", "leave_days", "training_days", "official_days",
             "absent_days", "forecast_days", "counted_days", "training_target")},
+        "pending_days": {"type": "integer", "description": "1 while today runs with nothing "
+                         "counted yet: not absent before it ends (local midnight)"},
         "on_pace": {"type": "boolean"}}),
     "Household": _obj(["id", "name", "village_id", "helper_id", "lat", "lon",
                        "last_contact_at", "last_visit_at", "due"], {
@@ -623,6 +639,21 @@ _RECORD_PATHS: dict[str, Any] = {
                     *PAGE_PARAMS, {"name": "status", "in": "query", "schema": {
                         "type": "string", "enum": ["pending", "approved", "rejected"]}}],
                 "responses": {"200": _json(_page_of("Correction")), **_errors(400, 401)}}},
+    "/daily-logs": {
+        "post": {"summary": "Write the day's log (日纪实), exactly once by id: no position, "
+                            "no check-in. One log a day; an edit is a new version naming "
+                            "the newest (`supersedes`), every version is kept (409 "
+                            "daily_log_exists / daily_log_stale otherwise)",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": _REF + "DailyLogIn"}}}},
+                 "responses": {"201": _json({"$ref": _REF + "DailyLog"}, "created"),
+                               "200": _json({"$ref": _REF + "DailyLog"}, "replay"),
+                               **_errors(400, 401, 403, 409, 422)}},
+        "get": {"summary": "A day's log: the newest version, every version along the chain, "
+                           "and a draft from the day's records (a supervisor names user_id)",
+                "parameters": [{"name": "date", "in": "query", "schema": _DAY}, *_ID_PARAM],
+                "responses": {"200": _json({"$ref": _REF + "DailyLogDay"}),
+                              **_errors(400, 401, 404)}}},
     "/attendance/corrections/{correction_id}/decision": {"post": {
         "summary": "Approve or reject a make-up (the township or above of that cadre, once; "
                    "a rejection needs a comment)",

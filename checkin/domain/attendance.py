@@ -13,8 +13,11 @@ from typing import Literal
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
+# "pending": today, not (yet) on post and not on leave. A day is absent only once it has
+# ended (`day_has_ended`); until then the cadre can still check in.
 DayCategory = Literal[
-    "on_post", "official", "training", "leave", "absent", "future", "outside_term", "makeup"
+    "on_post", "official", "training", "leave", "absent", "pending", "future",
+    "outside_term", "makeup"
 ]
 ApproverLevel = Literal["township", "county"]
 
@@ -85,7 +88,8 @@ class Ledger:
     forecast_days: int
     on_pace: bool
     training_target: int
-    remaining_days: int
+    remaining_days: int  # the term's days after today
+    pending_days: int = 0  # 1 while today runs with nothing counted yet: still to come
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,15 @@ def _leave_categories(
     return found
 
 
+def day_has_ended(day: date, today: date) -> bool:
+    """The cut-off of a day: the end of the local day (midnight in the deployment's zone,
+    the zone `local_day` of every check-in is in). A check-in at 23:59 still makes the day,
+    so until midnight a day without one is not yet absent, whatever the hour. (A record
+    made offline that day and sent later still makes it, as it always did: the category
+    is computed, never stored.)"""
+    return day < today
+
+
 def classify_days(
     days_on_post: AbstractSet[date],
     leaves: Sequence[LeaveSpan],
@@ -133,7 +146,8 @@ def classify_days(
     end: date,
     today: date,
 ) -> dict[date, DayCategory]:
-    """Every day in [start, end]: on post wins over leave; days after today are "future"."""
+    """Every day in [start, end]: on post wins over leave; days after today are "future";
+    today without either is "pending" (not absent before it ends)."""
     on_leave = _leave_categories(leaves, start, min(end, today))
     result: dict[date, DayCategory] = {}
     for day in _days(start, end):
@@ -141,8 +155,10 @@ def classify_days(
             result[day] = "future"
         elif day in days_on_post:
             result[day] = "on_post"
+        elif day in on_leave:
+            result[day] = on_leave[day]
         else:
-            result[day] = on_leave.get(day, "absent")
+            result[day] = "absent" if day_has_ended(day, today) else "pending"
     return result
 
 
@@ -224,14 +240,20 @@ def yearly_ledger(
     today: date,
     policy: Policy,
 ) -> Ledger:
-    """The year's ledger; `days_on_post`/`leaves` must also cover the forecast window."""
+    """The year's ledger; `days_on_post`/`leaves` must also cover the forecast window.
+
+    Today, while nothing counts for it yet, is neither absent nor elapsed: it is still to
+    come, so the forecast's pace is that of the days that ended and it applies to today
+    too."""
     first, last = _term_in_year(year, term_start, term_end)
     term_days = max(0, (last - first).days + 1)
     elapsed_end = min(last, today)
     tally = _tally(days_on_post, leaves, first, elapsed_end, today)
     counted = counted_days(tally, policy)
     remaining = max(0, (last - max(today, first - _ONE_DAY)).days)
-    expected = _expected_more(days_on_post, leaves, term_start, elapsed_end, remaining, policy)
+    pending = tally["pending"]
+    expected = _expected_more(days_on_post, leaves, term_start, elapsed_end - pending * _ONE_DAY,
+                              remaining + pending, policy)
     target = prorated_target(policy.days_on_post_per_year, term_days, year)
     return Ledger(
         year=year,
@@ -246,6 +268,7 @@ def yearly_ledger(
         on_pace=counted + expected >= target,
         training_target=prorated_target(policy.training_days_per_year, term_days, year),
         remaining_days=remaining,
+        pending_days=pending,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from checkin.domain import attendance
@@ -35,6 +35,16 @@ def expected_by(today: date, year: int, term_start: date, term_end: date | None,
     end = min(today, last)
     days = max(0, (end - first).days + 1)
     return attendance.prorated_target(policy.days_on_post_per_year, days, year)
+
+
+def expected_so_far(today: date, year: int, term_start: date, term_end: date | None,
+                    policy: Policy, today_pending: bool) -> int:
+    """What is owed by now: by the end of today once something counts for today; while
+    today is still pending (nothing counted yet, `Ledger.pending_days`), by the end of
+    yesterday: a day is not owed before it ends (`attendance.day_has_ended`), so at 06:00
+    nobody is a day behind for not having checked in yet."""
+    asof = today - timedelta(days=1) if today_pending else today
+    return expected_by(asof, year, term_start, term_end, policy)
 
 
 def what_is_due(due: DueState) -> DueItem | None:

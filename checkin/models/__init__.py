@@ -11,6 +11,7 @@ from checkin.models.attendance import (
     Leave,
 )
 from checkin.models.audit import AuditEntry
+from checkin.models.daily_log import DailyLog
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
@@ -58,6 +59,7 @@ __all__ = [
     "BulletinPublication",
     "Checkin",
     "CorrectionDecision",
+    "DailyLog",
     "Delivery",
     "Feedback",
     "FeedbackAnswer",

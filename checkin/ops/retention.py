@@ -56,6 +56,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "bulletin_publications": (),
     "feedback": (),
     "feedback_answers": (),
+    "daily_logs": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

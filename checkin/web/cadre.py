@@ -1,9 +1,9 @@
-"""The cadre's own pages: check in, my attendance, my leave."""
+"""The cadre's own pages: check in, my attendance, the daily log, my leave."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,12 +12,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from checkin import db, refusals
+from checkin.api.daily_logs import parse_log
+from checkin.api.daily_logs import store as store_log
 from checkin.auth import roles_required
+from checkin.daily_log_text import draft_text
+from checkin.domain import daily_log
 from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceCorrection, Checkin, Leave
 from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
-from checkin.services.attendance import corrections, leaves, ledger
+from checkin.services.attendance import corrections, daily_logs, leaves, ledger
 from checkin.settings import policy
 from checkin.web.forms import LeaveForm, MakeupForm, ReturnForm, WithdrawForm
 
@@ -65,8 +69,11 @@ def attendance_page(makeup_form: MakeupForm | None = None) -> Any:
     makeups = session.scalars(select(AttendanceCorrection).where(
         AttendanceCorrection.user_id == current_user.id)
         .order_by(AttendanceCorrection.day.desc()).limit(20)).all()
+    logs = {day: row for (_user, day), row in daily_logs.newest_by_day(
+        session, [current_user.id], first, last - timedelta(days=1)).items()}
     return render_template("cadre/attendance.html", ledger=mine.ledger, grid=grid,
-                           notes=notes, previous=previous, following=following, today=today,
+                           notes=notes, logs=logs, previous=previous, following=following,
+                           today=today,
                            makeup_form=makeup_form or MakeupForm(), makeups=makeups)
 
 
@@ -164,3 +171,50 @@ def return_page(leave_id: str) -> Any:
         else:
             flash(_("Welcome back: the leave is closed."), "info")
     return redirect(url_for("cadre.leaves_page"))
+
+
+def log_day_arg(today: date) -> date:
+    """The day of the log page: ?date=YYYY-MM-DD, today when missing or not a date."""
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return today
+
+
+@bp.get("/log")
+@roles_required("cadre")
+def daily_log_page(error: str | None = None, typed: str | None = None) -> Any:
+    """The day's log (日纪实): the newest version to edit, or a draft of the day's records;
+    the earlier versions below. A plain form the page sends to the API with its own id."""
+    session = db.session()
+    today = clock.today()
+    day = log_day_arg(today)
+    versions = daily_logs.versions_of(session, current_user.id, day)
+    newest = daily_logs.newest_of(versions)
+    items = daily_logs.draft(session, current_user, day)
+    draft = draft_text(items)
+    earliest = today - timedelta(days=daily_log.DAYS_BACK)
+    return render_template(
+        "cadre/daily_log.html", day=day, today=today, newest=newest,
+        versions=list(reversed(versions)), draft=draft, items=items,
+        text=typed if typed is not None else (newest.text if newest else draft),
+        writable=earliest <= day <= today, earliest=earliest, new_id=str(uuid.uuid4()),
+        previous=day - timedelta(days=1) if day > earliest else None,
+        following=day + timedelta(days=1) if day < today else None,
+        max_text=daily_log.MAX_TEXT, error=error), 422 if error else 200
+
+
+@bp.post("/log")
+@roles_required("cadre")
+def daily_log_save() -> Any:
+    """The same as POST /api/v1/daily-logs, for a phone without scripts."""
+    form = request.form
+    text = form.get("text", "")
+    fields = {"id": form.get("id"), "date": form.get("date"), "text": text,
+              "supersedes": form.get("supersedes") or None, "queued": False}
+    try:  # a refusal answers 422: the commit point keeps nothing of this request
+        store_log(current_user, parse_log(fields))
+    except Refusal as exc:
+        return daily_log_page(error=refusals.message(exc), typed=text)
+    flash(_("Daily log saved."), "info")
+    return redirect(url_for("cadre.daily_log_page", date=form.get("date")))

@@ -6,6 +6,8 @@ never shows spot checks. Everyone else gets 404, as for every record out of scop
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -15,9 +17,11 @@ from flask_login import login_required
 
 from checkin import db, reasons
 from checkin.auth import current_scope
+from checkin.domain import standing
 from checkin.exports import export
 from checkin.models import Checkin, User
 from checkin.platform import clock
+from checkin.services.attendance import daily_logs, ledger
 from checkin.services.people import dossier
 from checkin.settings import policy
 from checkin.web.supervise import CATEGORY_FILL, category_words
@@ -95,7 +99,19 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
     checkins, more_checkins = dossier.checkins_page(session, cadre, year, cp, rows)
     visits, more_visits = dossier.visits_page(session, cadre, year, vp, rows)
     chosen = month_arg(year)
-    return {"file": file, "months": months, "counts": dossier.day_counts(months),
+    first = date(year, chosen, 1)
+    last = date(year, chosen, calendar.monthrange(year, chosen)[1])
+    logs = {day: row for (_user, day), row in daily_logs.newest_by_day(
+        session, [cadre.id], first, last).items()}
+    today = clock.today()
+    start, end = ledger.term_of(cadre, cadre.team, year)
+    return {"logs": logs, "log_versions": daily_logs.version_counts(session, cadre.id, first,
+                                                                      last),
+            "expected_by_today": standing.expected_so_far(
+                min(today, date(year, 12, 31)), year, start, end, policy(),
+                bool(file.ledger.pending_days))
+            if year <= today.year else 0,
+            "file": file, "months": months, "counts": dossier.day_counts(months),
             "checkins": checkins, "more_checkins": more_checkins, "cp": cp,
             "visits": visits, "more_visits": more_visits, "vp": vp,
             "chosen": months[chosen - 1], "chosen_month": chosen,

@@ -13,7 +13,7 @@ from checkin.auth import current_scope
 from checkin.domain import duties
 from checkin.domain import standing as standing_rules
 from checkin.platform import clock
-from checkin.services.attendance import standing
+from checkin.services.attendance import daily_logs, standing
 from checkin.services.people import directory
 from checkin.services.visits import households
 from checkin.settings import policy
@@ -42,7 +42,8 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
 
 # The rest of each role's pages, listed on its home page: a phone has room for six tabs.
 SECTIONS: dict[str, list[tuple[str, Any]]] = {
-    "cadre": [("team_reports.mine", _l("Team report")), ("people.village", _l("My village"))],
+    "cadre": [("cadre.daily_log_page", _l("Daily log")), ("team_reports.mine", _l("Team report")),
+              ("people.village", _l("My village"))],
     "supervisor": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
                    ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
                    ("team_reports.index", _l("Team reports")),
@@ -109,4 +110,5 @@ def cadre_home() -> Any:
         "home/cadre.html", rows=rows, pressing=[r for r in rows if r.owes][:5],
         counts=standing_rules.due_counts(r.owes for r in rows),
         due_within=policy().due_within_days, team=current_user.team, members=members,
-        standing=standing.cadre_standing(session, current_user, today, policy()))
+        standing=standing.cadre_standing(session, current_user, today, policy()),
+        log_written=bool(daily_logs.days_with_log(session, [current_user.id], today, today)))

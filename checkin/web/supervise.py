@@ -18,7 +18,7 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
-from checkin.services.attendance import boards, corrections, leaves
+from checkin.services.attendance import boards, corrections, daily_logs, leaves
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
@@ -34,9 +34,9 @@ MARKED_LEAVE_DAYS = 90
 CATEGORY: dict[str, LazyString | str] = {
     "on_post": _l("On post"), "official": _l("Official business"), "training": _l("Training"),
     "leave": _l("Leave day"), "absent": _l("Absent"), "future": "", "outside_term": "—",
-    "makeup": _l("Make-up")}
+    "makeup": _l("Make-up"), "pending": _l("Today, not yet")}
 CATEGORY_FILL = {"在岗": "BBF7D0", "公差": "BFDBFE", "培训": "DDD6FE", "请假": "FDE68A",
-                 "缺勤": "FECACA", "补卡": "A7F3D0"}
+                 "缺勤": "FECACA", "补卡": "A7F3D0", "尚未签到": "F3F4F6"}
 
 
 LEAVE_KIND_WORDS: dict[str, LazyString] = {
@@ -74,8 +74,11 @@ def area_title() -> str:
 @roles_required("supervisor", "admin")
 def today() -> Any:
     day = clock.today()
-    board = boards.today_board(db.session(), current_scope(), day, filters())
-    return render_template("supervise/today.html", boards=board, day=day,
+    board = boards.today_board(db.session(), current_scope(), day, filters(), today=day)
+    ids = [r.cadre.id for b in board for r in b.rows]
+    logs = {user_id: row for (user_id, _day), row in daily_logs.newest_by_day(
+        db.session(), ids, day, day).items()}
+    return render_template("supervise/today.html", boards=board, day=day, logs=logs,
                            totals=boards.totals(board), map_data=boards.map_data(board),
                            area=area_title(), **filter_choices())
 
@@ -94,7 +97,10 @@ def month(kind: str | None = None) -> Any:
     if kind is not None:
         return _month_export(kind, year, month_no, dates, rows)
     words = category_words()
+    logged = daily_logs.days_with_log(db.session(), [c.id for c in cadres], dates[0],
+                                      dates[-1])
     return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
+                           logged=logged,
                            month=month_no, words=words, sort=sort, area=area_title(),
                            **filter_choices())
 
@@ -123,25 +129,29 @@ def year(kind: str | None = None) -> Any:
     year_no = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     rows = boards.year_rows(db.session(), cadres, year_no, policy())
+    expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")
     if sort == "forecast":
         rows.sort(key=lambda r: (r.ledger.forecast_days, r.user.name))
     elif sort == "on_post":
         rows.sort(key=lambda r: (-r.ledger.on_post_days, r.user.name))
+    elif sort == "behind":  # furthest below what is expected by today first
+        rows.sort(key=lambda r: (r.ledger.counted_days - expected[r.user.id], r.user.name))
     if kind is not None:
-        return _year_export(kind, year_no, rows)
+        return _year_export(kind, year_no, rows, expected)
     return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
-                           chart=charts.days_against_target(rows),
+                           expected=expected, chart=charts.days_against_target(rows, expected),
                            area=area_title(), **filter_choices())
 
 
-def _year_export(kind: str, year_no: int, rows: list[Any]) -> Any:
+def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int]) -> Any:
     title = f"{area_title()} {year_no}年 驻村天数台账"
-    headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "在岗", "公差", "培训", "请假",
-               "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
+    headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "截至今天应达", "在岗", "公差",
+               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
     table = [[r.user.name, r.user.village.name if r.user.village else "",
               r.user.team.code if r.user.team else "", r.user.unit.name if r.user.unit else "",
-              r.ledger.target_days, r.ledger.on_post_days, r.ledger.official_days,
+              r.ledger.target_days, expected[r.user.id], r.ledger.on_post_days,
+              r.ledger.official_days,
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
               "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]

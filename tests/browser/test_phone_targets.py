@@ -59,7 +59,8 @@ def cadre_pages(app: Flask) -> dict[str, str]:
         visit = session.scalars(select(Visit).where(Visit.household_id == household.id)).first()
         assert visit is not None
     return {"home": "/", "checkin": "/my/checkin", "attendance": "/my/attendance",
-            "leaves": "/my/leaves", "households": "/my/households", "visits": "/my/visits",
+            "leaves": "/my/leaves", "daily-log": "/my/log", "households": "/my/households",
+            "visits": "/my/visits",
             "visit-form": f"/my/visits/new?household={household.id}",
             "visit": f"/visits/{visit.id}", "team-report": "/team/report",
             "village": "/village", "password": "/account/password", "offline": "/offline"}

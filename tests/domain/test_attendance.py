@@ -11,6 +11,7 @@ from checkin.domain.attendance import (
     LeaveSpan,
     approver_level,
     classify_days,
+    day_has_ended,
     is_approved_after_start,
     is_return_backdated,
     is_return_overdue,
@@ -69,7 +70,9 @@ OFFICIAL_20 = leave("official", d(11, 20), d(11, 20))
         (d(11, 20), False, [BACK_ON_20TH], "absent"),
         # overlapping approved leave (legacy data): the most favourable kind wins
         (d(11, 20), False, [PERSONAL_19_21, OFFICIAL_20], "official"),
-        (TODAY, False, [], "absent"),  # today, not yet checked in
+        (TODAY, False, [], "pending"),  # today, not yet checked in: the day still runs
+        (TODAY, False, [leave("personal", TODAY, TODAY, "pending")], "pending"),
+        (TODAY, False, [leave("sick", TODAY, TODAY)], "leave"),
         (TODAY, True, [], "on_post"),
         (d(11, 23), True, [], "future"),
         (d(11, 23), False, [leave("personal", d(11, 23), d(11, 24))], "future"),
@@ -78,6 +81,50 @@ OFFICIAL_20 = leave("official", d(11, 20), d(11, 20))
 def test_each_day_is_on_post_leave_or_absent_and_after_today_future(day, on_post, leaves, category):
     result = classify_days({day} if on_post else set(), leaves, d(11, 1), d(11, 30), TODAY)
     assert result[day] == category
+
+
+@pytest.mark.parametrize(
+    "day, today, ended",
+    [
+        (d(11, 21), TODAY, True),  # yesterday: over at local midnight
+        (TODAY, TODAY, False),  # today runs to local midnight, whatever the hour
+        (TOMORROW, TODAY, False),
+        (d(12, 31, 2025), d(1, 1), True),  # across the year
+    ],
+)
+def test_a_day_ends_at_the_end_of_the_local_day(day, today, ended):
+    assert day_has_ended(day, today) is ended
+
+
+@pytest.mark.parametrize(
+    "on_post, leaves, today_category, absent_days, pending_days",
+    [
+        (set(), [], "pending", 21, 1),  # 06:00, nothing yet: 21 days absent, today pending
+        ({TODAY}, [], "on_post", 21, 0),
+        (set(), [leave("official", TODAY, TODAY)], "official", 21, 0),
+    ],
+)
+def test_today_is_not_absent_before_the_day_ends(on_post, leaves, today_category,
+                                                  absent_days, pending_days):
+    assert classify_days(on_post, leaves, d(11, 1), d(11, 30), TODAY)[TODAY] == today_category
+    ledger = yearly_ledger(2026, on_post, leaves, d(11, 1), None, TODAY, POLICY)
+    assert (ledger.absent_days, ledger.pending_days) == (absent_days, pending_days)
+    # the next day, today is over: absent if nothing came; tomorrow is the pending one
+    after = yearly_ledger(2026, on_post, leaves, d(11, 1), None, TOMORROW, POLICY)
+    assert (after.absent_days, after.pending_days) == (absent_days + pending_days, 1)
+
+
+def test_a_pending_today_is_still_to_come_in_the_forecast():
+    # On post every day of the last four weeks until yesterday; 06:00 today, nothing yet.
+    on_post = days(d(10, 25), d(11, 21))
+    ledger = yearly_ledger(2026, on_post, [], d(10, 25), None, TODAY, POLICY)
+    # the pace of the 28 days that ended (all on post) times today and the 39 days after it
+    assert (ledger.counted_days, ledger.remaining_days, ledger.pending_days) == (28, 39, 1)
+    assert ledger.forecast_days == 28 + 40
+    # at midnight today ends absent: the 28 days that ended then hold 27 on post
+    after = yearly_ledger(2026, on_post, [], d(10, 25), None, TOMORROW, POLICY)
+    assert (after.absent_days, after.pending_days) == (1, 1)
+    assert after.forecast_days == 28 + 27 * 39 // 28
 
 
 def test_classify_covers_every_day_of_the_range():
@@ -171,7 +218,8 @@ def test_counted_days_are_on_post_plus_official_and_training_when_policy_says(po
         ledger.training_days,
         ledger.leave_days,
         ledger.absent_days,
-    ) == (6, 1, 1, 1, 1)
+    ) == (6, 1, 1, 1, 0)  # January 10th is today: not yet absent, still to come
+    assert ledger.pending_days == 1
     assert ledger.counted_days == counted_days
 
 

@@ -207,7 +207,7 @@ def test_month_grid_equals_the_domain_classification(app: Flask, seed: int) -> N
                                                     last, today)
                     assert row.cells == tuple(want[d] for d in dates), (year, month, today)
                     assert row.counts == {k: row.cells.count(k) for k in (
-                        "on_post", "official", "training", "leave", "absent")}
+                        "on_post", "official", "training", "leave", "absent", "pending")}
 
 
 def test_today_board_finds_the_days_check_ins(app: Flask) -> None:
@@ -254,7 +254,7 @@ def test_today_board_finds_the_days_check_ins(app: Flask) -> None:
                 elif mine:
                     want, last = "outside", mine[0]
                 else:
-                    want, last = "not_seen", None
+                    want, last = "not_yet", None  # the day still runs
                 assert row.status == want
                 assert (row.last.id if row.last else None) == (last["id"] if last else None)
                 seen += 1

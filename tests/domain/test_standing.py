@@ -13,6 +13,7 @@ from checkin.domain.standing import (
     DueItem,
     due_counts,
     expected_by,
+    expected_so_far,
     leave_state,
     today_word,
     what_is_due,
@@ -31,6 +32,17 @@ TODAY = date(2026, 7, 1)
 ])
 def test_expected_by_today(today: date, start: date, end: date | None, expected: int) -> None:
     assert expected_by(today, today.year, start, end, P) == expected
+
+
+@pytest.mark.parametrize(("today", "pending", "expected"), [
+    (date(2026, 1, 2), False, 2),   # today counts already: owed by the end of today
+    (date(2026, 1, 2), True, 1),    # 06:00, nothing yet: owed by the end of yesterday
+    (date(2026, 1, 1), True, 0),    # the first day of the year, not over yet
+    (date(2026, 12, 31), True, 200),  # 364/365 of 200 = 199.5 -> 200
+])
+def test_a_day_still_running_is_not_owed_yet(today: date, pending: bool,
+                                             expected: int) -> None:
+    assert expected_so_far(today, today.year, date(2026, 1, 1), None, P, pending) == expected
 
 
 @pytest.mark.parametrize(("status", "contact", "visit", "owed"), [

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from checkin.domain import attendance, standing
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.platform.among import among
@@ -21,7 +22,7 @@ from checkin.services.attendance.leaves import span
 @dataclass
 class PresenceRow:
     cadre: User
-    status: str  # on_post, outside, on_leave, not_seen
+    status: str  # on_post, outside, on_leave, not_yet (the day still runs), not_seen
     last: Checkin | None = None
     leave: Leave | None = None
 
@@ -61,8 +62,12 @@ def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
                                               User.name)))
 
 
-def today_board(session: Session, scope: Scope, day: date, filters: Filters
-                ) -> list[VillageBoard]:
+def today_board(session: Session, scope: Scope, day: date, filters: Filters,
+                today: date | None = None) -> list[VillageBoard]:
+    """Each cadre's presence on `day`; nothing at all is "not_seen" once the day has ended
+    (`today` after it) and "not_yet" while it runs."""
+    nothing = "not_seen" if today is not None and attendance.day_has_ended(day, today) \
+        else "not_yet"
     cadres = cadres_in(session, scope, filters)
     ids = [c.id for c in cadres]
     latest = _latest_checkins(session, ids, day)
@@ -85,7 +90,7 @@ def today_board(session: Session, scope: Scope, day: date, filters: Filters
         elif checkins:
             board.rows.append(PresenceRow(cadre, "outside", checkins[0]))
         else:
-            board.rows.append(PresenceRow(cadre, "not_seen"))
+            board.rows.append(PresenceRow(cadre, nothing))
     return list(boards.values())
 
 
@@ -116,7 +121,7 @@ class GridRow:
     counts: dict[str, int]
 
 
-GRID_COUNTS = ("on_post", "official", "training", "leave", "absent")
+GRID_COUNTS = ("on_post", "official", "training", "leave", "absent", "pending")
 
 
 def month_grid(session: Session, cadres: list[User], year: int, month: int, today: date
@@ -137,6 +142,7 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
     dates = [date(year, month, d) for d in range(1, last.day + 1)]
     elapsed = max(0, min(len(dates), (today - first).days + 1))  # days up to today
     future = ("future",) * (len(dates) - elapsed)
+    today_index = (today - first).days if first <= today <= last else None
     plain: dict[int, tuple[str, ...]] = {}
     rows = []
     for cadre in cadres:
@@ -154,6 +160,9 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
             cells = tuple("on_post" if days >> i & 1 else "absent"
                           for i in range(elapsed)) + future
             plain[days] = cells
+        if today_index is not None and cells[today_index] == "absent":
+            # the day still runs: not absent before it ends (attendance.day_has_ended)
+            cells = (*cells[:today_index], "pending", *cells[today_index + 1:])
         # Counted before marking: a day made by an approved make-up is on post, and
         # shown as 补卡.
         counts = {k: cells.count(k) for k in GRID_COUNTS}
@@ -170,13 +179,32 @@ def year_rows(session: Session, cadres: list[User], year: int, policy: Policy
     return ledger.ledgers(session, cadres, year, policy)
 
 
+def expected_by_today(rows: list[ledger.CadreLedger], year: int, today: date,
+                      policy: Policy) -> dict[int, int]:
+    """Per cadre: the days on post the year's target asks for by now, pro-rated to the
+    term's days of the year so far (`standing.expected_so_far`, as the cadre's home shows
+    it: today is owed once it ends, or once it counts); the whole target for a year that
+    is over, 0 for one not begun. One value per distinct term."""
+    asof = min(today, date(year, 12, 31))
+    by_term: dict[tuple[date, date | None, bool], int] = {}
+    out = {}
+    for row in rows:
+        start, end = ledger.term_of(row.user, row.user.team, year)
+        key = (start, end, bool(row.ledger.pending_days))
+        if key not in by_term:
+            by_term[key] = (0 if asof < date(year, 1, 1) else standing.expected_so_far(
+                asof, year, start, end, policy, key[2]))
+        out[row.user.id] = by_term[key]
+    return out
+
+
 def townships(session: Session, scope: Scope) -> list[Area]:
     return list(session.scalars(scope.areas().where(Area.level == "township")
                                 .order_by(Area.code)))
 
 
 def totals(board: list[VillageBoard]) -> dict[str, int]:
-    counts = dict.fromkeys(("on_post", "outside", "on_leave", "not_seen"), 0)
+    counts = dict.fromkeys(("on_post", "outside", "on_leave", "not_yet", "not_seen"), 0)
     for village in board:
         for row in village.rows:
             counts[row.status] += 1

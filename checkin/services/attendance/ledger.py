@@ -246,8 +246,15 @@ class _Frame:
     elapsed_end: date  # the last day counted so far
     window_start: date
     window_days: int  # <= 0: nothing elapsed, no pace to judge
+    # Today may still run with nothing counted ("pending"): then the window is the one
+    # ending yesterday. today_open: today is the term's last elapsed day.
+    today_open: bool = False
+    early_start: date | None = None
+    early_days: int = 0
     tally: int = 0  # masks of [start, elapsed_end] and of the window, made by `lay_out`
     window: int = 0
+    today: int = 0  # the bit of today when today_open
+    early: int = 0  # the window ending yesterday
     tally_days: int = 0
     ledgers: dict[tuple[int, ...], attendance.Ledger] = field(default_factory=dict)
 
@@ -256,6 +263,11 @@ class _Frame:
         self.tally = slot_range(base_year, self.start, self.elapsed_end)
         if self.window_days > 0:
             self.window = slot_range(base_year, self.window_start, self.elapsed_end)
+        if self.today_open:
+            self.today = slot_range(base_year, self.elapsed_end, self.elapsed_end)
+            if self.early_days > 0 and self.early_start is not None:
+                self.early = slot_range(base_year, self.early_start,
+                                        self.elapsed_end - _ONE_DAY)
 
 
 def _frame(year: int, term: tuple[date, date | None], today: date, policy: Policy,
@@ -269,16 +281,25 @@ def _frame(year: int, term: tuple[date, date | None], today: date, policy: Polic
     window_days = (elapsed_end - window_start).days + 1
     plain = attendance.yearly_ledger(year, frozenset(), (), term_start, term_end, today,
                                      policy)
-    return _Frame(exact=window_days <= 0 or window_start >= first, plain=plain, start=start,
-                  elapsed_end=elapsed_end, window_start=window_start,
-                  window_days=window_days)
+    frame = _Frame(exact=window_days <= 0 or window_start >= first, plain=plain, start=start,
+                   elapsed_end=elapsed_end, window_start=window_start,
+                   window_days=window_days)
+    if start <= today <= end:  # today is in the term: it may still be pending
+        yesterday = today - _ONE_DAY
+        frame.today_open = True
+        frame.early_start = max(yesterday - timedelta(days=policy.forecast_window_days - 1),
+                                term_start)
+        frame.early_days = (yesterday - frame.early_start).days + 1
+        if frame.early_days > 0 and frame.early_start < first:
+            frame.exact = False
+    return frame
 
 
 def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
                   policy: Policy) -> attendance.Ledger:
     tally = frame.tally
     on_post = (days & tally).bit_count()
-    window: dict[attendance.DayCategory, int] = {"on_post": (days & frame.window).bit_count()}
+    covered = days
     official = training = other = 0
     if leave is not None:
         free = ~days
@@ -286,34 +307,45 @@ def _exact_ledger(frame: _Frame, days: int, leave: tuple[int, int, int] | None,
         official = (official_mask & free & tally).bit_count()
         training = (training_mask & free & tally).bit_count()
         other = (other_mask & free & tally).bit_count()
-        window["official"] = (official_mask & free & frame.window).bit_count()
-        window["training"] = (training_mask & free & frame.window).bit_count()
+        covered |= official_mask | training_mask | other_mask
+    # Today with nothing on it yet is pending: not absent, and the pace is the one of the
+    # window ending yesterday (attendance.yearly_ledger).
+    pending = 1 if frame.today_open and not covered & frame.today else 0
+    mask, window_days = (frame.early, frame.early_days) if pending else (
+        frame.window, frame.window_days)
+    window: dict[attendance.DayCategory, int] = {"on_post": (days & mask).bit_count()}
+    if leave is not None:
+        free = ~days
+        window["official"] = (leave[0] & free & mask).bit_count()
+        window["training"] = (leave[1] & free & mask).bit_count()
     in_window = attendance.counted_days(window, policy)
-    # Within a term these five numbers decide the ledger, and cadres share them often:
+    # Within a term these six numbers decide the ledger, and cadres share them often:
     # ledgers are immutable, so equal ones are one object.
-    key = (on_post, official, training, other, in_window)
+    key = (on_post, official, training, other, in_window, pending)
     found = frame.ledgers.get(key)
     if found is None:
         found = frame.ledgers[key] = _count(frame, on_post, official, training, other,
-                                            in_window, policy)
+                                            in_window, window_days, pending, policy)
     return found
 
 
 def _count(frame: _Frame, on_post: int, official: int, training: int, other: int,
-           in_window: int, policy: Policy) -> attendance.Ledger:
+           in_window: int, window_days: int, pending: int, policy: Policy
+           ) -> attendance.Ledger:
     plain = frame.plain
     counted = attendance.counted_days(
         {"on_post": on_post, "official": official, "training": training}, policy)
     remaining = plain.remaining_days
-    expected = (remaining if frame.window_days <= 0
-                else in_window * remaining // frame.window_days)
+    to_come = remaining + pending
+    expected = to_come if window_days <= 0 else in_window * to_come // window_days
     forecast = counted + expected
     return attendance.Ledger(
         year=plain.year, target_days=plain.target_days, on_post_days=on_post,
         official_days=official, training_days=training, leave_days=other,
-        absent_days=frame.tally_days - on_post - official - training - other,
+        absent_days=frame.tally_days - on_post - official - training - other - pending,
         counted_days=counted, forecast_days=forecast, on_pace=forecast >= plain.target_days,
         training_target=plain.training_target, remaining_days=remaining,
+        pending_days=pending,
     )
 
 
@@ -346,8 +378,11 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
     for frame in frames.values():
         if not frame.exact:
             read_from = first
-        elif frame.window_days > 0:
-            read_from = min(read_from, frame.window_start)
+        else:
+            if frame.window_days > 0:
+                read_from = min(read_from, frame.window_start)
+            if frame.early_days > 0 and frame.early_start is not None:
+                read_from = min(read_from, frame.early_start)
     base = read_from.year
     for frame in frames.values():
         if frame.exact:

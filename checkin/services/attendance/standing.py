@@ -50,7 +50,8 @@ def cadre_standing(session: Session, cadre: User, today: date, policy: Policy) -
     on_leave = any(n.state == "running" for n in needs)
     return Standing(
         ledger=mine.ledger,
-        expected_by_today=standing.expected_by(today, today.year, start, end, policy),
+        expected_by_today=standing.expected_so_far(today, today.year, start, end, policy,
+                                                   bool(mine.ledger.pending_days)),
         year_target=policy.days_on_post_per_year,
         today=standing.today_word([c.counts_for_day for c in todays], on_leave),
         checkins_today=len(todays),

@@ -42,7 +42,7 @@ from checkin.models import (
 )
 from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services.attendance import ledger
+from checkin.services.attendance import daily_logs, ledger
 from checkin.services.spotchecks import results
 
 PAGE_SIZE = 100
@@ -342,7 +342,7 @@ class DayRow:
     category: str
     why: DayWhy | None
     checkins: int
-    log: str  # the day's daily log (日纪实): the notes of its check-ins
+    log: str  # the day's daily log (日纪实), else the notes of its check-ins (the old way)
     visits: int
 
 
@@ -360,6 +360,8 @@ def day_rows(session: Session, cadre: User, year: int, months: list[CalendarMont
         checkins[day] += 1
         if note:
             notes[day].append(note)
+    logs = {day: row.text for (_user, day), row in daily_logs.newest_by_day(
+        session, [cadre.id], date(year, 1, 1), date(year, 12, 31)).items()}
     visits = {as_date(day): n for day, n in session.execute(
         select(Visit.local_day, func.count()).where(
             Visit.user_id == cadre.id, Visit.recorded_at >= first, Visit.recorded_at < after)
@@ -371,7 +373,8 @@ def day_rows(session: Session, cadre: User, year: int, months: list[CalendarMont
                 if cell is not None:
                     out.append(DayRow(cell.day, cell.category, month.why.get(cell.day),
                                       checkins.get(cell.day, 0),
-                                      "；".join(notes.get(cell.day, [])),
+                                      logs.get(cell.day) or "；".join(
+                                          notes.get(cell.day, [])),
                                       visits.get(cell.day, 0)))
     return out
 
