@@ -34,7 +34,7 @@ def parse_log(body: dict[str, Any]) -> LogInput:
     text = body.get("text")
     if not isinstance(text, str) or len(text) > MAX_TEXT * 2:
         raise Refusal("invalid_text", field="text", name="text", limit=MAX_TEXT)
-    supersedes = body.get("supersedes")
+    supersedes = body.get("supersedes") or None  # a form's empty field: the first version
     if supersedes is not None:
         supersedes = client_id(supersedes)
     queued = body.get("queued", False)

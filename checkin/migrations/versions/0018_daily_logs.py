@@ -1,7 +1,7 @@
 """the daily log (日纪实): daily_logs, one chain of versions per cadre and day, insert-only
 
-Revision ID: 0014_daily_logs
-Revises: 0013_imports
+Revision ID: 0018_daily_logs
+Revises: 0017_feedback
 Create Date: 2026-12-02 06:30:00.000000
 
 A daily log is evidence like a check-in: the table is insert-only (the triggers of
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_daily_logs'
-down_revision = '0013_imports'
+revision = '0018_daily_logs'
+down_revision = '0017_feedback'
 branch_labels = None
 depends_on = None
 
