@@ -87,7 +87,15 @@ def test_candidates_are_frozen_with_the_batch(wednesday, world, make_visit) -> N
         make_visit("cadre_c", day=TODAY)  # another county: not a candidate
         batch_id, _ = draw_county(wednesday, world)
         candidates = s.get(SpotcheckBatch, batch_id).candidates
-        assert sorted(candidates["visits"]["ids"]) == sorted(v.id for v in made)
+        # the townships' batches of this week already call back the households of the
+        # world's back-checks: their visits are left out (issue 15, one call a week)
+        called = {s.get(SpotcheckItem, world[f"backcheck_{k}"]).household_id for k in "abc"}
+        kept = [v.id for v in made if v.household_id not in called]
+        assert 0 < len(kept) < len(made)
+        assert sorted(candidates["visits"]["ids"]) == sorted(kept)
+        assert candidates["left_out"] == {"visits": len(made) - len(kept)}
+        assert candidates["drawn_on"] == TODAY.isoformat()
+        assert candidates["cap"] == 300
         assert candidates["visits"]["share"] == 0.15
         assert sorted(candidates["presence"]["users"]) == sorted(
             world[k] for k in ("cadre_a", "cadre_a2", "cadre_b", "cadre_b2"))
@@ -241,7 +249,7 @@ def test_presence_weights_follow_make_ups_late_days_and_after_the_fact_leave(
         batch = s.get(SpotcheckBatch, batch_id)
         people = batch.candidates["presence"]
         weights = dict(zip(people["users"], people["weights"], strict=True))
-        assert batch.candidates["version"] == 2
+        assert batch.candidates["version"] == 3
         base = weights[world["cadre_a"]]  # a clean record
         assert weights[world["cadre_a2"]] == base + 1.5  # make-up approved
         assert weights[world["cadre_b"]] == base + 1.5  # leave approved after it began

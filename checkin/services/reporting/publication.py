@@ -94,7 +94,7 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
         "cadres": [{"user_id": r.key, "name": r.label, **_counts(r)} for r in found.cadres],
         "findings": [{"item_id": j.item.id, "kind": j.item.kind, "user_id": j.item.user_id,
                       "user_name": j.item.user.name, "village_name": j.item.village.name,
-                      "outcome": j.result.outcome, "verdict": j.verdict,
+                      "outcome": j.outcome, "verdict": j.verdict,
                       "day": j.result.local_day.isoformat()} for j in found.findings],
     }
 
