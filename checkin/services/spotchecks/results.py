@@ -52,13 +52,16 @@ def visible_batches(scope: Scope) -> Select[SpotcheckBatch]:
 
 
 def visible_items(scope: Scope) -> Select[SpotcheckItem]:
-    """Items of visible batches that concern villages inside the scope."""
+    """Items of visible batches that concern villages inside the scope, and the items
+    assigned to the supervisor (a county's check given to a township's checker)."""
     if not scope.is_supervisor:
         return select(SpotcheckItem).where(false())
+    batch_visible = scope.area_path_clause(SpotcheckBatch.area_path)
+    if scope.user_id is not None:
+        batch_visible = or_(batch_visible, SpotcheckItem.id.in_(assigned_to(scope.user_id)))
     return (select(SpotcheckItem)
             .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)
-            .where(scope.area_path_clause(SpotcheckBatch.area_path),
-                   SpotcheckItem.village_id.in_(scope.village_ids())))
+            .where(batch_visible, SpotcheckItem.village_id.in_(scope.village_ids())))
 
 
 def with_details(stmt: Select[SpotcheckItem]) -> Select[SpotcheckItem]:
