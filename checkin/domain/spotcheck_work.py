@@ -94,7 +94,7 @@ def correction_problem(current: Answer, wanted: Answer, reason: str, has_appeal:
                        ) -> str | None:
     """The refusal code of a correction, or None when it may be stored."""
     if not reason.strip():
-        return "correction_reason_required"
+        return "result_correction_reason"
     if has_appeal:
         return "correction_after_appeal"
     if wanted == current:

@@ -99,8 +99,8 @@ FIXED = Answer("phone", "confirmed", None, "")
     ("current", "wanted", "reason", "appeal", "code"),
     [
         (FAIL, FIXED, "clicked the wrong button", False, None),
-        (FAIL, FIXED, "", False, "correction_reason_required"),
-        (FAIL, FIXED, "  ", False, "correction_reason_required"),
+        (FAIL, FIXED, "", False, "result_correction_reason"),
+        (FAIL, FIXED, "  ", False, "result_correction_reason"),
         (FAIL, FAIL, "same again", False, "correction_changes_nothing"),
         (FAIL, FIXED, "wrong", True, "correction_after_appeal"),  # the appeal decides
         (FAIL, Answer("phone", "not_confirmed", None, "called twice"), "note", False, None),
