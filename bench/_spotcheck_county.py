@@ -216,11 +216,15 @@ def _spotchecks(conn: Any, rng: random.Random, users: list[dict[str, Any]],
                     satisfaction = rng.choice(("satisfied", "satisfied", "basic",
                                                "unsatisfied"))
                 day = monday + timedelta(days=rng.randint(0, 4))
+                outcome = rng.choice(("confirmed",) * 8 + ("not_confirmed", "unreachable"))
+                if outcome == "unreachable":
+                    satisfaction = None
+                verdict = {"confirmed": "pass", "not_confirmed": "fail"}.get(outcome,
+                                                                             "no_contact")
                 results.append({"item_id": iid, "checked_by_id": supervisor, "method": "phone",
-                                "outcome": rng.choice(("confirmed",) * 8 + ("not_confirmed",
-                                                                            "unreachable")),
-                                "satisfaction": satisfaction, "note": "",
-                                "recorded_at": _moment(day, 10), "local_day": day})
+                                "outcome": outcome, "satisfaction": satisfaction, "note": "",
+                                "recorded_at": _moment(day, 10), "local_day": day,
+                                "verdict": verdict})
     conn.execute(insert(SpotcheckBatch), batches)
     conn.execute(insert(SpotcheckItem), items)
     conn.execute(insert(SpotcheckResult), results)

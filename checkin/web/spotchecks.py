@@ -233,6 +233,11 @@ def item_map(item: SpotcheckItem) -> dict[str, Any]:
                       "label": _("Where the visit was recorded")})
     if not marks:  # a presence check: where the village office is
         marks.append({"lat": village.lat, "lon": village.lon, "ok": True, "label": village.name})
+    result = item.result
+    if result is not None and result.lat is not None and result.lon is not None:
+        marks.append({"lat": result.lat, "lon": result.lon,
+                      "ok": "far_from_village" not in result.flags.split(","),
+                      "label": _("Where the check was recorded")})
     return {"fences": [{"name": village.name, "lat": village.lat, "lon": village.lon,
                         "radius_m": village.radius_m}], "marks": marks}
 

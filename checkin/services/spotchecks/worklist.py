@@ -102,7 +102,7 @@ class TownshipRow:
 
 def townships(session: Session, scope: Scope, batch_id: int,
               checker_id: int | None = None) -> list[TownshipRow]:
-    """The batch's checks per township of their villages, in township order."""
+    """The batch's checks per township of their villages, in the order of their codes."""
     stmt = _with_township(results.visible_items(scope).where(SpotcheckItem.batch_id == batch_id))
     stmt = stmt.outerjoin(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
     if checker_id is not None:
@@ -112,7 +112,8 @@ def townships(session: Session, scope: Scope, batch_id: int,
         func.count(SpotcheckItem.id).filter(SpotcheckResult.id.is_(None)),
         func.count(SpotcheckItem.id).filter(SpotcheckItem.kind == "presence"),
         func.count(SpotcheckItem.id).filter(SpotcheckItem.kind == "visit"))
-        .group_by(_Township.id, _Township.name, _Township.path).order_by(_Township.path))
+        .group_by(_Township.id, _Township.name, _Township.code)
+        .order_by(_Township.code, _Township.id))
     return [TownshipRow(*row) for row in rows]
 
 
