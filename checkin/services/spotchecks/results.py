@@ -68,7 +68,8 @@ def with_details(stmt: Select[SpotcheckItem]) -> Select[SpotcheckItem]:
     return stmt.options(
         selectinload(SpotcheckItem.user), selectinload(SpotcheckItem.village),
         selectinload(SpotcheckItem.household), selectinload(SpotcheckItem.visit),
-        selectinload(SpotcheckItem.result), selectinload(SpotcheckItem.batch))
+        selectinload(SpotcheckItem.result).selectinload(SpotcheckResult.corrections),
+        selectinload(SpotcheckItem.batch))
 
 
 def item_in_scope(session: Session, scope: Scope, item_id: int) -> SpotcheckItem | None:
