@@ -340,3 +340,32 @@ def test_a_field_result_is_compared_with_the_village(wednesday, world, north_m: 
                                 accuracy_m=10))
         assert result.flags == flags
         assert result.distance_m == pytest.approx(north_m, rel=0.01)
+
+
+def test_an_unreachable_result_corrected_to_an_answer_counts_as_a_check(wednesday,
+                                                                        world) -> None:
+    """The draws' history (last check, last drawn) follows the correction too."""
+    from datetime import time
+
+    with wednesday.app_context():
+        s = db.session()
+        item = SpotcheckItem(batch_id=world["batch_a"], position=5, kind="presence",
+                             user_id=world["cadre_a2"], village_id=world["va"], day=TODAY,
+                             window_start=time(9), window_end=time(11), risk=1.0, reasons=[])
+        s.add(item)
+        s.flush()
+        result = results.record_result(s, supervisor(world, "sup_t1"), item,
+                                       results.ResultInput("phone", "unreachable"))
+        s.commit()
+        cadres = select(User.id).where(User.id == world["cadre_a2"])
+        later = TODAY + timedelta(days=1)
+        history = results.histories(s, cadres, later)[world["cadre_a2"]]
+        assert (history.checks, history.days_since_last_check) == (0, None)
+        assert world["cadre_a2"] not in results.last_drawn(s, cadres, "presence")
+        results.correct_result(s, supervisor(world, "sup_t1"), result,
+                               results.CorrectionInput("phone", "confirmed",
+                                                       reason="he called back at once"))
+        s.commit()
+        history = results.histories(s, cadres, later)[world["cadre_a2"]]
+        assert (history.checks, history.days_since_last_check) == (1, 1)
+        assert results.last_drawn(s, cadres, "presence")[world["cadre_a2"]] == TODAY

@@ -430,7 +430,7 @@ def histories(session: Session, user_ids: Select[int], reference: date
     last = dict(session.execute(
         select(SpotcheckItem.user_id, func.max(SpotcheckResult.local_day))
         .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
-        .where(SpotcheckItem.user_id.in_(user_ids), SpotcheckResult.outcome != "unreachable",
+        .where(SpotcheckItem.user_id.in_(user_ids), current_outcome() != "unreachable",
                SpotcheckResult.local_day < reference)
         .group_by(SpotcheckItem.user_id)).all())
     result: dict[int, CadreHistory] = {}
@@ -441,6 +441,15 @@ def histories(session: Session, user_ids: Select[int], reference: date
             failed_checks=failed, checks=max(checks, failed),
             days_since_last_check=None if day is None else max(0, (reference - day).days))
     return result
+
+
+def current_outcome() -> Any:
+    """The outcome a result stands on, in SQL: its latest correction's, or its own."""
+    latest = (select(SpotcheckCorrection.outcome)
+              .where(SpotcheckCorrection.result_id == SpotcheckResult.id)
+              .order_by(SpotcheckCorrection.sequence.desc()).limit(1)
+              .correlate(SpotcheckResult).scalar_subquery())
+    return func.coalesce(latest, SpotcheckResult.outcome)
 
 
 NO_HISTORY = CadreHistory(failed_checks=0, checks=0, days_since_last_check=None)
@@ -459,7 +468,7 @@ def last_drawn(session: Session, user_ids: Select[int], kind: str
         .join(SpotcheckBatch, SpotcheckItem.batch_id == SpotcheckBatch.id)
         .outerjoin(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
         .where(SpotcheckItem.kind == kind, SpotcheckItem.user_id.in_(user_ids),
-               or_(SpotcheckResult.id.is_(None), SpotcheckResult.outcome != "unreachable"))
+               or_(SpotcheckResult.id.is_(None), current_outcome() != "unreachable"))
         .group_by(SpotcheckItem.user_id))
     if kind == "presence":
         return dict(rows.all())
