@@ -139,6 +139,19 @@ def page_of(total: int, requested: int | None, size: int) -> Page:
     return Page(number, pages, (number - 1) * size, size)
 
 
+def one_per_household(visits: Sequence[tuple[str, int, float, date]]) -> list[str]:
+    """Of (visit_id, household_id, risk, day), one visit per household: the riskiest, then
+    the latest, then the highest id; in the order given. A household is asked about one
+    visit a week, so two visits to it never make two calls."""
+    best: dict[int, tuple[float, date, str]] = {}
+    for visit_id, household, risk, day in visits:
+        key = (risk, day, visit_id)
+        if household not in best or key > best[household]:
+            best[household] = key
+    kept = {key[2] for key in best.values()}
+    return [visit_id for visit_id, *_rest in visits if visit_id in kept]
+
+
 def untaken_visits(visits: Sequence[tuple[str, int]], taken_households: Iterable[int]
                    ) -> list[str]:
     """Visit ids whose household no draw of the week calls yet: one call a household a

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 # Topics of the locks, the first half of PostgreSQL's two-part advisory lock key.
 LEAVE_REQUESTS = 1201
 MAKEUP_REQUESTS = 1202
+SPOTCHECK_WEEKS = 1203  # the spot-check draws of one ISO week (key: its Monday)
 
 
 def serialise(session: Session, topic: int, key: int) -> None:

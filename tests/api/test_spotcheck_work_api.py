@@ -96,3 +96,37 @@ def test_checks_are_assigned_within_the_weekly_cap(wednesday, client, world,
     mine = client.get("/api/v1/spotchecks?mine=1", headers=township).get_json()
     assert [i["id"] for i in mine["items"]] == [world["presence_a"]]
     assert client.get("/api/v1/spotchecks?mine=maybe", headers=township).status_code == 400
+
+
+def test_a_county_and_a_township_drawing_at_once_call_no_household_twice(
+        wednesday, client, world, token_for) -> None:
+    """The draws of one week are serialised: the second reads what the first drew."""
+    from datetime import timedelta
+
+    from tests.concurrency import together
+    from tests.spotcheck_helpers import LAST_WEEK, TODAY, add_visit
+
+    with wednesday.app_context():
+        s = db.session()
+        monday = TODAY - timedelta(days=TODAY.weekday() + 14)  # W45: the visits for W46
+        for n, (cadre, village) in enumerate((("cadre_a", "va"), ("cadre_a2", "va")) * 2):
+            add_visit(s, world, cadre, village, monday + timedelta(days=n))
+        s.commit()
+    wednesday.extensions["checkin_policy"] = dataclasses.replace(
+        wednesday.extensions["checkin_policy"], visit_backcheck_share=1.0)
+    who = [(token_for("sup_county"), world["county"]), (token_for("sup_t1"), world["t1"])]
+
+    def send(n: int):
+        headers, area = who[n % 2]
+        response = wednesday.test_client().post(
+            "/api/v1/spotchecks/draw", json={"area_id": area, "week": LAST_WEEK},
+            headers=headers)
+        return response.status_code, response.get_json()
+
+    for _round in range(1):
+        answers = together(2, send)
+        assert sorted(status for status, _ in answers) == [201, 201], answers
+        called = [[i["household_id"] for i in body["items"] if i["kind"] == "visit"]
+                  for _, body in answers]
+        assert not set(called[0]) & set(called[1]), called
+        assert set(called[0]) | set(called[1])

@@ -14,6 +14,7 @@ from checkin.domain.spotcheck_work import (
     correction_problem,
     field_position,
     join_flags,
+    one_per_household,
     page_of,
     percent_text,
     share,
@@ -168,3 +169,21 @@ def test_pages_are_clamped(total: int, requested: int | None, size: int, page: P
 def test_a_household_drawn_this_week_is_not_drawn_again(
         visits: list[tuple[str, int]], taken: list[int], left: list[str]) -> None:
     assert untaken_visits(visits, taken) == left
+
+
+D1, D2 = date(2026, 11, 9), date(2026, 11, 12)
+
+
+@pytest.mark.parametrize(
+    ("visits", "kept"),
+    [
+        ([("v1", 1, 1.0, D1), ("v2", 1, 3.0, D1), ("v3", 2, 1.0, D1)], ["v2", "v3"]),  # riskiest
+        ([("v1", 1, 2.0, D1), ("v2", 1, 2.0, D2)], ["v2"]),  # then the latest
+        ([("v2", 1, 2.0, D1), ("v1", 1, 2.0, D1)], ["v2"]),  # then the highest id
+        ([("v1", 1, 1.0, D1), ("v2", 2, 1.0, D1)], ["v1", "v2"]),
+        ([], []),
+    ],
+)
+def test_a_household_is_asked_about_one_visit_a_week(
+        visits: list[tuple[str, int, float, date]], kept: list[str]) -> None:
+    assert one_per_household(visits) == kept

@@ -30,7 +30,9 @@ Decisions:
   in proportion to what each wanted (sampling.split_cap), each list cut in its draw order
   (the quarter's forced presence checks and the month's coverage picks first); a
   household another batch of the same week already calls is left out of the candidates
-  (one call a household a week, whichever level drew first). Presence checks are not
+  (one call a household a week, whichever level drew first; the week's draws hold a lock
+  so that two made at once read each other), and of two visits to one household only
+  the riskiest (then the latest) is a candidate. Presence checks are not
   deduplicated across levels: a township and the county may both check a cadre in a
   week, as two unannounced checks are not a burden on the villagers.
 """
@@ -63,7 +65,7 @@ from checkin.domain.sampling import (
     presence_wanted,
     split_cap,
 )
-from checkin.domain.spotcheck_work import untaken_visits
+from checkin.domain.spotcheck_work import one_per_household, untaken_visits
 from checkin.models import (
     Area,
     AttendanceCorrection,
@@ -80,7 +82,7 @@ from checkin.models import (
     User,
     Visit,
 )
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.spotchecks import results
@@ -156,16 +158,23 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
     seed = derive_seed(settings.secret, area.id, week)
     cadres = area_cadres(area)
     history = results.histories(session, cadres, monday)
+    # The week's draws one after the other, each reading the households the others call.
+    locks.serialise(session, locks.SPOTCHECK_WEEKS, monday.toordinal())
     rows = _visit_rows(session, area, monday)
     keep = set(untaken_visits([(row.id, row.household_id) for row in rows],
                               session.scalars(households_called(week))))
-    visits = [row for row in rows if row.id in keep]
-    scores = _visit_scores(session, area, monday, visits, history)
+    untaken = [row for row in rows if row.id in keep]
+    all_scores = _visit_scores(session, area, monday, untaken, history)
+    single = set(one_per_household([(row.id, row.household_id, all_scores[row.id].score,
+                                     row.local_day) for row in untaken]))
+    visits = [row for row in untaken if row.id in single]
+    scores = {row.id: all_scores[row.id] for row in visits}
     flags = presence_flags(session, list(session.scalars(cadres)), monday)
     candidates = _freeze(session, cadres, visits, scores, settings, flags, history)
     candidates["drawn_on"] = clock.today().isoformat()
     candidates["cap"] = settings.policy.spotcheck_area_week_cap
-    candidates["left_out"] = {"visits": len(rows) - len(visits)}
+    candidates["left_out"] = {"visits": len(rows) - len(untaken),
+                              "same_household": len(untaken) - len(visits)}
     presence, visit_ids = run_draw(candidates, week, seed)
     batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week=week, seed=seed,
                            candidates=candidates, drawn_at=clock.now(), drawn_by_id=actor_id)
