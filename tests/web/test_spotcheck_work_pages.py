@@ -69,6 +69,8 @@ def test_the_batch_page_says_the_real_share_and_groups_by_township(wednesday, wo
     assert "15% of visits" not in html or real == 15
     assert "TownOne镇" in html and "TownTwo镇" in html  # the township index
     assert "At most 300 checks in this draw" in html
+    left = candidates["left_out"]
+    assert f"{left['same_household']} further visits to a household" in html
     # the first township's checks only, in pages
     assert "VillageAlpha村" in html
     second = page(client, f"{url}?township={world['t2']}")

@@ -145,6 +145,7 @@ class Shares:
     visits: int
     cap: int | None
     left_out: int
+    same_household: int = 0
 
     @property
     def presence_share(self) -> float | None:
@@ -163,4 +164,5 @@ def shares(batch: SpotcheckBatch) -> Shares:
     return Shares(
         cadres=len(candidates.get("presence", {}).get("users", [])), presence=presence,
         visits_candidates=len(candidates.get("visits", {}).get("ids", [])), visits=visits,
-        cap=candidates.get("cap"), left_out=candidates.get("left_out", {}).get("visits", 0))
+        cap=candidates.get("cap"), left_out=candidates.get("left_out", {}).get("visits", 0),
+        same_household=candidates.get("left_out", {}).get("same_household", 0))
