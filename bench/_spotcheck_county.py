@@ -218,6 +218,8 @@ def _spotchecks(conn: Any, rng: random.Random, users: list[dict[str, Any]],
                                                "unsatisfied"))
                 day = monday + timedelta(days=rng.randint(0, 4))
                 outcome = rng.choice(("confirmed",) * 8 + ("not_confirmed", "unreachable"))
+                if outcome == "unreachable":
+                    satisfaction = None
                 # The verdict is fixed when a result is recorded (as the service does).
                 results.append({"item_id": iid, "checked_by_id": supervisor, "method": "phone",
                                 "outcome": outcome, "satisfaction": satisfaction, "note": "",

@@ -174,6 +174,19 @@ TABLE: Mapping[str, Entry] = {
     "position_only_field": Entry(422, _l("A position is recorded for field checks only.")),
     "already_recorded": Entry(409, _l("This check already has a result; results are never "
                                    "changed.")),
+    "result_before_window": Entry(422, _l("This check's window opens at %(at)s: record the "
+                                       "result then, or say why it comes early.")),
+    "result_correction_reason": Entry(422, _l("Say why the result is corrected.")),
+    "correction_changes_nothing": Entry(422, _l("The correction says what the result says "
+                                             "already.")),
+    "correction_after_appeal": Entry(409, _l("This finding has been appealed: the county's "
+                                          "decision on the appeal settles it, not a "
+                                          "correction.")),
+    "correction_conflict": Entry(409, _l("Another correction of this result was saved first; "
+                                      "it is shown.")),
+    "checker_not_in_area": Entry(422, _l("Choose a supervisor of the check's village.")),
+    "checker_week_full": Entry(409, _l("%(name)s has %(cap)s checks this week already, the "
+                                    "most one checker takes.")),
     "appeal_reason_required": Entry(422, _l("Say why the finding should be excused.")),
     "appeal_not_a_failure": Entry(422, _l("Only a serious finding can be appealed.")),
     "appeal_exists": Entry(409, _l("This finding has been appealed already; an appeal is made "

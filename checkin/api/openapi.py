@@ -134,7 +134,27 @@ SCHEMAS.update({
             "pass", "fail", "excused", "no_contact", "excused_on_appeal"],
             "description": "what the bulletin counts: the verdict, or excused_on_appeal "
                            "once the county upheld an appeal"},
+        "flags": {"type": "array", "items": {"type": "string", "enum": [
+            "early_result", "far_from_village", "field_without_position"]}},
+        "early_reason": {"type": "string",
+                         "description": "why a result came before its window opened"},
+        "distance_m": _NULL_NUM,
+        "corrections": {"type": "array", "items": {"$ref": _REF + "SpotcheckCorrection"},
+                        "description": "new records correcting the result, oldest first; "
+                                       "the latest is what stands"},
         "appeal": {"oneOf": [{"$ref": _REF + "Appeal"}, {"type": "null"}]}}},
+    "SpotcheckCorrection": {"type": "object", "required": [
+        "id", "sequence", "corrected_by_id", "method", "outcome", "satisfaction", "note",
+        "reason", "verdict", "recorded_at"], "properties": {
+        "id": {"type": "integer"}, "sequence": {"type": "integer"},
+        "corrected_by_id": {"type": "integer"},
+        "method": {"type": "string", "enum": ["phone", "field"]},
+        "outcome": {"type": "string", "enum": ["confirmed", "not_confirmed", "unreachable"]},
+        "satisfaction": {"type": ["string", "null"],
+                         "enum": ["satisfied", "basic", "unsatisfied", None]},
+        "note": {"type": "string"}, "reason": {"type": "string"},
+        "verdict": {"type": "string", "enum": ["pass", "fail", "excused", "no_contact"]},
+        "recorded_at": {"type": "string", "format": "date-time"}}},
     "Appeal": {"type": "object", "required": [
         "id", "result_id", "made_by_id", "reason", "evidence", "created_at", "status",
         "decision"], "properties": {
@@ -190,7 +210,11 @@ SCHEMAS.update({
                          "description": "visit back-checks where the household answered"},
         "note": {"type": "string", "maxLength": 2000},
         "lat": {"type": "number"}, "lon": {"type": "number"},
-        "accuracy_m": {"type": "number"}}},
+        "accuracy_m": {"type": "number"},
+        "early_reason": {"type": "string", "maxLength": 2000,
+                         "description": "required before the check's window opens"},
+        "reason": {"type": "string", "maxLength": 2000,
+                   "description": "corrections only: why the result is corrected"}}},
     "BulletinRow": {"type": "object", "required": [
         "team_id", "village_id", "unit", "score", "rank", "parts", "award"], "properties": {
         "team_id": {"type": "integer"}, "team_code": {"type": "string"},
@@ -280,7 +304,10 @@ PATHS.update({
                        {"name": "status", "in": "query",
                         "schema": {"type": "string", "enum": ["open", "done"]}},
                        {"name": "batch_id", "in": "query", "schema": {"type": "integer"}},
-                       {"name": "week", "in": "query", "schema": {"type": "string"}}],
+                       {"name": "week", "in": "query", "schema": {"type": "string"}},
+                       {"name": "mine", "in": "query",
+                        "schema": {"type": "string", "enum": ["0", "1"]},
+                        "description": "1: only the checks assigned to the caller"}],
         "responses": {"200": _json(_page_of("SpotcheckItem")), **_errors(400, 401, 404)}}},
     "/spotchecks/batches/{batch_id}": {"get": {
         "summary": "One drawn batch with its items",
@@ -295,6 +322,27 @@ PATHS.update({
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": _REF + "ResultRequest"}}}},
         "responses": {"200": _json({"$ref": _REF + "SpotcheckItem"}),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/results/{result_id}/corrections": {"post": {
+        "summary": "Correct a mistaken result by a new record with a reason (the result "
+                   "stays); refused once the result is appealed",
+        "parameters": [{"name": "result_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": _REF + "ResultRequest"}}}},
+        "responses": {"201": _json({"$ref": _REF + "SpotcheckItem"}, "corrected"),
+                      **_errors(400, 401, 404, 409, 422)}}},
+    "/spotchecks/{item_id}/assignment": {"post": {
+        "summary": "Give a check to a checker (a supervisor of its village), within the "
+                   "checker's weekly cap",
+        "parameters": [{"name": "item_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["checker_id"],
+            "properties": {"checker_id": {"type": "integer"}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["item_id", "checker_id"],
+                                    "properties": {"item_id": {"type": "integer"},
+                                                   "checker_id": {"type": "integer"}}}),
                       **_errors(400, 401, 404, 409, 422)}}},
     "/spotchecks/results/{result_id}/appeals": {"post": {
         "summary": "Appeal (申诉) a failed check: a supervisor of the cadre's village, once; "

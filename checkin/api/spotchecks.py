@@ -27,7 +27,7 @@ from checkin.models import (
     SpotcheckResult,
 )
 from checkin.reasons import risk_text
-from checkin.services.spotchecks import appeals, results, weekly_draw
+from checkin.services.spotchecks import appeals, results, weekly_draw, worklist
 from checkin.settings import policy
 
 
@@ -47,9 +47,19 @@ def appeal_json(appeal: SpotcheckAppeal) -> dict[str, Any]:
                 "comment": decision.comment, "decided_at": utc_z(decision.decided_at)}}
 
 
+def correction_json(correction: Any) -> dict[str, Any]:
+    return {"id": correction.id, "sequence": correction.sequence,
+            "corrected_by_id": correction.corrected_by_id, "method": correction.method,
+            "outcome": correction.outcome, "satisfaction": correction.satisfaction,
+            "note": correction.note, "reason": correction.reason,
+            "verdict": correction.verdict, "recorded_at": utc_z(correction.recorded_at)}
+
+
 def result_json(result: SpotcheckResult, judged: results.Judged | None) -> dict[str, Any]:
     """`verdict` is the one recorded with the result, never changed; `standing_verdict`
-    what the bulletin counts (excused_on_appeal after an upheld appeal)."""
+    what the bulletin counts: the latest correction's verdict (excused_on_appeal after an
+    upheld appeal). The fields above are the result as first recorded; `corrections` the
+    records correcting it, oldest first."""
     recorded = results.recorded_verdict(result)
     return {"id": result.id, "item_id": result.item_id, "method": result.method,
             "outcome": result.outcome, "satisfaction": result.satisfaction,
@@ -57,6 +67,9 @@ def result_json(result: SpotcheckResult, judged: results.Judged | None) -> dict[
             "accuracy_m": result.accuracy_m, "recorded_at": utc_z(result.recorded_at),
             "checked_by_id": result.checked_by_id, "verdict": recorded,
             "standing_verdict": judged.verdict if judged else recorded,
+            "flags": [f for f in result.flags.split(",") if f],
+            "early_reason": result.early_reason, "distance_m": result.distance_m,
+            "corrections": [correction_json(c) for c in result.corrections],
             "appeal": appeal_json(judged.appeal) if judged and judged.appeal else None}
 
 
@@ -133,9 +146,13 @@ def list_spotchecks() -> Any:
     status = request.args.get("status") or None
     if status not in (None, "open", "done"):
         raise Refusal("not_in_choices", field="status", name="status", choices="open, done")
+    mine = request.args.get("mine")
+    if mine not in (None, "", "0", "1"):
+        raise Refusal("not_in_choices", field="mine", name="mine", choices="0, 1")
     filters = results.QueueFilters(status=status,
                                       batch_id=query_int("batch_id"),
-                                      week=request.args.get("week") or None)
+                                      week=request.args.get("week") or None,
+                                      checker_id=current_user.id if mine == "1" else None)
     items = results.queue(db.session(), current_scope(), filters, limit + 1, offset)
     return jsonify(page(items_json(items), limit, offset))
 
@@ -162,12 +179,16 @@ def parse_result(body: dict[str, Any]) -> results.ResultInput:
     note = body.get("note") or ""
     if not isinstance(note, str):
         raise Refusal("invalid_text", field="note", name="note", limit=results.MAX_NOTE)
+    early = body.get("early_reason") or ""
+    if not isinstance(early, str):
+        raise Refusal("invalid_text", field="early_reason", name="early_reason",
+                      limit=results.MAX_NOTE)
     return results.ResultInput(
         method=choice("method", findings.METHODS) or "",
         outcome=choice("outcome", findings.OUTCOMES) or "",
         satisfaction=choice("satisfaction", findings.SATISFACTION, required=False),
         note=note, lat=optional_number(body, "lat"), lon=optional_number(body, "lon"),
-        accuracy_m=optional_number(body, "accuracy_m"))
+        accuracy_m=optional_number(body, "accuracy_m"), early_reason=early)
 
 
 @bp.post("/spotchecks/<int:item_id>/result")
@@ -180,12 +201,51 @@ def record_spotcheck_result(item_id: int) -> Any:
         abort(404)
     try:
         with db.savepoint():  # flushed here; the request's commit point commits
-            results.record_result(session, current_user, item, data)
+            results.record_result(session, current_user, item, data, policy())
     except IntegrityError as exc:  # the other supervisor's result was stored first
         raise results.already_recorded() from exc
     item = results.item_in_scope(session, current_scope(), item_id)
     assert item is not None
     return jsonify(items_json([item])[0])
+
+
+@bp.post("/spotchecks/results/<int:result_id>/corrections")
+@roles_required("supervisor")
+def correct_spotcheck_result(result_id: int) -> Any:
+    """A new record correcting a mistaken result, with its reason; the result stays."""
+    body = json_object()
+    data = parse_result(body)
+    correction = results.CorrectionInput(
+        method=data.method, outcome=data.outcome, satisfaction=data.satisfaction,
+        note=data.note, reason=_text_field(body, "reason"))
+    session = db.session()
+    found = appeals.result_in_scope(session, current_scope(), result_id)
+    if found is None:
+        abort(404)
+    try:
+        with db.savepoint():
+            results.correct_result(session, current_user, found, correction)
+    except IntegrityError as exc:  # another correction took this sequence first
+        raise results.correction_taken() from exc
+    item = results.item_in_scope(session, current_scope(), found.item_id)
+    if item is None:  # visible through its village, drawn above the caller: the result
+        session.expire(found)
+        return jsonify(result_json(found, None)), 201
+    return jsonify(items_json([item])[0]), 201
+
+
+@bp.post("/spotchecks/<int:item_id>/assignment")
+@roles_required("supervisor")
+def assign_spotcheck(item_id: int) -> Any:
+    """Give a check to a checker: a supervisor of its village, within the weekly cap."""
+    checker_id = _int_field(json_object(), "checker_id")
+    session = db.session()
+    item = results.item_in_scope(session, current_scope(), item_id)
+    if item is None:
+        abort(404)
+    with db.savepoint():
+        worklist.assign(session, current_user, item, checker_id, policy())
+    return jsonify({"item_id": item.id, "checker_id": checker_id})
 
 
 def _text_field(body: dict[str, Any], name: str) -> str:

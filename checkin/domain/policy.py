@@ -53,6 +53,12 @@ class Policy:
     # Spot checks and bulletin (001, 002)
     visit_backcheck_share: float = 0.15
     satisfaction_warning_below: float = 0.70
+    # The week's spot-check workload (issue 15): checks one area's draw may hold (a county
+    # of 1,520 cadres drew 1,713 uncapped) and checks of one week one checker takes; a
+    # field result further than this beyond the village fence is flagged.
+    spotcheck_area_week_cap: int = 300
+    spotcheck_checker_week_cap: int = 60
+    spotcheck_far_from_village_m: float = 1000.0
     # Notifications: days without a counted check-in before the township is told; days
     # after 销假 fell due before it is overdue and the township is told.
     silent_days: int = 3

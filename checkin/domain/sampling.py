@@ -139,8 +139,60 @@ def weighted_sample(candidates: Sequence[tuple[K, float]], k: int, seed: str) ->
     return _sample(candidates, k, seed, "weighted_sample")
 
 
+def schedule_days(week: str, drawn_on: date | None = None) -> list[date]:
+    """The working days a presence check of the week may fall on: every one after the
+    draw, so that no window has passed before it is drawn (issue 15).
+
+    Drawn on a working day of the week (say a Wednesday): the working days of the week
+    after it (Thursday and Friday; never the day of the draw itself, whose windows may
+    have begun, and which leaves the checker no time to plan a field trip). Drawn when no
+    working day of the week is left (Friday, the weekend, or a week drawn late): the
+    working days of the seven days after the draw (the next Monday to Friday, or the rest
+    of this week and next Monday for a late draw made on a Monday). Days inside the week's
+    quarter are kept when there are any, as the quarter's coverage counts there.
+    `drawn_on` None: every working day of the week in the quarter (batches drawn before
+    this rule, candidates version 2).
+    """
+    monday = parse_iso_week(week)[0]
+    quarter_start, quarter_end = quarter_of_week(week)
+    week_days = [monday + timedelta(days=d) for d in WORK_WEEKDAYS]
+    if drawn_on is None:
+        return [day for day in week_days if quarter_start <= day <= quarter_end]
+    later = [day for day in week_days if day > drawn_on]
+    if not later:
+        later = [day for day in (drawn_on + timedelta(days=n) for n in range(1, 8))
+                 if day.weekday() in WORK_WEEKDAYS]
+    inside = [day for day in later if quarter_start <= day <= quarter_end]
+    return inside or later
+
+
+def split_cap(cap: int | None, presence: int, visits: int) -> tuple[int, int]:
+    """How many presence checks and back-checks a week may hold under a workload cap.
+
+    Under the cap (or no cap) both are kept whole. Over it, the cap is shared in
+    proportion to what each kind wanted (rounded, presence first), with at least one of a
+    kind that wanted any when the cap allows, and what one kind leaves unused goes to the
+    other: a county draw of 277 calls and 1,436 callbacks under a cap of 300 keeps 49
+    and 251.
+    """
+    if presence < 0 or visits < 0:
+        raise ValueError("wanted numbers must be >= 0")
+    if cap is None or presence + visits <= cap:
+        return presence, visits
+    if cap < 0:
+        raise ValueError("cap must be >= 0 or None")
+    share = math.floor(cap * presence / (presence + visits) + 0.5)
+    if presence and visits and cap >= 2:
+        share = min(max(share, 1), cap - 1)
+    p = min(presence, share)
+    v = min(visits, cap - p)
+    p = min(presence, cap - v)
+    return p, v
+
+
 def draw_presence(
-    cadres: Sequence[PresenceCandidate], week: str, seed: str, per_week: int | None = None
+    cadres: Sequence[PresenceCandidate], week: str, seed: str, per_week: int | None = None,
+    drawn_on: date | None = None, cap: int | None = None,
 ) -> list[PresenceDraw]:
     """This week's presence checks: the forced ones, then random ones up to per_week.
 
@@ -149,32 +201,43 @@ def draw_presence(
     week everyone has been drawn. If per_week is smaller the forced still all go in;
     per_week None means forced only. The others are drawn uniformly from all remaining
     cadres, checked or not, so being checked once does not make anyone safe. Each drawn
-    cadre gets a working day of the week inside the quarter and a 2-hour window. The list
-    is ordered as a schedule (day, window, user), which does not tell forced from random.
+    cadre gets a working day after the draw (`schedule_days`) and a 2-hour window. The
+    list is ordered as a schedule (day, window, user), which does not tell forced from
+    random. `cap`: at most this many in all (the week's workload), the forced ones first
+    in their draw order.
     """
     if per_week is not None and per_week < 0:
         raise ValueError("per_week must be >= 0 or None")
     ids = [c.user_id for c in cadres]
     if len(set(ids)) != len(ids):
         raise ValueError("a cadre appears twice among the candidates")
-    quarter_start, quarter_end = quarter_of_week(week)
+    quarter_start = quarter_of_week(week)[0]
     unchecked = [
         c.user_id
         for c in cadres
         if c.last_presence_check is None or c.last_presence_check < quarter_start
     ]
     must = math.ceil(len(unchecked) / weeks_left_in_quarter(week))
+    if cap is not None and cap < 0:
+        raise ValueError("cap must be >= 0 or None")
     forced = _sample([(u, 1) for u in unchecked], must, seed, "presence.forced")
+    wanted = max(len(forced), per_week or 0)
+    if cap is not None:
+        forced, wanted = forced[:cap], min(wanted, cap)
     taken = set(forced)
     others = [(c.user_id, c.weight) for c in cadres if c.user_id not in taken]
-    fill = _sample(others, (per_week or 0) - len(forced), seed, "presence.fill")
-    monday = parse_iso_week(week)[0]
-    days = [
-        day
-        for day in (monday + timedelta(days=d) for d in WORK_WEEKDAYS)
-        if quarter_start <= day <= quarter_end
-    ]
-    return _schedule(sorted(forced + fill), days, seed)
+    fill = _sample(others, wanted - len(forced), seed, "presence.fill")
+    return _schedule(sorted(forced + fill), schedule_days(week, drawn_on), seed)
+
+
+def presence_wanted(cadres: Sequence[PresenceCandidate], week: str,
+                    per_week: int | None = None) -> int:
+    """How many presence checks the week wants before any cap: the quarter's forced ones
+    or per_week, whichever is more."""
+    quarter_start = quarter_of_week(week)[0]
+    unchecked = sum(1 for c in cadres
+                    if c.last_presence_check is None or c.last_presence_check < quarter_start)
+    return max(math.ceil(unchecked / weeks_left_in_quarter(week)), per_week or 0)
 
 
 def draw_visit_backchecks(
@@ -182,6 +245,7 @@ def draw_visit_backchecks(
     week: str,
     seed: str,
     share: float = DEFAULT_POLICY.visit_backcheck_share,
+    cap: int | None = None,
 ) -> list[str]:
     """Visits to back-check this week: ceil(share x visits), weighted by risk, no repeats.
 
@@ -191,7 +255,8 @@ def draw_visit_backchecks(
     draw of one. The rest are filled by risk up to k. Coverage wins over k: with more
     uncovered cadres than k, the list is longer than k. The cadre's last back-check is
     taken as the latest given on any of their visits. Visits with risk <= 0 are never
-    drawn. Order: coverage picks, then the fill, each in draw order.
+    drawn. Order: coverage picks, then the fill, each in draw order. `cap`: the first
+    `cap` of that list (the week's workload).
     """
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be between 0 and 1, not {share!r}")
@@ -215,7 +280,8 @@ def draw_visit_backchecks(
     for i in forced:
         rest[i] = math.inf
     fill = _fastest(rest, k - len(forced))
-    return [keys[i] for i in forced + fill]
+    drawn = [keys[i] for i in forced + fill]
+    return drawn if cap is None else drawn[:max(cap, 0)]
 
 
 def verify_draw(

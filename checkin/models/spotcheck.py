@@ -123,11 +123,69 @@ class SpotcheckResult(Base):
     # Decided when recorded, from what was known then (findings.verdict_then); never
     # recomputed. An appeal is a record of its own beside it.
     verdict: Mapped[str] = mapped_column(String(16))
+    # Issue 15: why a result came before its window opened (then flagged early_result);
+    # flags (spotcheck_work.RESULT_FLAGS, comma list); a field result's distance from the
+    # village centre.
+    early_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    flags: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    distance_m: Mapped[float | None] = mapped_column(Float)
 
     item: Mapped[SpotcheckItem] = relationship(back_populates="result")
     checked_by: Mapped[User] = relationship()
+    corrections: Mapped[list[SpotcheckCorrection]] = relationship(
+        back_populates="result", order_by="SpotcheckCorrection.sequence")
     appeal: Mapped[SpotcheckAppeal | None] = relationship(back_populates="result",
                                                           uselist=False)
+
+
+class SpotcheckCorrection(Base):
+    """A correction of a mistaken result: what the result should have said, why, by whom.
+    The result stays as recorded; the latest correction (highest sequence) is what stands.
+    The unique key on (result_id, sequence) settles two corrections made at once. Never
+    updated or deleted."""
+
+    __tablename__ = "spotcheck_corrections"
+    __table_args__ = (
+        UniqueConstraint("result_id", "sequence"),
+        CheckConstraint("method IN ('phone','field')", name="method"),
+        CheckConstraint("outcome IN ('confirmed','not_confirmed','unreachable')",
+                        name="outcome"),
+        CheckConstraint("satisfaction IS NULL OR satisfaction IN "
+                        "('satisfied','basic','unsatisfied')", name="satisfaction"),
+        CheckConstraint("verdict IN ('pass','fail','excused','no_contact')", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_results.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    # From the leave as known when the result was first recorded (spotcheck_work).
+    verdict: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    result: Mapped[SpotcheckResult] = relationship(back_populates="corrections")
+    corrected_by: Mapped[User] = relationship()
+
+
+class SpotcheckAssignment(Base):
+    """Who is to make a check: the latest row of an item is its checker (a supervisor of
+    the item's village). Not evidence, but kept: a new row for each change, audited."""
+
+    __tablename__ = "spotcheck_assignments"
+    __table_args__ = (Index("ix_spotcheck_assignments_checker", "checker_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("spotcheck_items.id"), index=True)
+    checker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    checker: Mapped[User] = relationship(foreign_keys=[checker_id])
 
 
 class SpotcheckAppeal(Base):

@@ -50,6 +50,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "spotcheck_results": ("lat", "lon"),
     "spotcheck_appeals": (),
     "spotcheck_appeal_decisions": (),
+    "spotcheck_corrections": (),
     "audit_log": (),
     "attendance_corrections": ("lat", "lon"),
     "attendance_correction_decisions": (),

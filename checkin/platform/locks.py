@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 LEAVE_REQUESTS = 1201
 MAKEUP_REQUESTS = 1202
 DAILY_LOGS = 1203
+SPOTCHECK_WEEKS = 1204  # the spot-check draws of one ISO week (key: its Monday)
 
 
 def serialise(session: Session, topic: int, key: int) -> None:

@@ -21,14 +21,15 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
-from checkin.domain import reporting
+from checkin.domain import reporting, spotcheck_work
 from checkin.domain.refusal import Refusal
 from checkin.domain.risk import RiskReason
+from checkin.exports import export
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
 from checkin.platform import clock
 from checkin.reasons import risk_text
 from checkin.scope import Scope
-from checkin.services.spotchecks import appeals, results, weekly_draw
+from checkin.services.spotchecks import appeals, results, spotcheck_exports, weekly_draw, worklist
 from checkin.settings import policy
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
@@ -55,9 +56,33 @@ class ResultForm(FlaskForm):
         SelectChoice("basic", _l("Basically satisfied")),
         SelectChoice("unsatisfied", _l("Not satisfied"))], validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Length(max=results.MAX_NOTE)])
+    early_reason = TextAreaField(_l("Why the result comes before the window"),
+                                 validators=[Length(max=results.MAX_NOTE)])
     lat = HiddenField()
     lon = HiddenField()
     accuracy_m = HiddenField()
+
+
+class CorrectionForm(FlaskForm):
+    method = RadioField(_l("How"), choices=[SelectChoice("phone", _l("By phone")),
+                                            SelectChoice("field", _l("In the field"))],
+                        validators=[DataRequired()])
+    outcome = RadioField(_l("Outcome"), choices=[
+        SelectChoice("confirmed", _l("Confirmed")),
+        SelectChoice("not_confirmed", _l("Not confirmed")),
+        SelectChoice("unreachable", _l("Could not reach anyone"))],
+        validators=[DataRequired()])
+    satisfaction = RadioField(_l("Satisfaction with the work team"), choices=[
+        SelectChoice("satisfied", _l("Satisfied")),
+        SelectChoice("basic", _l("Basically satisfied")),
+        SelectChoice("unsatisfied", _l("Not satisfied"))], validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=results.MAX_NOTE)])
+    reason = TextAreaField(_l("Why the result is corrected"),
+                           validators=[DataRequired(), Length(max=results.MAX_NOTE)])
+
+
+class AssignForm(FlaskForm):
+    checker = SelectField(_l("Checker"), coerce=int)
 
 
 class AppealForm(FlaskForm):
@@ -131,15 +156,25 @@ def queue() -> Any:
     status = request.args.get("status", "open")
     if status not in ("open", "done"):
         status = "open"
-    items = results.queue(session, scope, results.QueueFilters(status=status), 300)
+    mine = request.args.get("mine") == "1"
+    checker = current_user.id if mine else None
+    items = results.queue(session, scope, results.QueueFilters(status=status,
+                                                               checker_id=checker), 300)
+    checkers = results.checkers_of(session, [i.id for i in items])
     verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}
     open_count = session.scalar(select(func.count()).select_from(
         results.visible_items(scope).outerjoin(
             SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
         .where(SpotcheckResult.id.is_(None)).subquery())) or 0
     form = draw_form(session, scope)
+    mine_open = session.scalar(select(func.count()).select_from(
+        results.visible_items(scope).outerjoin(
+            SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+        .where(SpotcheckResult.id.is_(None),
+               SpotcheckItem.id.in_(results.assigned_to(current_user.id))).subquery())) or 0
     return render_template("spotchecks/queue.html", items=items, status=status,
-                           verdicts=verdicts, open_count=open_count, form=form,
+                           verdicts=verdicts, open_count=open_count, form=form, mine=mine,
+                           mine_open=mine_open, checkers=checkers,
                            today=clock.today(), **_context())
 
 
@@ -198,21 +233,49 @@ def item_map(item: SpotcheckItem) -> dict[str, Any]:
                       "label": _("Where the visit was recorded")})
     if not marks:  # a presence check: where the village office is
         marks.append({"lat": village.lat, "lon": village.lon, "ok": True, "label": village.name})
+    result = item.result
+    if result is not None and result.lat is not None and result.lon is not None:
+        marks.append({"lat": result.lat, "lon": result.lon,
+                      "ok": "far_from_village" not in result.flags.split(","),
+                      "label": _("Where the check was recorded")})
     return {"fences": [{"name": village.name, "lat": village.lat, "lon": village.lon,
                         "radius_m": village.radius_m}], "marks": marks}
+
+
+def assign_form(session: Session, item: SpotcheckItem) -> AssignForm:
+    form = AssignForm()
+    form.checker.choices = [SelectChoice(str(u.id), f"{u.name} · {u.area.name if u.area else ''}")
+                            for u in worklist.eligible_checkers(session, item.village)]
+    return form
+
+
+def item_context(item: SpotcheckItem, form: ResultForm | None = None) -> dict[str, Any]:
+    session = db.session()
+    judged = results.judge(session, [item])
+    found = judged[0] if judged else None
+    opens = results.window_opens(item)
+    correction_form = CorrectionForm()
+    if found is not None and not correction_form.is_submitted():
+        correction_form.method.data = found.method
+        correction_form.outcome.data = found.outcome
+        correction_form.satisfaction.data = found.satisfaction
+        correction_form.note.data = found.note
+    return {"item": item, "form": form or ResultForm(),
+            "verdict": found.recorded if found else None, "judged": found,
+            "appeal_form": AppealForm(), "decision_form": AppealDecisionForm(),
+            "correction_form": correction_form,
+            "corrections": item.result.corrections if item.result else [],
+            "may_decide_appeal": may_decide_appeal, "opens": opens,
+            "window_open": clock.now() >= opens,
+            "checker": results.checkers_of(session, [item.id]).get(item.id),
+            "assign_form": assign_form(session, item),
+            "map_data": item_map(item), **_context()}
 
 
 @bp.get("/items/<int:item_id>")
 @roles_required("supervisor", "admin")
 def item_page(item_id: int) -> Any:
-    item = _item(item_id)
-    judged = results.judge(db.session(), [item])
-    found = judged[0] if judged else None
-    return render_template("spotchecks/item.html", item=item, form=ResultForm(),
-                           verdict=found.recorded if found else None, judged=found,
-                           appeal_form=AppealForm(), decision_form=AppealDecisionForm(),
-                           may_decide_appeal=may_decide_appeal,
-                           map_data=item_map(item), **_context())
+    return render_template("spotchecks/item.html", **item_context(_item(item_id)))
 
 
 def may_decide_appeal(appeal: Any) -> bool:
@@ -236,7 +299,8 @@ def _result_input(form: ResultForm, kind: str) -> results.ResultInput:
         note=form.note.data or "",
         lat=number(form.lat.data) if field else None,
         lon=number(form.lon.data) if field else None,
-        accuracy_m=number(form.accuracy_m.data) if field else None)
+        accuracy_m=number(form.accuracy_m.data) if field else None,
+        early_reason=form.early_reason.data or "")
 
 
 @bp.post("/items/<int:item_id>/result")
@@ -247,13 +311,13 @@ def record_result(item_id: int) -> Any:
     form = ResultForm()
     if not form.validate_on_submit():
         flash(_("Say how you checked and what you found."), "error")
-        return render_template("spotchecks/item.html", item=item, form=form, verdict=None,
-                               map_data=item_map(item), **_context()), 400
+        return render_template("spotchecks/item.html", **item_context(item, form)), 400
     taken = _("Another supervisor recorded a result for this check first; it is shown "
-              "below. Results are never changed.")
+              "below. A mistaken result is corrected, never changed.")
     try:
         with db.savepoint():
-            results.record_result(session, current_user, item, _result_input(form, item.kind))
+            results.record_result(session, current_user, item, _result_input(form, item.kind),
+                                  policy())
     except IntegrityError:  # another supervisor's result was stored first
         flash(taken, "error")
     except Refusal as exc:
@@ -261,6 +325,56 @@ def record_result(item_id: int) -> Any:
     else:
         flash(_("Result saved."), "info")
     return redirect(url_for("spotchecks.item_page", item_id=item_id))
+
+
+@bp.post("/results/<int:result_id>/correction")
+@roles_required("supervisor")
+def correct_result(result_id: int) -> Any:
+    """A new record correcting a mistaken result, with its reason; the first stays."""
+    session = db.session()
+    found = appeals.result_in_scope(session, current_scope(), result_id)
+    if found is None:
+        abort(404)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(_("Say what the result should be and why it is corrected."), "error")
+        return redirect(url_for("spotchecks.item_page", item_id=found.item_id))
+    kind = found.item.kind
+    data = results.CorrectionInput(
+        method=form.method.data or "", outcome=form.outcome.data or "",
+        reason=form.reason.data or "", note=form.note.data or "",
+        satisfaction=(form.satisfaction.data or None)
+        if kind == "visit" and form.outcome.data != "unreachable" else None)
+    try:
+        with db.savepoint():
+            results.correct_result(session, current_user, found, data)
+    except IntegrityError:
+        flash(refusals.message(results.correction_taken()), "error")
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+    else:
+        flash(_("Correction saved; the first result stays on record."), "info")
+    return redirect(url_for("spotchecks.item_page", item_id=found.item_id))
+
+
+@bp.post("/items/<int:item_id>/assign")
+@roles_required("supervisor")
+def assign_item(item_id: int) -> Any:
+    session = db.session()
+    item = _item(item_id)
+    form = assign_form(session, item)
+    if form.validate_on_submit():
+        try:
+            with db.savepoint():
+                worklist.assign(session, current_user, item, form.checker.data, policy())
+        except Refusal as exc:
+            flash(refusals.message(exc), "error")
+        else:
+            flash(_("Assigned."), "info")
+    else:
+        flash(refusals.message(Refusal("checker_not_in_area")), "error")
+    return redirect(request.form.get("next") or url_for("spotchecks.item_page",
+                                                         item_id=item_id))
 
 
 # Appeals -----------------------------------------------------------------------------------
@@ -340,15 +454,77 @@ def batch_page(batch_id: int) -> Any:
         SpotcheckBatch.id == batch_id)).first()
     if batch is None:
         abort(404)
-    items = results.queue(session, scope, results.QueueFilters(batch_id=batch.id),
-                             100_000)
-    items.sort(key=lambda i: i.position)
+    mine = request.args.get("mine") == "1"
+    checker = current_user.id if mine else None
+    towns = worklist.townships(session, scope, batch.id, checker)
+    township_id = request.args.get("township", type=int)
+    if township_id not in {t.id for t in towns}:
+        township_id = towns[0].id if towns else None
+    items, page = worklist.township_page(session, scope, batch.id, township_id,
+                                         request.args.get("page", type=int), checker)
     verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}
     verification = weekly_draw.verify(session, batch,
                                          weekly_draw.secret_from(current_app.config))
+    form = AssignForm()
+    village = items[0].village if items else None
+    form.checker.choices = [] if village is None else [
+        SelectChoice(str(u.id), f"{u.name} · {u.area.name if u.area else ''}")
+        for u in worklist.eligible_checkers(session, village)]
     return render_template("spotchecks/batch.html", batch=batch, items=items,
                            verdicts=verdicts, verification=verification,
-                           candidates=batch.candidates, **_context())
+                           candidates=batch.candidates, towns=towns, township_id=township_id,
+                           page=page, mine=mine, shares=worklist.shares(batch),
+                           checkers=results.checkers_of(session, [i.id for i in items]),
+                           assign_form=form, share_text=spotcheck_work.percent_text,
+                           checker_cap=policy().spotcheck_checker_week_cap, **_context())
+
+
+@bp.post("/batches/<int:batch_id>/assign")
+@roles_required("supervisor")
+def assign_page(batch_id: int) -> Any:
+    """Give the open, unassigned checks of one township page to a checker, up to the
+    checker's weekly cap."""
+    session = db.session()
+    scope = current_scope()
+    batch = session.scalars(results.visible_batches(scope).where(
+        SpotcheckBatch.id == batch_id)).first()
+    if batch is None:
+        abort(404)
+    township_id = request.form.get("township", type=int)
+    items, _page = worklist.township_page(session, scope, batch.id, township_id,
+                                          request.form.get("page", type=int))
+    taken = results.checkers_of(session, [i.id for i in items])
+    checker_id = request.form.get("checker", type=int) or 0
+    done = 0
+    for item in items:
+        if item.result is not None or item.id in taken:
+            continue
+        try:
+            with db.savepoint():
+                if worklist.assign(session, current_user, item, checker_id, policy()):
+                    done += 1
+        except Refusal as exc:  # the checker's week is full, or not of this village
+            flash(refusals.message(exc), "error")
+            break
+    if done:
+        flash(_("%(n)s checks assigned.", n=done), "info")
+    return redirect(url_for("spotchecks.batch_page", batch_id=batch.id, township=township_id,
+                            page=request.form.get("page", type=int)))
+
+
+@bp.get("/batches/<int:batch_id>/export.xlsx")
+@roles_required("supervisor", "admin")
+def batch_export(batch_id: int) -> Any:
+    """The week's list of one batch as a typed .xlsx, every check, township by township."""
+    session = db.session()
+    scope = current_scope()
+    batch = session.scalars(results.visible_batches(scope).where(
+        SpotcheckBatch.id == batch_id)).first()
+    if batch is None:
+        abort(404)
+    headers, rows = spotcheck_exports.week_list(session, scope, batch)
+    return export("xlsx", f"周抽查-{batch.area.name}-{batch.week}",
+                  _("Spot checks of %(week)s", week=batch.week), headers, rows)
 
 
 # Serious findings --------------------------------------------------------------------------
@@ -364,6 +540,19 @@ def findings_page() -> Any:
     found = results.serious_findings(db.session(), current_scope(), first, last)
     return render_template("spotchecks/findings.html", found=found, month=month,
                            months=recent_months(today), **_context())
+
+
+@bp.get("/findings/export.xlsx")
+@roles_required("supervisor", "admin")
+def findings_export() -> Any:
+    month = request.args.get("month") or reporting.month_of(clock.today())
+    try:
+        first, last = reporting.parse_month(month)
+    except ValueError:
+        abort(404)
+    headers, rows = spotcheck_exports.findings(db.session(), current_scope(), first, last)
+    return export("xlsx", f"抽查问题-{month}", _("Serious findings of %(month)s", month=month),
+                  headers, rows)
 
 
 def recent_months(today: date, count: int = 12) -> list[str]:

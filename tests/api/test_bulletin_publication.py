@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from checkin import db
-from checkin.models import AuditEntry
+from checkin.models import Area, AuditEntry
 from tests.api.test_spotchecks_api import verdict_of
 from tests.spotcheck_helpers import MONTH, NOW
 
@@ -237,3 +237,50 @@ def test_the_database_holds_one_first_publication_and_one_correction_of_each(
                                   supersedes_id=first["id"], correction_reason="x"))
         s.commit()
     again(first["id"])  # a second correction of the same publication
+
+
+def test_a_correction_after_publication_is_a_late_change(wednesday, client, world,
+                                                         token_for) -> None:
+    """Issue 15: an October finding corrected after October's bulletin was published is
+    listed as a late change of its team, and the month's figures now follow the correction."""
+    from datetime import time
+
+    from checkin.models import SpotcheckBatch, SpotcheckItem, SpotcheckResult, User
+    from checkin.services.spotchecks import results
+
+    with wednesday.app_context():
+        s = db.session()
+        area = s.get(Area, world["t1"])
+        batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week="2026-W43",
+                               seed="0" * 64, candidates={}, drawn_at=NOW)
+        s.add(batch)
+        s.flush()
+        item = SpotcheckItem(batch_id=batch.id, position=0, kind="presence",
+                             user_id=world["cadre_a"], village_id=world["va"],
+                             day=date(2026, 10, 21), window_start=time(9),
+                             window_end=time(11), risk=1.0, reasons=[])
+        s.add(item)
+        s.flush()
+        moment = datetime(2026, 10, 21, 2, 0, tzinfo=UTC)
+        s.add(SpotcheckResult(item_id=item.id, checked_by_id=world["sup_t1"], method="phone",
+                              outcome="not_confirmed", verdict="fail", note="",
+                              recorded_at=moment, local_day=date(2026, 10, 21)))
+        s.commit()
+        item_id = item.id
+    county = token_for("sup_county")
+    body = publish(client, county, area_id=world["county"]).get_json()
+    rows = {r["team_id"]: r for r in body["rows"]}
+    assert rows[world["team_a"]]["award"] == "yellow_card"
+    wednesday.config["FIXED_NOW"] = LATER
+    with wednesday.app_context():
+        s = db.session()
+        result = s.get(SpotcheckItem, item_id).result
+        results.correct_result(s, s.get(User, world["sup_t1"]), result,
+                               results.CorrectionInput("phone", "confirmed",
+                                                       reason="wrong button"))
+        s.commit()
+    listed = late_changes(client, county, world["county"]).get_json()
+    by_team = {c["team_id"]: c for c in listed["items"]}
+    assert by_team[world["team_a"]]["late_records"]["spotcheck_results"] == 1
+    assert by_team[world["team_a"]]["changes"]["award"]["published"] == "yellow_card"
+    assert by_team[world["team_a"]]["changes"]["award"]["now"] != "yellow_card"

@@ -419,3 +419,82 @@ def test_equal_weights_draw_as_an_even_draw_does() -> None:
     weighted = [PresenceCandidate(c.user_id, c.last_presence_check, 3.0) for c in plain]
     assert draw_presence(plain, "2026-W47", SEED, 12) == draw_presence(
         weighted, "2026-W47", SEED, 12)
+
+
+# --- issue 15: windows after the draw, the week's workload ----------------------------
+
+from checkin.domain.sampling import presence_wanted, schedule_days, split_cap  # noqa: E402
+
+D = date
+
+
+@pytest.mark.parametrize(
+    ("week", "drawn_on", "days"),
+    [
+        # Monday: Tuesday to Friday of the week
+        ("2026-W47", D(2026, 11, 16), [D(2026, 11, d) for d in (17, 18, 19, 20)]),
+        # Wednesday: Thursday and Friday, never Monday and Tuesday already past
+        ("2026-W47", D(2026, 11, 18), [D(2026, 11, 19), D(2026, 11, 20)]),
+        # Thursday: Friday
+        ("2026-W47", D(2026, 11, 19), [D(2026, 11, 20)]),
+        # Friday: nothing left of the week: next Monday to Friday
+        ("2026-W47", D(2026, 11, 20), [D(2026, 11, d) for d in (23, 24, 25, 26, 27)]),
+        # Sunday: next Monday to Friday
+        ("2026-W47", D(2026, 11, 22), [D(2026, 11, d) for d in (23, 24, 25, 26, 27)]),
+        # last week drawn late on Monday: Tuesday to Friday, and next Monday
+        ("2026-W46", D(2026, 11, 16), [D(2026, 11, d) for d in (17, 18, 19, 20, 23)]),
+        # a week across quarters: days of the new quarter are kept
+        ("2026-W40", D(2026, 9, 28), [D(2026, 10, 1), D(2026, 10, 2)]),
+        # not known when drawn (old batches): the whole week in the quarter
+        ("2026-W47", None, [D(2026, 11, d) for d in (16, 17, 18, 19, 20)]),
+    ],
+)
+def test_presence_days_all_come_after_the_draw(week: str, drawn_on: date | None,
+                                               days: list[date]) -> None:
+    assert schedule_days(week, drawn_on) == days
+    if drawn_on is not None:
+        assert all(day > drawn_on for day in days)
+
+
+def test_a_wednesday_draw_schedules_no_check_on_monday_or_tuesday() -> None:
+    draws = draw_presence(cadres(300), "2026-W47", SEED, per_week=300,
+                          drawn_on=D(2026, 11, 18))
+    assert {d.day for d in draws} == {D(2026, 11, 19), D(2026, 11, 20)}
+
+
+@pytest.mark.parametrize(
+    ("cap", "presence", "visits", "kept"),
+    [
+        (None, 277, 1436, (277, 1436)),
+        (2000, 277, 1436, (277, 1436)),  # under the cap: whole
+        (300, 277, 1436, (49, 251)),  # the 1,520-cadre county: 277/1713 of 300 = 48.5
+        (300, 0, 1436, (0, 300)),
+        (300, 400, 0, (300, 0)),
+        (300, 10, 1000, (3, 297)),  # in proportion: 10/1010 of 300 = 2.97
+        (10, 1, 1000, (1, 9)),  # at least one of a kind that wanted any
+        (1, 5, 5, (1, 0)),
+        (0, 5, 5, (0, 0)),
+    ],
+)
+def test_the_weekly_cap_is_shared_in_proportion(cap: int | None, presence: int, visits: int,
+                                                kept: tuple[int, int]) -> None:
+    assert split_cap(cap, presence, visits) == kept
+    p, v = kept
+    assert p <= presence and v <= visits
+    if cap is not None:
+        assert p + v <= cap
+
+
+def test_a_capped_presence_draw_keeps_the_forced_ones_first() -> None:
+    candidates = cadres(140)  # all unchecked: ceil(140 / 7 weeks left) = 20 forced
+    assert presence_wanted(candidates, "2026-W47", 5) == 20
+    whole = draw_presence(candidates, "2026-W47", SEED, per_week=5)
+    capped = draw_presence(candidates, "2026-W47", SEED, per_week=5, cap=8)
+    assert len(whole) == 20 and len(capped) == 8
+    assert {d.user_id for d in capped} <= {d.user_id for d in whole}
+
+
+def test_a_capped_back_check_draw_is_the_start_of_the_whole_one() -> None:
+    visits = [VisitCandidate(f"v{n:03d}", n % 40, 1.0 + n % 3, None) for n in range(200)]
+    whole = draw_visit_backchecks(visits, "2026-W47", SEED, 0.15)
+    assert draw_visit_backchecks(visits, "2026-W47", SEED, 0.15, cap=12) == whole[:12]

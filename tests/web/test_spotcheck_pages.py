@@ -90,7 +90,8 @@ def test_recording_a_result_on_the_phone(wednesday, world, login_en) -> None:
     html = saved.get_data(as_text=True)
     assert "Result saved" in html
     assert "村部无人" in html and "30.85100" in html
-    assert 'name="method"' not in html  # no second form
+    assert f'action="{url}/result"' not in html  # no second result form
+    assert "Correct a mistaken result" in html  # a correction is a new record
     # a second supervisor's save, made on a page loaded before: refused, nothing changed
     county = login_en(wednesday.test_client(), "sup_county")
     token = csrf_from(county, url)

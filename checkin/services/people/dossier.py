@@ -223,8 +223,8 @@ def spotcheck_lines(session: Session, cadre: User, year: int) -> list[SpotcheckL
         .options(selectinload(SpotcheckItem.result), selectinload(SpotcheckItem.batch))
         .order_by(SpotcheckResult.recorded_at)).all()
     return [SpotcheckLine(week=j.item.batch.week, day=j.item.day, kind=j.item.kind,
-                          outcome=j.result.outcome, verdict=j.verdict,
-                          satisfaction=j.result.satisfaction, note=j.result.note)
+                          outcome=j.outcome, verdict=j.verdict,
+                          satisfaction=j.satisfaction, note=j.note)
             for j in results.judge(session, items)]
 
 

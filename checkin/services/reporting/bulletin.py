@@ -222,7 +222,7 @@ def _counts_by(judged: list[results.Judged], key: Callable[[results.Judged], Has
                ) -> dict[Hashable, findings.Counts]:
     groups: dict[Hashable, list[tuple[findings.Verdict, str | None]]] = defaultdict(list)
     for j in judged:
-        groups[key(j)].append((j.verdict, j.result.satisfaction))
+        groups[key(j)].append((j.verdict, j.satisfaction))
     return {k: findings.count(v) for k, v in groups.items()}
 
 

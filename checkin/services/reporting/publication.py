@@ -35,6 +35,7 @@ from checkin.models import (
     BulletinPublication,
     Checkin,
     Leave,
+    SpotcheckCorrection,
     SpotcheckItem,
     SpotcheckResult,
     User,
@@ -95,7 +96,7 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
         "cadres": [{"user_id": r.key, "name": r.label, **_counts(r)} for r in found.cadres],
         "findings": [{"item_id": j.item.id, "kind": j.item.kind, "user_id": j.item.user_id,
                       "user_name": j.item.user.name, "village_name": j.item.village.name,
-                      "outcome": j.result.outcome, "verdict": j.verdict,
+                      "outcome": j.outcome, "verdict": j.verdict,
                       "day": j.result.local_day.isoformat()} for j in found.findings],
     }
 
@@ -230,12 +231,19 @@ def _late_records(session: Session, team_ids: list[int], first: date, last: date
          .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id).where(
             SpotcheckResult.local_day.between(first, last),
             SpotcheckResult.recorded_at > since)),
+        # a correction of a result of the month made after publication (issue 15)
+        ("spotcheck_results", _per_team(SpotcheckItem, SpotcheckItem.user_id, team_ids)
+         .join(SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
+         .join(SpotcheckCorrection, SpotcheckCorrection.result_id == SpotcheckResult.id)
+         .where(SpotcheckResult.local_day.between(first, last),
+                SpotcheckCorrection.recorded_at > since)),
         ("leaves", _per_team(Leave, Leave.user_id, team_ids).where(
             Leave.start_date <= last, Leave.end_date >= first, Leave.decided_at > since)),
     )
     for kind, query in queries:
         for team_id, n in session.execute(query):
-            found[team_id or 0][kind] = n
+            tally = found[team_id or 0]
+            tally[kind] = tally.get(kind, 0) + n
     return found
 
 

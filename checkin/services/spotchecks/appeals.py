@@ -22,7 +22,7 @@ from checkin.models import (
 )
 from checkin.platform import audit, clock
 from checkin.scope import Scope
-from checkin.services.spotchecks.results import recorded_verdict
+from checkin.services.spotchecks.results import standing_recorded
 
 MAX_TEXT = 2000
 COUNTY_OR_ABOVE = frozenset({"province", "city", "county"})
@@ -72,7 +72,7 @@ def make_appeal(session: Session, supervisor: User, result: SpotcheckResult,
     two made at once, when the unique key on result_id refuses its row."""
     reason = _text(data.reason, "reason", required=True)
     evidence = _text(data.evidence, "evidence", required=False)
-    if not findings.may_appeal(recorded_verdict(result)):
+    if not findings.may_appeal(standing_recorded(session, result)):  # after corrections
         raise Refusal("appeal_not_a_failure", field="result_id")
     if session.scalar(select(SpotcheckAppeal.id).where(
             SpotcheckAppeal.result_id == result.id)) is not None:

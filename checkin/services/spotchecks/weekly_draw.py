@@ -23,6 +23,18 @@ Decisions:
   as a dropped colour profile), and the cadre's history (risk.score_record).
 - A week may be drawn from its Monday on (last week's visits are then all in) and up to
   one week late (a Monday holiday); drawing it again answers the stored batch.
+- Issue 15 (candidates version 3, which freezes the day of the draw and the cap):
+  presence checks fall only on working days after the day of the draw
+  (sampling.schedule_days: a Wednesday draw schedules Thursday and Friday); the batch
+  holds at most Policy.spotcheck_area_week_cap checks, shared between calls and callbacks
+  in proportion to what each wanted (sampling.split_cap), each list cut in its draw order
+  (the quarter's forced presence checks and the month's coverage picks first); a
+  household another batch of the same week already calls is left out of the candidates
+  (one call a household a week, whichever level drew first; the week's draws hold a lock
+  so that two made at once read each other), and of two visits to one household only
+  the riskiest (then the latest) is a candidate. Presence checks are not
+  deduplicated across levels: a township and the county may both check a cadre in a
+  week, as two unannounced checks are not a burden on the villagers.
 """
 
 from __future__ import annotations
@@ -50,7 +62,10 @@ from checkin.domain.sampling import (
     draw_presence,
     draw_visit_backchecks,
     parse_iso_week,
+    presence_wanted,
+    split_cap,
 )
+from checkin.domain.spotcheck_work import one_per_household, untaken_visits
 from checkin.models import (
     Area,
     AttendanceCorrection,
@@ -67,13 +82,13 @@ from checkin.models import (
     User,
     Visit,
 )
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.spotchecks import results
 from checkin.services.visits.households import superseded
 
-CANDIDATES_VERSION = 2
+CANDIDATES_VERSION = 3
 # How far back make-ups, after-the-fact leave and upheld appeals weigh on the draw.
 RECENT_MARKS_DAYS = 28
 DEFAULT_PRESENCE_SHARE = 0.10
@@ -143,10 +158,23 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
     seed = derive_seed(settings.secret, area.id, week)
     cadres = area_cadres(area)
     history = results.histories(session, cadres, monday)
-    visits = _visit_rows(session, area, monday)
-    scores = _visit_scores(session, area, monday, visits, history)
+    # The week's draws one after the other, each reading the households the others call.
+    locks.serialise(session, locks.SPOTCHECK_WEEKS, monday.toordinal())
+    rows = _visit_rows(session, area, monday)
+    keep = set(untaken_visits([(row.id, row.household_id) for row in rows],
+                              session.scalars(households_called(week))))
+    untaken = [row for row in rows if row.id in keep]
+    all_scores = _visit_scores(session, area, monday, untaken, history)
+    single = set(one_per_household([(row.id, row.household_id, all_scores[row.id].score,
+                                     row.local_day) for row in untaken]))
+    visits = [row for row in untaken if row.id in single]
+    scores = {row.id: all_scores[row.id] for row in visits}
     flags = presence_flags(session, list(session.scalars(cadres)), monday)
     candidates = _freeze(session, cadres, visits, scores, settings, flags, history)
+    candidates["drawn_on"] = clock.today().isoformat()
+    candidates["cap"] = settings.policy.spotcheck_area_week_cap
+    candidates["left_out"] = {"visits": len(rows) - len(untaken),
+                              "same_household": len(untaken) - len(visits)}
     presence, visit_ids = run_draw(candidates, week, seed)
     batch = SpotcheckBatch(area_id=area.id, area_path=area.path, week=week, seed=seed,
                            candidates=candidates, drawn_at=clock.now(), drawn_by_id=actor_id)
@@ -165,20 +193,34 @@ def draw(session: Session, area: Area, week: str, settings: DrawSettings,
     return batch, True
 
 
+def households_called(week: str) -> Select[int | None]:
+    """Households any batch of the week already calls back, whichever area drew it."""
+    of_week = select(SpotcheckBatch.id).where(SpotcheckBatch.week == week)
+    return select(SpotcheckItem.household_id).where(
+        SpotcheckItem.batch_id.in_(of_week), SpotcheckItem.kind == "visit",
+        SpotcheckItem.household_id.is_not(None))
+
+
 def run_draw(candidates: Mapping[str, Any], week: str, seed: str
              ) -> tuple[list[PresenceDraw], list[str]]:
-    """The draw from frozen candidates: the same inputs give the same lists, always."""
+    """The draw from frozen candidates: the same inputs give the same lists, always.
+    Version 3 candidates carry the day of the draw and the week's cap."""
     people = candidates["presence"]
     weights = people.get("weights") or [1.0] * len(people["users"])  # version 1: even
     cadres = [PresenceCandidate(user, _day(last), weight) for user, last, weight
               in zip(people["users"], people["last"], weights, strict=True)]
-    presence = draw_presence(cadres, week, seed, people["per_week"])
     frozen = candidates["visits"]
     last = {int(user): _day(day) for user, day in frozen["last"].items()}
     visits = [VisitCandidate(visit_id, user, weight, last.get(user))
               for visit_id, user, weight in zip(frozen["ids"], frozen["users"], frozen["risk"],
                                                 strict=True)]
-    return presence, draw_visit_backchecks(visits, week, seed, frozen["share"])
+    backchecks = draw_visit_backchecks(visits, week, seed, frozen["share"])
+    drawn_on = _day(candidates.get("drawn_on"))
+    cap = candidates.get("cap")
+    p, v = split_cap(cap, presence_wanted(cadres, week, people["per_week"]), len(backchecks))
+    presence = draw_presence(cadres, week, seed, people["per_week"], drawn_on,
+                             None if cap is None else p)
+    return presence, backchecks[:v]
 
 
 def _day(value: str | None) -> date | None:
