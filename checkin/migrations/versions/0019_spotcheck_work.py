@@ -1,7 +1,7 @@
 """spot checks a county can run: results flagged early or far, corrections, assignments
 
-Revision ID: 0014_spotcheck_work
-Revises: 0013_imports
+Revision ID: 0019_spotcheck_work
+Revises: 0018_daily_logs
 Create Date: 2026-12-02 06:00:00.000000
 
 spotcheck_results gains early_reason, flags and distance_m (plain ADD COLUMN; its SQLite
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_spotcheck_work'
-down_revision = '0013_imports'
+revision = '0019_spotcheck_work'
+down_revision = '0018_daily_logs'
 branch_labels = None
 depends_on = None
 
