@@ -68,6 +68,13 @@ class Config:
     # 三员分立: each admin account holds one duty (system, security, audit; `flask set-duty`)
     # and reaches only its pages. Off by default: a small county may have one admin.
     SEPARATION_OF_DUTIES = _bool("SEPARATION_OF_DUTIES", False)
+    # Password rules (等保): length, kinds of character (of lower, upper, digit, punctuation,
+    # other letters; a passphrase of 20+ characters needs no mix), how many earlier
+    # passwords may not be used again, and the age after which one must be changed (0: never).
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "8"))
+    PASSWORD_MIN_KINDS = int(os.environ.get("PASSWORD_MIN_KINDS", "3"))
+    PASSWORD_HISTORY = int(os.environ.get("PASSWORD_HISTORY", "5"))
+    PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0"))
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     CADRE_SESSION_IDLE_MINUTES = int(os.environ.get("CADRE_SESSION_IDLE_MINUTES", "10080"))

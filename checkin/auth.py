@@ -118,12 +118,16 @@ def require_second_factor() -> Any:
 
 
 def require_own_password() -> Any:
-    """An account with `must_change_password` gets the change-password page for every
-    page (a redirect) and 403 password_change_required for every API call, until done."""
+    """An account with `must_change_password`, or a password older than the rules allow,
+    gets the change-password page for every page (a redirect) and 403
+    password_change_required (password_expired) for every API call, until done."""
     endpoint = request.endpoint or ""
     if endpoint in OPEN_WHILE_FORCED or endpoint.startswith(("pwa.", "vendor.")):
         return None
-    if not current_user.is_authenticated or not current_user.must_change_password:
+    if not current_user.is_authenticated:
+        return None
+    too_old = password_expired(current_user)
+    if not current_user.must_change_password and not too_old:
         return None
     from flask import redirect, url_for
 
@@ -131,8 +135,18 @@ def require_own_password() -> Any:
     from checkin.errors import refusal_response, wants_json
 
     if wants_json():
-        return refusal_response(Refusal("password_change_required"))
+        return refusal_response(Refusal("password_expired" if too_old and not
+                                        current_user.must_change_password
+                                        else "password_change_required"))
     return redirect(url_for("auth.change_password"))
+
+
+def password_expired(user: User) -> bool:
+    """Older than PASSWORD_MAX_AGE_DAYS (never, when that is 0)."""
+    from checkin.domain.passwords import expired
+    from checkin.models.types import utcnow
+
+    return expired(user.password_changed_at, utcnow(), accounts.password_rules())
 
 
 @login_manager.user_loader

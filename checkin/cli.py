@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from checkin import db, refusals
+from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
 from checkin.migrate import upgrade
 from checkin.models import Area, User, Village
@@ -214,11 +214,11 @@ def _lookup(session, model, code: str | None, option: str) -> int:  # type: igno
 
 
 def _checked_password(password: str | None, *own_words: str | None) -> str:
-    password = password or secrets.token_urlsafe(9)
+    password = password or new_password()
     try:
         from checkin.domain.passwords import check_password
 
-        check_password(password, own_words)
+        check_password(password, own_words, accounts.password_rules())
     except Refusal as exc:
         raise click.ClickException(f"password refused: {exc.code}") from exc
     return password

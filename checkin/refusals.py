@@ -142,6 +142,14 @@ TABLE: Mapping[str, Entry] = {
     "second_factor_not_started": Entry(409, _l("Start setting up the second factor first.")),
     "session_expired": Entry(401, _l("The session ended after a time without use or at its "
                                   "time limit. Sign in again.")),
+    "password_kinds": Entry(422, _l("Mix at least %(kinds)s kinds of character: lower case, "
+                                 "upper case, digits, punctuation, other letters (or use a "
+                                 "passphrase of %(passphrase)s characters or more).")),
+    "password_has_username": Entry(422, _l("The password must not contain the username.")),
+    "password_reused": Entry(422, _l("This is one of your last %(history)s passwords. Choose a "
+                                  "new one.")),
+    "password_expired": Entry(403, _l("Your password is too old: please change it before you "
+                                   "go on.")),
     "password_change_required": Entry(403, _l("Please change your password before you go "
                                               "on: it was set by someone else.")),
     # Visits and their photos.

@@ -33,7 +33,7 @@ from checkin.models.spotcheck import (
     SpotcheckItem,
     SpotcheckResult,
 )
-from checkin.models.user import ROLES, ApiToken, RecoveryCode, User
+from checkin.models.user import ROLES, ApiToken, PasswordHistory, RecoveryCode, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "JobRun",
     "Leave",
     "Notification",
+    "PasswordHistory",
     "Photo",
     "RecoveryCode",
     "RosterImport",

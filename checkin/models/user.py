@@ -42,6 +42,8 @@ class User(Base):
     # be changed before anything else is done (auth.require_own_password).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # When the password was last set (expiry, PASSWORD_MAX_AGE_DAYS).
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     # The second factor (domain/second_factor.py): the TOTP secret, set when enrolment
     # begins and in force once a first code confirmed it; the last step used (no replay).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -77,6 +79,18 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
+
+
+class PasswordHistory(Base):
+    """The hashes of a person's earlier passwords, so that none of the last few is used
+    again (PASSWORD_HISTORY)."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RecoveryCode(Base):

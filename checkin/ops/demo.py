@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkin.domain.passwords import new_password
 from checkin.models import User
 from checkin.ops.demo_history import seed_history
 from checkin.platform import audit
@@ -108,7 +108,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     if result.created.get("user"):
         seed_history(session, random.Random(seed + 1))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
-        chosen = password or secrets.token_urlsafe(9)
+        chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,
                      password_hash=accounts.hash_password(chosen), active=True)
         session.add(admin)

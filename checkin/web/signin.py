@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from checkin import db, refusals
-from checkin.auth import safe_next, start_session
+from checkin.auth import password_expired, safe_next, start_session
 from checkin.domain.refusal import Refusal
 from checkin.i18n import LANG_COOKIE
 from checkin.models import User
@@ -152,7 +152,8 @@ def change_password() -> Any:
                 logout_user()
                 flash(_("Password changed. Please sign in again."), "info")
                 return redirect(url_for("auth.login"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, rules=accounts.password_rules(),
+                           password_too_old=password_expired(current_user))
 
 
 @bp.get("/privacy")

@@ -47,11 +47,11 @@ def test_create_user_and_set_password(app: Flask, world) -> None:
     runner = app.test_cli_runner()
     made = runner.invoke(args=["create-user", "newsup", "--name", "新督查", "--role",
                                "supervisor", "--area-code", "340801", "--password",
-                               "a-long-password"])
+                               "A-long-password"])
     assert made.exit_code == 0, made.output
     weak = runner.invoke(args=["set-password", "newsup", "--password", "12345678"])
     assert weak.exit_code != 0 and "password_common" in weak.output
-    ok = runner.invoke(args=["set-password", "newsup", "--password", "another-long-one"])
+    ok = runner.invoke(args=["set-password", "newsup", "--password", "Another-long-one"])
     assert ok.exit_code == 0
     missing = runner.invoke(args=["create-user", "x1", "--name", "x", "--role", "cadre"])
     assert missing.exit_code != 0 and "--village-code" in missing.output

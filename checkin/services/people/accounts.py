@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from checkin.domain.passwords import check_password
-from checkin.models import ApiToken, User
+from checkin.domain.passwords import DEFAULT_RULES, MIN_LENGTH, PasswordRules, check_password
+from checkin.domain.refusal import Refusal
+from checkin.models import ApiToken, PasswordHistory, User
 from checkin.models.types import utcnow
 from checkin.platform import audit
 
@@ -37,13 +38,42 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def password_rules() -> PasswordRules:
+    """The deployment's password rules (PASSWORD_* settings), the defaults outside an app."""
+    if not has_app_context():
+        return DEFAULT_RULES
+    config = current_app.config
+    return PasswordRules(min_length=config.get("PASSWORD_MIN_LENGTH", MIN_LENGTH),
+                         min_kinds=config.get("PASSWORD_MIN_KINDS", 3),
+                         history=config.get("PASSWORD_HISTORY", 5),
+                         max_age_days=config.get("PASSWORD_MAX_AGE_DAYS", 0))
+
+
+def _used_before(session: Session, user: User, password: str, history: int) -> bool:
+    """Whether `password` is the current one or one of the `history - 1` before it."""
+    if history <= 0:
+        return False
+    earlier = session.scalars(select(PasswordHistory.password_hash).where(
+        PasswordHistory.user_id == user.id).order_by(PasswordHistory.id.desc())
+        .limit(history - 1)).all()
+    return any(check_password_hash(digest, password)
+               for digest in [user.password_hash, *earlier] if digest)
+
+
 def set_password(session: Session, user: User, password: str, *, actor_id: int | None,
                  must_change: bool = False) -> None:
     """Change the password (after the rules allow it) and end every session and token.
     `must_change`: someone else chose it (an admin's reset), so the owner must change it at
-    the next sign-in; a password the owner chose clears that."""
-    check_password(password, (user.username, user.name))
+    the next sign-in; a password the owner chose clears that, and may not be one of their
+    last few (PASSWORD_HISTORY)."""
+    rules = password_rules()
+    check_password(password, (user.username, user.name), rules)
+    if not must_change and _used_before(session, user, password, rules.history):
+        raise Refusal("password_reused", field="password", history=rules.history)
+    if user.password_hash:
+        session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
     user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
     user.must_change_password = must_change
     end_all_sessions(session, user)
     audit.record(

@@ -6,7 +6,6 @@ is changed when any value is refused."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import coordinates
+from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
 from checkin.models import Household, Team, User, Village
 from checkin.platform import audit
@@ -163,7 +163,7 @@ def _may_leave_village(session: Session, user: User) -> None:
 def reset_password(session: Session, user: User, *, actor_id: int) -> str:
     """A new random password that the person must change at the next sign-in; every session
     and token of theirs ends. Returned once, to be shown once, never stored in clear."""
-    password = secrets.token_urlsafe(9)
+    password = new_password()
     set_password(session, user, password, actor_id=actor_id, must_change=True)
     return password
 

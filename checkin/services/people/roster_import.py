@@ -6,7 +6,6 @@ a changed row updates its record (and the change is audited).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from checkin.db import Base
 from checkin.domain import coordinates
+from checkin.domain.passwords import new_password
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit, hashing
@@ -147,7 +147,7 @@ def check_roster(session: Session, sheets: list[RawSheet],
 def initial_passwords(usernames: list[str], progress: Callable[[int, int], None],
                       method: str) -> dict[str, tuple[str, str]]:
     """A random initial password and its hash for each new account, hashed in parallel."""
-    plain = [secrets.token_urlsafe(9) for _ in usernames]
+    plain = [new_password() for _ in usernames]
     digests = hashing.hash_many(plain, method, progress)
     return dict(zip(usernames, zip(plain, digests, strict=True), strict=True))
 
@@ -503,7 +503,7 @@ class Applier:
                 self._shared_hash = accounts.hash_password(self.initial_password)
             password, digest = self.initial_password, self._shared_hash
         else:
-            password = secrets.token_urlsafe(9)
+            password = new_password()
             digest = accounts.hash_password(password)
         self._pending_password = password
         return User(password_hash=digest, session_epoch=0, active=True,
