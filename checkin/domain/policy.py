@@ -53,6 +53,10 @@ class Policy:
     # Spot checks and bulletin (001, 002)
     visit_backcheck_share: float = 0.15
     satisfaction_warning_below: float = 0.70
+    # Satisfaction is judged (scored, warned about) only on at least this many answers in
+    # the month: with fewer, one "unsatisfied" makes 0 %. Five answers: one unsatisfied
+    # leaves 80 %, two (60 %) make the warning talk due, as a county office would read it.
+    satisfaction_min_answers: int = 5
     # Notifications: days without a counted check-in before the township is told; days
     # after 销假 fell due before it is overdue and the township is told.
     silent_days: int = 3
