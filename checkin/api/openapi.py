@@ -200,7 +200,35 @@ SCHEMAS.update({
         "spotchecks": {"type": "integer"}, "spotcheck_failures": {"type": "integer"},
         "satisfaction_answers": {"type": "integer"},
         "counted_days": {"type": "integer", "description": "the team's counted days"},
-        "expected_days": {"type": "number", "description": "the days its members owed"}}},
+        "expected_days": {"type": "number", "description": "the days its members owed"},
+        "details": {"type": "array", "description": "format 2: every part the policy knows, "
+                    "with what it is made of ([what, counted, of]), its policy weight share, "
+                    "the share it carried in this score and why it is missing", "items": {
+                        "type": "object", "required": ["name", "value", "weight", "missing"],
+                        "properties": {
+                            "name": {"type": "string"}, "value": _NULL_NUM,
+                            "weight": {"type": "number"}, "used_weight": {"type": "number"},
+                            "missing": {"type": ["string", "null"], "enum": [
+                                "not_checked", "no_answers", "too_few_answers", None]},
+                            "made_of": {"type": "array", "items": {"type": "array"}}}}},
+        "missing": {"type": "array", "items": {"type": "string"},
+                    "description": "weighed parts the team was ranked without"},
+        "satisfaction_share": _NULL_NUM,
+        "satisfaction_judged": {"type": "boolean", "description": "at least the policy's "
+                                "minimum of answers: only then scored and warned about"},
+        "township": {"type": "string"}, "county": {"type": "string"},
+        "findings": {"type": "array", "description": "what a yellow card was given for",
+                     "items": {"type": "object", "properties": {
+                         "kind": {"type": "string"}, "method": {"type": "string"},
+                         "outcome": {"type": "string"}, "day": {"type": "string"},
+                         "user_name": {"type": "string"}}}}}},
+    "GroupRank": {"type": "object", "required": ["key", "name", "score", "rank", "teams"],
+                  "properties": {
+                      "key": {"type": "string"}, "name": {"type": "string"},
+                      "score": {"type": "number", "description": "mean of its teams' scores"},
+                      "rank": {"type": "integer"}, "teams": {"type": "integer"},
+                      "red_flags": {"type": "integer"}, "yellow_cards": {"type": "integer"},
+                      "warnings": {"type": "integer"}, "partial": {"type": "integer"}}},
     "UnitRates": {"type": "object", "required": ["unit", "checks", "failures"], "properties": {
         "unit": {"type": "string"}, "checks": {"type": "integer"},
         "failures": {"type": "integer"}, "failure_rate": _NULL_NUM,
@@ -213,6 +241,14 @@ SCHEMAS.update({
         "last": {"type": "string", "format": "date"},
         "asof": {"type": "string", "format": "date"},
         "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
+        "format": {"type": "integer", "description": "snapshot format; absent: format 1"},
+        "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+        "satisfaction_min_answers": {"type": "integer"},
+        "satisfaction_warning_below": {"type": "number"},
+        "groups": {"type": "object", "description": "对表排位 of sending units, townships "
+                   "and counties", "properties": {
+                       k: {"type": "array", "items": {"$ref": _REF + "GroupRank"}}
+                       for k in ("units", "townships", "counties")}},
         "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}},
         "cadres": {"type": "array", "items": {"type": "object", "required": [
             "user_id", "name", "checks", "failures"], "properties": {

@@ -31,6 +31,7 @@ from checkin.models.spotcheck import (
 )
 from checkin.models.user import ROLES, ApiToken, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
+from checkin.models.warning_talk import WarningTalk
 
 __all__ = [
     "AREA_LEVELS",
@@ -77,4 +78,5 @@ __all__ = [
     "User",
     "Village",
     "Visit",
+    "WarningTalk",
 ]

@@ -1,6 +1,7 @@
 """The monthly bulletin (月通报) for supervisors: the page, a printable version and exports,
 all from the same answer (the published snapshot once the month is published), and the
-county's publish button."""
+county's publish button; the warning talks it raises; and for a cadre, the own team's
+rows of published bulletins (services/reporting/own_rows.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
+from checkin.domain import publication as rules
 from checkin.domain import reporting
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import Area, SpotcheckItem
 from checkin.platform import clock
-from checkin.services.reporting import bulletin, publication
+from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
 from checkin.web.spotchecks import area_choices, chosen_area, recent_months
@@ -51,7 +53,7 @@ class Page:
 
     @property
     def b(self) -> dict[str, Any]:
-        return self.reading.content
+        return rules.readable(self.reading.content)
 
 
 def _bulletin() -> tuple[Page | None, dict[str, Any]]:
@@ -79,15 +81,20 @@ def _page_context(found: Page | None) -> dict[str, Any]:
     if found is None:
         return {"b": None}
     made = found.reading.publication
+    talks = warning_talks.of_month(db.session(), current_scope(), found.month)
     return {"b": found.b, "reading": found.reading, "pub": made, "late": found.late,
+            "talks": talks,
             "published_on": None if made is None else clock.local_day(made.published_at),
             "can_publish": not found.reading.provisional and publication.may_publish(
                 current_user)}
 
 
 @bp.get("/bulletin")
-@roles_required("supervisor", "admin")
+@roles_required("cadre", "supervisor", "admin")
 def bulletin_page() -> Any:
+    if current_user.role == "cadre":
+        return render_template("bulletins/mine.html",
+                               rows=own_rows.own_rows(db.session(), current_user))
     found, choices = _bulletin()
     return render_template("bulletins/bulletin.html", pct=bulletin.pct,
                            openable=_openable(found), **_page_context(found), **choices)
@@ -162,6 +169,46 @@ def bulletin_export(kind: str) -> Any:
              for row in b["rows"]]
     return export(kind, f"月通报-{b['area_name']}-{b['month']}", title, headers, table,
                   AWARD_FILL)
+
+
+@bp.get("/warning-talks")
+@roles_required("supervisor", "admin")
+def warning_talks_page() -> Any:
+    """The warning talks (约谈) in the viewer's jurisdiction: open ones first, all on ask."""
+    everything = request.args.get("all") == "1"
+    found = warning_talks.talks(db.session(), current_scope(), open_only=not everything)
+    return render_template("bulletins/talks.html", talks=found, everything=everything)
+
+
+@bp.get("/warning-talks/<int:talk_id>")
+@roles_required("supervisor", "admin")
+def warning_talk_page(talk_id: int) -> Any:
+    talk = warning_talks.talk_of(db.session(), current_scope(), talk_id)
+    if talk is None:
+        abort(404)
+    return render_template("bulletins/talk.html", talk=talk, today=clock.today())
+
+
+@bp.post("/warning-talks/<int:talk_id>")
+@roles_required("supervisor", "admin")
+def warning_talk_record(talk_id: int) -> Any:
+    """Record that the talk was held: who took part, the day, a note."""
+    session = db.session()
+    talk = warning_talks.talk_of(session, current_scope(), talk_id)
+    if talk is None:
+        abort(404)
+    try:
+        with db.savepoint():
+            warning_talks.record(session, current_user, talk,
+                                 warning_talks.parse_day(request.form.get("held_on", "")),
+                                 request.form.get("held_with", ""),
+                                 request.form.get("note", ""), clock.today())
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+        return redirect(url_for("bulletins.warning_talk_page", talk_id=talk.id))
+    flash(_("The warning talk with %(unit)s about %(village)s is recorded.",
+            unit=talk.unit_name or "—", village=talk.village.name), "info")
+    return redirect(url_for("bulletins.warning_talk_page", talk_id=talk.id))
 
 
 def _part(parts: dict[str, float], name: str) -> float | str:

@@ -89,3 +89,21 @@ def test_newly_overdue_households(deadline: date | None, state: str, new: bool) 
 @pytest.mark.parametrize(("attempts", "delay"), [(1, 30), (2, 60), (3, 120), (10, 3600)])
 def test_backoff_doubles_up_to_a_ceiling(attempts: int, delay: float) -> None:
     assert retry_delay_s(attempts, 30, 3600) == delay
+
+
+@pytest.mark.parametrize(("level", "told"), [
+    ("county", [5, 6, 7]),  # a county's bulletin: the township and the county
+    ("township", [5, 6]),
+    ("province", [5, 6, 7, 9]),
+    ("", [5, 6, 7, 9]),  # not on the chain: everyone on it
+])
+def test_a_warning_talk_is_told_to_the_supervisors_up_to_the_publisher(
+        level: str, told: list[int]) -> None:
+    from checkin.domain.notices import supervisors_up_to
+
+    assert supervisors_up_to(CHAIN, level) == told
+
+
+def test_a_warning_talk_never_reaches_a_cadre() -> None:
+    assert not may_receive("bulletin.warning_talk", "cadre")
+    assert may_receive("bulletin.warning_talk", "supervisor")
