@@ -24,6 +24,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench._common import scratch_sqlite  # noqa: E402
+from checkin.domain import findings  # noqa: E402
 from checkin.models import (  # noqa: E402
     Area,
     AttendanceDay,
@@ -216,10 +217,13 @@ def _spotchecks(conn: Any, rng: random.Random, users: list[dict[str, Any]],
                     satisfaction = rng.choice(("satisfied", "satisfied", "basic",
                                                "unsatisfied"))
                 day = monday + timedelta(days=rng.randint(0, 4))
+                outcome = rng.choice(("confirmed",) * 8 + ("not_confirmed", "unreachable"))
+                kind = items[-1]["kind"]
                 results.append({"item_id": iid, "checked_by_id": supervisor, "method": "phone",
-                                "outcome": rng.choice(("confirmed",) * 8 + ("not_confirmed",
-                                                                            "unreachable")),
-                                "satisfaction": satisfaction, "note": "",
+                                "outcome": outcome,
+                                "satisfaction": None if outcome == "unreachable"
+                                else satisfaction, "note": "",
+                                "verdict": findings.verdict(kind, outcome, False),
                                 "recorded_at": _moment(day, 10), "local_day": day})
     conn.execute(insert(SpotcheckBatch), batches)
     conn.execute(insert(SpotcheckItem), items)

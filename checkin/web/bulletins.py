@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -159,13 +159,17 @@ def bulletin_export(kind: str) -> Any:
         title += f"（{clock.local_day(made.published_at).isoformat()}发布）"
     headers = ["排名", "工作队", "村", "派出单位", "得分", "考勤进度", "走访联系覆盖",
                "抽查通过率", "群众满意度", "奖惩", "满意度预警", "抽查次数", "未通过",
-               "满意度样本", "计入天数"]
+               "满意度样本", "计入天数", "应到天数", "乡镇", "缺项（未计入得分）", "黄牌事由"]
     table = [[row["rank"], row["team_code"], row["village_name"], row["unit"], row["score"],
               *(_part(row["parts"], p) for p in
                 ("attendance", "coverage", "spotcheck", "satisfaction")),
               awards.get(row["award"] or "", ""), "是" if row["satisfaction_warning"] else "",
               row["spotchecks"], row["spotcheck_failures"], row["satisfaction_answers"],
-              row["counted_days"]]
+              row["counted_days"], row.get("expected_days"), row.get("township", ""),
+              "、".join(PART_ZH.get(name, name) + ("（样本过少）" if name == "satisfaction"
+                                                 and row.get("satisfaction_answers") else "")
+                       for name in row.get("missing", [])),
+              "；".join(_finding_zh(f) for f in row.get("findings", []))]
              for row in b["rows"]]
     return export(kind, f"月通报-{b['area_name']}-{b['month']}", title, headers, table,
                   AWARD_FILL)
@@ -211,6 +215,19 @@ def warning_talk_record(talk_id: int) -> Any:
     return redirect(url_for("bulletins.warning_talk_page", talk_id=talk.id))
 
 
+PART_ZH = {"attendance": "考勤进度", "coverage": "走访联系覆盖", "spotcheck": "抽查通过率",
+           "satisfaction": "群众满意度"}
+FINDING_ZH = {("presence", "not_confirmed"): "不在岗", ("visit", "not_confirmed"): "农户否认走访"}
+
+
+def _finding_zh(f: dict[str, Any]) -> str:
+    kind = "在岗抽查" if f.get("kind") == "presence" else "走访回访"
+    how = {"phone": "电话", "field": "实地"}.get(f.get("method") or "", "")
+    what = FINDING_ZH.get((f.get("kind", ""), f.get("outcome", "")), f.get("outcome", ""))
+    how = f"（{how}）" if how else ""
+    return f"{kind}{how} {f.get('day', '')} {f.get('user_name', '')}：{what}"
+
+
 def _part(parts: dict[str, float], name: str) -> float | str:
     return parts.get(name, "—")
 
@@ -221,6 +238,33 @@ def award_word(award: str | None) -> str:
     if award == "yellow_card":
         return _("Yellow card")
     return ""
+
+
+@bp.app_template_global("bl_words")
+def bl_words() -> dict[str, str]:
+    """The bulletin's recurring words, translated once per request: a county's page has
+    a line per team with four parts each, and gettext per part was most of its time."""
+    cached: dict[str, str] | None = g.get("bl_words")
+    if cached is None:
+        cached = {
+            "part_attendance": _("Attendance pace"), "part_coverage": _("Visits and contacts"),
+            "part_spotcheck": _("Spot checks passed"),
+            "part_satisfaction": _("Villagers' satisfaction"),
+            "made_days": _("%(n)s of %(of)s days"),
+            "made_visited": _("%(n)s of %(of)s households visited"),
+            "made_contacted": _("%(n)s of %(of)s contacted"),
+            "made_passed": _("%(n)s of %(of)s checks passed"),
+            "made_satisfied": _("%(n)s of %(of)s answers satisfied"),
+            "weight": _("weight %(w)s%%"), "in_score": _("%(u)s%% in this score"),
+            "missing_not_checked": _("Not spot-checked this month"),
+            "missing_no_answers": _("No answers this month"),
+            "missing_too_few_answers": _("Too few answers (fewer than %(min)s)"),
+            "missing_not_recorded": _("Not recorded"),
+            "answers_share": _("%(n)s answers, %(s)s%% satisfied"),
+            "too_few": _("too few answers to judge"), "no_answers": _("No answers"),
+        }
+        g.bl_words = cached
+    return cached
 
 
 @bp.app_template_filter("award_word")

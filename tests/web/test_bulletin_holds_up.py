@@ -114,7 +114,7 @@ def test_every_part_shows_what_it_is_made_of_and_its_weight(wednesday, world, lo
         assert text in html, text
     assert " days" in html and "in this score" in html  # weights re-shared
     # one answer each: ranked without satisfaction, and the row says so
-    assert html.count("Ranked without: Villagers' satisfaction") == 2
+    assert html.count("Ranked without: Villagers&#39; satisfaction") == 2
     zh = wednesday.test_client()
     login(zh, "sup_county")
     zh.set_cookie("lang", "zh")
@@ -277,3 +277,14 @@ def test_the_print_view_has_the_parts_groups_and_findings(wednesday, world, logi
 
 def _ids(found: Any) -> list[int]:
     return [r["team_id"] for r in found]
+
+
+def test_the_export_carries_what_the_page_says(wednesday, world, login) -> None:
+    absent(wednesday, world, "a")
+    wednesday.config["FIXED_NOW"] = DECEMBER
+    client = en(login, wednesday.test_client(), "sup_county")
+    csv = client.get(f"/bulletin.csv?area={world['county']}&month={MONTH}")
+    assert csv.status_code == 200
+    text = csv.get_data().decode("utf-8-sig")
+    assert "缺项（未计入得分）" in text and "黄牌事由" in text and "群众满意度（样本过少）" in text
+    assert "在岗抽查（电话） 2026-11-18 CadreALeader：不在岗" in text
