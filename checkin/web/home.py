@@ -39,15 +39,18 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
 
 # The rest of each role's pages, listed on its home page: a phone has room for six tabs.
 SECTIONS: dict[str, list[tuple[str, Any]]] = {
-    "cadre": [("team_reports.mine", _l("Team report")), ("people.village", _l("My village"))],
+    "cadre": [("team_reports.mine", _l("Team report")), ("people.village", _l("My village")),
+              ("bulletins.bulletin_page", _l("Our team in the monthly bulletin"))],
     "supervisor": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
                    ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
                    ("team_reports.index", _l("Team reports")),
+                   ("bulletins.warning_talks_page", _l("Warning talks")),
                    ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
                    ("people.households", _l("Households"))],
     "admin": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),
               ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
               ("team_reports.index", _l("Team reports")),
+              ("bulletins.warning_talks_page", _l("Warning talks")),
               ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
               ("people.households", _l("Households")),
               ("inbox.deliveries", _l("Deliveries"))],
