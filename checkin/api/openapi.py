@@ -344,6 +344,23 @@ PATHS.update({
             "schema": {"$ref": _REF + "AppealDecisionRequest"}}}},
         "responses": {"200": _json({"$ref": _REF + "Appeal"}),
                       **_errors(400, 401, 403, 404, 409)}}},
+    "/me/bulletins": {"get": {
+        "summary": "A cadre's own team's rows of published bulletins, newest month first "
+                   "(issue 15): rank of how many teams, score, award, parts with what they "
+                   "were made of and their weights, and a yellow card's finding; never "
+                   "provisional figures or other teams. Supervisors and admins get 404.",
+        "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "required": [
+                "month", "area_name", "published_on", "teams", "row"], "properties": {
+                "month": {"type": "string"}, "area_name": {"type": "string"},
+                "published_on": {"type": "string", "format": "date"},
+                "teams": {"type": "integer"},
+                "weights": {"type": ["object", "null"]},
+                "row": {"type": "object", "required": ["rank", "score", "award"],
+                        "description": "of BulletinRow only team_code, village_name, unit, "
+                        "score, rank, award, satisfaction_*, details, missing, counted_days, "
+                        "expected_days, and findings for a yellow card"}}}}}}),
+                      **_errors(401, 404)}}},
     "/bulletins/{month}": {"get": {
         "summary": "The monthly bulletin (月通报) of an area",
         "parameters": [{"name": "month", "in": "path", "required": True,

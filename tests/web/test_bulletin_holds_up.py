@@ -288,3 +288,21 @@ def test_the_export_carries_what_the_page_says(wednesday, world, login) -> None:
     text = csv.get_data().decode("utf-8-sig")
     assert "缺项（未计入得分）" in text and "黄牌事由" in text and "群众满意度（样本过少）" in text
     assert "在岗抽查（电话） 2026-11-18 CadreALeader：不在岗" in text
+
+
+def test_the_api_gives_a_cadre_the_teams_rows_only(wednesday, world, login, client,
+                                                   token_for) -> None:
+    absent(wednesday, world, "a")
+    cadre = token_for("cadre_a2")
+    assert client.get("/api/v1/me/bulletins", headers=cadre).get_json() == {"items": []}
+    assert client.get(f"/api/v1/bulletins/{MONTH}?area_id={world['county']}",
+                      headers=cadre).status_code == 404  # the whole bulletin stays closed
+    assert client.get("/api/v1/me/bulletins",
+                      headers=token_for("sup_county")).status_code == 404
+    wednesday.config["FIXED_NOW"] = DECEMBER
+    publish(en(login, wednesday.test_client(), "sup_county"), world)
+    (item,) = client.get("/api/v1/me/bulletins", headers=cadre).get_json()["items"]
+    assert (item["month"], item["teams"], item["row"]["rank"]) == (MONTH, 2, 2)
+    assert item["row"]["award"] == "yellow_card"
+    assert item["row"]["findings"][0]["outcome"] == "not_confirmed"
+    assert "team_id" not in item["row"] and "units" not in item and "cadres" not in item
