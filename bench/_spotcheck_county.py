@@ -24,7 +24,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench._common import scratch_sqlite  # noqa: E402
-from checkin.domain.findings import verdict  # noqa: E402
+from checkin.domain import findings  # noqa: E402
 from checkin.models import (  # noqa: E402
     Area,
     AttendanceDay,
@@ -218,12 +218,12 @@ def _spotchecks(conn: Any, rng: random.Random, users: list[dict[str, Any]],
                                                "unsatisfied"))
                 day = monday + timedelta(days=rng.randint(0, 4))
                 outcome = rng.choice(("confirmed",) * 8 + ("not_confirmed", "unreachable"))
-                if outcome == "unreachable":
-                    satisfaction = None
-                # The verdict is fixed when a result is recorded (as the service does).
+                kind = items[-1]["kind"]
                 results.append({"item_id": iid, "checked_by_id": supervisor, "method": "phone",
-                                "outcome": outcome, "satisfaction": satisfaction, "note": "",
-                                "verdict": verdict(items[-1]["kind"], outcome, False),
+                                "outcome": outcome,
+                                "satisfaction": None if outcome == "unreachable"
+                                else satisfaction, "note": "",
+                                "verdict": findings.verdict(kind, outcome, False),
                                 "recorded_at": _moment(day, 10), "local_day": day})
     conn.execute(insert(SpotcheckBatch), batches)
     conn.execute(insert(SpotcheckItem), items)

@@ -1,19 +1,25 @@
 """Benchmark: a county's monthly bulletin (200 teams, a month of data), target < 500 ms.
 
-Run from the repository root: `.venv/bin/python -m bench.bulletin`.
+Run from the repository root: `.venv/bin/python -m bench.bulletin`; the county of issue 15
+(1,520 cadres: 13 townships of 39 villages, 507 teams, 1,521 cadres) with
+`.venv/bin/python -m bench.bulletin --townships 13 --villages 39`.
 The data (bench/_spotcheck_county.py) goes to a SQLite scratch file; the figure is the
 median of several runs of services.bulletin.monthly_bulletin as the county supervisor
-sees it, after one warm-up run, and the same with the page and the .xlsx made from it.
+sees it, after one warm-up run, and the same with the page and the .xlsx made from it
+(each with its ratio to the computation alone, measured in the same run); after
+publishing, the published page, a cadre's own row and the open warning talks.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from bench import _spotcheck_county
 from bench._spotcheck_county import MONTH_FIRST, NOW, build, scratch
 from checkin import create_app, db
 from checkin.models import Area, User, Visit
@@ -38,6 +44,13 @@ def median_ms(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--townships", type=int, default=_spotcheck_county.TOWNSHIPS)
+    parser.add_argument("--villages", type=int, default=_spotcheck_county.VILLAGES_PER_TOWNSHIP,
+                        help="villages (one team each) per township")
+    args = parser.parse_args()
+    _spotcheck_county.TOWNSHIPS = args.townships
+    _spotcheck_county.VILLAGES_PER_TOWNSHIP = args.villages
     url = scratch(PATH)
 
     class Config(TestConfig):
@@ -66,6 +79,7 @@ def main() -> None:
 
         found = run()
         med, best = median_ms(run)
+        computed_ms = med
         print(f"{visits:,} visits; bulletin {month}: {len(found.lines)} teams, "
               f"{len(found.findings)} serious findings, "
               f"{sum(line.row.award == 'red_flag' for line in found.lines)} red flag(s)")
@@ -84,8 +98,10 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
 
         med, best = median_ms(fetch, runs=5)
-        print(f"{label}, whole request, median of 5: {med:.0f} ms (best {best:.0f} ms)")
+        print(f"{label}, whole request, median of 5: {med:.0f} ms (best {best:.0f} ms); "
+              f"{med / computed_ms:.2f}x the computation alone")
     publish_and_read(app, client, county.county_id, supervisor_id, month)
+    cadre_and_talks(app, client, county.cadre_ids[0], supervisor_id)
 
 
 def publish_and_read(app: Any, client: Any, county_id: int, supervisor_id: int,
@@ -107,6 +123,27 @@ def publish_and_read(app: Any, client: Any, county_id: int, supervisor_id: int,
                                                     f"?area_id={county_id}"),
                         ("published bulletin page with late changes",
                          f"/bulletin?area={county_id}&month={month}")):
+        def fetch(path: str = path) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+
+        med, best = median_ms(fetch, runs=5)
+        print(f"{label}, whole request, median of 5: {med:.0f} ms (best {best:.0f} ms)")
+
+
+def cadre_and_talks(app: Any, client: Any, cadre_id: int, supervisor_id: int) -> None:
+    """A cadre's own rows of published bulletins, and the supervisor's open warning talks."""
+    from checkin.models import WarningTalk
+
+    with app.app_context():
+        talks = db.session().query(WarningTalk).count()
+    print(f"warning talks raised by the publication: {talks}")
+    for label, user_id, path in (("open warning talks page", supervisor_id, "/warning-talks"),
+                                 ("a cadre's own bulletin rows", cadre_id, "/bulletin")):
+        with client.session_transaction() as web_session:
+            web_session["_user_id"] = f"{user_id}:0"
+            web_session["_fresh"] = True
+
         def fetch(path: str = path) -> None:
             response = client.get(path)
             assert response.status_code == 200, response.status_code

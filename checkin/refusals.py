@@ -216,6 +216,14 @@ TABLE: Mapping[str, Entry] = {
                                         "month's bulletin does not change.")),
     "publish_needs_county": Entry(403, _l("Only the county (or above) publishes the monthly "
                                        "bulletin.")),
+    "talk_recorded": Entry(409, _l("This warning talk has already been recorded.")),
+    "talk_in_future": Entry(422, _l("%(day)s is in the future: record a talk once it has "
+                                 "been held.")),
+    "talk_before_month": Entry(422, _l("%(day)s is before %(first)s, the first day of the "
+                                    "month the talk is about.")),
+    "position_evidence_weak": Entry(422, _l("This visit's evidence does not hold (outside "
+                                         "the fence, or a reused or old photo): its position "
+                                         "cannot be confirmed as the household's.")),
     "no_such_period": Entry(404, _l("No such period.")),
     "period_not_begun": Entry(404, _l("This period has not begun.")),
     "not_team_leader": Entry(403, _l("Only the team leader writes the report.")),

@@ -1,6 +1,7 @@
 """The monthly bulletin over the API: the bulletin of an area's month (the published
 snapshot once published, provisional while the month is not over), publishing it and
-corrections, and the late changes. Cadres get 404 here, as from the spot checks.
+corrections, and the late changes. Cadres get 404 here, as from the spot checks; their
+own team's rows of published bulletins are at /me/bulletins.
 
 A published month is answered as one canonical JSON text (sorted keys, no spaces), so the
 same publication is the same bytes on every request, whatever records arrive later."""
@@ -21,7 +22,7 @@ from checkin.domain import publication as rules
 from checkin.domain.refusal import Refusal
 from checkin.models import Area
 from checkin.platform import clock
-from checkin.services.reporting import bulletin, publication
+from checkin.services.reporting import bulletin, own_rows, publication
 from checkin.settings import policy
 
 
@@ -52,6 +53,16 @@ def area_arg(area_id: int | None) -> Area:
     if area is None:
         abort(404)
     return area
+
+
+@bp.get("/me/bulletins")
+@roles_required("cadre")
+def my_bulletins() -> Any:
+    """The cadre's own team's rows of published bulletins (services/reporting/own_rows)."""
+    return {"items": [{"month": r.month, "area_name": r.area_name,
+                       "published_on": r.published_on.isoformat(), "teams": r.teams,
+                       "weights": r.weights, "row": r.row}
+                      for r in own_rows.own_rows(db.session(), current_user)]}
 
 
 @bp.get("/bulletins/<month>")

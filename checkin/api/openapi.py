@@ -229,7 +229,35 @@ SCHEMAS.update({
         "spotchecks": {"type": "integer"}, "spotcheck_failures": {"type": "integer"},
         "satisfaction_answers": {"type": "integer"},
         "counted_days": {"type": "integer", "description": "the team's counted days"},
-        "expected_days": {"type": "number", "description": "the days its members owed"}}},
+        "expected_days": {"type": "number", "description": "the days its members owed"},
+        "details": {"type": "array", "description": "format 2: every part the policy knows, "
+                    "with what it is made of ([what, counted, of]), its policy weight share, "
+                    "the share it carried in this score and why it is missing", "items": {
+                        "type": "object", "required": ["name", "value", "weight", "missing"],
+                        "properties": {
+                            "name": {"type": "string"}, "value": _NULL_NUM,
+                            "weight": {"type": "number"}, "used_weight": {"type": "number"},
+                            "missing": {"type": ["string", "null"], "enum": [
+                                "not_checked", "no_answers", "too_few_answers", None]},
+                            "made_of": {"type": "array", "items": {"type": "array"}}}}},
+        "missing": {"type": "array", "items": {"type": "string"},
+                    "description": "weighed parts the team was ranked without"},
+        "satisfaction_share": _NULL_NUM,
+        "satisfaction_judged": {"type": "boolean", "description": "at least the policy's "
+                                "minimum of answers: only then scored and warned about"},
+        "township": {"type": "string"}, "county": {"type": "string"},
+        "findings": {"type": "array", "description": "what a yellow card was given for",
+                     "items": {"type": "object", "properties": {
+                         "kind": {"type": "string"}, "method": {"type": "string"},
+                         "outcome": {"type": "string"}, "day": {"type": "string"},
+                         "user_name": {"type": "string"}}}}}},
+    "GroupRank": {"type": "object", "required": ["key", "name", "score", "rank", "teams"],
+                  "properties": {
+                      "key": {"type": "string"}, "name": {"type": "string"},
+                      "score": {"type": "number", "description": "mean of its teams' scores"},
+                      "rank": {"type": "integer"}, "teams": {"type": "integer"},
+                      "red_flags": {"type": "integer"}, "yellow_cards": {"type": "integer"},
+                      "warnings": {"type": "integer"}, "partial": {"type": "integer"}}},
     "UnitRates": {"type": "object", "required": ["unit", "checks", "failures"], "properties": {
         "unit": {"type": "string"}, "checks": {"type": "integer"},
         "failures": {"type": "integer"}, "failure_rate": _NULL_NUM,
@@ -242,6 +270,14 @@ SCHEMAS.update({
         "last": {"type": "string", "format": "date"},
         "asof": {"type": "string", "format": "date"},
         "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
+        "format": {"type": "integer", "description": "snapshot format; absent: format 1"},
+        "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+        "satisfaction_min_answers": {"type": "integer"},
+        "satisfaction_warning_below": {"type": "number"},
+        "groups": {"type": "object", "description": "对表排位 of sending units, townships "
+                   "and counties", "properties": {
+                       k: {"type": "array", "items": {"$ref": _REF + "GroupRank"}}
+                       for k in ("units", "townships", "counties")}},
         "units": {"type": "array", "items": {"$ref": _REF + "UnitRates"}},
         "cadres": {"type": "array", "items": {"type": "object", "required": [
             "user_id", "name", "checks", "failures"], "properties": {
@@ -361,6 +397,23 @@ PATHS.update({
             "schema": {"$ref": _REF + "AppealDecisionRequest"}}}},
         "responses": {"200": _json({"$ref": _REF + "Appeal"}),
                       **_errors(400, 401, 403, 404, 409)}}},
+    "/me/bulletins": {"get": {
+        "summary": "A cadre's own team's rows of published bulletins, newest month first "
+                   "(issue 15): rank of how many teams, score, award, parts with what they "
+                   "were made of and their weights, and a yellow card's finding; never "
+                   "provisional figures or other teams. Supervisors and admins get 404.",
+        "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "required": [
+                "month", "area_name", "published_on", "teams", "row"], "properties": {
+                "month": {"type": "string"}, "area_name": {"type": "string"},
+                "published_on": {"type": "string", "format": "date"},
+                "teams": {"type": "integer"},
+                "weights": {"type": ["object", "null"]},
+                "row": {"type": "object", "required": ["rank", "score", "award"],
+                        "description": "of BulletinRow only team_code, village_name, unit, "
+                        "score, rank, award, satisfaction_*, details, missing, counted_days, "
+                        "expected_days, and findings for a yellow card"}}}}}}),
+                      **_errors(401, 404)}}},
     "/bulletins/{month}": {"get": {
         "summary": "The monthly bulletin (月通报) of an area",
         "parameters": [{"name": "month", "in": "path", "required": True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,3 +86,21 @@ def photo_flags(photo: PhotoFacts, visit_at: datetime, reported: tuple[float, fl
 def is_accurate_fix(accuracy_m: float | None, policy: Policy) -> bool:
     return accuracy_m is not None and accuracy_m <= policy.max_accuracy_m
 
+
+
+# A visit's position may become the household's only when its evidence holds: recorded
+# inside the village fence with an accurate fix and no impossible travel, and none of its
+# photos reused, old or taken elsewhere (issue 15: a position was offered for confirming
+# from a visit outside the fence with an old, reused photo).
+POSITION_BREAKING_VISIT_FLAGS: frozenset[str] = frozenset({
+    "outside_fence", "low_accuracy", "impossible_travel"})
+POSITION_BREAKING_PHOTO_FLAGS: frozenset[str] = frozenset({
+    "duplicate_photo", "photo_old", "exif_gps_far"})
+
+
+def position_evidence_holds(visit_flags: Iterable[str],
+                            photo_flags: Iterable[Iterable[str]]) -> bool:
+    """Whether a visit's position may be proposed and confirmed as its household's."""
+    if POSITION_BREAKING_VISIT_FLAGS & set(visit_flags):
+        return False
+    return not any(POSITION_BREAKING_PHOTO_FLAGS & set(flags) for flags in photo_flags)

@@ -37,7 +37,7 @@ DECIDING_LEVELS: Mapping[str, frozenset[str]] = {
 SUPERVISORS_ONLY: frozenset[str] = frozenset({
     "feedback.new",
     "leave.asked", "leave.return_overdue", "attendance.silent",
-    "spotcheck.finding", "spotcheck.drawn", "correction.asked",
+    "spotcheck.finding", "spotcheck.drawn", "correction.asked", "bulletin.warning_talk",
     "digest.supervisor_daily", "digest.supervisor_weekly",
 })
 CADRES_ONLY: frozenset[str] = frozenset({
@@ -187,3 +187,12 @@ def newly_overdue(next_deadline: date | None, state: str, today: date,
 def retry_delay_s(attempts: int, base_s: float, most_s: float) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: base, 2x, 4x ... at most."""
     return float(min(most_s, base_s * 2 ** max(0, attempts - 1)))
+
+
+def supervisors_up_to(chain: Sequence[ChainLevel], level: str) -> list[int]:
+    """Supervisors of the chain from the village up to and including `level` (the area
+    that published a bulletin): those who follow the team, none above. The whole chain
+    when `level` is not on it."""
+    levels = [lv.level for lv in chain]
+    last = levels.index(level) if level in levels else len(chain) - 1
+    return sorted({uid for lv in chain[:last + 1] for uid in lv.supervisor_ids})

@@ -59,6 +59,10 @@ class Policy:
     spotcheck_area_week_cap: int = 300
     spotcheck_checker_week_cap: int = 60
     spotcheck_far_from_village_m: float = 1000.0
+    # Satisfaction is judged (scored, warned about) only on at least this many answers in
+    # the month: with fewer, one "unsatisfied" makes 0 %. Five answers: one unsatisfied
+    # leaves 80 %, two (60 %) make the warning talk due, as a county office would read it.
+    satisfaction_min_answers: int = 5
     # Notifications: days without a counted check-in before the township is told; days
     # after 销假 fell due before it is overdue and the township is told.
     silent_days: int = 3

@@ -13,6 +13,11 @@ Decisions:
 - Late changes compare the snapshot with the bulletin computed now, team by team, on what
   a county acts on: rank, score, award and counted days. A team that appears on one side
   only is compared with nothing (None) on the other.
+- The snapshot carries its format (FORMAT). Format 1 (before 2026-12) had no `format`
+  key, no part composition, weights, group rankings or findings per row. A snapshot is
+  never rewritten (its digest is of what was published); `readable` gives the pages a
+  format-2 shape of an older one, with what it did not record marked as such (weights
+  None, composition empty), and the findings attached to their team by village.
 - Publishing again is answered with the snapshot when the bulletin computed now is the
   same (same digest). When it differs, it is a correction: a new publication pointing at
   the old one, made only with a reason; without a reason it is refused as a conflict.
@@ -30,6 +35,8 @@ from typing import Any, Literal
 from checkin.domain.refusal import Refusal
 
 COMPARED: tuple[str, ...] = ("rank", "score", "award", "counted_days")
+FORMAT = 2
+PART_NAMES: tuple[str, ...] = ("attendance", "coverage", "spotcheck", "satisfaction")
 MAX_REASON = 500
 
 Row = Mapping[str, Any]
@@ -106,3 +113,45 @@ def publishable(last: date, today: date, month: str) -> None:
     if not month_finished(last, today):
         raise Refusal("month_not_finished", field="month", month=month,
                       day=date.fromordinal(last.toordinal() + 1).isoformat())
+
+
+def format_of(content: Mapping[str, Any]) -> int:
+    value = content.get("format", 1)
+    return value if isinstance(value, int) else 1
+
+
+def readable(content: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot in the current format's shape, for reading; a current one as it is."""
+    if format_of(content) >= FORMAT:
+        return dict(content)
+    by_village: dict[str, list[dict[str, Any]]] = {}
+    for f in content.get("findings", []):
+        by_village.setdefault(f.get("village_name", ""), []).append(
+            {"kind": f.get("kind"), "method": None, "outcome": f.get("outcome"),
+             "day": f.get("day"), "user_name": f.get("user_name", "")})
+    rows = [_row_v1(row, by_village) for row in content.get("rows", [])]
+    return {**content, "format": format_of(content), "rows": rows, "weights": None,
+            "satisfaction_min_answers": None, "groups": {}}
+
+
+def _row_v1(row: Row, findings: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    parts = row.get("parts", {})
+    checks, failures = row.get("spotchecks", 0), row.get("spotcheck_failures", 0)
+    made_of: dict[str, list[list[Any]]] = {
+        "attendance": [["days", row["counted_days"], row["expected_days"]]]
+        if "counted_days" in row and "expected_days" in row else [],
+        "coverage": [],
+        "spotcheck": [["passed", checks - failures, checks]] if checks else [],
+        "satisfaction": [],
+    }
+    missing = {"spotcheck": "not_checked", "satisfaction": "no_answers"}
+    details = [{"name": name, "value": parts.get(name), "weight": None, "used_weight": None,
+                "missing": None if name in parts else missing.get(name, "not_recorded"),
+                "made_of": made_of[name]} for name in PART_NAMES]
+    share = parts.get("satisfaction")
+    return {**row, "details": details,
+            "missing": [name for name in PART_NAMES if name not in parts],
+            "satisfaction_share": None if share is None else round(share / 100, 4),
+            "satisfaction_judged": share is not None, "township": "", "county": "",
+            "findings": findings.get(row.get("village_name", ""), [])
+            if row.get("award") == "yellow_card" else []}

@@ -35,6 +35,7 @@ from checkin.models.spotcheck import (
 )
 from checkin.models.user import ROLES, ApiToken, PasswordHistory, RecoveryCode, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
+from checkin.models.warning_talk import WarningTalk
 
 __all__ = [
     "AREA_LEVELS",
@@ -90,4 +91,5 @@ __all__ = [
     "User",
     "Village",
     "Visit",
+    "WarningTalk",
 ]

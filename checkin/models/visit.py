@@ -112,4 +112,5 @@ class Photo(Base):
 
     @property
     def flag_list(self) -> list[str]:
-        return [f for f in self.flags.split(",") if f]
+        """Each flag once (rows stored before flags were de-duplicated repeat one)."""
+        return list(dict.fromkeys(f for f in self.flags.split(",") if f))

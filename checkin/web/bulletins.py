@@ -1,26 +1,28 @@
 """The monthly bulletin (月通报) for supervisors: the page, a printable version and exports,
 all from the same answer (the published snapshot once the month is published), and the
-county's publish button."""
+county's publish button; the warning talks it raises; and for a cadre, the own team's
+rows of published bulletins (services/reporting/own_rows.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from checkin import db
+from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
+from checkin.domain import publication as rules
 from checkin.domain import reporting
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import Area, SpotcheckItem
 from checkin.platform import clock
-from checkin.services.reporting import bulletin, publication
+from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
 from checkin.web.spotchecks import area_choices, chosen_area, recent_months
@@ -51,7 +53,7 @@ class Page:
 
     @property
     def b(self) -> dict[str, Any]:
-        return self.reading.content
+        return rules.readable(self.reading.content)
 
 
 def _bulletin() -> tuple[Page | None, dict[str, Any]]:
@@ -79,15 +81,20 @@ def _page_context(found: Page | None) -> dict[str, Any]:
     if found is None:
         return {"b": None}
     made = found.reading.publication
+    talks = warning_talks.of_month(db.session(), current_scope(), found.month)
     return {"b": found.b, "reading": found.reading, "pub": made, "late": found.late,
+            "talks": talks,
             "published_on": None if made is None else clock.local_day(made.published_at),
             "can_publish": not found.reading.provisional and publication.may_publish(
                 current_user)}
 
 
 @bp.get("/bulletin")
-@roles_required("supervisor", "admin")
+@roles_required("cadre", "supervisor", "admin")
 def bulletin_page() -> Any:
+    if current_user.role == "cadre":
+        return render_template("bulletins/mine.html",
+                               rows=own_rows.own_rows(db.session(), current_user))
     found, choices = _bulletin()
     return render_template("bulletins/bulletin.html", pct=bulletin.pct,
                            openable=_openable(found), **_page_context(found), **choices)
@@ -152,16 +159,73 @@ def bulletin_export(kind: str) -> Any:
         title += f"（{clock.local_day(made.published_at).isoformat()}发布）"
     headers = ["排名", "工作队", "村", "派出单位", "得分", "考勤进度", "走访联系覆盖",
                "抽查通过率", "群众满意度", "奖惩", "满意度预警", "抽查次数", "未通过",
-               "满意度样本", "计入天数"]
+               "满意度样本", "计入天数", "应到天数", "乡镇", "缺项（未计入得分）", "黄牌事由"]
     table = [[row["rank"], row["team_code"], row["village_name"], row["unit"], row["score"],
               *(_part(row["parts"], p) for p in
                 ("attendance", "coverage", "spotcheck", "satisfaction")),
               awards.get(row["award"] or "", ""), "是" if row["satisfaction_warning"] else "",
               row["spotchecks"], row["spotcheck_failures"], row["satisfaction_answers"],
-              row["counted_days"]]
+              row["counted_days"], row.get("expected_days"), row.get("township", ""),
+              "、".join(PART_ZH.get(name, name) + ("（样本过少）" if name == "satisfaction"
+                                                 and row.get("satisfaction_answers") else "")
+                       for name in row.get("missing", [])),
+              "；".join(_finding_zh(f) for f in row.get("findings", []))]
              for row in b["rows"]]
     return export(kind, f"月通报-{b['area_name']}-{b['month']}", title, headers, table,
                   AWARD_FILL)
+
+
+@bp.get("/warning-talks")
+@roles_required("supervisor", "admin")
+def warning_talks_page() -> Any:
+    """The warning talks (约谈) in the viewer's jurisdiction: open ones first, all on ask."""
+    everything = request.args.get("all") == "1"
+    found = warning_talks.talks(db.session(), current_scope(), open_only=not everything)
+    return render_template("bulletins/talks.html", talks=found, everything=everything)
+
+
+@bp.get("/warning-talks/<int:talk_id>")
+@roles_required("supervisor", "admin")
+def warning_talk_page(talk_id: int) -> Any:
+    talk = warning_talks.talk_of(db.session(), current_scope(), talk_id)
+    if talk is None:
+        abort(404)
+    return render_template("bulletins/talk.html", talk=talk, today=clock.today())
+
+
+@bp.post("/warning-talks/<int:talk_id>")
+@roles_required("supervisor", "admin")
+def warning_talk_record(talk_id: int) -> Any:
+    """Record that the talk was held: who took part, the day, a note."""
+    session = db.session()
+    talk = warning_talks.talk_of(session, current_scope(), talk_id)
+    if talk is None:
+        abort(404)
+    try:
+        with db.savepoint():
+            warning_talks.record(session, current_user, talk,
+                                 warning_talks.parse_day(request.form.get("held_on", "")),
+                                 request.form.get("held_with", ""),
+                                 request.form.get("note", ""), clock.today())
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+        return redirect(url_for("bulletins.warning_talk_page", talk_id=talk.id))
+    flash(_("The warning talk with %(unit)s about %(village)s is recorded.",
+            unit=talk.unit_name or "—", village=talk.village.name), "info")
+    return redirect(url_for("bulletins.warning_talk_page", talk_id=talk.id))
+
+
+PART_ZH = {"attendance": "考勤进度", "coverage": "走访联系覆盖", "spotcheck": "抽查通过率",
+           "satisfaction": "群众满意度"}
+FINDING_ZH = {("presence", "not_confirmed"): "不在岗", ("visit", "not_confirmed"): "农户否认走访"}
+
+
+def _finding_zh(f: dict[str, Any]) -> str:
+    kind = "在岗抽查" if f.get("kind") == "presence" else "走访回访"
+    how = {"phone": "电话", "field": "实地"}.get(f.get("method") or "", "")
+    what = FINDING_ZH.get((f.get("kind", ""), f.get("outcome", "")), f.get("outcome", ""))
+    how = f"（{how}）" if how else ""
+    return f"{kind}{how} {f.get('day', '')} {f.get('user_name', '')}：{what}"
 
 
 def _part(parts: dict[str, float], name: str) -> float | str:
@@ -174,6 +238,33 @@ def award_word(award: str | None) -> str:
     if award == "yellow_card":
         return _("Yellow card")
     return ""
+
+
+@bp.app_template_global("bl_words")
+def bl_words() -> dict[str, str]:
+    """The bulletin's recurring words, translated once per request: a county's page has
+    a line per team with four parts each, and gettext per part was most of its time."""
+    cached: dict[str, str] | None = g.get("bl_words")
+    if cached is None:
+        cached = {
+            "part_attendance": _("Attendance pace"), "part_coverage": _("Visits and contacts"),
+            "part_spotcheck": _("Spot checks passed"),
+            "part_satisfaction": _("Villagers' satisfaction"),
+            "made_days": _("%(n)s of %(of)s days"),
+            "made_visited": _("%(n)s of %(of)s households visited"),
+            "made_contacted": _("%(n)s of %(of)s contacted"),
+            "made_passed": _("%(n)s of %(of)s checks passed"),
+            "made_satisfied": _("%(n)s of %(of)s answers satisfied"),
+            "weight": _("weight %(w)s%%"), "in_score": _("%(u)s%% in this score"),
+            "missing_not_checked": _("Not spot-checked this month"),
+            "missing_no_answers": _("No answers this month"),
+            "missing_too_few_answers": _("Too few answers (fewer than %(min)s)"),
+            "missing_not_recorded": _("Not recorded"),
+            "answers_share": _("%(n)s answers, %(s)s%% satisfied"),
+            "too_few": _("too few answers to judge"), "no_answers": _("No answers"),
+        }
+        g.bl_words = cached
+    return cached
 
 
 @bp.app_template_filter("award_word")

@@ -93,10 +93,13 @@ def visit_page(visit_id: str) -> Any:
                     {"lat": visit.lat, "lon": visit.lon, "ok": not visit.flag_list,
                      "label": visit.recorded_at.isoformat()} if visit.lat is not None else None,
                 ) if m]}
-    earlier = ({} if current_user.role == "cadre"
-               else views.earlier_photos(db.session(), current_scope(), visit.photos))
+    cadre = current_user.role == "cadre"
+    earlier = {} if cadre else views.earlier_photos(db.session(), current_scope(), visit.photos)
+    proposer = None if cadre else recording.proposing_visit(db.session(), household)
+    confirmable = not cadre and recording.may_confirm_from(db.session(), household, visit)
     return render_template("visits/visit.html", visit=visit, chain=chain, map_data=map_data,
-                           form=LogoutForm(), earlier=earlier)
+                           form=LogoutForm(), earlier=earlier, proposer=proposer,
+                           confirmable=confirmable)
 
 
 def _filters() -> views.VisitFilters:

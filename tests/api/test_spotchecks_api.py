@@ -273,8 +273,11 @@ def test_the_bulletin_ranks_teams_and_awards(wednesday, client, world, token_for
     assert all(set(r) >= {"team_id", "village_id", "unit", "score", "rank", "parts", "award"}
                for r in body["rows"])
     assert rows[world["team_a"]]["unit"] == "UnitOne局"
-    assert set(rows[world["team_a"]]["parts"]) == {"attendance", "coverage", "spotcheck",
-                                                   "satisfaction"}
+    # one answer is too few to judge satisfaction (policy.satisfaction_min_answers): the
+    # part is left out, and the row says so
+    assert set(rows[world["team_a"]]["parts"]) == {"attendance", "coverage", "spotcheck"}
+    assert rows[world["team_a"]]["missing"] == ["satisfaction"]
+    assert rows[world["team_a"]]["satisfaction_answers"] == 1
     # a household denies a visit of team A: a serious finding, so a yellow card
     verdict = verdict_of(client, county, world["presence_a"], outcome="not_confirmed")
     assert verdict == "fail"
@@ -293,25 +296,41 @@ def test_the_bulletin_ranks_teams_and_awards(wednesday, client, world, token_for
 def test_low_satisfaction_raises_the_warning(wednesday, client, world, token_for) -> None:
     from checkin.models import SpotcheckItem
 
-    with wednesday.app_context():
-        s = db.session()
-        answered = s.get(SpotcheckItem, world["backcheck_b"])
-        again = SpotcheckItem(batch_id=answered.batch_id, position=2, kind="visit",
-                              user_id=answered.user_id, village_id=answered.village_id,
-                              visit_id=answered.visit_id, household_id=answered.household_id,
-                              day=answered.day, risk=1.0, reasons=[])
-        s.add(again)
-        s.commit()
-        item_id = again.id
-    answer = result(client, token_for("sup_t2"), item_id, satisfaction="unsatisfied")
+    def another_answer(position: int) -> int:
+        with wednesday.app_context():
+            s = db.session()
+            answered = s.get(SpotcheckItem, world["backcheck_b"])
+            again = SpotcheckItem(batch_id=answered.batch_id, position=position, kind="visit",
+                                  user_id=answered.user_id, village_id=answered.village_id,
+                                  visit_id=answered.visit_id,
+                                  household_id=answered.household_id, day=answered.day,
+                                  risk=1.0, reasons=[])
+            s.add(again)
+            s.commit()
+            return again.id
+
+    township, county = token_for("sup_t2"), token_for("sup_county")
+
+    def team_b() -> dict[str, Any]:
+        rows = {r["team_id"]: r for r in bulletin(client, county,
+                                                  area_id=world["county"]).get_json()["rows"]}
+        assert rows[world["team_a"]]["satisfaction_warning"] is False
+        return rows[world["team_b"]]
+
+    answer = result(client, township, another_answer(2), satisfaction="unsatisfied")
     assert answer.status_code == 200
-    county = token_for("sup_county")
-    rows = {r["team_id"]: r for r in bulletin(client, county,
-                                              area_id=world["county"]).get_json()["rows"]}
-    # one satisfied, one not: 50 %, below the 70 % line
-    assert rows[world["team_b"]]["satisfaction_warning"] is True
-    assert rows[world["team_b"]]["parts"]["satisfaction"] == 50.0
-    assert rows[world["team_a"]]["satisfaction_warning"] is False
+    # one satisfied, one not: 50 %, but two answers are too few to judge (issue 15)
+    row = team_b()
+    assert row["satisfaction_warning"] is False and row["satisfaction_judged"] is False
+    assert (row["satisfaction_answers"], row["satisfaction_share"]) == (2, 0.5)
+    assert "satisfaction" not in row["parts"]
+    for position in (3, 4, 5):
+        assert result(client, township, another_answer(position),
+                      satisfaction="unsatisfied").status_code == 200
+    # five answers, one satisfied: 20 %, below the 70 % line
+    row = team_b()
+    assert row["satisfaction_warning"] is True and row["satisfaction_judged"] is True
+    assert row["parts"]["satisfaction"] == 20.0 and row["satisfaction_answers"] == 5
 
 
 def test_bulletin_arguments(wednesday, client, world, token_for) -> None:

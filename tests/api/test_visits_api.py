@@ -260,3 +260,25 @@ def test_malformed_photo_exif_is_refused(app, client, world, token_for, exif) ->
     assert response.get_json()["error"]["fields"]
     with app.app_context():
         assert db.session().get(Visit, body["id"]) is None
+
+
+def test_only_a_visit_whose_evidence_holds_proposes_the_households_position(
+        app: Flask, client, world, token_for, make_household) -> None:
+    """Issue 15: a visit outside the fence with an old photo proposed the position that a
+    supervisor was then offered to confirm."""
+    bearer = token_for("cadre_a")
+    home = make_household("cadre_a", lat=None, lon=None)
+    # 30 km away: outside the village fence
+    _, far = send(client, bearer, home.id, lat=31.12, lon=116.36)
+    assert far.status_code == 201 and "outside_fence" in far.get_json()["flags"]
+    # the Canon's photo is from 2008: an old photo
+    _, old = send(client, bearer, home.id, [(corpus("real/Canon_40D.jpg"), "a.jpg")])
+    assert old.status_code == 201
+    with app.app_context():
+        assert db.session().get(Household, home.id).proposed_lat is None
+    _, good = send(client, bearer, home.id)
+    assert good.status_code == 201
+    with app.app_context():
+        row = db.session().get(Household, home.id)
+        assert row.proposed_by_visit_id == good.get_json()["id"]
+        assert (row.proposed_lat, row.proposed_lon) == (30.851, 116.361)

@@ -103,7 +103,8 @@ def test_supervisor_draws_checks_and_reads_the_bulletin(page: Page, page_log: Pa
     sound(page, page_log)
 
     page.goto(f"{live_server}/bulletin/print?area={world['county']}")
-    assert page.locator("table.bl-table").count() == 2
+    # ranking, sending units, townships (issue 15) and spot checks by sending unit
+    assert page.locator("table.bl-table").count() == 4
     shot(page, "bulletin-print-zh")
     sound(page, page_log)
     page.emulate_media(media="print")
@@ -142,3 +143,30 @@ def test_team_leader_reads_the_weekly_summary(page: Page, page_log: PageLog,
     assert "抽查" not in body and "SpotNote" not in body
     shot(page, "team-report-zh")
     sound(page, page_log)
+
+
+def test_a_cadre_reads_the_teams_row_and_a_supervisor_the_warning_talks(
+        new_context, page_log: PageLog, live_server: str, world) -> None:
+    """Issue 15: once the county publishes last month, a cadre reads the own team's row on a
+    390 px phone (rank, award, parts with what they are made of and their weights); the
+    supervisor's warning-talk list fits the phone too."""
+    supervisor = new_context().new_page()
+    page_log.watch(supervisor)
+    sign_in(supervisor, live_server, "sup_county", PASSWORD)
+    last_month = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    supervisor.goto(f"{live_server}/bulletin?area={world['county']}&month={last_month}")
+    supervisor.locator("form[action$='/bulletin/publish'] input[name=confirm]").check()
+    with supervisor.expect_navigation():
+        supervisor.locator("form[action$='/bulletin/publish'] button[type=submit]").click()
+    supervisor.goto(f"{live_server}/warning-talks")
+    shot(supervisor, "warning-talks-zh")
+    sound(supervisor, page_log)
+    cadre = new_context().new_page()
+    page_log.watch(cadre)
+    sign_in(cadre, live_server, "cadre_a", PASSWORD)
+    cadre.goto(f"{live_server}/bulletin")
+    text = cadre.locator("main").inner_text()
+    assert "个工作队中排第" in text and "权重 35%" in text
+    assert "VillageBeta" not in text
+    shot(cadre, "bulletin-cadre-zh")
+    sound(cadre, page_log)

@@ -54,3 +54,23 @@ def photo(taken=AT - timedelta(hours=1), lat=None, lon=None):
 ])
 def test_photo_flags(facts_, reported, duplicate, expected) -> None:
     assert [f.code for f in photo_flags(facts_, AT, reported, duplicate, POLICY)] == expected
+
+
+@pytest.mark.parametrize(("visit_flags", "photo_flags", "holds"), [
+    ([], [], True),
+    ([], [["no_exif_time"]], True),  # no time in the photo: not a reason on its own
+    (["far_from_household"], [], True),  # far from a registered position: none here
+    (["late_sync"], [[]], True),
+    (["outside_fence"], [], False),
+    (["low_accuracy"], [], False),
+    (["impossible_travel"], [], False),
+    ([], [[], ["duplicate_photo"]], False),  # any photo reused
+    ([], [["photo_old"]], False),
+    ([], [["exif_gps_far"]], False),
+    (["outside_fence"], [["photo_old", "duplicate_photo"]], False),  # the visit
+])
+def test_a_position_is_confirmed_only_from_a_visit_whose_evidence_holds(
+        visit_flags: list[str], photo_flags: list[list[str]], holds: bool) -> None:
+    from checkin.domain.evidence import position_evidence_holds
+
+    assert position_evidence_holds(visit_flags, photo_flags) is holds

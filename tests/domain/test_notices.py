@@ -176,3 +176,19 @@ def test_no_news_is_no_digest(counts: tuple[int, int, int], sent: bool) -> None:
 
 def test_an_area_path_names_its_ancestors_root_first() -> None:
     assert ancestors("/1/4/9/") == [1, 4, 9] and ancestors("") == []
+@pytest.mark.parametrize(("level", "told"), [
+    ("county", [5, 6, 7]),  # a county's bulletin: the township and the county
+    ("township", [5, 6]),
+    ("province", [5, 6, 7, 9]),
+    ("", [5, 6, 7, 9]),  # not on the chain: everyone on it
+])
+def test_a_warning_talk_is_told_to_the_supervisors_up_to_the_publisher(
+        level: str, told: list[int]) -> None:
+    from checkin.domain.notices import supervisors_up_to
+
+    assert supervisors_up_to(CHAIN, level) == told
+
+
+def test_a_warning_talk_never_reaches_a_cadre() -> None:
+    assert not may_receive("bulletin.warning_talk", "cadre")
+    assert may_receive("bulletin.warning_talk", "supervisor")

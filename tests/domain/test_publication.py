@@ -102,3 +102,48 @@ def test_publishing_again(stored: str, fresh: str, reason: str, answer: str) -> 
             assert refusal.field == "correction_reason"
             assert refusal.params == {"date": "2026-11-18", "teams": 2}
     assert got == answer
+
+
+# Snapshot formats: an old snapshot stays readable ------------------------------------
+from checkin.domain.publication import FORMAT, format_of, readable  # noqa: E402
+
+V1_ROW = {"team_id": 7, "team_code": "T7", "village_id": 70, "village_name": "东村",
+          "unit": "县林业局", "score": 71.5, "rank": 2,
+          "parts": {"attendance": 80.0, "coverage": 60.0, "spotcheck": 50.0},
+          "award": "yellow_card", "satisfaction_warning": False, "spotchecks": 2,
+          "spotcheck_failures": 1, "satisfaction_answers": 0, "counted_days": 40,
+          "expected_days": 50.0}
+V1 = {"month": "2026-10", "area_id": 1, "area_name": "县", "rows": [V1_ROW], "units": [],
+      "cadres": [], "findings": [{"item_id": 3, "kind": "presence", "user_id": 9,
+                                  "user_name": "张三", "village_name": "东村",
+                                  "outcome": "not_confirmed", "verdict": "fail",
+                                  "day": "2026-10-12"}]}
+
+
+@pytest.mark.parametrize(("content", "version"), [
+    (V1, 1), ({"format": 2}, 2), ({"format": "2"}, 1), ({}, 1)])
+def test_a_snapshot_without_a_format_is_format_1(content: dict, version: int) -> None:
+    assert format_of(content) == version
+
+
+def test_a_format_1_snapshot_reads_in_the_current_shape_without_inventing_figures() -> None:
+    read = readable(V1)
+    assert read["format"] == 1 and read["weights"] is None and read["groups"] == {}
+    (row,) = read["rows"]
+    parts = {p["name"]: p for p in row["details"]}
+    assert parts["attendance"]["made_of"] == [["days", 40, 50.0]]
+    assert parts["spotcheck"]["made_of"] == [["passed", 1, 2]]
+    assert parts["coverage"]["made_of"] == []  # not recorded in format 1
+    assert parts["satisfaction"]["missing"] == "no_answers"
+    assert all(p["weight"] is None for p in parts.values())
+    assert row["missing"] == ["satisfaction"]
+    assert row["findings"] == [{"kind": "presence", "method": None,
+                                "outcome": "not_confirmed", "day": "2026-10-12",
+                                "user_name": "张三"}]
+    assert V1["rows"][0] is V1_ROW and "details" not in V1_ROW  # the stored data unchanged
+    assert digest(V1) == digest(dict(V1))
+
+
+def test_a_current_snapshot_reads_as_it_is() -> None:
+    current = {"format": FORMAT, "rows": [{"details": []}]}
+    assert readable(current) == current

@@ -54,8 +54,10 @@ ARGUMENT_VALUES = {
     "team_id": ("team_a", "team_b", "team_c"),
     "month": (),  # this month and a malformed one, below
     "import_id": (),
+    "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
 }
-FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id")
+FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
+                 "talk_id")
 
 
 def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
@@ -103,7 +105,15 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
     from sqlalchemy import select
 
     from checkin import db
-    from checkin.models import Household, Photo, RosterImport, SpotcheckBatch, SpotcheckItem, Visit
+    from checkin.models import (
+        Household,
+        Photo,
+        RosterImport,
+        SpotcheckBatch,
+        SpotcheckItem,
+        Visit,
+        WarningTalk,
+    )
 
     with app.app_context():
         s = db.session()
@@ -112,7 +122,8 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
                 "photo_id": list(s.scalars(select(Photo.id))),
                 "batch_id": list(s.scalars(select(SpotcheckBatch.id))),
                 "item_id": list(s.scalars(select(SpotcheckItem.id))),
-                "import_id": list(s.scalars(select(RosterImport.id)))}
+                "import_id": list(s.scalars(select(RosterImport.id))),
+                "talk_id": list(s.scalars(select(WarningTalk.id)))}
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))

@@ -159,16 +159,19 @@ def test_the_bulletin_page_print_and_exports(wednesday, world, login_en) -> None
 def test_cadres_find_nothing_of_spot_checks(wednesday, world, login_en) -> None:
     client = login_en(wednesday.test_client(), "cadre_a")
     for url in ("/spotchecks", "/spotchecks/batches", f"/spotchecks/items/{world['presence_a']}",
-                f"/spotchecks/batches/{world['batch_a']}", "/spotchecks/findings", "/bulletin",
-                "/bulletin/print", "/bulletin.xlsx", "/team-reports"):
+                f"/spotchecks/batches/{world['batch_a']}", "/spotchecks/findings",
+                "/bulletin/print", "/bulletin.xlsx", "/team-reports", "/warning-talks"):
         assert client.get(url).status_code == 404, url
+    # issue 15: /bulletin is the team's own rows of published bulletins; none is published
+    own = page(client, "/bulletin")
+    assert "has been published yet" in own and "Spot check" not in own
     token = csrf_from(client, "/")
     assert client.post(f"/spotchecks/items/{world['presence_a']}/result",
                        data={"csrf_token": token, "method": "phone",
                              "outcome": "confirmed"}).status_code == 404
     assert client.post("/spotchecks/draw", data={"csrf_token": token}).status_code == 404
     home = page(client, "/")
-    assert "/spotchecks" not in home and "/bulletin" not in home
+    assert "/spotchecks" not in home and "/bulletin/" not in home and "/bulletin." not in home
 
 
 def test_the_team_leader_writes_and_finalises_the_report(wednesday, world, login_en) -> None:

@@ -140,6 +140,12 @@ FEEDBACK_KIND_WORDS = {"suggestion": _l("suggestion"), "problem": _l("problem"),
                        "complaint": _l("complaint")}
 
 
+def _warning_talk(p: Mapping[str, Any]) -> str:
+    return _("%(village)s, %(month)s: villagers' satisfaction %(share)s%% (%(answers)s "
+             "answers). A warning talk with the head of %(unit)s and %(responsible)s is due.",
+             **p)
+
+
 KINDS: dict[str, Kind] = {
     "leave.asked": Kind(_l("Leave waits for your decision"), _leave_asked,
                         "supervise.leave_inbox"),
@@ -149,6 +155,8 @@ KINDS: dict[str, Kind] = {
     "leave.return_overdue": Kind(_l("Leave not closed"), _return_overdue,
                                  "supervise.leave_inbox"),
     "attendance.silent": Kind(_l("No check-in for days"), _silent, "supervise.today"),
+    "bulletin.warning_talk": Kind(_l("A warning talk is due"), _warning_talk,
+                                  "bulletins.warning_talks_page"),
     "digest.overdue_households": Kind(_l("Households overdue this week"),
                                       _overdue_households, "visits.my_households"),
     "correction.asked": Kind(_l("A make-up waits for your decision"), _makeup_asked,

@@ -13,7 +13,10 @@ Decisions:
   and scores full coverage.
 - Spot checks and satisfaction: results recorded in the month for the team's cadres,
   whoever drew them (township or county). A failure is a serious finding, hence a yellow
-  card (findings.verdict).
+  card (findings.verdict); the team's line carries its findings, so the card says what
+  was found.
+- Groups: sending units by the team's unit, townships and counties by the village's
+  place in the area tree (ranking.rank_groups).
 """
 
 from __future__ import annotations
@@ -44,6 +47,15 @@ class TeamLine:
     unit_name: str
     counts: findings.Counts
     attendance: tuple[int, float]  # counted days, expected days
+    findings: tuple[results.Judged, ...] = ()
+    township: Area | None = None
+    county: Area | None = None
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    row: ranking.GroupRow
+    name: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class Bulletin:
     units: list[RateLine]
     cadres: list[RateLine]
     findings: list[results.Judged]
+    groups: dict[str, list[GroupLine]]
 
     @property
     def red_flags(self) -> list[TeamLine]:
@@ -114,21 +127,64 @@ def monthly_bulletin(session: Session, scope: Scope, area: Area, month: str, tod
     rows = []
     for team in teams:
         counts = per_team.get(team.id, findings.Counts())
-        visited, contacted = coverage.get(team.village_id, (1.0, 1.0))
+        due, visited, contacted = coverage.get(team.village_id, (0, 0, 0))
         counted, expected = paces[team.id]
         rows.append(ranking.TeamMonth(
             team_id=team.id, village_id=team.village_id, unit=_unit(team),
             attendance_pace=reporting.attendance_pace(counted, expected),
-            visit_coverage=visited, contact_coverage=contacted, spotchecks=counts.checks,
+            visit_coverage=visited / due if due else 1.0,
+            contact_coverage=contacted / due if due else 1.0, spotchecks=counts.checks,
             spotcheck_failures=counts.failures, satisfaction_answers=counts.answers,
-            satisfied=counts.satisfied, basic=counts.basic, serious_findings=counts.failures))
+            satisfied=counts.satisfied, basic=counts.basic, serious_findings=counts.failures,
+            counted_days=counted, expected_days=expected, households_due=due,
+            households_visited=visited, households_contacted=contacted))
     by_id = {t.id: t for t in teams}
+    serious: dict[int, list[results.Judged]] = defaultdict(list)
+    for j in judged:
+        if j.serious and team_of.get(j.item.user_id) is not None:
+            serious[team_of[j.item.user_id] or 0].append(j)
+    places = _places(session, teams)
     lines = [TeamLine(row, by_id[row.team_id], row.unit,
-                      per_team.get(row.team_id, findings.Counts()), paces[row.team_id])
+                      per_team.get(row.team_id, findings.Counts()), paces[row.team_id],
+                      tuple(serious.get(row.team_id, ())), *places.get(row.team_id, (None, None)))
              for row in ranking.rank_teams(rows, policy)]
     return Bulletin(area=area, month=month, first=first, last=last, asof=asof, lines=lines,
                     units=_unit_rates(lines), cadres=_cadre_rates(judged),
-                    findings=[j for j in judged if j.serious])
+                    findings=[j for j in judged if j.serious], groups=_groups(lines))
+
+
+def _places(session: Session, teams: list[Team]) -> dict[int, tuple[Area | None, Area | None]]:
+    """Per team: the township and the county its village lies in."""
+    paths = {t.id: [int(p) for p in t.village.area_path.strip("/").split("/") if p]
+             for t in teams}
+    ids = {i for path in paths.values() for i in path}
+    areas = {a.id: a for a in session.scalars(select(Area).where(
+        Area.id.in_(ids), Area.level.in_(("township", "county"))))} if ids else {}
+    out: dict[int, tuple[Area | None, Area | None]] = {}
+    for team_id, path in paths.items():
+        found = [areas[i] for i in path if i in areas]
+        out[team_id] = (next((a for a in found if a.level == "township"), None),
+                        next((a for a in found if a.level == "county"), None))
+    return out
+
+
+def _groups(lines: list[TeamLine]) -> dict[str, list[GroupLine]]:
+    """对表排位: sending units, townships and counties, each on the mean of its teams."""
+    rows = [line.row for line in lines]
+    keyed: dict[str, dict[int, tuple[str, str] | None]] = {
+        "units": {line.row.team_id: (line.team.unit.code, line.team.unit.name)
+                  if line.team.unit is not None else None for line in lines},
+        "townships": {line.row.team_id: (str(line.township.id), line.township.name)
+                      if line.township is not None else None for line in lines},
+        "counties": {line.row.team_id: (str(line.county.id), line.county.name)
+                     if line.county is not None else None for line in lines},
+    }
+    out: dict[str, list[GroupLine]] = {}
+    for kind, group_of in keyed.items():
+        names = {key: name for key, name in (v for v in group_of.values() if v)}
+        out[kind] = [GroupLine(g, names[str(g.key)]) for g in ranking.rank_groups(
+            rows, {t: (v[0] if v else None) for t, v in group_of.items()})]
+    return out
 
 
 def _unit(team: Team) -> str:
@@ -190,10 +246,10 @@ def _days_on_post_in_term(session: Session, user_ids: list[int], first: date, as
 
 
 def _coverage(session: Session, village_ids: set[int], asof: date, policy: Policy
-              ) -> dict[int, tuple[float, float]]:
-    """Per village: shares of cadence households visited within policy.visit_every_days
-    and contacted (a visit is a contact) within policy.contact_every_days, as of asof:
-    cadence.coverage, counted by the database in one grouped query."""
+              ) -> dict[int, tuple[int, int, int]]:
+    """Per village: cadence households due, those visited within policy.visit_every_days
+    and those contacted (a visit is a contact) within policy.contact_every_days, as of
+    asof: cadence.coverage, counted by the database in one grouped query."""
     visit_since = asof - timedelta(days=policy.visit_every_days)
     contact_since = asof - timedelta(days=policy.contact_every_days)
     last = (select(Visit.household_id.label("household_id"),
@@ -211,11 +267,10 @@ def _coverage(session: Session, village_ids: set[int], asof: date, policy: Polic
         .where(Household.village_id.in_(village_ids),
                Household.status.in_(cadence.CADENCE_STATUSES))
         .group_by(Household.village_id))
-    shares = dict.fromkeys(village_ids, (1.0, 1.0))  # nothing owed: full coverage
+    counts = dict.fromkeys(village_ids, (0, 0, 0))  # nothing owed: full coverage
     for village_id, total, visited, contacted in rows:
-        if total:
-            shares[village_id] = (visited / total, contacted / total)
-    return shares
+        counts[village_id] = (int(total), int(visited), int(contacted))
+    return counts
 
 
 def _counts_by(judged: list[results.Judged], key: Callable[[results.Judged], Hashable]

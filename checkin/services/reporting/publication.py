@@ -5,8 +5,12 @@ Decisions:
 
 - What is published is the bulletin computed at that moment (bulletin.monthly_bulletin),
   as JSON data (`content_of`): rows with the day counts behind the attendance part, the
-  sending units' and cadres' rates and the serious findings. Once a month is published
-  for an area, that area's month is read from the snapshot, never computed again.
+  sending units' and cadres' rates and the serious findings. The data carries its
+  `format` (publication.FORMAT, 2 since every part said what it was made of); a snapshot
+  is stored and answered as it was published, and the pages read an older format through
+  publication.readable, which fills what that format did not record as "not recorded".
+  Once a month is published for an area, that area's month is read from the snapshot,
+  never computed again.
 - The current publication of an area's month is the one no later publication supersedes.
 - Late records: check-ins and visits received, spot-check results recorded and leave
   decided after the current publication, for days of the month, per team of their cadre.
@@ -27,7 +31,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from checkin.domain import publication
+from checkin.domain import publication, ranking
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import (
@@ -44,7 +48,8 @@ from checkin.models import (
 from checkin.platform import audit, clock
 from checkin.scope import Scope
 from checkin.services import notify
-from checkin.services.reporting import bulletin
+from checkin.services.reporting import bulletin, warning_talks
+from checkin.services.spotchecks import results
 
 PUBLISHING_LEVELS = ("province", "city", "county")
 LATE_KINDS = ("checkins", "visits", "spotcheck_results", "leaves")
@@ -75,7 +80,7 @@ class LateChanges:
     teams: list[TeamLate]
 
 
-def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
+def content_of(found: bulletin.Bulletin, finished: bool, policy: Policy) -> dict[str, Any]:
     """The computed bulletin as JSON data; an unfinished month's rows carry no award."""
     rows = [{"team_id": line.row.team_id, "team_code": line.team.code,
              "village_id": line.row.village_id, "village_name": line.team.village.name,
@@ -85,9 +90,25 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
              "spotchecks": line.counts.checks, "spotcheck_failures": line.counts.failures,
              "satisfaction_answers": line.counts.answers,
              "counted_days": line.attendance[0],
-             "expected_days": round(line.attendance[1], 2)}
+             "expected_days": round(line.attendance[1], 2),
+             "details": [_part(p) for p in line.row.details],
+             "missing": list(line.row.missing),
+             "satisfaction_share": None if line.row.satisfaction_share is None
+             else round(line.row.satisfaction_share, 4),
+             "satisfaction_judged": line.row.satisfaction_judged,
+             "township": line.township.name if line.township is not None else "",
+             "county": line.county.name if line.county is not None else "",
+             "findings": [_finding(j) for j in line.findings]}
             for line in found.lines]
+    weights = policy.bulletin_weights
+    total = sum(weights.values()) or 1.0
     return {
+        "format": publication.FORMAT,
+        "weights": {name: round(weights.get(name, 0.0) / total, 4) for name in ranking.PARTS},
+        "satisfaction_min_answers": policy.satisfaction_min_answers,
+        "satisfaction_warning_below": policy.satisfaction_warning_below,
+        "groups": {kind: [_group(g, finished) for g in lines]
+                   for kind, lines in found.groups.items()},
         "month": found.month, "area_id": found.area.id, "area_name": found.area.name,
         "first": found.first.isoformat(), "last": found.last.isoformat(),
         "asof": found.asof.isoformat(),
@@ -99,6 +120,26 @@ def content_of(found: bulletin.Bulletin, finished: bool) -> dict[str, Any]:
                       "outcome": j.outcome, "verdict": j.verdict,
                       "day": j.result.local_day.isoformat()} for j in found.findings],
     }
+
+
+def _part(part: ranking.Part) -> dict[str, Any]:
+    return {"name": part.name, "value": part.value, "weight": part.weight,
+            "used_weight": part.used_weight, "missing": part.missing,
+            "made_of": [[what, n, of] for what, n, of in part.made_of]}
+
+
+def _finding(j: results.Judged) -> dict[str, Any]:
+    """What a yellow card states: which check, how, what it found, on whom and when."""
+    return {"kind": j.item.kind, "method": j.result.method, "outcome": j.result.outcome,
+            "day": j.result.local_day.isoformat(), "user_name": j.item.user.name}
+
+
+def _group(line: bulletin.GroupLine, finished: bool) -> dict[str, Any]:
+    g = line.row
+    return {"key": str(g.key), "name": line.name, "score": g.score, "rank": g.rank,
+            "teams": g.teams, "red_flags": g.red_flags if finished else 0,
+            "yellow_cards": g.yellow_cards if finished else 0, "warnings": g.warnings,
+            "partial": g.partial}
 
 
 def _rates(line: bulletin.RateLine) -> dict[str, Any]:
@@ -116,7 +157,7 @@ def computed(session: Session, scope: Scope, area: Area, month: str, today: date
     """The bulletin computed now; provisional while the month is not over."""
     found = bulletin.monthly_bulletin(session, scope, area, month, today, policy)
     finished = publication.month_finished(found.last, today)
-    return Reading(content_of(found, finished), provisional=not finished)
+    return Reading(content_of(found, finished, policy), provisional=not finished)
 
 
 def current(session: Session, area_id: int, month: str) -> BulletinPublication | None:
@@ -178,6 +219,7 @@ def publish(session: Session, scope: Scope, user: User, area: Area, month: str,
                         "supersedes_id": made.supersedes_id,
                         "correction_reason": made.correction_reason})
     notify.bulletin_published(session, made, area, corrected=before is not None)
+    warning_talks.raise_for(session, made, user)
     return (Reading(made.content, provisional=False, publication=made),
             "corrected" if before is not None else "published")
 

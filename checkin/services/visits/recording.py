@@ -182,12 +182,20 @@ def _add_photos(session: Session, visit: Visit, village: Village,
 def _propose_position(session: Session, user: User, household: Household, visit: Visit,
                       policy: Policy) -> None:
     """A household without a registered position gets one proposed by its first accurate
-    visit in person; a supervisor confirms it."""
-    if household.lat is not None or household.proposed_lat is not None:
+    visit in person whose evidence holds (inside the fence, no reused or old photo); a
+    proposal whose evidence does not hold is replaced by such a visit. A supervisor
+    confirms it from that visit."""
+    if household.lat is not None:
         return
+    if household.proposed_lat is not None:
+        proposer = proposing_visit(session, household)
+        if proposer is not None and may_confirm_from(session, household, proposer):
+            return  # a proposal that holds stands until a supervisor confirms it
     if visit.kind != "visit" or visit.lat is None or not evidence.is_accurate_fix(
             visit.accuracy_m, policy):
         return
+    if not evidence.position_evidence_holds(visit.flag_list, _photo_flags(session, visit.id)):
+        return  # outside the fence, or a reused or old photo: a later visit proposes
     before = audit.snapshot(household)
     household.proposed_lat, household.proposed_lon = visit.lat, visit.lon
     household.proposed_by_visit_id = visit.id
@@ -196,9 +204,32 @@ def _propose_position(session: Session, user: User, household: Household, visit:
                  after=audit.snapshot(household))
 
 
+def _photo_flags(session: Session, visit_id: str) -> list[list[str]]:
+    return [[f for f in flags.split(",") if f] for flags in session.scalars(
+        select(Photo.flags).where(Photo.visit_id == visit_id))]
+
+
+def proposing_visit(session: Session, household: Household) -> Visit | None:
+    """The visit whose position is proposed for the household, if any."""
+    if household.proposed_lat is None or household.proposed_by_visit_id is None:
+        return None
+    return session.get(Visit, household.proposed_by_visit_id)
+
+
+def may_confirm_from(session: Session, household: Household, visit: Visit) -> bool:
+    """Confirming the household's position is offered from the visit that proposed it, and
+    only when that visit's evidence holds (inside the fence, no reused or old photo)."""
+    proposer = proposing_visit(session, household)
+    return proposer is not None and proposer.id == visit.id and \
+        evidence.position_evidence_holds(visit.flag_list, _photo_flags(session, visit.id))
+
+
 def confirm_position(session: Session, supervisor: User, household: Household) -> None:
     if household.proposed_lat is None:
         raise Refusal("no_proposal")
+    proposer = proposing_visit(session, household)
+    if proposer is None or not may_confirm_from(session, household, proposer):
+        raise Refusal("position_evidence_weak")
     before = audit.snapshot(household)
     household.lat, household.lon = household.proposed_lat, household.proposed_lon
     household.proposed_lat = household.proposed_lon = None
