@@ -61,6 +61,33 @@ def test_the_document_is_valid_and_names_every_operation(client) -> None:
     assert "photo_exif" in doc["components"]["schemas"]["VisitIn"]["properties"]
 
 
+def test_the_document_passes_the_lint_rules(client) -> None:
+    """Redocly's recommended rules that a JSON check can hold: every path parameter
+    declared, a summary, a success and a client error answer on every operation, no
+    component schema left unused, no two paths that differ only in parameter names."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    text = json.dumps(doc)
+    found = [f"unused schema {name}" for name in doc["components"]["schemas"]
+             if f'"#/components/schemas/{name}"' not in text]
+    shapes: dict[str, str] = {}
+    for path, item in doc["paths"].items():
+        shape = re.sub(r"{[^}]+}", "{}", path)
+        if shapes.setdefault(shape, path) != path:
+            found.append(f"ambiguous paths {shapes[shape]} and {path}")
+        for method, operation in item.items():
+            where = f"{method} {path}"
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            if declared != set(re.findall(r"{(\w+)}", path)):
+                found.append(f"{where}: path parameters {sorted(declared)}")
+            if not operation.get("summary"):
+                found.append(f"{where}: no summary")
+            if not any(status[0] in "23" for status in operation["responses"]):
+                found.append(f"{where}: no success answer")
+            if not any(status[0] == "4" for status in operation["responses"]):
+                found.append(f"{where}: no 4xx answer")
+    assert found == []
+
+
 def test_answers_match_the_document(client, world, token_for) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     cadre, supervisor = token_for("cadre_a"), token_for("sup_t1")
