@@ -873,7 +873,10 @@ def document() -> dict[str, Any]:
                                 "the roster import, an admin's reset) gets 403 "
                                 "password_change_required from every call but POST "
                                 "/me/password and DELETE /tokens/current until it changes "
-                                "it."},
+                                "it. Photos and the credentials sheet are binary answers "
+                                "(image/jpeg, .xlsx); a generator that reads only "
+                                "application/octet-stream as bytes is told so (for "
+                                "openapi-python-client: content_type_overrides)."},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": SCHEMAS,
