@@ -7,6 +7,9 @@ from typing import Any
 from flask import jsonify
 
 from checkin.api import bp
+from checkin.api.visits import MAX_CORRECTION_REASON
+from checkin.models import PURPOSES
+from checkin.services.visits.recording import MAX_NOTE
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -18,6 +21,16 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again",
+                                "required": True, "schema": {"type": "integer", "minimum": 0}}}
+TOO_MANY = {"429": {"description": "error: too many attempts (too_many_requests); try again "
+                                   "after Retry-After seconds",
+                    "headers": _RETRY_AFTER,
+                    "content": {"application/json": {"schema": ERROR}}}}
+# An answer with no body: no Content-Type either.
+NO_CONTENT = "no body"
 
 
 def _page_of(ref: str) -> dict[str, Any]:
@@ -81,10 +94,11 @@ PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Credentials"}}}},
         "responses": {"201": _json({"$ref": "#/components/schemas/Token"}, "created"),
-                      **_errors(400, 401, 429)}}},
+                      **_errors(400, 401), **TOO_MANY}}},
     "/tokens/current": {"delete": {
         "summary": "Revoke the Bearer token of this request",
-        "responses": {"204": {"description": "revoked"}, **_errors(400, 401)}}},
+        "responses": {"204": {"description": f"revoked ({NO_CONTENT})"},
+                      **_errors(400, 401)}}},
     "/me": {"get": {"summary": "The caller", "responses": {
         "200": _json({"$ref": "#/components/schemas/Me"}), **_errors(401, 403)}}},
     "/me/password": {"post": {
@@ -97,8 +111,8 @@ PATHS: dict[str, Any] = {
                        "password_too_short.",
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/PasswordChange"}}}},
-        "responses": {"204": {"description": "changed; sign in again"},
-                      **_errors(400, 401, 422, 429)}}},
+        "responses": {"204": {"description": f"changed; sign in again ({NO_CONTENT})"},
+                      **_errors(400, 401, 422), **TOO_MANY}}},
     "/villages": {"get": {"summary": "Village fences in the caller's scope",
                           "parameters": PAGE_PARAMS, "responses": {
                               "200": _json(_page_of("Village")), **_errors(400, 401)}}},
@@ -473,7 +487,9 @@ SCHEMAS.update({
                                 "entity": {"type": "string"}, "key": {"type": "string"},
                                 "action": {"type": "string", "enum": ["create", "update"]},
                                 "fields": {"type": "object", "additionalProperties": {
-                                    "type": "array", "minItems": 2, "maxItems": 2}}}}},
+                                    "type": "array", "minItems": 2, "maxItems": 2,
+                                    "description": "[old, new]; old is null on create",
+                                    "items": {}}}}}},
             "changes_total": {"type": "integer"}, "new_accounts": {"type": "integer"},
             "credentials_available": {"type": "boolean"}}},
 })
@@ -498,7 +514,8 @@ PATHS.update({
                    "username, initial password), once, to the admin who ran it",
         "parameters": [_JOB_PARAM],
         "responses": {"200": {"description": "the sheet", "content": {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}}}},
             **_errors(401, 404, 410)}}},
 })
 
@@ -591,7 +608,9 @@ SCHEMAS.update({
     "Attendance": _obj(["user_id", "year", "target_days", "on_post_days", "leave_days",
                         "training_days", "official_days", "absent_days", "forecast_days",
                         "on_pace"], {
-        "user_id": {"type": "integer"}, "year": {"type": "integer"},
+        "user_id": {"type": "integer"}, "name": {"type": "string"},
+        "village_id": {"type": ["integer", "null"]}, "team_id": {"type": ["integer", "null"]},
+        "year": {"type": "integer"},
         **{k: {"type": "integer"} for k in (
             "target_days", "on_post_days", "leave_days", "training_days", "official_days",
             "absent_days", "forecast_days", "counted_days", "training_target")},
@@ -605,21 +624,70 @@ SCHEMAS.update({
         "status": {"type": "string"}, "address": {"type": "string"},
         "phone": {**_STR_N, "description": "the household's phone, for a contact by phone"},
         "lat": _NUM_N, "lon": _NUM_N,
-        "last_contact_at": _STR_N, "last_visit_at": _STR_N,
-        "due": {"type": "string", "enum": ["ok", "due", "overdue"]}}),
-    "Photo": _obj(["id", "width", "height", "taken_at", "flags"], {
+        "last_contact_at": {**_STR_N, "format": "date-time"},
+        "last_visit_at": {**_STR_N, "format": "date-time"},
+        "due": {"type": "string", "enum": ["ok", "due", "overdue"]},
+        "days_since_visit": {"type": ["integer", "null"],
+                             "description": "null: never visited"},
+        "next_deadline": {**_STR_N, "format": "date",
+                          "description": "the last day of the cadence's window"}}),
+    "Photo": _obj(["id", "width", "height", "taken_at", "flags", "exif_lat", "exif_lon",
+                   "url", "thumb_url"], {
         "id": {"type": "integer"}, "width": {"type": "integer"},
-        "height": {"type": "integer"}, "taken_at": _STR_N,
-        "flags": {"type": "array", "items": {"type": "string"}}}),
-    "Visit": _obj(["id", "household_id", "distance_m", "flags", "photos"], {
-        "id": {"type": "string"}, "user_id": {"type": "integer"},
-        "household_id": {"type": "integer"}, "kind": {"type": "string",
-                                                      "enum": ["visit", "contact"]},
-        "recorded_at": _TIME, "received_at": _TIME, "distance_m": _NUM_N,
+        "height": {"type": "integer"},
+        "taken_at": {**_STR_N, "format": "date-time",
+                     "description": "from the photo's EXIF, else from the phone's photo_exif"},
         "flags": {"type": "array", "items": {"type": "string"}},
-        "corrects_id": _STR_N,
+        "exif_lat": _NUM_N, "exif_lon": _NUM_N,
+        "url": {"type": "string", "description": "GET it for the photo"},
+        "thumb_url": {"type": "string", "description": "GET it for the thumbnail"}}),
+    "Visit": _obj(["id", "user_id", "household_id", "village_id", "kind", "purposes", "note",
+                   "lat", "lon", "accuracy_m", "recorded_at", "received_at", "day",
+                   "distance_m", "flags", "corrects_id", "correction_reason", "photos"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "household_id": {"type": "integer"}, "village_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["visit", "contact"]},
+        "purposes": {"type": "array", "items": {"type": "string", "enum": list(PURPOSES)}},
+        "note": {"type": "string"}, "lat": _NUM_N, "lon": _NUM_N, "accuracy_m": _NUM_N,
+        "recorded_at": _TIME, "received_at": _TIME, "day": _DAY, "distance_m": _NUM_N,
+        "flags": {"type": "array", "items": {"type": "string"}},
+        "corrects_id": _STR_N, "correction_reason": _STR_N,
         "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}),
 })
+
+SCHEMAS["PhotoExif"] = _obj([], {
+    "taken_at": {"type": "string", "description": "DateTimeOriginal as ISO 8601; without an "
+                 "offset it is the deployment's zone (as EXIF without OffsetTimeOriginal)",
+                 "example": "2026-11-22T08:05:00+08:00"},
+    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+    "lon": {"type": "number", "minimum": -180, "maximum": 180}})
+SCHEMAS["PhotoExif"]["description"] = (
+    "What the phone read from one original photo before shrinking it (its canvas drops "
+    "EXIF). The server's own reading of the bytes wins, field by field; a field taken from "
+    "here flags the photo exif_from_client. lat and lon come together.")
+SCHEMAS["VisitIn"] = _obj(["id", "household_id", "kind", "recorded_at"], {
+    "id": {"type": "string", "format": "uuid", "description": "made by the phone"},
+    "household_id": {"type": "integer"},
+    "kind": {"type": "string", "enum": ["visit", "contact"],
+             "description": "visit: 在户走访, needs lat and lon; contact: by phone or otherwise"},
+    "purposes": {"type": "array", "items": {"type": "string", "enum": list(PURPOSES)}},
+    "note": {"type": "string", "maxLength": MAX_NOTE},
+    "lat": {"type": "number"}, "lon": {"type": "number"},
+    "accuracy_m": {"type": "number", "minimum": 0},
+    "recorded_at": _TIME,
+    "queued": {"type": "boolean", "description": "made offline, sent later"},
+    "corrects_id": {"type": "string", "format": "uuid",
+                    "description": "one of the cadre's own visits this one corrects"},
+    "correction_reason": {"type": "string", "maxLength": MAX_CORRECTION_REASON,
+                          "description": "required with corrects_id"},
+    "photo_exif": {"type": "array", "description": "one entry (or null) per photo, in the "
+                   "order of the photos parts", "items": {"anyOf": [
+                       {"$ref": "#/components/schemas/PhotoExif"}, {"type": "null"}]}}})
+SCHEMAS["VisitUpload"] = _obj(["visit"], {
+    "visit": {"$ref": "#/components/schemas/VisitIn"},
+    "photos": {"type": "array", "description": "at most PHOTOS_PER_VISIT "
+               "(default 6); JPEG, PNG, WebP or HEIC", "items": {"type": "string",
+                                                                "format": "binary"}}})
 
 SCHEMAS["Dossier"] = _obj(
     ["user", "year", "attendance", "checkins", "visits", "leaves", "corrections",
@@ -670,6 +738,14 @@ SCHEMAS["Dossier"] = _obj(
 _PHOTO_HEADERS = {"ETag": {"description": "the photo's SHA-256, quoted",
                            "schema": {"type": "string"}},
                   "Cache-Control": {"schema": {"type": "string"}}}
+
+_ATTENDANCE_SUMMARY = _page_of("Attendance")
+_ATTENDANCE_SUMMARY["required"] = ["year", "month", "area_id", "items", "next_cursor"]
+_ATTENDANCE_SUMMARY["properties"].update({
+    "year": {"type": "integer"},
+    "month": {**_STR_N, "description": "YYYY-MM when asked for a month: the days are the "
+              "month's, the target pro-rated to it; forecast and pace stay the year's"},
+    "area_id": {**_NULL_INT, "description": "as asked; null: the whole jurisdiction"}})
 
 _REF = "#/components/schemas/"
 # A variable with its type: inside the overloaded dict.update() mypy infers this literal wrongly.
@@ -780,7 +856,7 @@ _RECORD_PATHS: dict[str, Any] = {
             {"name": "year", "in": "query", "schema": {"type": "integer"}},
             {"name": "month", "in": "query", "schema": {"type": "string",
                                                         "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
-        "responses": {"200": _json(_page_of("Attendance")), **_errors(400, 401, 404)}}},
+        "responses": {"200": _json(_ATTENDANCE_SUMMARY), **_errors(400, 401, 404)}}},
     "/cadres/{user_id}/dossier": {"get": {
         "summary": "A cadre's file (一人一档) for a year: supervisors in scope, the cadre itself "
                    "(without spot checks)",
@@ -796,18 +872,25 @@ _RECORD_PATHS: dict[str, Any] = {
     "/visits": {
         "post": {"summary": "Record a visit or contact with photos (exactly once by id)",
                  "requestBody": {"required": True, "content": {"multipart/form-data": {
-                     "schema": _obj(["visit"], {
-                         "visit": {"type": "string", "description": "JSON: id, household_id, "
-                                   "kind, purposes, note, lat, lon, accuracy_m, recorded_at, "
-                                   "queued, corrects_id, correction_reason, photo_exif"},
-                         "photos": {"type": "array", "items": {"type": "string",
-                                                               "format": "binary"}}})}}},
+                     "schema": {"$ref": _REF + "VisitUpload"},
+                     "encoding": {"visit": {"contentType": "application/json"},
+                                  "photos": {"contentType": "image/jpeg, image/heic, "
+                                                            "image/png, image/webp"}}}}},
                  "responses": {"201": _json({"$ref": _REF + "Visit"}, "created"),
                                "200": _json({"$ref": _REF + "Visit"}, "replay"),
                                **_errors(400, 401, 404, 409, 413, 415, 422)}},
         "get": {"summary": "Visits in scope", "parameters": PAGE_PARAMS + _RANGE + _ID_PARAM + [
             {"name": "household_id", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {"200": _json(_page_of("Visit")), **_errors(400, 401)}}},
+    "/households/{household_id}/position": {"post": {
+        "summary": "Confirm the position a cadre's visit proposed for a household (supervisors "
+                   "in scope; audited)",
+        "parameters": [{"name": "household_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_obj(["id", "lat", "lon"], {
+            "id": {"type": "integer"}, "lat": _NUM_N, "lon": _NUM_N}), "confirmed"),
+                      "422": _json(ERROR, "no position proposed (no_proposal)"),
+                      **_errors(401, 403, 404)}}},
     **{path: {"get": {"summary": summary, "parameters": [
         {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}},
         {"name": "If-None-Match", "in": "header", "required": False,
@@ -857,6 +940,56 @@ _NOTIFICATION_PATHS: dict[str, Any] = {
 PATHS.update(_NOTIFICATION_PATHS)
 
 
+# The document itself.
+PATHS["/openapi.json"] = {"get": {
+    "summary": "This document (OpenAPI 3.1)", "security": [],
+    "responses": {"200": _json({"type": "object", "additionalProperties": {}})}}}
+
+# One name per operation, what a generated client calls its function (getHealth ->
+# get_health); a test holds every operation to having one, unique.
+OPERATION_IDS: dict[tuple[str, str], str] = {
+    ("get", "/openapi.json"): "getOpenapi",
+    ("get", "/health"): "getHealth",
+    ("post", "/tokens"): "createToken",
+    ("delete", "/tokens/current"): "revokeCurrentToken",
+    ("get", "/me"): "getMe",
+    ("post", "/me/password"): "changeMyPassword",
+    ("get", "/villages"): "listVillages",
+    ("post", "/spotchecks/draw"): "drawSpotchecks",
+    ("get", "/spotchecks"): "listSpotchecks",
+    ("get", "/spotchecks/batches/{batch_id}"): "getSpotcheckBatch",
+    ("post", "/spotchecks/{item_id}/result"): "recordSpotcheckResult",
+    ("post", "/spotchecks/results/{result_id}/appeals"): "appealSpotcheckResult",
+    ("post", "/spotchecks/appeals/{appeal_id}/decision"): "decideAppeal",
+    ("get", "/bulletins/{month}"): "getBulletin",
+    ("post", "/bulletins/{month}/publish"): "publishBulletin",
+    ("get", "/bulletins/{month}/late-changes"): "getBulletinLateChanges",
+    ("post", "/imports"): "startImport",
+    ("get", "/imports/{import_id}"): "getImport",
+    ("get", "/imports/{import_id}/credentials.xlsx"): "getImportCredentials",
+    ("post", "/checkins"): "createCheckin",
+    ("get", "/checkins"): "listCheckins",
+    ("post", "/leaves"): "askLeave",
+    ("get", "/leaves"): "listLeaves",
+    ("post", "/leaves/{leave_id}/decision"): "decideLeave",
+    ("post", "/leaves/{leave_id}/return"): "returnFromLeave",
+    ("post", "/leaves/{leave_id}/withdraw"): "withdrawLeave",
+    ("post", "/attendance/corrections"): "askCorrection",
+    ("get", "/attendance/corrections"): "listCorrections",
+    ("post", "/attendance/corrections/{correction_id}/decision"): "decideCorrection",
+    ("get", "/attendance"): "getAttendance",
+    ("get", "/attendance/summary"): "getAttendanceSummary",
+    ("get", "/cadres/{user_id}/dossier"): "getDossier",
+    ("get", "/households"): "listHouseholds",
+    ("post", "/households/{household_id}/position"): "confirmHouseholdPosition",
+    ("post", "/visits"): "createVisit",
+    ("get", "/visits"): "listVisits",
+    ("get", "/photos/{photo_id}"): "getPhoto",
+    ("get", "/photos/{photo_id}/thumb"): "getPhotoThumb",
+    ("get", "/notifications"): "listNotifications",
+    ("post", "/notifications/{notification_id}/read"): "markNotificationRead",
+}
+
 # Answers any operation can give, whatever its own list says: a number too large for the
 # database (400 out_of_range), a URL too long for the server (414), a body over the
 # endpoint's limit (413, checkin/bodies.py).
@@ -865,6 +998,8 @@ _ANY_OPERATION = {
                            "out_of_range, ...)",
             "content": {"application/json": {"schema": ERROR}}},
     "414": {"description": "the URL is too long"},
+    "503": {"description": "error: the database is unavailable for a moment (unavailable)",
+            "headers": _RETRY_AFTER, "content": {"application/json": {"schema": ERROR}}},
 }
 _ANY_BODY = {
     "413": {"description": "error: the body is over this endpoint's limit (body_too_large, "
@@ -879,8 +1014,9 @@ def _with_common_answers(paths: dict[str, Any]) -> dict[str, Any]:
         out[path] = {}
         for method, operation in item.items():
             extra = {**_ANY_OPERATION, **(_ANY_BODY if method == "post" else {})}
-            out[path][method] = {**operation,
-                                 "responses": {**operation["responses"], **extra}}
+            named = OPERATION_IDS.get((method, path))
+            out[path][method] = {**({"operationId": named} if named else {}), **operation,
+                                 "responses": {**extra, **operation["responses"]}}
     return out
 
 
@@ -892,7 +1028,10 @@ def document() -> dict[str, Any]:
                                 "the roster import, an admin's reset) gets 403 "
                                 "password_change_required from every call but POST "
                                 "/me/password and DELETE /tokens/current until it changes "
-                                "it."},
+                                "it. Photos and the credentials sheet are binary answers "
+                                "(image/jpeg, .xlsx); a generator that reads only "
+                                "application/octet-stream as bytes is told so (for "
+                                "openapi-python-client: content_type_overrides)."},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": SCHEMAS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from checkin import db
@@ -16,6 +16,13 @@ from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import audit
 from checkin.services.people import accounts, second_factor, signin_guard
+
+
+def no_content() -> Response:
+    """204 with no body and no Content-Type (Flask would call the empty body text/html)."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -88,7 +95,7 @@ def delete_token() -> Any:
     accounts.revoke_token(session, raw)
     audit.record(session, actor_id=current_user.id, action="logout.token", entity="api_token",
                  entity_id=None, address=request.remote_addr)
-    return "", 204
+    return no_content()
 
 
 @bp.get("/me")
@@ -119,4 +126,4 @@ def change_password() -> Any:
         db.keep_writes()  # a wrong current password is a failed sign-in: counted, audited
         raise Refusal("current_password_wrong", field="current")
     accounts.set_password(session, user, new, actor_id=user.id)
-    return "", 204
+    return no_content()
