@@ -988,6 +988,12 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/photos/{photo_id}/thumb"): "getPhotoThumb",
     ("get", "/notifications"): "listNotifications",
     ("post", "/notifications/{notification_id}/read"): "markNotificationRead",
+    ("post", "/spotchecks/results/{result_id}/corrections"): "correctSpotcheckResult",
+    ("post", "/spotchecks/{item_id}/assignment"): "assignSpotcheck",
+    ("get", "/me/bulletins"): "listMyBulletinRows",
+    ("post", "/team-report/remarks"): "saveTeamReportRemarks",
+    ("post", "/daily-logs"): "writeDailyLog",
+    ("get", "/daily-logs"): "getDailyLog",
 }
 
 # Answers any operation can give, whatever its own list says: a number too large for the
