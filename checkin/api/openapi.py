@@ -253,7 +253,11 @@ SCHEMAS.update({
                             "weight": {"type": "number"}, "used_weight": {"type": "number"},
                             "missing": {"type": ["string", "null"], "enum": [
                                 "not_checked", "no_answers", "too_few_answers", None]},
-                            "made_of": {"type": "array", "items": {"type": "array"}}}}},
+                            "made_of": {"type": "array", "description": "[what, n, of] each",
+                                        "items": {"type": "array", "minItems": 3,
+                                                  "maxItems": 3, "items": {"oneOf": [
+                                                      {"type": "string"},
+                                                      {"type": "number"}]}}}}}},
         "missing": {"type": "array", "items": {"type": "string"},
                     "description": "weighed parts the team was ranked without"},
         "satisfaction_share": _NULL_NUM,
@@ -999,7 +1003,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
 # Answers any operation can give, whatever its own list says: a number too large for the
 # database (400 out_of_range), a URL too long for the server (414), a body over the
 # endpoint's limit (413, checkin/bodies.py).
-_ANY_OPERATION = {
+_ANY_OPERATION: dict[str, dict[str, Any]] = {
     "400": {"description": "error: bad input (malformed_json, json_too_deep, text_has_nul, "
                            "out_of_range, ...)",
             "content": {"application/json": {"schema": ERROR}}},
@@ -1021,8 +1025,14 @@ def _with_common_answers(paths: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             extra = {**_ANY_OPERATION, **(_ANY_BODY if method == "post" else {})}
             named = OPERATION_IDS.get((method, path))
+            answers = {**extra, **operation["responses"]}
+            own = operation["responses"].get("400")
+            if own is not None and own is not _ANY_OPERATION["400"]:
+                # its own bad inputs, and those any operation may answer
+                answers["400"] = {**own, "description": own.get("description", "error") + "; "
+                                  + _ANY_OPERATION["400"]["description"]}
             out[path][method] = {**({"operationId": named} if named else {}), **operation,
-                                 "responses": {**extra, **operation["responses"]}}
+                                 "responses": answers}
     return out
 
 

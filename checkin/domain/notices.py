@@ -112,8 +112,10 @@ def channel_wanted(channel: str, muted: frozenset[str]) -> bool:
 
 
 def not_on_post(status: str) -> bool:
-    """Today's board: a cadre seen outside the fence or not seen at all (not on leave)."""
-    return status in {"outside", "not_seen"}
+    """Today's board: a cadre seen outside the fence or not seen at all (not on leave). At
+    the hour of the daily digest the day still runs, so "not yet checked in" counts too:
+    that is who the township has to ask about."""
+    return status in {"outside", "not_seen", "not_yet"}
 
 
 def absent_days(cells: Iterable[str]) -> int:

@@ -42,7 +42,9 @@ class DrawForm(FlaskForm):
     week = SelectField(_l("Week"))
 
 
-class ResultForm(FlaskForm):
+class _AnswerForm(FlaskForm):
+    """What a check found: how, the outcome, the villagers' satisfaction, a note."""
+
     method = RadioField(_l("How"), choices=[SelectChoice("phone", _l("By phone")),
                                             SelectChoice("field", _l("In the field"))],
                         validators=[DataRequired()])
@@ -56,6 +58,9 @@ class ResultForm(FlaskForm):
         SelectChoice("basic", _l("Basically satisfied")),
         SelectChoice("unsatisfied", _l("Not satisfied"))], validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Length(max=results.MAX_NOTE)])
+
+
+class ResultForm(_AnswerForm):
     early_reason = TextAreaField(_l("Why the result comes before the window"),
                                  validators=[Length(max=results.MAX_NOTE)])
     lat = HiddenField()
@@ -63,20 +68,7 @@ class ResultForm(FlaskForm):
     accuracy_m = HiddenField()
 
 
-class CorrectionForm(FlaskForm):
-    method = RadioField(_l("How"), choices=[SelectChoice("phone", _l("By phone")),
-                                            SelectChoice("field", _l("In the field"))],
-                        validators=[DataRequired()])
-    outcome = RadioField(_l("Outcome"), choices=[
-        SelectChoice("confirmed", _l("Confirmed")),
-        SelectChoice("not_confirmed", _l("Not confirmed")),
-        SelectChoice("unreachable", _l("Could not reach anyone"))],
-        validators=[DataRequired()])
-    satisfaction = RadioField(_l("Satisfaction with the work team"), choices=[
-        SelectChoice("satisfied", _l("Satisfied")),
-        SelectChoice("basic", _l("Basically satisfied")),
-        SelectChoice("unsatisfied", _l("Not satisfied"))], validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Length(max=results.MAX_NOTE)])
+class CorrectionForm(_AnswerForm):
     reason = TextAreaField(_l("Why the result is corrected"),
                            validators=[DataRequired(), Length(max=results.MAX_NOTE)])
 

@@ -223,7 +223,6 @@ def test_sign_in_photos_and_the_rest_match_the_document(app, client, world, toke
     with app.app_context():
         from checkin import db
         from checkin.models import Household
-
         from tests.conftest import new_visit
 
         row = db.session().get(Household, household["id"])

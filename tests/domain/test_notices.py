@@ -156,7 +156,8 @@ def test_an_email_address_must_look_like_one(address: str, problem: str | None) 
 
 
 @pytest.mark.parametrize(("status", "absent"), [
-    ("on_post", False), ("on_leave", False), ("outside", True), ("not_seen", True)])
+    ("on_post", False), ("on_leave", False), ("outside", True), ("not_seen", True),
+    ("not_yet", True)])
 def test_who_is_not_on_post_today(status: str, absent: bool) -> None:
     assert not_on_post(status) is absent
 

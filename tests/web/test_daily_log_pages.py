@@ -35,7 +35,7 @@ def test_the_page_drafts_the_days_records(evening, client, world, login, make_ch
     html = login(client, "cadre_a2").get("/my/log").get_data(as_text=True)
     text = html[html.index('id="log-text"'):].split("</textarea>")[0]
     assert "08:10 在村签到（距村中心 120 米）" in text
-    assert "尚未填写" in html and 'data-record="daily-log"' in html
+    assert "尚未填写" in html and 'data-outbox="daily-log"' in html
     client.set_cookie("lang", "en")
     html = client.get("/my/log").get_data(as_text=True)
     assert "08:10 checked in at the village (120 m from the centre)" in html

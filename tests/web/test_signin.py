@@ -94,11 +94,11 @@ def test_password_change_checks_rules_and_ends_sessions(app: Flask, world, login
     common = me.post("/account/password", data={"current": PASSWORD, "new": "password123",
                                                 "csrf_token": token})
     assert "过于常见" in common.get_data(as_text=True)
-    done = me.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-secret",
+    done = me.post("/account/password", data={"current": PASSWORD, "new": "a-New-long-secret",
                                               "csrf_token": token})
     assert done.status_code == 302
     assert other.get("/").status_code == 302
-    login(app.test_client(), "cadre_a", "a-new-long-secret")
+    login(app.test_client(), "cadre_a", "a-New-long-secret")
 
 
 def test_redirect_after_login_stays_on_this_site(client, world) -> None:

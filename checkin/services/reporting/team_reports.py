@@ -130,9 +130,11 @@ def draft(session: Session, team: Team, period: reporting.Period, today: date,
     for member in members:
         counts: Counter[str] = Counter()
         if window is not None:
+            # The window ends at `asof`; the day that is still running is judged against
+            # the real today (not absent before it ends), every earlier day has ended.
             counts = Counter(attendance.classify_days(
                 days.get(member.id, set()), leaves.get(member.id, []), window[0], window[1],
-                asof).values())
+                today).values())
         rows.append({"user_id": member.id, "name": member.name, "leader": member.is_leader,
                      **{key: counts[key] for key in CATEGORIES},
                      "visits": made.get((member.id, "visit"), 0),
