@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from checkin import db, refusals
-from checkin.auth import current_scope, roles_required
+from checkin.auth import current_scope, roles_required, safe_next
 from checkin.domain import reporting, spotcheck_work
 from checkin.domain.refusal import Refusal
 from checkin.domain.risk import RiskReason
@@ -365,8 +365,8 @@ def assign_item(item_id: int) -> Any:
             flash(_("Assigned."), "info")
     else:
         flash(refusals.message(Refusal("checker_not_in_area")), "error")
-    return redirect(request.form.get("next") or url_for("spotchecks.item_page",
-                                                         item_id=item_id))
+    return redirect(safe_next(request.form.get("next"))
+                    or url_for("spotchecks.item_page", item_id=item_id))
 
 
 # Appeals -----------------------------------------------------------------------------------

@@ -104,6 +104,23 @@ def test_checks_are_assigned_and_each_checker_sees_their_own(wednesday, world,
     assert "Checker: SupTownOne" not in page(county, f"{url}?township={world['t2']}")
 
 
+def test_assigning_never_sends_the_browser_elsewhere(wednesday, world, login_en) -> None:
+    """The form's `next` is followed only to a path of this service (no open redirect)."""
+    county = login_en(wednesday.test_client(), "sup_county")
+    _url, batch = county_batch(wednesday, world, county)
+    with wednesday.app_context():
+        item = db.session().scalars(select(SpotcheckItem).where(
+            SpotcheckItem.batch_id == batch.id,
+            SpotcheckItem.village_id == world["va"])).first()
+    url = f"/spotchecks/items/{item.id}"
+    for target in ("https://evil.example/phish", "//evil.example/phish"):
+        answer = county.post(f"{url}/assign", data={
+            "csrf_token": csrf_from(county, url), "checker": world["sup_t1"],
+            "next": target})
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == url, answer.headers["Location"]
+
+
 def test_an_early_result_needs_a_reason_on_the_page(wednesday, world, login_en) -> None:
     client = login_en(wednesday.test_client(), "sup_county")
     _url, batch = county_batch(wednesday, world, client)
