@@ -298,6 +298,9 @@ TABLE: Mapping[str, Entry] = {
                                          "give them another helper first.")),
     "still_leads_team": Entry(422, _l("The cadre still leads a team here: name another leader "
                                    "first.")),
+    "admin_account_by_command": Entry(403, _l("With duties separated, an administrator's "
+                                           "account is changed on the server "
+                                           "(flask set-password), not on a page.")),
     "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
 }
 

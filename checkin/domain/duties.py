@@ -45,3 +45,11 @@ def may_open(duty: str | None, endpoint: str, *, separated: bool) -> bool:
             SECURITY_ENDPOINTS - {"admin.users", "admin.user"})
     return False  # an admin without a duty reaches nothing while duties are separated
 
+
+
+def may_take_over(target_role: str, *, separated: bool) -> bool:
+    """Whether a page may reset the password, edit or remove the second factor of an
+    account of `target_role`. With duties separated, never an admin's: otherwise the
+    system administrator could reset the audit administrator's password and read the log
+    as them. An admin's own sign-in is then set with `flask set-password` on the host."""
+    return not (separated and target_role == "admin")

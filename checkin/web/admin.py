@@ -7,13 +7,23 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from checkin import db, refusals
 from checkin.api.imports import take_credentials
 from checkin.auth import roles_required
+from checkin.domain import duties
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
 from checkin.models import Household, RosterImport, User, Village
@@ -101,6 +111,13 @@ def _person(user_id: int) -> User:
     return user
 
 
+def _may_take_over(person: User) -> None:
+    """With duties separated, no page changes another admin's sign-in (domain/duties)."""
+    if not duties.may_take_over(person.role,
+                                separated=current_app.config["SEPARATION_OF_DUTIES"]):
+        raise Refusal("admin_account_by_command")
+
+
 def _person_form(user: User) -> PersonForm:
     return PersonForm(data={"name": user.name, "phone": user.phone or "",
                             "email": user.email or "", "is_leader": user.is_leader,
@@ -128,6 +145,7 @@ def user(user_id: int) -> Any:
 @roles_required("admin")
 def user_edit(user_id: int) -> Any:
     person = _person(user_id)
+    _may_take_over(person)
     form = PersonForm()
     if not form.validate_on_submit():
         return _person_page(person, form, 422)
@@ -151,6 +169,7 @@ def user_edit(user_id: int) -> Any:
 @roles_required("admin")
 def user_password(user_id: int) -> Any:
     person = _person(user_id)
+    _may_take_over(person)
     if not ConfirmForm().validate_on_submit():
         raise Refusal("csrf_failed")
     password = administration.reset_password(db.session(), person, actor_id=current_user.id)
@@ -181,6 +200,7 @@ def user_second_factor(user_id: int) -> Any:
     """A lost phone: the second factor goes, with every session; the person sets it up
     again (at once, where their role requires one)."""
     person = _person(user_id)
+    _may_take_over(person)
     if not ConfirmForm().validate_on_submit():
         raise Refusal("csrf_failed")
     second_factor.remove(db.session(), person, actor_id=current_user.id)

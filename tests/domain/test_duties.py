@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkin.domain.duties import may_open
+from checkin.domain.duties import may_open, may_take_over
 
 CASES = [
     # duty, endpoint, separated, allowed
@@ -45,3 +45,12 @@ CASES = [
 def test_each_duty_reaches_its_own_pages(duty: str | None, endpoint: str, separated: bool,
                                          allowed: bool) -> None:
     assert may_open(duty, endpoint, separated=separated) is allowed
+
+
+@pytest.mark.parametrize(("role", "separated", "allowed"), [
+    ("admin", True, False), ("admin", False, True), ("supervisor", True, True),
+    ("cadre", True, True),
+])
+def test_no_admin_takes_over_another_admins_sign_in(role: str, separated: bool,
+                                                    allowed: bool) -> None:
+    assert may_take_over(role, separated=separated) is allowed

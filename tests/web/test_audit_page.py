@@ -27,6 +27,11 @@ def _entries(app: Flask, action: str) -> list[AuditEntry]:
             AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
+def _id(app: Flask, username: str) -> int:
+    with app.app_context():
+        return db.session().scalars(select(User.id).where(User.username == username)).one()
+
+
 def _duty(app: Flask, username: str, duty: str) -> None:
     answer = app.test_cli_runner().invoke(args=["set-duty", username, duty])
     assert answer.exit_code == 0, answer.output
@@ -127,6 +132,12 @@ def test_separated_duties_reach_only_their_own_pages(app: Flask, world, login: L
         "active": "1", "csrf_token": csrf_from(system, page)}).status_code == 404
     assert security.post(f"{page}/password", data={
         "csrf_token": csrf_from(security, page)}).status_code == 404
+    # no admin takes over another admin's sign-in from a page (the auditor's, say)
+    auditor_page = f"/admin/users/{_id(app, 'auditadmin')}"
+    taken = system.post(f"{auditor_page}/password", data={
+        "csrf_token": csrf_from(system, auditor_page)})
+    assert taken.status_code == 403 and "flask set-password" in taken.get_data(as_text=True)
+    assert not _entries(app, "user.password")
     duties = [e.detail for e in _entries(app, "user.duty")]
     assert {"before": None, "after": "audit"} in duties
     denied = {e.entity_id for e in _entries(app, "access.denied")}
