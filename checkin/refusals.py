@@ -298,6 +298,11 @@ TABLE: Mapping[str, Entry] = {
                                          "give them another helper first.")),
     "still_leads_team": Entry(422, _l("The cadre still leads a team here: name another leader "
                                    "first.")),
+    "correction_lightens_needs_county": Entry(403, _l("Only the county can correct a serious "
+                                                   "finding away; or appeal it.")),
+    "correction_lightens_own": Entry(403, _l("A serious finding is corrected away by another "
+                                          "supervisor of the county, not by whoever "
+                                          "recorded it.")),
     "admin_account_by_command": Entry(403, _l("With duties separated, an administrator's "
                                            "account is changed on the server "
                                            "(flask set-password), not on a page.")),

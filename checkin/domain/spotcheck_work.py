@@ -102,6 +102,23 @@ def correction_problem(current: Answer, wanted: Answer, reason: str, has_appeal:
     return None
 
 
+COUNTY_OR_ABOVE = frozenset({"county", "city", "province"})
+
+
+def lightening_problem(old_verdict: str, new_verdict: str, corrector_level: str | None,
+                       corrector_id: int, recorder_id: int) -> str | None:
+    """A correction that takes a serious finding away is an excuse in all but name, so it is
+    held to the appeal's rule: made at the county or above, and not by whoever recorded the
+    result. A correction that keeps a finding, or makes one, is anyone's in scope."""
+    if old_verdict != "fail" or new_verdict == "fail":
+        return None
+    if corrector_level not in COUNTY_OR_ABOVE:
+        return "correction_lightens_needs_county"
+    if corrector_id == recorder_id:
+        return "correction_lightens_own"
+    return None
+
+
 def checker_refusal(assigned_this_week: int, cap: int) -> str | None:
     """Whether one more check of the week may go to a checker who has `assigned_this_week`."""
     return "checker_week_full" if assigned_this_week >= cap else None

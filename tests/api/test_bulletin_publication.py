@@ -275,7 +275,7 @@ def test_a_correction_after_publication_is_a_late_change(wednesday, client, worl
     with wednesday.app_context():
         s = db.session()
         result = s.get(SpotcheckItem, item_id).result
-        results.correct_result(s, s.get(User, world["sup_t1"]), result,
+        results.correct_result(s, s.get(User, world["sup_county"]), result,
                                results.CorrectionInput("phone", "confirmed",
                                                        reason="wrong button"))
         s.commit()

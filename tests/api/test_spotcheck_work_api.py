@@ -64,8 +64,13 @@ def test_a_result_is_corrected_by_a_new_record(wednesday, client, world, token_f
                             headers=township)
     assert no_reason.status_code == 422
     assert no_reason.get_json()["error"]["code"] == "result_correction_reason"
+    by_township = client.post(url, json={"method": "phone", "outcome": "confirmed",
+                                         "reason": "wrong button"}, headers=township)
+    assert by_township.status_code == 403
+    assert by_township.get_json()["error"]["code"] == "correction_lightens_needs_county"
     corrected = client.post(url, json={"method": "phone", "outcome": "confirmed",
-                                       "reason": "wrong button"}, headers=township)
+                                       "reason": "wrong button"},
+                            headers=token_for("sup_county"))
     assert corrected.status_code == 201, corrected.get_json()
     answer = corrected.get_json()["result"]
     assert answer["verdict"] == "fail" and answer["outcome"] == "not_confirmed"  # first kept

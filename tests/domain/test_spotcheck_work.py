@@ -14,6 +14,7 @@ from checkin.domain.spotcheck_work import (
     correction_problem,
     field_position,
     join_flags,
+    lightening_problem,
     one_per_household,
     page_of,
     percent_text,
@@ -187,3 +188,19 @@ D1, D2 = date(2026, 11, 9), date(2026, 11, 12)
 def test_a_household_is_asked_about_one_visit_a_week(
         visits: list[tuple[str, int, float, date]], kept: list[str]) -> None:
     assert one_per_household(visits) == kept
+
+
+@pytest.mark.parametrize(("old", "new", "level", "corrector", "recorder", "problem"), [
+    ("fail", "pass", "township", 2, 1, "correction_lightens_needs_county"),
+    ("fail", "no_contact", "township", 1, 1, "correction_lightens_needs_county"),
+    ("fail", "pass", "county", 1, 1, "correction_lightens_own"),
+    ("fail", "pass", "county", 2, 1, None),
+    ("fail", "excused", "city", 2, 1, None),
+    ("fail", "fail", "township", 1, 1, None),       # the finding stays: anyone in scope
+    ("pass", "fail", "township", 1, 1, None),       # a finding made: anyone in scope
+    ("no_contact", "pass", "township", 1, 1, None),
+])
+def test_a_finding_is_corrected_away_only_as_an_appeal_would_excuse_it(
+        old: str, new: str, level: str, corrector: int, recorder: int,
+        problem: str | None) -> None:
+    assert lightening_problem(old, new, level, corrector, recorder) == problem

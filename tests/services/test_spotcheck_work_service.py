@@ -127,8 +127,10 @@ def test_a_mistaken_result_is_corrected_by_a_new_record_and_the_first_stays(wedn
         result = failed_result(world)
         first = results.judge(s, [s.get(SpotcheckItem, world["presence_a"])])[0]
         assert first.verdict == "fail" and first.serious
-        results.correct_result(s, supervisor(world, "sup_t1"), result, results.CorrectionInput(
-            "phone", "confirmed", reason="clicked the wrong button; he answered the call"))
+        results.correct_result(s, supervisor(world, "sup_county"), result,
+                               results.CorrectionInput(
+                                   "phone", "confirmed",
+                                   reason="clicked the wrong button; he answered the call"))
         s.commit()
         s.expire_all()
         item = s.get(SpotcheckItem, world["presence_a"])
@@ -141,7 +143,7 @@ def test_a_mistaken_result_is_corrected_by_a_new_record_and_the_first_stays(wedn
             supervisor(world, "sup_county")), TODAY, TODAY)
         entry = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "spotcheck.correction")).one()
-        assert entry.actor_id == world["sup_t1"]
+        assert entry.actor_id == world["sup_county"]
 
 
 def test_a_correction_needs_a_reason_and_a_change(wednesday, world) -> None:
@@ -157,6 +159,37 @@ def test_a_correction_needs_a_reason_and_a_change(wednesday, world) -> None:
             with pytest.raises(Refusal) as refused:
                 results.correct_result(s, sup, result, data)
             assert refused.value.code == code
+
+
+def test_a_serious_finding_is_not_corrected_away_by_the_township_or_its_recorder(
+        wednesday, world) -> None:
+    """A correction that takes a finding away is held to the appeal's rule: else a township
+    that wants to excuse its cadre 'corrects' not-on-post into on-post with any reason."""
+    with wednesday.app_context():
+        s = db.session()
+        result = failed_result(world)  # recorded by the township (sup_t1)
+        away = results.CorrectionInput("phone", "confirmed", reason="he was there after all")
+        for who, code in (("sup_t1", "correction_lightens_needs_county"),
+                          ("sup_t2", "correction_lightens_needs_county")):
+            with pytest.raises(Refusal) as refused:
+                results.correct_result(s, supervisor(world, who), result, away)
+            assert refused.value.code == code
+        # a correction that keeps the finding is the township's to make
+        kept = results.correct_result(s, supervisor(world, "sup_t1"), result,
+                                      results.CorrectionInput("field", "not_confirmed",
+                                                              reason="it was a field visit"))
+        assert kept.verdict == "fail"
+        s.commit()
+    with wednesday.app_context():
+        s = db.session()
+        county_result = results.record_result(
+            s, supervisor(world, "sup_county"), s.get(SpotcheckItem, world["presence_b"]),
+            results.ResultInput("phone", "not_confirmed"))
+        with pytest.raises(Refusal) as refused:
+            results.correct_result(s, supervisor(world, "sup_county"), county_result,
+                                   results.CorrectionInput("phone", "confirmed",
+                                                           reason="misclick"))
+        assert refused.value.code == "correction_lightens_own"
 
 
 def test_an_appealed_finding_is_settled_by_the_appeal_not_a_correction(wednesday,
@@ -177,7 +210,7 @@ def test_a_finding_corrected_to_a_pass_cannot_be_appealed(wednesday, world) -> N
     with wednesday.app_context():
         s = db.session()
         result = failed_result(world)
-        results.correct_result(s, supervisor(world, "sup_t1"), result,
+        results.correct_result(s, supervisor(world, "sup_county"), result,
                                results.CorrectionInput("phone", "confirmed", reason="misclick"))
         s.commit()
         with pytest.raises(Refusal) as refused:
@@ -208,7 +241,7 @@ def test_corrections_are_insert_only_and_one_at_a_time(wednesday, world) -> None
     with wednesday.app_context():
         s = db.session()
         result = failed_result(world)
-        results.correct_result(s, supervisor(world, "sup_t1"), result,
+        results.correct_result(s, supervisor(world, "sup_county"), result,
                                results.CorrectionInput("phone", "confirmed", reason="misclick"))
         s.commit()
         for statement in (update(SpotcheckCorrection).values(reason="changed"),

@@ -153,6 +153,14 @@ def test_a_result_is_corrected_on_the_page_and_the_first_stays_visible(wednesday
     with wednesday.app_context():
         result_id = db.session().scalars(select(SpotcheckResult.id).where(
             SpotcheckResult.item_id == world["presence_a"])).one()
+    # a serious finding is corrected away by the county, not by the township that recorded
+    # it (the appeal's rule): the township is told so, in its language
+    refused = client.post(f"/spotchecks/results/{result_id}/correction", data={
+        "csrf_token": token, "method": "phone", "outcome": "confirmed",
+        "reason": "wrong button: he answered"}, follow_redirects=True).get_data(as_text=True)
+    assert "Only the county can correct a serious finding away" in refused
+    client = login_en(wednesday.test_client(), "sup_county")
+    token = csrf_from(client, url)
     no_reason = client.post(f"/spotchecks/results/{result_id}/correction", data={
         "csrf_token": token, "method": "phone", "outcome": "confirmed", "reason": ""},
         follow_redirects=True).get_data(as_text=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import findings
 from checkin.domain.refusal import Refusal
+from checkin.domain.spotcheck_work import COUNTY_OR_ABOVE
 from checkin.models import (
     SpotcheckAppeal,
     SpotcheckAppealDecision,
@@ -25,7 +26,6 @@ from checkin.scope import Scope
 from checkin.services.spotchecks.results import standing_recorded
 
 MAX_TEXT = 2000
-COUNTY_OR_ABOVE = frozenset({"province", "city", "county"})
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,11 @@ def correct_result(session: Session, supervisor: User, result: SpotcheckResult,
         raise Refusal(problem, field="reason")
     verdict = findings.verdict_then(item.kind, data.outcome, item.day, result.recorded_at,
                                     leaves_known(session, item.user_id, item.day))
+    lighter = spotcheck_work.lightening_problem(
+        standing.verdict, verdict, supervisor.area.level if supervisor.area else None,
+        supervisor.id, result.checked_by_id)
+    if lighter is not None:
+        raise Refusal(lighter, field="outcome")
     correction = SpotcheckCorrection(
         result_id=result.id, sequence=len(corrections) + 1, corrected_by_id=supervisor.id,
         method=data.method, outcome=data.outcome, satisfaction=data.satisfaction,
