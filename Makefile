@@ -31,6 +31,9 @@ instance/demo-password:
 	mkdir -p instance
 	umask 077; $(BIN)/python -c "import secrets; print('demo-' + secrets.token_hex(4))" > $@
 
+# The demo county's rules rank its teams (seed 001: red flag, yellow card); a deployment's
+# default is no ranking (POLICY_BULLETIN_RANKING, README: Less burden).
+run: export POLICY_BULLETIN_RANKING ?= on
 run: setup instance/secret_key instance/demo-password
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask --app checkin init-db
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask --app checkin seed-demo --if-empty \

@@ -159,6 +159,7 @@ TABLE: Mapping[str, Entry] = {
     "correction_reason_required": Entry(422, _l("Say why the visit is corrected.")),
     "no_proposal": Entry(422, _l("No position has been proposed for this household.")),
     "too_many_photos": Entry(413, _l("At most %(most)s photos per visit.")),
+    "photo_required": Entry(422, _l("A visit in person needs at least one photo here.")),
     "photo_too_large": Entry(413, _l("Photo %(photo)s (%(name)s): larger than %(limit_mb)s MB.")),
     "photo_unsupported_format": Entry(415, _l("Photo %(photo)s (%(name)s): not a JPEG, PNG, WebP "
                                            "or HEIC/HEIF image.")),

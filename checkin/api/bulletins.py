@@ -29,7 +29,8 @@ from checkin.settings import policy
 def document(found: publication.Reading) -> dict[str, Any]:
     """The bulletin's content with what says whether and when it was published."""
     made = found.publication
-    return {**found.content, "provisional": found.provisional,
+    return {**found.content, "ranked": rules.ranked(found.content),
+            "provisional": found.provisional,
             "id": None if made is None else made.id,
             "published_at": None if made is None else utc_z(made.published_at),
             "published_by_id": None if made is None else made.published_by_id,
@@ -61,7 +62,7 @@ def my_bulletins() -> Any:
     """The cadre's own team's rows of published bulletins (services/reporting/own_rows)."""
     return {"items": [{"month": r.month, "area_name": r.area_name,
                        "published_on": r.published_on.isoformat(), "teams": r.teams,
-                       "weights": r.weights, "row": r.row}
+                       "weights": r.weights, "ranked": r.ranked, "row": r.row}
                       for r in own_rows.own_rows(db.session(), current_user)]}
 
 

@@ -233,7 +233,9 @@ SCHEMAS.update({
         "team_id", "village_id", "unit", "score", "rank", "parts", "award"], "properties": {
         "team_id": {"type": "integer"}, "team_code": {"type": "string"},
         "village_id": {"type": "integer"}, "village_name": {"type": "string"},
-        "unit": {"type": "string"}, "score": {"type": "number"}, "rank": {"type": "integer"},
+        "unit": {"type": "string"},
+        "score": {"type": ["number", "null"], "description": "null when not ranked"},
+        "rank": {"type": ["integer", "null"], "description": "null when not ranked"},
         "parts": {"type": "object", "description": "0-100; a part without data is absent",
                   "additionalProperties": {"type": "number"}, "properties": {
                       "attendance": {"type": "number"}, "coverage": {"type": "number"},
@@ -264,7 +266,8 @@ SCHEMAS.update({
         "satisfaction_judged": {"type": "boolean", "description": "at least the policy's "
                                 "minimum of answers: only then scored and warned about"},
         "township": {"type": "string"}, "county": {"type": "string"},
-        "findings": {"type": "array", "description": "what a yellow card was given for",
+        "findings": {"type": "array", "description": "the team's serious findings (what a "
+                     "yellow card was given for, when ranked)",
                      "items": {"type": "object", "properties": {
                          "kind": {"type": "string"}, "method": {"type": "string"},
                          "outcome": {"type": "string"}, "day": {"type": "string"},
@@ -289,6 +292,8 @@ SCHEMAS.update({
         "asof": {"type": "string", "format": "date"},
         "rows": {"type": "array", "items": {"$ref": _REF + "BulletinRow"}},
         "format": {"type": "integer", "description": "snapshot format; absent: format 1"},
+        "ranked": {"type": "boolean", "description": "false: the deployment does not rank "
+                   "(POLICY_BULLETIN_RANKING off): no score, rank, award or group ranking"},
         "weights": {"type": "object", "additionalProperties": {"type": "number"}},
         "satisfaction_min_answers": {"type": "integer"},
         "satisfaction_warning_below": {"type": "number"},
@@ -427,10 +432,12 @@ PATHS.update({
                 "published_on": {"type": "string", "format": "date"},
                 "teams": {"type": "integer"},
                 "weights": {"type": ["object", "null"]},
+                "ranked": {"type": "boolean", "description": "false: no score, rank or award"},
                 "row": {"type": "object", "required": ["rank", "score", "award"],
                         "description": "of BulletinRow only team_code, village_name, unit, "
                         "score, rank, award, satisfaction_*, details, missing, counted_days, "
-                        "expected_days, and findings for a yellow card"}}}}}}),
+                        "expected_days, and the serious findings (a yellow card's, "
+                        "when ranked)"}}}}}}),
                       **_errors(401, 404)}}},
     "/bulletins/{month}": {"get": {
         "summary": "The monthly bulletin (月通报) of an area",

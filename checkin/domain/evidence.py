@@ -8,6 +8,7 @@ from datetime import datetime
 
 from checkin.domain.geofence import distance_m, timing_reason
 from checkin.domain.policy import Policy
+from checkin.domain.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,11 @@ def position_evidence_holds(visit_flags: Iterable[str],
     if POSITION_BREAKING_VISIT_FLAGS & set(visit_flags):
         return False
     return not any(POSITION_BREAKING_PHOTO_FLAGS & set(flags) for flags in photo_flags)
+
+
+def check_photos(kind: str, photos: int, policy: Policy) -> None:
+    """A visit in person needs a photo only where the deployment requires one
+    (`visit_photo_required`, off by default: photo proof is not the measure of work); a
+    contact by phone never does."""
+    if policy.visit_photo_required and kind == "visit" and photos == 0:
+        raise Refusal("photo_required", field="photos")

@@ -67,6 +67,17 @@ class Policy:
     # after 销假 fell due before it is overdue and the township is told.
     silent_days: int = 3
     return_overdue_after_days: int = 3
+    # Less burden (减负, issue 20). National rules against "fingertip formalism" (2024) say
+    # photo proof must not be the measure of work, and the reported 2026 measure on
+    # government apps forbids points rankings and forced photo uploads unless a rule
+    # requires them. The legal basis of this service is the days-in-village rule, so both
+    # are off unless a deployment says its county's rules require them (Yuexi's bulletin
+    # does: seed 001's red flag and yellow card). With the ranking off the bulletin still
+    # reports each team's parts, the serious findings and the satisfaction warnings, with no
+    # score, rank, red flag or yellow card; with photos not required a visit in person is
+    # saved without one (its position and time are the evidence; photos stay optional).
+    bulletin_ranking: bool = False
+    visit_photo_required: bool = False
     bulletin_weights: dict[str, float] = field(
         default_factory=lambda: {
             "attendance": 0.35,

@@ -18,6 +18,11 @@ Decisions:
   never rewritten (its digest is of what was published); `readable` gives the pages a
   format-2 shape of an older one, with what it did not record marked as such (weights
   None, composition empty), and the findings attached to their team by village.
+- Without the ranking (the policy's `bulletin_ranking` off, the deployment default; see
+  domain/policy.py) the content says `ranked: false` and its rows carry no score, rank or
+  award, in the order of the area tree (county, township, village, team), and there are no
+  group rankings; the parts, the serious findings and the satisfaction warnings stay. A
+  snapshot without the key was ranked (every bulletin before the setting was).
 - Publishing again is answered with the snapshot when the bulletin computed now is the
   same (same digest). When it differs, it is a correction: a new publication pointing at
   the old one, made only with a reason; without a reason it is refused as a conflict.
@@ -57,6 +62,22 @@ def digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
+def unranked(content: Mapping[str, Any]) -> dict[str, Any]:
+    """A bulletin's content with no points ranking: no score, rank or award per row and no
+    group rankings; rows in the order of the area tree."""
+    rows = [{**row, "score": None, "rank": None, "award": None}
+            for row in content.get("rows", [])]
+    rows.sort(key=lambda r: (r.get("county", ""), r.get("township", ""),
+                             r.get("village_name", ""), r.get("team_code", ""),
+                             r.get("team_id", 0)))
+    return {**content, "ranked": False, "rows": rows, "groups": {}}
+
+
+def ranked(content: Mapping[str, Any]) -> bool:
+    """Was the bulletin ranked (score, rank, red flag and yellow cards)?"""
+    return content.get("ranked", True) is not False
+
+
 def without_awards(rows: Sequence[Row]) -> list[dict[str, Any]]:
     """The rows of a provisional month: no red flag, no yellow card."""
     return [{**row, "award": None} for row in rows]
@@ -88,7 +109,8 @@ def late_changes(published: Sequence[Row], now: Sequence[Row]) -> list[TeamChang
                    if old.get(name) != new.get(name)}
         if changes:
             either = new or old
-            found.append((new.get("rank", 10**9), team_id,
+            rank = new.get("rank")  # None: gone now, or a bulletin without ranking
+            found.append((rank if isinstance(rank, int) else 10**9, team_id,
                           TeamChange(team_id, either.get("team_code", ""),
                                      either.get("village_name", ""), changes)))
     return [change for _rank, _team, change in sorted(found, key=lambda f: f[:2])]

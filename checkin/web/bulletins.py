@@ -53,7 +53,8 @@ class Page:
 
     @property
     def b(self) -> dict[str, Any]:
-        return rules.readable(self.reading.content)
+        content = self.reading.content
+        return {**rules.readable(content), "ranked": rules.ranked(content)}
 
 
 def _bulletin() -> tuple[Page | None, dict[str, Any]]:
@@ -171,6 +172,12 @@ def bulletin_export(kind: str) -> Any:
                        for name in row.get("missing", [])),
               "；".join(_finding_zh(f) for f in row.get("findings", []))]
              for row in b["rows"]]
+    if not b["ranked"]:  # no points ranking: no rank, score or award columns
+        dropped = {"排名", "得分", "奖惩"}
+        keep = [i for i, name in enumerate(headers) if name not in dropped]
+        headers = [headers[i] for i in keep]
+        table = [[line[i] for i in keep] for line in table]
+        headers[-1] = "严重问题"
     return export(kind, f"月通报-{b['area_name']}-{b['month']}", title, headers, table,
                   AWARD_FILL)
 

@@ -66,7 +66,8 @@ def new_visit() -> Any:
     return render_template("visits/new.html", household=household, purposes=PURPOSES,
                            old=old, fix_max_age_s=policy().visit_fix_max_age_s,
                            max_accuracy=int(policy().max_accuracy_m),
-                           most_photos=current_app.config["PHOTOS_PER_VISIT"])
+                           most_photos=current_app.config["PHOTOS_PER_VISIT"],
+                           photo_required=policy().visit_photo_required)
 
 
 @bp.get("/my/visits")

@@ -157,6 +157,13 @@
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     var inPerson = form.querySelector('input[name="kind"]:checked').value === "visit";
+    if (inPerson && form.hasAttribute("data-photo-required") && !chosen.length) {
+      result.hidden = false;
+      result.className = "notice bad";
+      result.textContent = text.need_photo;
+      button.disabled = false;
+      return;
+    }
     // The position of a visit is where the cadre is when saving: taken again now.
     locate(text.retaking).then(function () {
       var position = freshFix();

@@ -41,6 +41,7 @@ class OwnRow:
     row: dict[str, Any]
     weights: dict[str, float] | None
     min_answers: int | None
+    ranked: bool = True
 
 
 def own_rows(session: Session, cadre: User) -> list[OwnRow]:
@@ -63,9 +64,14 @@ def own_rows(session: Session, cadre: User) -> list[OwnRow]:
         if mine is None:
             continue
         row = {name: mine.get(name) for name in ROW_FIELDS}
-        row["findings"] = mine.get("findings", []) if mine.get("award") == "yellow_card" else []
+        ranked = rules.ranked(content)
+        # What the team is told was found: a yellow card's findings; unranked, the serious
+        # findings themselves (the same records, with no card).
+        row["findings"] = mine.get("findings", []) if mine.get("award") == "yellow_card" \
+            or not ranked else []
         out.append(OwnRow(made.month, area_name, clock.local_day(made.published_at), len(rows),
-                          row, content.get("weights"), content.get("satisfaction_min_answers")))
+                          row, content.get("weights"), content.get("satisfaction_min_answers"),
+                          ranked))
         if len(out) >= MOST:
             break
     return out

@@ -81,7 +81,8 @@ class LateChanges:
 
 
 def content_of(found: bulletin.Bulletin, finished: bool, policy: Policy) -> dict[str, Any]:
-    """The computed bulletin as JSON data; an unfinished month's rows carry no award."""
+    """The computed bulletin as JSON data; an unfinished month's rows carry no award, and
+    without the ranking setting no row carries a score, rank or award."""
     rows = [{"team_id": line.row.team_id, "team_code": line.team.code,
              "village_id": line.row.village_id, "village_name": line.team.village.name,
              "unit": line.row.unit, "score": line.row.score, "rank": line.row.rank,
@@ -102,8 +103,8 @@ def content_of(found: bulletin.Bulletin, finished: bool, policy: Policy) -> dict
             for line in found.lines]
     weights = policy.bulletin_weights
     total = sum(weights.values()) or 1.0
-    return {
-        "format": publication.FORMAT,
+    content = {
+        "format": publication.FORMAT, "ranked": True,
         "weights": {name: round(weights.get(name, 0.0) / total, 4) for name in ranking.PARTS},
         "satisfaction_min_answers": policy.satisfaction_min_answers,
         "satisfaction_warning_below": policy.satisfaction_warning_below,
@@ -120,6 +121,7 @@ def content_of(found: bulletin.Bulletin, finished: bool, policy: Policy) -> dict
                       "outcome": j.outcome, "verdict": j.verdict,
                       "day": j.result.local_day.isoformat()} for j in found.findings],
     }
+    return content if policy.bulletin_ranking else publication.unranked(content)
 
 
 def _part(part: ranking.Part) -> dict[str, Any]:

@@ -94,6 +94,7 @@ def county_of(session: Session, village: Village) -> int | None:
 def record_visit(session: Session, user: User, data: VisitInput,
                  photos: list[StoredPhoto], policy: Policy) -> Visit:
     received = clock.now()
+    evidence.check_photos(data.kind, len(photos), policy)
     geofence.validate_recorded_at(data.recorded_at, received)
     if data.lat is not None and data.lon is not None:
         geofence.validate_position(data.lat, data.lon, data.accuracy_m or 0.0)
