@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -15,8 +16,9 @@ from checkin import db
 from checkin.domain import duties
 from checkin.domain import second_factor as factor_rules
 from checkin.models import User
+from checkin.models.types import utcnow
 from checkin.scope import Scope
-from checkin.services.people import accounts, second_factor
+from checkin.services.people import accounts, second_factor, signin_sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -35,9 +37,26 @@ def init_app(app: Flask) -> None:
 SEEN_EVERY_S = 60  # the cookie's "seen" time is rewritten at most this often
 
 
-def start_session() -> None:
-    """At sign-in: when the session began and was last used (epoch seconds, wall clock)."""
+def start_session(user: User) -> None:
+    """At sign-in: when the session began and was last used (epoch seconds, wall clock),
+    and its row in the list of the person's sessions."""
     cookie["signed_in_at"] = cookie["seen_at"] = time.time()
+    cookie["sid"] = _open_row(user)
+
+
+def _open_row(user: User) -> str:
+    return signin_sessions.open_session(db.session(), user, request.remote_addr,
+                                        request.headers.get("User-Agent")).id
+
+
+def _session_row_ended() -> bool:
+    """Whether this cookie's session was ended from a list of sessions (or belongs to an
+    older epoch); a cookie from before sessions were listed gets its row now."""
+    sid = cookie.get("sid")
+    if not sid:
+        cookie["sid"] = _open_row(current_user)
+        return False
+    return signin_sessions.still_open(db.session(), current_user, str(sid), utcnow()) is None
 
 
 def session_limits(role: str) -> factor_rules.SessionLimits:
@@ -49,6 +68,12 @@ def session_limits(role: str) -> factor_rules.SessionLimits:
                                       config["SESSION_MAX_HOURS"])
 
 
+def session_lifetime(role: str) -> timedelta:
+    """How long a session of the role can live at most (what a list of sessions shows)."""
+    limits = session_limits(role)
+    return timedelta(hours=limits.max_hours) if limits.max_hours else timedelta(days=3650)
+
+
 def enforce_session_limits() -> Any:
     """A cookie session ends after its idle time or its lifetime (per role); a Bearer
     token has its own expiry. The page asks to sign in again and says why."""
@@ -58,8 +83,10 @@ def enforce_session_limits() -> Any:
     now = time.time()
     signed_in_at = float(cookie.get("signed_in_at") or now)
     seen_at = float(cookie.get("seen_at") or now)
-    ended = factor_rules.session_expired(session_limits(current_user.role), signed_in_at,
-                                         seen_at, now)
+    ended: str | None = factor_rules.session_expired(session_limits(current_user.role),
+                                                     signed_in_at, seen_at, now)
+    if ended is None and _session_row_ended():
+        ended = "ended"
     if ended is None:
         if "signed_in_at" not in cookie:
             cookie["signed_in_at"] = signed_in_at
@@ -77,9 +104,10 @@ def enforce_session_limits() -> Any:
 
     if wants_json():
         return refusal_response(Refusal("session_expired"))
-    flash(_("You were signed out after a time without use. Please sign in again.")
-          if ended == "idle" else _("Your session reached its time limit. Please sign in "
-                                    "again."), "info")
+    flash({"idle": _("You were signed out after a time without use. Please sign in again."),
+           "ended": _("This session was ended from the list of sessions. Please sign in "
+                      "again.")}.get(ended) or _("Your session reached its time limit. "
+                                                  "Please sign in again."), "info")
     return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
 

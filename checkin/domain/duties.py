@@ -4,7 +4,7 @@ admin account holds exactly one duty, and each duty reaches only its own pages.
 - system (系统管理员): the roster, accounts (edit, password reset), villages and fences,
   and the supervisors' pages an admin sees;
 - security (安全管理员): locks and second factors (disable/enable an account, remove a lost
-  second factor), the delivery failures; nothing of the records;
+  second factor, end a person's sessions), the delivery failures; nothing of the records;
 - audit (审计管理员): the audit log, and nothing else; reading it is itself audited.
 
 Pages every signed-in person has (home, their own account, sign-out, the language, the
@@ -19,12 +19,14 @@ DUTIES = ("system", "security", "audit")
 OWN: frozenset[str] = frozenset({
     "home.index", "auth.logout", "auth.set_language", "auth.change_password",
     "auth.login", "auth.second_step", "auth.privacy", "account.security", "account.factor_begin",
-    "account.factor_confirm", "account.factor_off", "account.end_sessions", "static",
+    "account.factor_confirm", "account.factor_off", "account.end_sessions",
+    "account.session_end", "account.token_end", "static",
     "inbox.index", "inbox.read", "inbox.read_all", "feedback.mine",
 })
 
 SECURITY_ENDPOINTS: frozenset[str] = frozenset({
     "admin.users", "admin.user", "admin.user_active", "admin.user_second_factor",
+    "admin.user_session_end", "admin.user_token_end", "admin.user_sessions_end",
     "inbox.deliveries", "inbox.retry",
 })
 AUDIT_PREFIX = "audit_log."

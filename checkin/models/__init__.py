@@ -19,7 +19,7 @@ from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
-from checkin.models.signin import SigninCounter
+from checkin.models.signin import SigninCounter, SigninSession
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
     SPOTCHECK_KINDS,
@@ -78,6 +78,7 @@ __all__ = [
     "RosterImportFile",
     "SendingUnit",
     "SigninCounter",
+    "SigninSession",
     "SpotcheckAppeal",
     "SpotcheckAppealDecision",
     "SpotcheckAssignment",

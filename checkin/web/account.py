@@ -8,21 +8,36 @@ import io
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
 
 from checkin import db, refusals
+from checkin.auth import session_lifetime
+from checkin.domain import devices
 from checkin.domain import second_factor as rules
 from checkin.domain.refusal import Refusal
-from checkin.models import ApiToken, User
-from checkin.models.types import utcnow
+from checkin.models import User
 from checkin.platform import audit
-from checkin.services.people import accounts, second_factor
+from checkin.services.people import accounts, second_factor, signin_sessions
 from checkin.web.forms import CodeForm, ConfirmForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.app_template_filter("device")
+def device(agent: str | None) -> tuple[str, str] | None:
+    return devices.describe(agent)
 
 
 def _me() -> User:
@@ -44,16 +59,14 @@ def _page(*, code_form: CodeForm | None = None, secret: str | None = None,
           recovery: list[str] | None = None, status: int = 200) -> Response:
     session = db.session()
     user = _me()
-    tokens = session.scalars(select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
-        ApiToken.expires_at > utcnow(), ApiToken.epoch == user.session_epoch
-    ).order_by(ApiToken.created_at.desc()).limit(50)).all()
     answer = Response(render_template(
         "auth/security.html", user=user, enabled=second_factor.enabled(user),
         required=_required(user), code_form=code_form or CodeForm(), actions=ConfirmForm(),
         secret=secret, qr=_qr_svg(rules.provisioning_uri(secret, user.username))
         if secret else None, recovery=recovery,
-        left=second_factor.recovery_codes_left(session, user), tokens=tokens), status)
+        left=second_factor.recovery_codes_left(session, user),
+        sessions=signin_sessions.listed(session, user, session_lifetime(user.role)),
+        tokens=signin_sessions.tokens(session, user), current_sid=cookie.get("sid")), status)
     answer.headers["Cache-Control"] = "no-store"  # a secret or codes may be on it
     return answer
 
@@ -123,3 +136,34 @@ def end_sessions() -> Any:
     logout_user()
     flash(_("Every session and token of yours has ended. Please sign in again."), "info")
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/security/sessions/<sid>/end")
+@login_required
+def session_end(sid: str) -> Any:
+    """End one of the person's sessions (a lost phone's); ending this one signs out."""
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    user = _me()
+    if not signin_sessions.end(db.session(), user, user, sid[:32], request.remote_addr):
+        flash(_("That session had ended already."), "info")
+    elif sid == cookie.get("sid"):
+        logout_user()
+        flash(_("This browser is signed out."), "info")
+        return redirect(url_for("auth.login"), code=303)
+    else:
+        flash(_("The session is ended: it is signed out at its next request."), "info")
+    return redirect(url_for("account.security"), code=303)
+
+
+@bp.post("/security/tokens/<int:token_id>/end")
+@login_required
+def token_end(token_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    user = _me()
+    if signin_sessions.end_token(db.session(), user, user, token_id, request.remote_addr):
+        flash(_("The app token is ended: the app must sign in again."), "info")
+    else:
+        flash(_("That token had ended already."), "info")
+    return redirect(url_for("account.security"), code=303)

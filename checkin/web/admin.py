@@ -22,13 +22,20 @@ from flask_login import current_user
 
 from checkin import db, refusals
 from checkin.api.imports import take_credentials
-from checkin.auth import roles_required
+from checkin.auth import roles_required, session_lifetime
 from checkin.domain import duties
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
 from checkin.models import Household, RosterImport, User, Village
+from checkin.platform import audit
 from checkin.roster.template import template_xlsx
-from checkin.services.people import administration, roster_jobs, second_factor
+from checkin.services.people import (
+    accounts,
+    administration,
+    roster_jobs,
+    second_factor,
+    signin_sessions,
+)
 from checkin.web.forms import ConfirmForm, FenceForm, HelperForm, PersonForm, RosterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -127,8 +134,11 @@ def _person_form(user: User) -> PersonForm:
 
 def _person_page(user: User, form: PersonForm, status: int = 200,
                  password: str | None = None) -> Any:
-    answer = Response(render_template("admin/user.html", person=user, form=form,
-                                      actions=ConfirmForm(), password=password), status)
+    session = db.session()
+    answer = Response(render_template(
+        "admin/user.html", person=user, form=form, actions=ConfirmForm(), password=password,
+        sessions=signin_sessions.listed(session, user, session_lifetime(user.role)),
+        tokens=signin_sessions.tokens(session, user)), status)
     if password is not None:  # shown once: never kept by a browser or a proxy
         answer.headers["Cache-Control"] = "no-store"
     return answer
@@ -205,6 +215,48 @@ def user_second_factor(user_id: int) -> Any:
         raise Refusal("csrf_failed")
     second_factor.remove(db.session(), person, actor_id=current_user.id)
     flash(_("The second factor of %(name)s is removed.", name=person.name), "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/sessions/<sid>/end")
+@roles_required("admin")
+def user_session_end(user_id: int, sid: str) -> Any:
+    """End one session of a person (a lost or shared phone) without ending the others."""
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    ended = signin_sessions.end(db.session(), current_user, person, sid[:32],
+                                request.remote_addr)
+    flash(_("The session is ended: it is signed out at its next request.") if ended
+          else _("That session had ended already."), "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/end")
+@roles_required("admin")
+def user_token_end(user_id: int, token_id: int) -> Any:
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    ended = signin_sessions.end_token(db.session(), current_user, person, token_id,
+                                      request.remote_addr)
+    flash(_("The app token is ended: the app must sign in again.") if ended
+          else _("That token had ended already."), "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@roles_required("admin")
+def user_sessions_end(user_id: int) -> Any:
+    """Sign a person out everywhere (browsers and apps); their password stays."""
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    session = db.session()
+    accounts.end_all_sessions(session, person)
+    audit.record(session, actor_id=current_user.id, action="logout.everywhere",
+                 entity="user", entity_id=person.id, address=request.remote_addr)
+    flash(_("Every session and app token of %(name)s has ended.", name=person.name), "info")
     return redirect(url_for("admin.user", user_id=person.id), code=303)
 
 

@@ -58,7 +58,7 @@ def login() -> Any:
 
 def _signed_in(user: User, factor: str | None) -> None:
     login_user(user)
-    start_session()
+    start_session(user)
     audit.record(db.session(), actor_id=user.id, action="login", entity="user",
                  entity_id=user.id, detail={"second_factor": factor} if factor else None,
                  address=request.remote_addr)

@@ -18,6 +18,13 @@ CASES = [
     ("security", "admin.user_active", True, True),
     ("security", "admin.user_second_factor", True, True),
     ("security", "admin.users", True, True),
+    ("security", "admin.user_session_end", True, True),  # a lost phone: a lock
+    ("security", "admin.user_token_end", True, True),
+    ("security", "admin.user_sessions_end", True, True),
+    ("system", "admin.user_session_end", True, False),
+    ("system", "admin.user_sessions_end", True, False),
+    ("audit", "admin.user_sessions_end", True, False),
+    ("audit", "account.session_end", True, True),  # one's own sessions are one's own
     ("security", "admin.user_edit", True, False),
     ("security", "admin.user_password", True, False),
     ("security", "admin.roster", True, False),

@@ -16,6 +16,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import ApiToken, PasswordHistory, User
 from checkin.models.types import utcnow
 from checkin.platform import audit
+from checkin.services.people import signin_sessions
 
 # Verifying against a real hash when the user does not exist keeps timing uniform.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -100,6 +101,7 @@ def set_active(session: Session, user: User, active: bool, *, actor_id: int | No
 def end_all_sessions(session: Session, user: User) -> None:
     """Cookies and tokens carry the epoch they were made in; a new epoch refuses them all."""
     user.session_epoch = (user.session_epoch or 0) + 1
+    signin_sessions.end_all(session, None, user)
     session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
