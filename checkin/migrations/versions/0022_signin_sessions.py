@@ -1,7 +1,7 @@
 """signin sessions: one row per browser sign-in, so a person and the security administrator
 can list where an account is signed in and end one session (issue 20, 等保 sessions)
 
-Revision ID: 0030_signin_sessions
+Revision ID: 0022_signin_sessions
 Revises: 0021_warning_talks
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0030_signin_sessions'
+revision = '0022_signin_sessions'
 down_revision = '0021_warning_talks'
 branch_labels = None
 depends_on = None
