@@ -196,3 +196,12 @@ def test_a_full_export_without_permission_is_refused_and_not_audited_as_done(
     phones = [r[-1] for r in rows_of(admin.get(url.split("?")[0]))[1:] if r[-1]]
     assert HA0 not in phones and HA0_MASKED in phones
     assert "numbers=full" not in text_of(admin, f"/spotchecks/batches/{numbers['batch']}")
+
+
+def test_the_privacy_notice_says_who_sees_numbers_whole_and_that_they_are_not_encrypted(
+        client) -> None:
+    en = text_of(client, "/privacy?lang=en")
+    assert "139****0001" in en and "whole to its own helper" in en
+    assert "stored in the database without encryption" in en
+    zh = text_of(client, "/privacy")
+    assert "脱敏" in zh and "未加密存储" in zh
