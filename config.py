@@ -100,6 +100,11 @@ class Config:
     # Personal data (photos, positions) of records older than this many days is purged
     # by `flask purge` (run it from cron); the records themselves stay.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1095"))
+    # Phone numbers encrypted at rest (checkin/platform/field_crypto.py): the key, base64
+    # (32 bytes for aes-256-gcm, 16 for sm4-gcm); empty: stored plain, as before. Turning it
+    # on for a database that has numbers: `flask encrypt-fields`.
+    FIELD_KEY = os.environ.get("FIELD_KEY", "")
+    FIELD_CIPHER = os.environ.get("FIELD_CIPHER", "aes-256-gcm")
     # Notifications beyond the inbox (README: "Notifications"). Each channel is off until
     # configured. E-mail goes to users.email; the group robots get one message per event.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")  # e.g. https://checkin.example.gov.cn

@@ -38,6 +38,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     stores.init_app(app)  # the one photo store, from PHOTO_STORE / PHOTO_DIR
     bodies.init_app(app)  # first: its before_request hook runs before any other
     db.init_app(app)
+    settings.check_stored_numbers(app)  # a wrong FIELD_KEY stops here, never shows garbage
     auth.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

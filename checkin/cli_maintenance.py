@@ -9,10 +9,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from checkin import db
-from checkin.ops import integrity
+from checkin.ops import field_encryption, integrity
 from checkin.photos.store import PhotoStore
 from checkin.photos.stores import photo_store
-from checkin.platform import clock
+from checkin.platform import audit, clock, field_crypto
+from checkin.platform.field_crypto import FieldCipher
 
 
 def _store() -> PhotoStore:
@@ -51,4 +52,44 @@ def remove_orphan_photos(older_than: int) -> None:
     click.echo(f"removed {report.removed} file(s)")
 
 
-COMMANDS = (check_integrity, remove_orphan_photos)
+def _cipher() -> FieldCipher:
+    cipher = field_crypto.current()
+    if cipher is None:
+        raise click.ClickException("FIELD_KEY is not set: set it (and FIELD_CIPHER) first")
+    return cipher
+
+
+def _audited(action: str, done: list[field_encryption.Rewritten]) -> None:
+    with db.command_transaction() as session:
+        audit.record(session, actor_id=None, action=action, entity="personal_data",
+                     entity_id=None, detail={r.table: r.rows for r in done})
+
+
+@click.command("encrypt-fields")
+@click.option("--chunk", default=field_encryption.CHUNK, show_default=True,
+              type=click.IntRange(min=1), help="Rows per transaction.")
+@with_appcontext
+def encrypt_fields(chunk: int) -> None:
+    """Encrypt the phone numbers stored plain (after FIELD_KEY is set), in chunks, with
+    their blind index; the service may keep running. Run again after a stop: what is
+    done is skipped."""
+    done = field_encryption.encrypt_all(db.engine(), _cipher(), chunk, click.echo)
+    _audited("personal_data.encrypt", done)
+    for r in done:
+        click.echo(f"{r.table}: {r.rows} number(s) encrypted")
+
+
+@click.command("decrypt-fields")
+@click.option("--chunk", default=field_encryption.CHUNK, show_default=True,
+              type=click.IntRange(min=1), help="Rows per transaction.")
+@with_appcontext
+def decrypt_fields(chunk: int) -> None:
+    """Decrypt every encrypted phone number back to plain text (before FIELD_KEY is
+    removed from the settings)."""
+    done = field_encryption.decrypt_all(db.engine(), _cipher(), chunk, click.echo)
+    _audited("personal_data.decrypt", done)
+    for r in done:
+        click.echo(f"{r.table}: {r.rows} number(s) decrypted")
+
+
+COMMANDS = (check_integrity, remove_orphan_photos, encrypt_fields, decrypt_fields)

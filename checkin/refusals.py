@@ -31,6 +31,8 @@ TABLE: Mapping[str, Entry] = {
     "bad_request": Entry(400, _l("The request could not be understood.")),
     "not_signed_in": Entry(401, _l("Sign in first (session cookie or Bearer token).")),
     "forbidden": Entry(403, _l("You are not allowed to do this.")),
+    "full_numbers_not_allowed": Entry(403, _l("Full phone numbers are exported only to those "
+                                              "who must call them; export without them.")),
     "not_found": Entry(404, _l("Not found.")),
     "method_not_allowed": Entry(405, _l("This method is not allowed here.")),
     "conflict": Entry(409, _l("This conflicts with what is already stored.")),

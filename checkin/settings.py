@@ -31,6 +31,28 @@ def check_config(app: Flask) -> None:
             parse_rate(str(app.config.get(name, "")))
         except ValueError as error:
             raise ConfigurationError(f"{name}: {error}") from error
+    field_cipher(app)
+
+
+def field_cipher(app: Flask) -> None:
+    """The cipher of FIELD_KEY / FIELD_CIPHER (None without a key), kept for the app."""
+    from checkin.platform import field_crypto
+
+    try:
+        app.extensions["checkin_field_cipher"] = field_crypto.from_settings(
+            str(app.config.get("FIELD_KEY") or ""), str(app.config.get("FIELD_CIPHER") or ""))
+    except (ValueError, ImportError) as error:
+        raise ConfigurationError(f"FIELD_KEY / FIELD_CIPHER: {error}") from error
+
+
+def check_stored_numbers(app: Flask) -> None:
+    from checkin.ops.field_encryption import check_stored
+    from checkin.platform.field_crypto import FieldKeyError
+
+    try:
+        check_stored(app.extensions["checkin_engine"], app.extensions["checkin_field_cipher"])
+    except FieldKeyError as error:
+        raise ConfigurationError(str(error)) from error
 
 
 def build_policy(values: dict[str, Any]) -> Policy:

@@ -13,6 +13,7 @@ from checkin.api.attendance import ledger_json, year_arg
 from checkin.api.corrections import correction_json
 from checkin.api.leaves import leave_json
 from checkin.auth import current_scope
+from checkin.personal_data import person_number, text
 from checkin.services.attendance.ledger import CadreLedger
 from checkin.services.people import dossier
 from checkin.settings import policy
@@ -25,7 +26,7 @@ def user_json(file: dossier.Dossier) -> dict[str, Any]:
             "village_name": user.village.name if user.village else None,
             "team_id": user.team_id, "team_code": user.team.code if user.team else None,
             "unit": user.unit.name if user.unit else None, "is_leader": user.is_leader,
-            "phone": user.phone}
+            "phone": text(person_number(user, "supervise"))}
 
 
 def dossier_json(file: dossier.Dossier) -> dict[str, Any]:

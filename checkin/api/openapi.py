@@ -197,7 +197,9 @@ SCHEMAS.update({
         "village_name": {"type": "string"}, "village_landline": _NULL_STR,
         "visit_id": _NULL_STR, "household_id": _NULL_INT,
         "household": {"type": ["object", "null"], "properties": {
-            "name": {"type": "string"}, "address": {"type": "string"}, "phone": _NULL_STR,
+            "name": {"type": "string"}, "address": {"type": "string"},
+            "phone": {**_NULL_STR, "description": "whole for the check's checker (or any "
+                      "supervisor while it has none), masked (138****0001) for anyone else"},
             "lat": _NULL_NUM, "lon": _NULL_NUM}},
         "day": {"type": "string", "format": "date",
                 "description": "presence: the day to check; visit: the day of the visit"},
@@ -633,7 +635,8 @@ SCHEMAS.update({
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "village_id": {"type": "integer"}, "helper_id": {"type": "integer"},
         "status": {"type": "string"}, "address": {"type": "string"},
-        "phone": {**_STR_N, "description": "the household's phone, for a contact by phone"},
+        "phone": {**_STR_N, "description": "the household's phone, for a contact by phone: "
+                  "whole for its helper, masked (138****0001) for anyone else"},
         "lat": _NUM_N, "lon": _NUM_N,
         "last_contact_at": {**_STR_N, "format": "date-time"},
         "last_visit_at": {**_STR_N, "format": "date-time"},
@@ -708,7 +711,8 @@ SCHEMAS["Dossier"] = _obj(
             "username": {"type": "string"}, "village_id": {"type": ["integer", "null"]},
             "village_name": _STR_N, "team_id": {"type": ["integer", "null"]},
             "team_code": _STR_N, "unit": _STR_N, "is_leader": {"type": "boolean"},
-            "phone": _STR_N}),
+            "phone": {**_STR_N, "description": "whole for the cadre and supervisors over "
+                      "them, masked (138****0001) for anyone else"}}),
         "year": {"type": "integer"},
         "attendance": {"$ref": "#/components/schemas/Attendance"},
         "checkins": _obj(["total", "counted", "flagged"], {

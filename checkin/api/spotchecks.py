@@ -25,7 +25,9 @@ from checkin.models import (
     SpotcheckBatch,
     SpotcheckItem,
     SpotcheckResult,
+    User,
 )
+from checkin.personal_data import household_number, person_number, text
 from checkin.reasons import risk_text
 from checkin.services.spotchecks import appeals, results, weekly_draw, worklist
 from checkin.settings import policy
@@ -73,17 +75,21 @@ def result_json(result: SpotcheckResult, judged: results.Judged | None) -> dict[
             "appeal": appeal_json(judged.appeal) if judged and judged.appeal else None}
 
 
-def item_json(item: SpotcheckItem, judged: Mapping[int, results.Judged]) -> dict[str, Any]:
+def item_json(item: SpotcheckItem, judged: Mapping[int, results.Judged],
+              checker: User | None = None) -> dict[str, Any]:
+    """Numbers as the reader may see them: the household's whole only to whoever the check
+    is theirs to make (its checker, or any supervisor while it has none)."""
     household = item.household
     return {
         "id": item.id, "batch_id": item.batch_id, "kind": item.kind, "user_id": item.user_id,
-        "user_name": item.user.name, "user_phone": item.user.phone,
+        "user_name": item.user.name, "user_phone": text(person_number(item.user, "spotcheck_call")),
         "village_id": item.village_id, "village_name": item.village.name,
         "village_landline": item.village.landline,
         "visit_id": item.visit_id, "household_id": item.household_id,
         "household": None if household is None else {
             "name": household.head_name, "address": household.address,
-            "phone": household.phone, "lat": household.lat, "lon": household.lon},
+            "phone": text(household_number(household, "spotcheck_call", checker)),
+            "lat": household.lat, "lon": household.lon},
         "day": item.day.isoformat(),
         "window_start": item.window_start.strftime("%H:%M") if item.window_start else None,
         "window_end": item.window_end.strftime("%H:%M") if item.window_end else None,
@@ -96,7 +102,8 @@ def item_json(item: SpotcheckItem, judged: Mapping[int, results.Judged]) -> dict
 
 def items_json(items: list[SpotcheckItem]) -> list[dict[str, Any]]:
     judged = {j.item.id: j for j in results.judge(db.session(), items)}
-    return [item_json(i, judged) for i in items]
+    checkers = results.checkers_of(db.session(), [i.id for i in items])
+    return [item_json(i, judged, checkers.get(i.id)) for i in items]
 
 
 def batch_json(batch: SpotcheckBatch) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
+from checkin.personal_data import household_number, text
 from checkin.photos.limits import DEFAULT_LIMITS
 from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
 from checkin.platform import clock
@@ -221,7 +222,7 @@ def household_json(row: households.HouseholdRow) -> dict[str, Any]:
     h = row.household
     return {"id": h.id, "code": h.code, "name": h.head_name, "village_id": h.village_id,
             "helper_id": h.helper_id, "status": h.status, "address": h.address,
-            "phone": h.phone, "lat": h.lat, "lon": h.lon,
+            "phone": text(household_number(h, "visit")), "lat": h.lat, "lon": h.lon,
             "last_contact_at": row.last_contact.isoformat() if row.last_contact else None,
             "last_visit_at": row.last_visit.isoformat() if row.last_visit else None,
             "due": row.due.state, "days_since_visit": row.due.days_since_visit,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
 from checkin.models.area import Village
-from checkin.models.user import User
+from checkin.models.types import SealedString
+from checkin.models.user import User, index_changed_phone, index_phone
 
 HOUSEHOLD_STATUSES = ("poor", "lifted", "monitored", "other")
 
@@ -22,7 +23,10 @@ class Household(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     head_name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Sealed at rest with FIELD_KEY (models/types.SealedString); its keyed blind index
+    # finds a number once the column holds only ciphertext (None without a key).
+    phone: Mapped[str | None] = mapped_column(SealedString(128, "households.phone"))
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -38,3 +42,7 @@ class Household(Base):
 
     village: Mapped[Village] = relationship()
     helper: Mapped[User] = relationship()
+
+
+event.listen(Household, "before_insert", index_phone)
+event.listen(Household, "before_update", index_changed_phone)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    event,
+    false,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
 from checkin.models.area import Area, Village
 from checkin.models.org import SendingUnit, Team
-from checkin.models.types import UTCDateTime, utcnow
+from checkin.models.types import SealedString, UTCDateTime, utcnow
+from checkin.platform import field_crypto
 
 ROLES = ("cadre", "supervisor", "admin")
 
@@ -27,7 +39,9 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Sealed at rest with FIELD_KEY, with its blind index (as households.phone).
+    phone: Mapped[str | None] = mapped_column(SealedString(128, "users.phone"))
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     # Where and how notifications reach the person beyond the inbox (both optional).
     email: Mapped[str | None] = mapped_column(String(254))
     lang: Mapped[str | None] = mapped_column(String(8))
@@ -79,6 +93,20 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
+
+
+def index_phone(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Keep the blind index beside the phone on every ORM write (households, users)."""
+    target.phone_index = field_crypto.index_of(target.phone)
+
+
+def index_changed_phone(mapper: Any, connection: Any, target: Any) -> None:
+    if inspect(target).attrs.phone.history.has_changes():
+        index_phone(mapper, connection, target)
+
+
+event.listen(User, "before_insert", index_phone)
+event.listen(User, "before_update", index_changed_phone)
 
 
 class PasswordHistory(Base):

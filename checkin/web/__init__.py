@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checkin import reasons
+from checkin import personal_data, reasons
 from checkin.web import (
     account,
     admin,
@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
                    audit_log, feedback):
         app.register_blueprint(module.bp)
     assets.init_app(app)
+    personal_data.init_app(app)
     app.context_processor(home.inject_navigation)
     app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.

@@ -161,9 +161,14 @@ def privacy() -> Any:
     """What is collected about whom, why, for how long and who sees it (PIPL 个人信息保护法
     art. 17), with this deployment's own settings; open without signing in."""
     config = current_app.config
+    cipher = current_app.extensions.get("checkin_field_cipher")
     return render_template("auth/privacy.html", retention_days=config["RETENTION_DAYS"],
                            photos_per_visit=config["PHOTOS_PER_VISIT"],
-                           token_days=config["TOKEN_LIFETIME_DAYS"])
+                           token_days=config["TOKEN_LIFETIME_DAYS"],
+                           encryption=CIPHER_NAMES.get(cipher.algorithm) if cipher else None)
+
+
+CIPHER_NAMES = {"aes-256-gcm": "AES-256-GCM", "sm4-gcm": "SM4-GCM"}
 
 
 @bp.get("/lang/<code>")

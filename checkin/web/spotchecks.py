@@ -26,6 +26,7 @@ from checkin.domain.refusal import Refusal
 from checkin.domain.risk import RiskReason
 from checkin.exports import export
 from checkin.models import Area, SpotcheckBatch, SpotcheckItem, SpotcheckResult
+from checkin.personal_data import ExportNumbers
 from checkin.platform import clock
 from checkin.reasons import risk_text
 from checkin.scope import Scope
@@ -507,16 +508,21 @@ def assign_page(batch_id: int) -> Any:
 @bp.get("/batches/<int:batch_id>/export.xlsx")
 @roles_required("supervisor", "admin")
 def batch_export(batch_id: int) -> Any:
-    """The week's list of one batch as a typed .xlsx, every check, township by township."""
+    """The week's list of one batch as a typed .xlsx, every check, township by township.
+    Households' phones are masked; `?numbers=full` (supervisors only: domain/personal_data)
+    has them whole for the checks that are the reader's to make, and is audited."""
     session = db.session()
     scope = current_scope()
     batch = session.scalars(results.visible_batches(scope).where(
         SpotcheckBatch.id == batch_id)).first()
     if batch is None:
         abort(404)
-    headers, rows = spotcheck_exports.week_list(session, scope, batch)
-    return export("xlsx", f"周抽查-{batch.area.name}-{batch.week}",
-                  _("Spot checks of %(week)s", week=batch.week), headers, rows)
+    phones = ExportNumbers.asked("spotcheck_week")
+    headers, rows = spotcheck_exports.week_list(session, scope, batch, phones.phone_of)
+    answer = export("xlsx", f"周抽查-{batch.area.name}-{batch.week}",
+                    _("Spot checks of %(week)s", week=batch.week), headers, rows)
+    phones.audit("spotcheck_batch", batch.id)
+    return answer
 
 
 # Serious findings --------------------------------------------------------------------------
@@ -542,7 +548,8 @@ def findings_export() -> Any:
         first, last = reporting.parse_month(month)
     except ValueError:
         abort(404)
-    headers, rows = spotcheck_exports.findings(db.session(), current_scope(), first, last)
+    headers, rows = spotcheck_exports.findings(db.session(), current_scope(), first, last,
+                                               ExportNumbers(full=False).phone_of)
     return export("xlsx", f"抽查问题-{month}", _("Serious findings of %(month)s", month=month),
                   headers, rows)
 

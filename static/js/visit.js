@@ -139,7 +139,10 @@
       document.getElementById("hh-address").textContent = found.address || "";
       var phone = document.getElementById("hh-phone");
       phone.textContent = found.phone || "";
-      phone.href = "tel:" + (found.phone || "");
+      // A masked number (not the household's helper: checkin/domain/personal_data.py) is
+      // shown, never dialled.
+      if (found.phone && found.phone.indexOf("*") < 0) { phone.href = "tel:" + found.phone; }
+      else { phone.removeAttribute("href"); }
       phone.hidden = !found.phone;
       form.dataset.household = String(found.id);
       form.dataset.label = found.name;

@@ -16,7 +16,7 @@ from checkin.domain import coordinates
 from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
 from checkin.models import Household, Team, User, Village
-from checkin.platform import audit
+from checkin.platform import audit, field_crypto
 from checkin.roster.convert import CellError, fold, phone
 from checkin.services.people.accounts import set_active, set_password
 
@@ -40,13 +40,15 @@ def _like(text: str) -> str:
 
 def people(session: Session, *, query: str = "", role: str = "", after: str = "") -> Page:
     """Accounts by username, `PAGE_SIZE` at a time, matching `query` in username, name or
-    phone."""
+    phone (with phones encrypted, the whole number, by its blind index)."""
     where = []
     if query:
         pattern = _like(fold(query.strip()))
+        cipher = field_crypto.current()
+        by_phone = (User.phone.ilike(pattern, escape="\\") if cipher is None
+                    else User.phone_index == cipher.blind_index(fold(query.strip())))
         where.append(or_(User.username.ilike(pattern, escape="\\"),
-                         User.name.ilike(pattern, escape="\\"),
-                         User.phone.ilike(pattern, escape="\\")))
+                         User.name.ilike(pattern, escape="\\"), by_phone))
     if role:
         where.append(User.role == role)
     total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from checkin.db import Base
 from checkin.domain import coordinates
 from checkin.domain.passwords import new_password
+from checkin.domain.personal_data import mask
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit, hashing
@@ -409,8 +410,11 @@ class Applier:
 
     def change(self, entity: str, key: str, action: str,
                fields: dict[str, tuple[Any, Any]]) -> None:
+        # Kept with the import's result: phone numbers masked (no plain copy beside the
+        # columns that may be sealed at rest; domain/personal_data.py).
         self.result.changes.append({"entity": entity, "key": key, "action": action, "fields": {
-            name: [plain(old), plain(new)] for name, (old, new) in fields.items()}})
+            name: ([masked(old), masked(new)] if name in MASKED_FIELDS
+                   else [plain(old), plain(new)]) for name, (old, new) in fields.items()}})
 
     def _audit(self, action: str, entity: str, record: Any, before: dict[str, Any] | None) -> None:
         # Written after one flush at the end, when every new record has its id.
@@ -573,6 +577,13 @@ class Applier:
             self.upsert("household", self.known.households, row["code"], Household, values)
             if index % 1000 == 0 or index == len(rows):
                 self.progress("households", index, len(rows))
+
+
+MASKED_FIELDS = frozenset({"phone"})
+
+
+def masked(value: Any) -> Any:
+    return mask(str(value)) if value else value
 
 
 def plain(value: Any) -> Any:

@@ -3,18 +3,26 @@ typed cells (days as dates, times as times, risk as a number), in the page's wor
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from checkin.models import Area, SpotcheckBatch, SpotcheckItem
+from checkin.models import Area, SpotcheckBatch, SpotcheckItem, User
 from checkin.scope import Scope
 from checkin.services.spotchecks import results, worklist
 
 CHUNK = 500
+
+PhoneOf = Callable[[SpotcheckItem, User | None], str]
+"""The household's phone of a check as the reader may have it, given the check's checker
+(the edge decides: checkin/personal_data.py)."""
+
+
+def no_phone(_item: SpotcheckItem, _checker: User | None) -> str:
+    return ""
 
 
 def kind_word(kind: str) -> str:
@@ -44,8 +52,8 @@ def _township_names(session: Session, items: Sequence[SpotcheckItem]) -> dict[in
     return {a.id: a.name for a in session.query(Area).filter(Area.id.in_(parents))}
 
 
-def _rows(session: Session, judged: dict[int, results.Judged], items: Sequence[SpotcheckItem]
-          ) -> Iterator[list[Any]]:
+def _rows(session: Session, judged: dict[int, results.Judged], items: Sequence[SpotcheckItem],
+          phone_of: PhoneOf) -> Iterator[list[Any]]:
     towns = _township_names(session, items)
     checkers = results.checkers_of(session, [i.id for i in items])
     for item in items:
@@ -63,7 +71,7 @@ def _rows(session: Session, judged: dict[int, results.Judged], items: Sequence[S
             outcome_word(j.outcome if j else None), verdict_word(j.verdict if j else None),
             (_("Corrected") if j and j.corrected else ""),
             r.recorded_at if r else None, r.distance_m if r else None,
-            flag_words(r.flags) if r else ""]
+            flag_words(r.flags) if r else "", phone_of(item, checker)]
 
 
 
@@ -71,11 +79,11 @@ def _headers() -> list[str]:
     return [_("Township"), _("Village"), _("Check"), _("Cadre"), _("Household"), _("Day"),
             _("From"), _("To"), _("Risk"), _("Checker"), _("Outcome"), _("Verdict"),
             _("Corrected"), _("Recorded"), _("Distance from the village centre (m)"),
-            _("Flags")]
+            _("Flags"), _("Household's phone")]
 
 
-def week_list(session: Session, scope: Scope, batch: SpotcheckBatch
-              ) -> tuple[list[str], Iterator[list[Any]]]:
+def week_list(session: Session, scope: Scope, batch: SpotcheckBatch,
+              phone_of: PhoneOf = no_phone) -> tuple[list[str], Iterator[list[Any]]]:
     """Every check of the batch, in township then draw order, read in chunks."""
     def rows() -> Iterator[list[Any]]:
         towns: list[int | None] = [t.id for t in worklist.townships(session, scope, batch.id)]
@@ -85,17 +93,17 @@ def week_list(session: Session, scope: Scope, batch: SpotcheckBatch
                 items, page = worklist.township_page(session, scope, batch.id, town, number,
                                                      size=CHUNK)
                 judged = {j.item.id: j for j in results.judge(session, items)}
-                yield from _rows(session, judged, items)
+                yield from _rows(session, judged, items, phone_of)
                 if page.number >= page.pages:
                     break
                 number += 1
     return _headers(), rows()
 
 
-def findings(session: Session, scope: Scope, first: date, last: date
-             ) -> tuple[list[str], Iterator[list[Any]]]:
+def findings(session: Session, scope: Scope, first: date, last: date,
+             phone_of: PhoneOf = no_phone) -> tuple[list[str], Iterator[list[Any]]]:
     found = results.serious_findings(session, scope, first, last)
     judged = {j.item.id: j for j in found}
-    return _headers(), _rows(session, judged, [j.item for j in found])
+    return _headers(), _rows(session, judged, [j.item for j in found], phone_of)
 
 
