@@ -1,7 +1,7 @@
 """phone numbers sealed at rest: room for the ciphertext, and a blind index beside each
 
 Revision ID: 0023_personal_data
-Revises: 0021_warning_talks
+Revises: 0022_signin_sessions
 Create Date: 2026-12-02 14:00:00.000000
 
 households.phone and users.phone hold `enc:<tag>:` + base64 once `flask encrypt-fields`
