@@ -307,6 +307,30 @@ TABLE: Mapping[str, Entry] = {
                                            "account is changed on the server "
                                            "(flask set-password), not on a page.")),
     "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
+    # Trainings and quarterly meetings
+    "training_token_invalid": Entry(422, _l("This is not the sign-in code of this session: "
+                                         "scan the code on the organiser's screen.")),
+    "training_token_expired": Entry(422, _l("The sign-in code has expired (it changes every "
+                                         "minute): scan the code on the organiser's screen "
+                                         "again.")),
+    "training_not_invited": Entry(403, _l("You are not on the list of this session: ask the "
+                                       "organiser.")),
+    "training_bad_kind": Entry(422, _l("Unknown kind of session %(kind)s")),
+    "training_days_reversed": Entry(422, _l("The last day is before the first day.")),
+    "training_too_long": Entry(422, _l("A session lasts at most %(max_days)s days.")),
+    "training_hours_reversed": Entry(422, _l("The session ends before it starts.")),
+    "training_bad_radius": Entry(422, _l("The venue's radius must be between %(low)s and "
+                                      "%(high)s m.")),
+    "training_bad_audience": Entry(422, _l("Unknown audience %(audience)s")),
+    "training_nobody_invited": Entry(422, _l("Nobody would be asked to this session: choose "
+                                          "who must attend.")),
+    "training_day_outside": Entry(422, _l("The day must be a day of the session (%(first)s to "
+                                       "%(last)s).")),
+    "training_day_future": Entry(422, _l("Nobody is marked present for a day that has not "
+                                      "come.")),
+    "training_mark_needs_reason": Entry(422, _l("Say why you mark them present (a paper list, "
+                                             "no signal at the venue...).")),
+    "training_mark_nobody": Entry(422, _l("Choose who to mark present among those asked.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.
@@ -322,6 +346,7 @@ WORDS: Mapping[str, LazyString] = {
     "urgent": _l("urgent leave"),
     "official": _l("official business"),
     "training": _l("training"),
+    "meeting": _l("quarterly meeting"),
     "parent area": _l("parent area"),
     "township": _l("township"),
     "village": _l("village"),
