@@ -63,6 +63,7 @@ TABLE: Mapping[str, Entry] = {
     "not_a_time": Entry(400, _l("%(name)s must be an ISO 8601 time such as "
                              "2026-11-22T08:05:00+08:00.")),
     "time_needs_offset": Entry(400, _l("%(name)s needs an offset such as +08:00.")),
+    "not_a_clock_time": Entry(400, _l("%(name)s must be a time of day such as 08:30.")),
     "not_a_date": Entry(400, _l("%(name)s must be a date like 2026-11-22.")),
     "not_degrees": Entry(400, _l("%(name)s must be WGS-84 degrees.")),
     "invalid_id": Entry(400, _l("id must be a UUID made on the phone.")),
@@ -231,6 +232,17 @@ TABLE: Mapping[str, Entry] = {
     "too_early": Entry(422, _l("A report is finalised from the last working day of its period "
                             "on.")),
     # A roster file: the refusal, then each of its problems (roster_<problem code>).
+    # Warnings on a team's make-up (seed 002: 3 people, 1 first secretary): the file imports.
+    "roster_makeup_no_first_secretary": Entry(422, _l("team %(team)s has no first secretary "
+                                                   "(%(size)s members)")),
+    "roster_makeup_two_first_secretaries": Entry(422, _l("team %(team)s has %(count)s first "
+                                                      "secretaries")),
+    "roster_makeup_team_size": Entry(422, _l("team %(team)s has %(size)s members, not 3")),
+    "roster_makeup_no_township_member": Entry(422, _l("team %(team)s has no member from the "
+                                                   "township")),
+    "roster_makeup_several_teams_in_village": Entry(422, _l("team %(team)s shares its village "
+                                                         "with other teams (%(count)s teams "
+                                                         "in one village)")),
     "roster_rejected": Entry(422, _l("Nothing was imported: %(count)s problem(s) in the file.")),
     "roster_file_too_large": Entry(422, _l("the file is larger than %(limit_mb)s MB")),
     "roster_file_type": Entry(422, _l("only .xlsx and .csv files are accepted")),
@@ -306,6 +318,7 @@ TABLE: Mapping[str, Entry] = {
     "admin_account_by_command": Entry(403, _l("With duties separated, an administrator's "
                                            "account is changed on the server "
                                            "(flask set-password), not on a page.")),
+    "unknown_team_role": Entry(422, _l("Unknown role in the team.")),
     "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
     # Trainings and quarterly meetings
     "training_token_invalid": Entry(422, _l("This is not the sign-in code of this session: "

@@ -484,6 +484,11 @@ SCHEMAS.update({
             "created": _COUNTS, "updated": _COUNTS, "unchanged": _COUNTS,
             "problems": {"type": "array", "items": _ROSTER_PROBLEM},
             "notes": {"type": "array", "items": _ROSTER_PROBLEM},
+            "warnings": {"type": "array", "items": _ROSTER_PROBLEM,
+                         "description": "what the file leaves that the rules advise against "
+                                        "(a team's make-up: no first secretary, not 3, no "
+                                        "township member, several teams in a village); "
+                                        "the file imports all the same"},
             "changes": {"type": "array", "description": "every change, field by field "
                         "(the first 5,000; changes_total counts them all)", "items": {
                             "type": "object", "required": ["entity", "key", "action", "fields"],

@@ -172,3 +172,28 @@ def counts(session: Session, training_id: int) -> Counts:
     tally = {(method, bool(c)): n for method, c, n in rows}
     qr, org = tally.get(("qr", True), 0), tally.get(("organiser", True), 0)
     return Counts(invited, qr + org, qr, org, tally.get(("qr", False), 0))
+
+
+def counts_of(session: Session, training_ids: Sequence[int]) -> dict[int, Counts]:
+    """`counts` of several sessions at once (a page of the list): two queries."""
+    if not training_ids:
+        return {}
+    invited: dict[int, int] = {training_id: n for training_id, n in session.execute(
+        select(TrainingInvitee.training_id, func.count())
+        .where(among(session, TrainingInvitee.training_id, training_ids))
+        .group_by(TrainingInvitee.training_id))}
+    tally: dict[int, dict[tuple[str, bool], int]] = defaultdict(dict)
+    for training_id, method, counted, n in session.execute(
+            select(TrainingAttendance.training_id, TrainingAttendance.method,
+                   TrainingAttendance.counts, func.count())
+            .where(among(session, TrainingAttendance.training_id, training_ids))
+            .group_by(TrainingAttendance.training_id, TrainingAttendance.method,
+                      TrainingAttendance.counts)):
+        tally[training_id][(method, bool(counted))] = n
+    out = {}
+    for training_id in training_ids:
+        own = tally[training_id]
+        qr, org = own.get(("qr", True), 0), own.get(("organiser", True), 0)
+        out[training_id] = Counts(invited.get(training_id, 0), qr + org, qr, org,
+                                  own.get(("qr", False), 0))
+    return out
