@@ -197,8 +197,8 @@ def qr_svg(text: str) -> str:
     """The QR code of `text` as inline SVG, drawn here by segno (nothing leaves the
     service)."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False,
-                                     svgns=True, title=_("Sign-in code"))
+    segno.make(text, error="m").save(out, kind="svg", border=2, xmldecl=False, svgns=True,
+                                     omitsize=True, title=_("Sign-in code"))
     return out.getvalue().decode()
 
 
