@@ -238,8 +238,13 @@ def shortfalls_page(kind: str | None = None) -> Any:
             abort(404)
         return _shortfall_export(kind, year, found)
     page = _page_no()
+    meetings = {row_id: day for row_id, day in db.session().execute(
+        sessions.visible(current_scope()).with_only_columns(Training.id, Training.first_day)
+        .where(Training.kind == "meeting",
+               Training.first_day.between(date(year, 1, 1), date(year, 12, 31))))}
     return render_template(
         "trainings/shortfalls.html", rows=found[(page - 1) * PAGE: page * PAGE], page=page,
+        quarters=trainings.quarters_without_meeting(meetings, year, clock.today()),
         pages=max(1, math.ceil(len(found) / PAGE)), total=len(found), year=year,
         target=policy().training_days_per_year, area=area_title(), **filter_choices())
 

@@ -133,6 +133,7 @@ def test_shortfalls_page_and_export(fixed, world, login) -> None:
     page = county.get("/trainings/shortfalls").get_data(as_text=True)
     assert "CadreALeader" in page and "第四季度第一书记例会" in page  # missed the meeting
     assert "CadreAMember" not in page  # 4 days, all of them marked: no shortfall
+    assert "未召开第一书记工作会议的季度（第几季度）：1、2、3" in page  # Q4 has its meeting
     export = county.get("/trainings/shortfalls.xlsx")
     assert export.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active
