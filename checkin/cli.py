@@ -96,6 +96,8 @@ def import_roster_command(files: tuple[Path, ...], passwords_out: Path | None, l
     with force_locale(lang):
         for note in result.notes:
             click.echo(refusals.problem_text(note))
+        for warning in result.warnings:
+            click.echo(refusals.problem_text(warning))
     for label, bucket in (("created", result.created), ("updated", result.updated),
                           ("unchanged", result.unchanged)):
         if bucket:

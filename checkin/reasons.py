@@ -40,6 +40,21 @@ FLAG_TEXTS: Mapping[str, LazyString] = {
                        "back, close the leave (销假)"),
 }
 
+# Why a sign-in at a training or meeting does not count (or is marked).
+TRAINING_FLAG_TEXTS: Mapping[str, LazyString] = {
+    "outside_fence": _l("outside the venue's fence"),
+    "low_accuracy": _l("GPS fix too inaccurate"),
+    "outside_hours": _l("outside the session's hours"),
+    "clock_disagrees": _l("the phone's clock is far off"),
+    "clock_skew": _l("the phone's clock is a little off"),
+}
+
+
+def training_flag_text(code: str) -> str:
+    text = TRAINING_FLAG_TEXTS.get(code)
+    return code if text is None else str(text)
+
+
 # Why a record weighs in the spot-check draw.
 RISK_TEXTS: Mapping[str, LazyString] = {
     "base": _l("Every record can be drawn for a spot check"),

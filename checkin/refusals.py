@@ -65,6 +65,7 @@ TABLE: Mapping[str, Entry] = {
     "not_a_time": Entry(400, _l("%(name)s must be an ISO 8601 time such as "
                              "2026-11-22T08:05:00+08:00.")),
     "time_needs_offset": Entry(400, _l("%(name)s needs an offset such as +08:00.")),
+    "not_a_clock_time": Entry(400, _l("%(name)s must be a time of day such as 08:30.")),
     "not_a_date": Entry(400, _l("%(name)s must be a date like 2026-11-22.")),
     "not_degrees": Entry(400, _l("%(name)s must be WGS-84 degrees.")),
     "invalid_id": Entry(400, _l("id must be a UUID made on the phone.")),
@@ -234,6 +235,17 @@ TABLE: Mapping[str, Entry] = {
     "too_early": Entry(422, _l("A report is finalised from the last working day of its period "
                             "on.")),
     # A roster file: the refusal, then each of its problems (roster_<problem code>).
+    # Warnings on a team's make-up (seed 002: 3 people, 1 first secretary): the file imports.
+    "roster_makeup_no_first_secretary": Entry(422, _l("team %(team)s has no first secretary "
+                                                   "(%(size)s members)")),
+    "roster_makeup_two_first_secretaries": Entry(422, _l("team %(team)s has %(count)s first "
+                                                      "secretaries")),
+    "roster_makeup_team_size": Entry(422, _l("team %(team)s has %(size)s members, not 3")),
+    "roster_makeup_no_township_member": Entry(422, _l("team %(team)s has no member from the "
+                                                   "township")),
+    "roster_makeup_several_teams_in_village": Entry(422, _l("team %(team)s shares its village "
+                                                         "with other teams (%(count)s teams "
+                                                         "in one village)")),
     "roster_rejected": Entry(422, _l("Nothing was imported: %(count)s problem(s) in the file.")),
     "roster_file_too_large": Entry(422, _l("the file is larger than %(limit_mb)s MB")),
     "roster_file_type": Entry(422, _l("only .xlsx and .csv files are accepted")),
@@ -309,7 +321,32 @@ TABLE: Mapping[str, Entry] = {
     "admin_account_by_command": Entry(403, _l("With duties separated, an administrator's "
                                            "account is changed on the server "
                                            "(flask set-password), not on a page.")),
+    "unknown_team_role": Entry(422, _l("Unknown role in the team.")),
     "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
+    # Trainings and quarterly meetings
+    "training_token_invalid": Entry(422, _l("This is not the sign-in code of this session: "
+                                         "scan the code on the organiser's screen.")),
+    "training_token_expired": Entry(422, _l("The sign-in code has expired (it changes every "
+                                         "minute): scan the code on the organiser's screen "
+                                         "again.")),
+    "training_not_invited": Entry(403, _l("You are not on the list of this session: ask the "
+                                       "organiser.")),
+    "training_bad_kind": Entry(422, _l("Unknown kind of session %(kind)s")),
+    "training_days_reversed": Entry(422, _l("The last day is before the first day.")),
+    "training_too_long": Entry(422, _l("A session lasts at most %(max_days)s days.")),
+    "training_hours_reversed": Entry(422, _l("The session ends before it starts.")),
+    "training_bad_radius": Entry(422, _l("The venue's radius must be between %(low)s and "
+                                      "%(high)s m.")),
+    "training_bad_audience": Entry(422, _l("Unknown audience %(audience)s")),
+    "training_nobody_invited": Entry(422, _l("Nobody would be asked to this session: choose "
+                                          "who must attend.")),
+    "training_day_outside": Entry(422, _l("The day must be a day of the session (%(first)s to "
+                                       "%(last)s).")),
+    "training_day_future": Entry(422, _l("Nobody is marked present for a day that has not "
+                                      "come.")),
+    "training_mark_needs_reason": Entry(422, _l("Say why you mark them present (a paper list, "
+                                             "no signal at the venue...).")),
+    "training_mark_nobody": Entry(422, _l("Choose who to mark present among those asked.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.
@@ -325,6 +362,7 @@ WORDS: Mapping[str, LazyString] = {
     "urgent": _l("urgent leave"),
     "official": _l("official business"),
     "training": _l("training"),
+    "meeting": _l("quarterly meeting"),
     "parent area": _l("parent area"),
     "township": _l("township"),
     "village": _l("village"),

@@ -19,6 +19,7 @@ from checkin.api import (  # noqa: E402, F401
     session,
     spotchecks,
     team_reports,
+    trainings,
     villages,
     visits,
 )

@@ -493,6 +493,11 @@ SCHEMAS.update({
             "created": _COUNTS, "updated": _COUNTS, "unchanged": _COUNTS,
             "problems": {"type": "array", "items": _ROSTER_PROBLEM},
             "notes": {"type": "array", "items": _ROSTER_PROBLEM},
+            "warnings": {"type": "array", "items": _ROSTER_PROBLEM,
+                         "description": "what the file leaves that the rules advise against "
+                                        "(a team's make-up: no first secretary, not 3, no "
+                                        "township member, several teams in a village); "
+                                        "the file imports all the same"},
             "changes": {"type": "array", "description": "every change, field by field "
                         "(the first 5,000; changes_total counts them all)", "items": {
                             "type": "object", "required": ["entity", "key", "action", "fields"],
@@ -954,6 +959,44 @@ _NOTIFICATION_PATHS: dict[str, Any] = {
 }
 PATHS.update(_NOTIFICATION_PATHS)
 
+# Trainings and quarterly meetings: the sign-in at the venue.
+SCHEMAS["TrainingSigninIn"] = _obj(["id", "token", "lat", "lon", "accuracy_m", "recorded_at"], {
+    "id": {"type": "string", "description": "the phone's UUID of this sign-in"},
+    "token": {"type": "string", "maxLength": 64,
+              "description": "the code scanned off the organiser's screen (changes every "
+                             "minute; accepted for about two)"},
+    "lat": {"type": "number"}, "lon": {"type": "number"},
+    "accuracy_m": {"type": "number", "minimum": 0}, "recorded_at": _TIME})
+SCHEMAS["TrainingAttendance"] = _obj(
+    ["id", "training_id", "user_id", "day", "method", "counts", "flags", "reasons",
+     "recorded_at", "received_at", "lat", "lon", "accuracy_m", "distance_m"], {
+        "id": {"type": "string"}, "training_id": {"type": "integer"},
+        "user_id": {"type": "integer"}, "day": _DAY,
+        "method": {"type": "string", "enum": ["qr", "organiser"]},
+        "counts": {"type": "boolean",
+                   "description": "inside the venue's fence, accurate enough, in the "
+                                  "session's hours, with a clock the server agrees with"},
+        "flags": {"type": "array", "items": {"type": "string", "enum": [
+            "outside_fence", "low_accuracy", "outside_hours", "clock_disagrees",
+            "clock_skew"]}},
+        "reasons": {"type": "array", "items": _REASON},
+        "recorded_at": {"type": ["string", "null"], "format": "date-time"},
+        "received_at": _TIME, "lat": _NUM_N, "lon": _NUM_N, "accuracy_m": _NUM_N,
+        "distance_m": _NUM_N})
+PATHS["/trainings/{training_id}/signins"] = {"post": {
+    "summary": "Sign in at a training or quarterly meeting with the code on the organiser's "
+               "screen (cadre on the session's list; exactly once by id; a second sign-in "
+               "of the day answers the day's counting one with 200). Kept as evidence also "
+               "when it does not count (outside the fence or the hours)",
+    "parameters": [{"name": "training_id", "in": "path", "required": True,
+                    "schema": {"type": "integer"}}],
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": _REF + "TrainingSigninIn"}}}},
+    "responses": {"201": _json({"$ref": _REF + "TrainingAttendance"}, "created"),
+                  "200": _json({"$ref": _REF + "TrainingAttendance"},
+                               "replay, or the day's sign-in already counted"),
+                  **_errors(400, 401, 403, 404, 409, 422)}}}
+
 
 # The document itself.
 PATHS["/openapi.json"] = {"get": {
@@ -1009,6 +1052,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/team-report/remarks"): "saveTeamReportRemarks",
     ("post", "/daily-logs"): "writeDailyLog",
     ("get", "/daily-logs"): "getDailyLog",
+    ("post", "/trainings/{training_id}/signins"): "signInTraining",
 }
 
 # Answers any operation can give, whatever its own list says: a number too large for the

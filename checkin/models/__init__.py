@@ -33,12 +33,22 @@ from checkin.models.spotcheck import (
     SpotcheckItem,
     SpotcheckResult,
 )
-from checkin.models.user import ROLES, ApiToken, PasswordHistory, RecoveryCode, User
+from checkin.models.training import (
+    ATTENDANCE_METHODS,
+    AUDIENCES,
+    TRAINING_KINDS,
+    Training,
+    TrainingAttendance,
+    TrainingInvitee,
+)
+from checkin.models.user import ROLES, TEAM_ROLES, ApiToken, PasswordHistory, RecoveryCode, User
 from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
 from checkin.models.warning_talk import WarningTalk
 
 __all__ = [
     "AREA_LEVELS",
+    "ATTENDANCE_METHODS",
+    "AUDIENCES",
     "DELIVERY_STATUSES",
     "FEEDBACK_KINDS",
     "HOUSEHOLD_STATUSES",
@@ -52,6 +62,8 @@ __all__ = [
     "SPOTCHECK_KINDS",
     "SPOTCHECK_METHODS",
     "SPOTCHECK_OUTCOMES",
+    "TEAM_ROLES",
+    "TRAINING_KINDS",
     "VISIT_KINDS",
     "ApiToken",
     "Area",
@@ -89,6 +101,9 @@ __all__ = [
     "Team",
     "TeamReport",
     "TeamReportRemarks",
+    "Training",
+    "TrainingAttendance",
+    "TrainingInvitee",
     "User",
     "Village",
     "Visit",

@@ -25,6 +25,9 @@ from checkin.models.types import SealedString, UTCDateTime, utcnow
 from checkin.platform import field_crypto
 
 ROLES = ("cadre", "supervisor", "admin")
+# Where a team member comes from (seed 002: 1 first secretary and 1 member from the
+# sending unit, 1 member from the township); None: not recorded.
+TEAM_ROLES = ("first_secretary", "unit_member", "township_member")
 
 
 class User(Base):
@@ -33,6 +36,8 @@ class User(Base):
         CheckConstraint("role IN ('cadre','supervisor','admin')", name="role"),
         CheckConstraint("role <> 'supervisor' OR area_id IS NOT NULL", name="supervisor_area"),
         CheckConstraint("role <> 'cadre' OR village_id IS NOT NULL", name="cadre_village"),
+        CheckConstraint("team_role IS NULL OR team_role IN "
+                        "('first_secretary','unit_member','township_member')", name="team_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +57,7 @@ class User(Base):
     # Bumped on logout, disable and password change: every older session and token dies.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    team_role: Mapped[str | None] = mapped_column(String(24))
     # A password someone else chose (create-user, the roster import, an admin's reset) must
     # be changed before anything else is done (auth.require_own_password).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from checkin.domain.passwords import new_password
 from checkin.models import User
 from checkin.ops.demo_history import seed_history
+from checkin.ops.demo_trainings import seed_trainings
 from checkin.platform import audit
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
@@ -73,7 +74,8 @@ def _demo_village(rows: dict[str, list[dict[str, Any]]], rng: random.Random, t: 
     for i, username in enumerate(members):
         rows["cadres"].append({"username": username, "name": _name(rng),
                                "phone": f"138{number:04d}{i:04d}", "team_code": team,
-                               "unit_code": UNITS[(number + i) % 4][0], "is_leader": i == 0})
+                               "unit_code": UNITS[(number + i) % 4][0], "is_leader": i == 0,
+                               "team_role": _role(number, i)})
     for h in range(households):
         status = rng.choices(("poor", "monitored", "lifted", "other"), (50, 15, 30, 5))[0]
         placed = rng.random() < 0.6
@@ -84,6 +86,14 @@ def _demo_village(rows: dict[str, list[dict[str, Any]]], rng: random.Random, t: 
             "lat": round(lat + rng.uniform(-0.008, 0.008), 6) if placed else None,
             "lon": round(lon + rng.uniform(-0.008, 0.008), 6) if placed else None,
             "status": status, "helper_username": members[h % 3]})
+
+
+def _role(number: int, i: int) -> str:
+    """Seed 002's make-up; the last team has two unit members and none from the township,
+    so the make-up page has something to show."""
+    if i == 0:
+        return "first_secretary"
+    return "unit_member" if i == 1 or number == 12 else "township_member"
 
 
 def as_sheets(rows: dict[str, list[dict[str, Any]]]) -> list[RawSheet]:
@@ -107,6 +117,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     made = dict(result.new_accounts)
     if result.created.get("user"):
         seed_history(session, random.Random(seed + 1))
+        seed_trainings(session, random.Random(seed + 2))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,

@@ -35,6 +35,9 @@ COORD_SYSTEMS = (("wgs84", "WGS-84"), ("wgs84", "GPS"), ("cgcs2000", "CGCS2000")
                  ("cgcs2000", "天地图"), ("gcj02", "GCJ-02"), ("gcj02", "高德"),
                  ("gcj02", "腾讯"), ("bd09", "BD-09"), ("bd09", "百度"))
 POVERTY_STATUS = (("poor", "贫困村"), ("lifted", "脱贫村"), ("other", "其他"))
+# Where a team member comes from (seed 002): optional, a column absent keeps what is stored.
+TEAM_ROLES = (("first_secretary", "第一书记"), ("unit_member", "派出单位队员"),
+              ("township_member", "乡镇队员"))
 
 # A row whose first cell starts with this is the template's example: it never imports.
 EXAMPLE_MARK = "示例"
@@ -83,6 +86,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("unit_code", "派出单位代码", "unit_code", kind="code", required=False,
                example="示例-U1"),
         Column("is_leader", "第一书记", "is_leader", kind="bool", required=False, example="是"),
+        Column("team_role", "队内身份", "team_role", kind="choice", required=False,
+               choices=TEAM_ROLES, example="第一书记"),
     )),
     SheetSpec("supervisors", "督查人员", "supervisors", (
         Column("username", "账号", "username", kind="code", example="示例-wang"),

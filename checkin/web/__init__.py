@@ -22,6 +22,8 @@ from checkin.web import (
     spotchecks,
     supervise,
     team_reports,
+    teams,
+    trainings,
     vendor,
     visits,
 )
@@ -30,7 +32,7 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback):
+                   audit_log, feedback, trainings, teams):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

@@ -128,6 +128,7 @@ def _may_take_over(person: User) -> None:
 def _person_form(user: User) -> PersonForm:
     return PersonForm(data={"name": user.name, "phone": user.phone or "",
                             "email": user.email or "", "is_leader": user.is_leader,
+                            "team_role": user.team_role or "",
                             "village_code": user.village.code if user.village else "",
                             "team_code": user.team.code if user.team else ""})
 
@@ -162,7 +163,7 @@ def user_edit(user_id: int) -> Any:
     changes = administration.PersonChanges(
         name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
         is_leader=bool(form.is_leader.data), village_code=form.village_code.data or "",
-        team_code=form.team_code.data or "")
+        team_code=form.team_code.data or "", team_role=form.team_role.data or None)
     try:
         changed = administration.edit_person(db.session(), person, changes,
                                              actor_id=current_user.id)

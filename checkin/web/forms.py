@@ -70,6 +70,11 @@ class PersonForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=64)])
     email = StringField(_l("E-mail"), validators=[Length(max=254)])
     is_leader = BooleanField(_l("First secretary (team leader)"))
+    team_role = SelectField(_l("Role in the team"), default="", choices=[
+        SelectChoice("", _l("Not recorded")),
+        SelectChoice("first_secretary", _l("First secretary (from the sending unit)")),
+        SelectChoice("unit_member", _l("Member from the sending unit")),
+        SelectChoice("township_member", _l("Member from the township"))])
     village_code = StringField(_l("Village code"), validators=[Length(max=32)])
     team_code = StringField(_l("Team code"), validators=[Length(max=32)])
 

@@ -55,9 +55,10 @@ ARGUMENT_VALUES = {
     "month": (),  # this month and a malformed one, below
     "import_id": (),
     "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
+    "training_id": (),  # a training of each township, made by _trainings_of below
 }
 FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
-                 "talk_id")
+                 "talk_id", "training_id")
 
 
 def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
@@ -100,6 +101,32 @@ def body_text(response) -> str:
     return response.get_data().decode("utf-8", errors="replace")
 
 
+def _trainings_of(app: Flask) -> None:
+    """A training of townships T1 and T2, named for their village (its roster lists the
+    village's cadres), each with a sign-in and a mark."""
+    from datetime import time
+
+    from sqlalchemy import select
+
+    from checkin import db
+    from checkin.models import User
+    from checkin.platform import clock
+    from checkin.services.trainings import attendance, sessions
+
+    with app.app_context():
+        s = db.session()
+        for organiser, marker in (("sup_t1", "VillageAlpha"), ("sup_t2", "VillageBeta")):
+            user = s.scalars(select(User).where(User.username == organiser)).one()
+            row = sessions.create(s, user, sessions.SessionInput(
+                kind="training", title=f"{marker}培训", first_day=clock.today(),
+                last_day=clock.today(), starts_at=time(0, 0), ends_at=time(23, 59),
+                place=f"{marker}村部", lat=30.8, lon=116.4, coord_system="wgs84",
+                radius_m=300, audience="all"))
+            attendance.mark_present(s, user, row, [u.id for u in s.scalars(
+                select(User).where(User.role == "cadre"))], clock.today(), f"{marker}签到表")
+        s.commit()
+
+
 def _household_ids(app: Flask) -> dict[str, list[object]]:
     """Ids of the records that routes take, from the world in the database."""
     from sqlalchemy import select
@@ -111,13 +138,15 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
         RosterImport,
         SpotcheckBatch,
         SpotcheckItem,
+        Training,
         Visit,
         WarningTalk,
     )
 
     with app.app_context():
         s = db.session()
-        return {"household_id": list(s.scalars(select(Household.id))),
+        return {"training_id": list(s.scalars(select(Training.id))),
+                "household_id": list(s.scalars(select(Household.id))),
                 "visit_id": list(s.scalars(select(Visit.id))),
                 "photo_id": list(s.scalars(select(Photo.id))),
                 "batch_id": list(s.scalars(select(SpotcheckBatch.id))),
@@ -135,6 +164,7 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
     cadre = who is not None and who.startswith("cadre")
     if cadre:
         forbidden += SPOTCHECK_DATA
+    _trainings_of(app)
     households = _household_ids(app)
     checked = 0
     for rule in app.url_map.iter_rules():

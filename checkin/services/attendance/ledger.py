@@ -39,7 +39,16 @@ from sqlalchemy.orm import Session
 
 from checkin.domain import attendance
 from checkin.domain.policy import Policy
-from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
+from checkin.domain.trainings import ledger_kind
+from checkin.models import (
+    AttendanceDay,
+    AttendanceYear,
+    Leave,
+    Team,
+    Training,
+    TrainingAttendance,
+    User,
+)
 from checkin.platform import clock
 from checkin.platform.among import among
 from checkin.platform.periods import overlaps
@@ -187,6 +196,24 @@ def _leave_rows(session: Session, user_ids: Sequence[int], first: date, last: da
         .where(among(session, _LEAVES.c.user_id, user_ids),
                overlaps(_LEAVES.c.start_date, _LEAVES.c.end_date, first, last),
                _LEAVES.c.status.in_(COUNTING_STATUSES)))
+    for user_id, kind, day in session_days(session, user_ids, first, last):
+        yield user_id, kind, day, day, None
+
+
+def session_days(session: Session, user_ids: Sequence[int], first: date, last: date
+                 ) -> Iterator[tuple[int, str, date]]:
+    """(user, leave kind, day) of each day in [first, last] a cadre was counted present at
+    a training or meeting the township or county organised: a day of leave of kind
+    'training' (a meeting: 'official') that nobody had to ask for. A day on post as well
+    counts once, as any leave does."""
+    rows = session.execute(
+        select(TrainingAttendance.user_id, Training.kind, TrainingAttendance.day)
+        .join(Training, Training.id == TrainingAttendance.training_id)
+        .where(among(session, TrainingAttendance.user_id, user_ids),
+               TrainingAttendance.counts.is_(True),
+               TrainingAttendance.day.between(first, last)).distinct())
+    for user_id, kind, day in rows:
+        yield user_id, ledger_kind(kind), _as_date(day)
 
 
 def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
@@ -204,6 +231,8 @@ def leaves_of(session: Session, user_ids: Sequence[int], first: date, last: date
         found[user_id].append(attendance.LeaveSpan(
             kind, _as_date(start), _as_date(end), status,
             None if returned is None else _as_date(returned)))
+    for user_id, kind, day in session_days(session, user_ids, first, last):
+        found[user_id].append(attendance.LeaveSpan(kind, day, day, "approved"))
     return found
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import coordinates
 from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
-from checkin.models import Household, Team, User, Village
+from checkin.models import TEAM_ROLES, Household, Team, User, Village
 from checkin.platform import audit, field_crypto
 from checkin.roster.convert import CellError, fold, phone
 from checkin.services.people.accounts import set_active, set_password
@@ -88,9 +88,10 @@ class PersonChanges:
     is_leader: bool
     village_code: str
     team_code: str
+    team_role: str | None = None  # "" or None: not recorded
 
 
-_PERSON_FIELDS = ("name", "phone", "email", "is_leader", "village_id", "team_id")
+_PERSON_FIELDS = ("name", "phone", "email", "is_leader", "team_role", "village_id", "team_id")
 
 
 def _person(user: User) -> dict[str, Any]:
@@ -139,6 +140,10 @@ def edit_person(session: Session, user: User, changes: PersonChanges, *,
             _may_leave_village(session, user)
         values["village_id"] = village.id
         values["team_id"] = team.id if team else None
+        role = changes.team_role or None
+        if role is not None and role not in TEAM_ROLES:
+            raise Refusal("unknown_team_role", field="team_role")
+        values["team_role"] = role
     before = _person(user)
     if all(before.get(key) == value for key, value in values.items()):
         return False

@@ -44,6 +44,7 @@ from checkin.platform import clock
 from checkin.scope import Scope
 from checkin.services.attendance import daily_logs, ledger
 from checkin.services.spotchecks import results
+from checkin.services.trainings import shortfalls
 
 PAGE_SIZE = 100
 
@@ -96,6 +97,16 @@ class Dossier:
     satisfaction: dict[str, Any] | None
     bulletins: list[BulletinLine]
     due_households: int
+    trainings: TrainingPart | None = None
+
+
+@dataclass(frozen=True)
+class TrainingPart:
+    """Trainings and quarterly meetings of the year: the shortfall and each session asked
+    to, with its days present and how many of them the organiser marked."""
+
+    shortfall: Any  # trainings services' CadreShortfall
+    sessions: list[tuple[Any, int, int]]
 
 
 def as_date(value: Any) -> date:
@@ -136,7 +147,13 @@ def dossier(session: Session, scope: Scope, cadre: User, year: int, policy: Poli
         spotchecks=lines,
         satisfaction=None if lines is None else satisfaction_of(lines),
         bulletins=bulletin_lines(session, cadre, year),
-        due_households=due_households(session, cadre, policy))
+        due_households=due_households(session, cadre, policy),
+        trainings=training_part(session, cadre, year, policy))
+
+
+def training_part(session: Session, cadre: User, year: int, policy: Policy) -> TrainingPart:
+    [own] = shortfalls.of_cadres(session, [cadre], year, policy)
+    return TrainingPart(own, shortfalls.sessions_of(session, cadre.id, year))
 
 
 # Totals -------------------------------------------------------------------------------

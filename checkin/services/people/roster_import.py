@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.db import Base
-from checkin.domain import coordinates
+from checkin.domain import coordinates, team_makeup
 from checkin.domain.passwords import new_password
 from checkin.domain.personal_data import mask
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit, hashing
+from checkin.platform.among import among
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
@@ -42,6 +43,8 @@ class ImportResult:
     unchanged: dict[str, int] = field(default_factory=dict)
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # columns ignored, and the like
+    # What the file leaves that the rules advise against (a team's make-up): it imports.
+    warnings: list[Problem] = field(default_factory=list)
     # Every change, field by field: {entity, key, action, fields: {name: [old, new]}}.
     changes: list[dict[str, Any]] = field(default_factory=list)
 
@@ -169,7 +172,42 @@ def apply_roster(session: Session, checked: Checked, *, actor_id: int | None,
     applier.fence_radius_m = policy.default_fence_radius_m
     result = applier.apply_all()
     result.notes = ignored_columns(checked.sheets)
+    result.warnings = makeup_notes(session, checked)
     return result
+
+
+def makeup_notes(session: Session, checked: Checked) -> list[Problem]:
+    """Warnings (never refusals) on the make-up of the teams the file names or puts cadres
+    in (domain/team_makeup.py), found on what the file leaves in the database: a team
+    without a first secretary, not of 3, without a township member, a village of several
+    teams. Each names the team's row of the file when it has one."""
+    session.flush()
+    codes = {row["code"]: loc for loc, row in checked.rows.get("teams")}
+    for loc, row in checked.rows.get("cadres"):
+        codes.setdefault(row["team_code"], loc)
+    if not codes:
+        return []
+    teams = {team.id: team for code in codes
+             if (team := checked.known.teams.get(code)) is not None and team.id is not None}
+    villages = sorted({team.village_id for team in teams.values()})
+    rows = session.execute(
+        select(Team.id, Team.village_id, User.id, User.is_leader, User.team_role)
+        .outerjoin(User, (User.team_id == Team.id) & (User.role == "cadre")
+                   & User.active.is_(True))
+        .where(among(session, Team.village_id, villages))).all()
+    found = team_makeup.makeup_warnings(team_makeup.facts(
+        [(team_id, village_id, user_id, bool(leader), role)
+         for team_id, village_id, user_id, leader, role in rows]))
+    notes = []
+    for warning in found:
+        team = teams.get(warning.team_id)
+        if team is None:
+            continue  # a team of the same village the file does not name
+        loc = codes[team.code]
+        notes.append(Problem(f"makeup_{warning.code}", sheet=loc.sheet.name, row=loc.number,
+                             params={"team": team.code, "size": warning.size,
+                                     "count": warning.count}))
+    return notes
 
 
 def once(problems: list[Problem]) -> list[Problem]:
@@ -525,6 +563,8 @@ class Applier:
                 values["unit_id"] = unit.id if unit else team.unit_id
             if "is_leader" in row or stored is None:
                 values["is_leader"] = bool(row.get("is_leader"))
+            if "team_role" in row or stored is None:
+                values["team_role"] = row.get("team_role") or None
             self.person(row, values)
         for _, row in self.rows.get("supervisors"):
             area = self.known.areas[row["area_code"]]

@@ -147,6 +147,7 @@ def _run(job_id: int) -> None:
         answer = {"created": result.created, "updated": result.updated,
                   "unchanged": result.unchanged, "problems": [],
                   "notes": [_problem(n) for n in result.notes],
+                  "warnings": [_problem(n) for n in result.warnings],
                   "changes": result.changes[:MAX_CHANGES],
                   "changes_total": len(result.changes),
                   "new_accounts": len(result.new_accounts)}
@@ -191,6 +192,7 @@ def describe(job: RosterImport) -> dict[str, Any]:
             "unchanged": result.get("unchanged", {}),
             "problems": worded(result.get("problems", [])),
             "notes": worded(result.get("notes", [])),
+            "warnings": worded(result.get("warnings", [])),
             "changes": result.get("changes", []),
             "changes_total": result.get("changes_total", 0),
             "new_accounts": result.get("new_accounts", 0),
