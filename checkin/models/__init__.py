@@ -12,6 +12,13 @@ from checkin.models.attendance import (
 )
 from checkin.models.audit import AuditEntry
 from checkin.models.daily_log import DailyLog
+from checkin.models.evaluation import (
+    EVALUATION_CHANNELS,
+    EVALUATION_RATINGS,
+    EvaluationAnswer,
+    EvaluationLink,
+    EvaluationRating,
+)
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
@@ -40,6 +47,8 @@ from checkin.models.warning_talk import WarningTalk
 __all__ = [
     "AREA_LEVELS",
     "DELIVERY_STATUSES",
+    "EVALUATION_CHANNELS",
+    "EVALUATION_RATINGS",
     "FEEDBACK_KINDS",
     "HOUSEHOLD_STATUSES",
     "IMPORT_STATUSES",
@@ -64,6 +73,9 @@ __all__ = [
     "CorrectionDecision",
     "DailyLog",
     "Delivery",
+    "EvaluationAnswer",
+    "EvaluationLink",
+    "EvaluationRating",
     "Feedback",
     "FeedbackAnswer",
     "Household",
