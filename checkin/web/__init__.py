@@ -13,6 +13,7 @@ from checkin.web import (
     bulletins,
     cadre,
     dossier,
+    evaluation,
     feedback,
     home,
     inbox,
@@ -30,7 +31,7 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback):
+                   audit_log, feedback, evaluation):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)

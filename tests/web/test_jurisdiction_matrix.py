@@ -55,6 +55,7 @@ ARGUMENT_VALUES = {
     "month": (),  # this month and a malformed one, below
     "import_id": (),
     "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
+    "token": ("AAAAAAAAAAAAAAAAAAAAAA",),  # a household's evaluation link: a foreign one
 }
 FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
                  "talk_id")
@@ -76,7 +77,7 @@ def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
 
         with app.app_context():
             values = [clock.today().strftime("%Y-%m"), "2026-13"]
-    elif name in ("code", "filename", "kind"):
+    elif name in ("code", "filename", "kind", "token"):
         values = list(ARGUMENT_VALUES[name])
     else:
         values = [world[key] for key in ARGUMENT_VALUES[name]]

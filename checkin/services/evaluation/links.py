@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time as wall
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checkin.domain import public_evaluation as rules
 from checkin.domain.refusal import Refusal
 from checkin.models import EvaluationAnswer, EvaluationLink, Household, User, Village
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, counters
 from checkin.scope import Scope
 
 SHEET_SIZE = 60
@@ -111,3 +113,33 @@ def open_link(session: Session, token: str) -> EvaluationLink | None:
     if newest != link.id or link.household.village_id != link.village_id:
         return None
     return link
+
+
+def _bad_key(network: str) -> str:
+    return f"evaluation:bad:{network}"
+
+
+def too_many_bad_links(network: str, limit: int) -> bool:
+    """Whether `network` (a keyed hash of the /24) has tried `limit` links that led nowhere
+    this hour: then no link is looked up for it (429), found or not."""
+    now_s = int(wall.time())
+    try:
+        return counters.shared().read([_bad_key(network)], now_s).get(
+            _bad_key(network), 0) >= limit
+    except redis.RedisError as error:
+        return counters.redis_failed(error).read([_bad_key(network)], now_s).get(
+            _bad_key(network), 0) >= limit
+
+
+def count_bad_link(network: str) -> None:
+    """Count a link that led nowhere (the caller keeps the write though it answers 404)."""
+    now_s = int(wall.time())
+    until = now_s - now_s % 3600 + 3600
+    store = counters.shared()
+    try:
+        store.begin()
+        store.add(_bad_key(network), 1, until, now_s)
+    except redis.RedisError as error:
+        store = counters.redis_failed(error)
+        store.begin()
+        store.add(_bad_key(network), 1, until, now_s)

@@ -47,6 +47,7 @@ class Line:
     label: str
     result: rules.Result
     place: str = ""
+    village_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,9 @@ def _team_tallies(rows: list[tuple[object, ...]], flagged: set[int]
 
 
 def quarter_results(session: Session, scope: Scope, area: Area, quarter: str,
-                    policy: Policy, cadre_page: int = 0) -> Results:
+                    policy: Policy, cadre_page: int | None = 0) -> Results:
+    """The area's quarter as the reader's scope holds it; `cadre_page` None: every cadre
+    (the export), else that page of PAGE_SIZE."""
     rules.check_quarter(quarter, clock.today())
     villages = select(Village.id).where(scope.village_clause(),
                                         Scope("supervisor", None, area.path).village_clause())
@@ -153,12 +156,15 @@ def quarter_results(session: Session, scope: Scope, area: Area, quarter: str,
             towns[town.id] = towns[town.id].plus(t)
             town_names[town.id] = town.name
         team_lines.append(Line(team.id, f"{team.code} · {team.village.name}",
-                               rules.result(t, policy), unit))
+                               rules.result(t, policy), unit, team.village_id))
     cadre_t = _cadre_tallies(session, where, flagged)
     ordered = sorted(cadre_t)
     pages = max(1, -(-len(ordered) // PAGE_SIZE))
-    cadre_page = min(max(cadre_page, 0), pages - 1)
-    shown = ordered[cadre_page * PAGE_SIZE:(cadre_page + 1) * PAGE_SIZE]
+    if cadre_page is None:
+        shown, cadre_page = ordered, 0
+    else:
+        cadre_page = min(max(cadre_page, 0), pages - 1)
+        shown = ordered[cadre_page * PAGE_SIZE:(cadre_page + 1) * PAGE_SIZE]
     people = {u.id: u for u in session.scalars(select(User).where(
         among(session, User.id, shown)).options(selectinload(User.village)))} if shown else {}
     cadre_lines = sorted((Line(uid, people[uid].name, rules.result(cadre_t[uid], policy),
