@@ -300,3 +300,28 @@ def test_a_cadre_file_shows_quarters_and_the_bulletin_gets_the_month(q4: Flask, 
             world["team_a"]: (5, 4)}
         assert results.team_month(s, [world["team_a"]], date(2026, 10, 1),
                                   date(2026, 10, 31), policy()) == {}
+
+
+def test_the_evaluation_joins_the_bulletins_satisfaction_and_its_warning(q4: Flask, world
+                                                                         ) -> None:
+    from checkin.services.reporting import bulletin
+
+    with q4.app_context():
+        _answers_in_a(q4, world, ["satisfied", "basic"] + ["unsatisfied"] * 4)
+        s = db.session()
+        sup = _user(world, "sup_county")
+        b = bulletin.monthly_bulletin(s, Scope.for_user(sup), sup.area, "2026-11",
+                                      date(2026, 12, 2), policy())
+        row = next(line.row for line in b.lines if line.row.team_id == world["team_a"])
+        # the world's one back-check of team A (satisfied) and the six evaluation answers
+        assert row.satisfaction_answers == 7 and row.satisfaction_judged
+        assert row.satisfaction_share == pytest.approx(3 / 7)
+        assert row.satisfaction_warning  # below 70 %
+        other = next(line.row for line in b.lines if line.row.team_id == world["team_b"])
+        assert not other.satisfaction_warning
+        # answers of another month do not count in November's
+        october = bulletin.monthly_bulletin(s, Scope.for_user(sup), sup.area, "2026-10",
+                                             date(2026, 12, 2), policy())
+        row_oct = next(line.row for line in october.lines
+                       if line.row.team_id == world["team_a"])
+        assert not row_oct.satisfaction_warning
