@@ -194,3 +194,41 @@ def test_the_results_export_reads_back(q4: Flask, world, login) -> None:
     assert by_name["CadreALeader"][3] == 0 and by_name["CadreALeader"][9] == 3
     assert by_name["CadreALeader"][10] == "样本过少"
     assert rows[1][0] == "合计"
+
+
+def _calls(app: Flask, world, ratings: list[str]) -> None:
+    from checkin.domain import public_evaluation as pe
+    from checkin.models import User
+    from checkin.scope import Scope
+    from checkin.services.evaluation import answers as service
+
+    with app.app_context():
+        s = db.session()
+        actor = s.get(User, world["sup_t1"])
+        for n, rating in enumerate(ratings):
+            household = Household(code=f"HY{n}", head_name=f"HeadY{n}", village_id=world["va"],
+                                  status="poor", helper_id=world["cadre_a"])
+            s.add(household)
+            s.flush()
+            service.answer_by_call(s, Scope.for_user(actor), actor, household, Q, rating,
+                                   {world["cadre_a"]: pe.CadreAnswer(True, rating),
+                                    world["cadre_a2"]: pe.CadreAnswer(False)}, "")
+        s.commit()
+
+
+def test_the_cadres_file_shows_its_figure_only_after_the_quarter(q4: Flask, world, login
+                                                                 ) -> None:
+    _calls(q4, world, ["satisfied"] * 4 + ["unsatisfied"])
+    own = login(q4.test_client(), "cadre_a")
+    page = own.get(f"/cadres/{world['cadre_a']}?year=2026").get_data(as_text=True)
+    assert "季度群众评议" in page and "季度结束后显示" in page and "80%" not in page
+    sup = login(q4.test_client(), "sup_t1")
+    page = sup.get(f"/cadres/{world['cadre_a']}?year=2026").get_data(as_text=True)
+    assert "80%" in page
+    q4.config["FIXED_NOW"] = datetime(2027, 1, 5, 2, 0, tzinfo=UTC)
+    page = own.get(f"/cadres/{world['cadre_a']}?year=2026").get_data(as_text=True)
+    assert "80%" in page and "季度结束后显示" not in page
+    # the member nobody knew: no figure to show, even after the quarter
+    member = login(q4.test_client(), "cadre_a2")
+    page = member.get(f"/cadres/{world['cadre_a2']}?year=2026").get_data(as_text=True)
+    assert "样本过少，不予显示" in page
