@@ -469,7 +469,7 @@ _FIGURE = {
     "satisfaction": {"type": ["number", "null"],
                      "description": "(satisfied + basic) / n, 0..1; null without answers"},
     "known_share": {"type": ["number", "null"], "description": "for cadres: the share of "
-                    "households asked that know them; for groups: over their cadres"},
+                    "households asked that know them; null for teams and groups"},
     "flagged": {"type": "integer", "description": "answers flagged (a burst from one device, "
                 "or a device with a signed-in session), not counted"},
     "judged": {"type": "boolean", "description": "n is at least min_answers"},

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from checkin.domain.passwords import new_password
 from checkin.models import User
+from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
 from checkin.platform import audit
 from checkin.roster.read import RawSheet
@@ -107,6 +108,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     made = dict(result.new_accounts)
     if result.created.get("user"):
         seed_history(session, random.Random(seed + 1))
+        seed_evaluation(session, random.Random(seed + 2))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,

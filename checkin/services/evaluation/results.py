@@ -15,6 +15,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -119,7 +120,9 @@ def _team_tallies(rows: list[tuple[object, ...]], flagged: set[int]
             skipped[key] += 1
         else:
             ratings[key].append(str(rating))
-    return {key: rules.tally(ratings.get(key, []), flagged=skipped[key])
+    # A team is rated, not known: the known share is the cadres' alone.
+    return {key: dataclasses.replace(rules.tally(ratings.get(key, []), flagged=skipped[key]),
+                                     known=0, unknown=0)
             for key in set(ratings) | set(skipped)}
 
 
