@@ -246,8 +246,8 @@ def village_sheet(village_id: int) -> Any:
     base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
     items = [(line, f"{base.rstrip('/')}{url_for('evaluation.household_form', token=line.token)}"
               if line.token else None) for line in sheet.lines]
-    return render_template("evaluation/sheet.html", sheet=sheet, items=items, qr_svg=qr_svg,
-                           masked=masked)
+    # The sheet names each household in full: the team hands the codes out by name.
+    return render_template("evaluation/sheet.html", sheet=sheet, items=items, qr_svg=qr_svg)
 
 
 def household_or_404(household_id: int) -> Household:

@@ -85,3 +85,8 @@ def test_a_household_answers_on_a_phone_and_the_county_reads_it(
     desk.goto(f"{live_server}/evaluation/villages/{world['va']}")
     assert "路修好了" in desk.content()
     shot(desk, "evaluation-village-1366")
+    # the sheet for the team to hand out: a QR code for each household yet to answer
+    with desk.expect_navigation():
+        desk.locator("form[action$='/sheet'] button[type='submit']").click()
+    assert desk.locator(".qr-grid svg").count() == 2  # HeadA0 has answered
+    shot(desk, "evaluation-sheet-1366")
