@@ -785,6 +785,15 @@ SCHEMAS["Dossier"] = _obj(
                           "teams": {"type": "integer"}, "score": _NUM_N,
                           "award": {"type": ["string", "null"],
                                     "enum": ["red_flag", "yellow_card", None]}})},
+        "evaluation": {"type": "array", "description": "the quarterly public evaluation "
+                       "(季众评), each quarter of the year with answers; in the cadre's own "
+                       "file a quarter still running or with too few answers has no figure",
+                       "items": _obj(["quarter", "figure", "why"], {
+                           "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+                           "figure": {"anyOf": [{"$ref": _REF + "EvaluationFigure"},
+                                                {"type": "null"}]},
+                           "why": {"type": ["string", "null"],
+                                   "enum": ["running", "too_few", None]}})},
     })
 
 

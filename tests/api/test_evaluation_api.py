@@ -72,3 +72,18 @@ def test_another_jurisdictions_area_is_404(answered: Flask, client, world, token
     response = client.get(f"/api/v1/evaluation/{Q}?area_id={world['t1']}",
                           headers=token_for("sup_t2"))
     assert response.status_code == 404
+
+
+def test_the_dossier_carries_the_evaluation_as_documented(answered: Flask, client, world,
+                                                          token_for) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    path = f"/api/v1/cadres/{world['cadre_a']}/dossier?year=2026"
+    theirs = client.get(path, headers=token_for("sup_t1"))
+    own = client.get(path, headers=token_for("cadre_a"))
+    assert theirs.get_json()["evaluation"] == [{"quarter": Q, "why": None, "figure": {
+        "n": 5, "satisfied": 4, "basic": 0, "unsatisfied": 1, "satisfaction": 0.8,
+        "known_share": 1.0, "flagged": 0, "judged": True}}]
+    # the quarter runs: the cadre's own file says so and gives no figure
+    assert own.get_json()["evaluation"] == [{"quarter": Q, "why": "running", "figure": None}]
+    check_all(doc, [("/cadres/{user_id}/dossier", "get", theirs),
+                    ("/cadres/{user_id}/dossier", "get", own)])
