@@ -19,11 +19,12 @@ Decisions, in the words a county office would use:
   for a quarter that has not ended or has too few answers (nor ever a single answer).
 - Suspect answers (the team hands out the QR codes, so a cadre could fill them in): an
   answer on a link made on a device that carried a signed-in session (``signed_in``), or
-  one of policy.evaluation_burst_answers or more link answers made from the same device
-  (the same network /24 and browser) within policy.evaluation_burst_minutes (``burst``),
-  is flagged. Flagged answers are shown to supervisors with the flag and left out of every
-  figure: n counts the answers that are not flagged, and the flagged ones are counted
-  beside it. Calls are entered one after another by a checker and are never a burst.
+  one of policy.evaluation_burst_answers or more link answers of one village made from the
+  same device (the same network /24 and browser) within policy.evaluation_burst_minutes
+  (``burst``), is flagged (flags() is given one village's answers). Flagged answers are
+  shown to supervisors with the flag and left out of every figure: n counts the answers
+  that are not flagged, and the flagged ones are counted beside it. Calls are entered
+  one after another by a checker and are never a burst.
 - The bulletin (bulletin_satisfaction): each household's answer is one voice, whichever
   way it was heard. The month's satisfaction part adds the team ratings of the
   evaluation answers given in that month (not flagged) to the spot-check calls' answers:
