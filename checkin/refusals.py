@@ -225,6 +225,23 @@ TABLE: Mapping[str, Entry] = {
                                  "been held.")),
     "talk_before_month": Entry(422, _l("%(day)s is before %(first)s, the first day of the "
                                     "month the talk is about.")),
+    # 季众评, the quarterly public evaluation (domain/public_evaluation.py).
+    "invalid_quarter": Entry(400, _l("quarter must look like 2026-Q4.")),
+    "quarter_not_begun": Entry(422, _l("This quarter has not begun.")),
+    "evaluation_quarter_over": Entry(422, _l("The evaluation of %(quarter)s is closed: answers "
+                                          "are taken only while the quarter runs.")),
+    "evaluation_answered": Entry(409, _l("This household has already answered the evaluation "
+                                      "of %(quarter)s. Each household answers once a "
+                                      "quarter.")),
+    "evaluation_link_invalid": Entry(404, _l("This link is not valid: it may have expired with "
+                                          "its quarter or been replaced by a new sheet.")),
+    "evaluation_team_rating": Entry(422, _l("Choose how satisfied you are with the work team.")),
+    "evaluation_knows": Entry(422, _l("Say for each cadre whether you know them.")),
+    "evaluation_cadre_rating": Entry(422, _l("Choose how satisfied you are with each cadre you "
+                                          "know.")),
+    "evaluation_unknown_rated": Entry(422, _l("A cadre you do not know is not rated.")),
+    "evaluation_cadre_unknown": Entry(422, _l("Only the cadres of this village's team are "
+                                           "rated.")),
     "position_evidence_weak": Entry(422, _l("This visit's evidence does not hold (outside "
                                          "the fence, or a reused or old photo): its position "
                                          "cannot be confirmed as the household's.")),

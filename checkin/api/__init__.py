@@ -11,6 +11,7 @@ from checkin.api import (  # noqa: E402, F401
     corrections,
     daily_logs,
     dossier,
+    evaluation,
     health,
     imports,
     leaves,

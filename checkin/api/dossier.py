@@ -11,6 +11,7 @@ from checkin import db
 from checkin.api import bp
 from checkin.api.attendance import ledger_json, year_arg
 from checkin.api.corrections import correction_json
+from checkin.api.evaluation import figure
 from checkin.api.leaves import leave_json
 from checkin.auth import current_scope
 from checkin.personal_data import person_number, text
@@ -45,6 +46,9 @@ def dossier_json(file: dossier.Dossier) -> dict[str, Any]:
         "bulletins": [{"month": b.month, "area": b.area_name, "rank": b.rank,
                        "teams": b.teams, "score": b.score, "award": b.award}
                       for b in file.bulletins],
+        "evaluation": [{"quarter": e.quarter, "why": e.why or None,
+                        "figure": None if e.result is None else figure(e.result)}
+                       for e in file.evaluation],
     }
 
 

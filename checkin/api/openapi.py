@@ -470,6 +470,56 @@ PATHS.update({
 })
 
 
+# 季众评, the quarterly public evaluation (supervisors and admins; cadres get 404) ---------
+_FIGURE = {
+    "n": {"type": "integer", "description": "answers counted (flagged ones left out)"},
+    "satisfied": {"type": "integer"}, "basic": {"type": "integer"},
+    "unsatisfied": {"type": "integer"},
+    "satisfaction": {"type": ["number", "null"],
+                     "description": "(satisfied + basic) / n, 0..1; null without answers"},
+    "known_share": {"type": ["number", "null"], "description": "for cadres: the share of "
+                    "households asked that know them; null for teams and groups"},
+    "flagged": {"type": "integer", "description": "answers flagged (a burst from one device, "
+                "or a device with a signed-in session), not counted"},
+    "judged": {"type": "boolean", "description": "n is at least min_answers"},
+}
+_FIGURE_REQUIRED = list(_FIGURE)
+SCHEMAS.update({
+    "EvaluationFigure": {"type": "object", "required": _FIGURE_REQUIRED, "properties": _FIGURE},
+    "EvaluationResults": {"type": "object", "required": [
+        "quarter", "area_id", "area_name", "min_answers", "total", "townships", "units",
+        "teams", "cadres"], "properties": {
+        "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+        "area_id": {"type": "integer"}, "area_name": {"type": "string"},
+        "min_answers": {"type": "integer"},
+        "total": {"$ref": _REF + "EvaluationFigure"},
+        "townships": {"type": "array", "items": {"type": "object", "required": [
+            "area_id", "name", *_FIGURE_REQUIRED], "properties": {
+            "area_id": {"type": "integer"}, "name": {"type": "string"}, **_FIGURE}}},
+        "units": {"type": "array", "items": {"type": "object", "required": [
+            "name", *_FIGURE_REQUIRED], "properties": {"name": {"type": "string"}, **_FIGURE}}},
+        "teams": {"type": "array", "items": {"type": "object", "required": [
+            "team_id", "village_id", "name", "unit", *_FIGURE_REQUIRED], "properties": {
+            "team_id": {"type": "integer"}, "village_id": {"type": ["integer", "null"]},
+            "name": {"type": "string"}, "unit": {"type": "string"}, **_FIGURE}}},
+        "cadres": {"type": "array", "items": {"type": "object", "required": [
+            "user_id", "name", "village_name", *_FIGURE_REQUIRED], "properties": {
+            "user_id": {"type": "integer"}, "name": {"type": "string"},
+            "village_name": {"type": "string"}, **_FIGURE}}}}},
+})
+PATHS.update({
+    "/evaluation/{quarter}": {"get": {
+        "summary": "The quarterly public evaluation (季众评) of an area: figures per township, "
+                   "sending unit, team and cadre with their n (no household's answer)",
+        "parameters": [{"name": "quarter", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"}},
+                       {"name": "area_id", "in": "query", "schema": {"type": "integer"},
+                        "description": "default: the supervisor's own area"}],
+        "responses": {"200": _json({"$ref": _REF + "EvaluationResults"}),
+                      **_errors(400, 401, 404, 422)}}},
+})
+
+
 # Roster imports (background jobs) ---------------------------------------------------------
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 _ROSTER_PROBLEM = {"type": "object", "required": ["sheet", "row", "column", "message"],
@@ -751,6 +801,15 @@ SCHEMAS["Dossier"] = _obj(
                           "teams": {"type": "integer"}, "score": _NUM_N,
                           "award": {"type": ["string", "null"],
                                     "enum": ["red_flag", "yellow_card", None]}})},
+        "evaluation": {"type": "array", "description": "the quarterly public evaluation "
+                       "(季众评), each quarter of the year with answers; in the cadre's own "
+                       "file a quarter still running or with too few answers has no figure",
+                       "items": _obj(["quarter", "figure", "why"], {
+                           "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+                           "figure": {"anyOf": [{"$ref": _REF + "EvaluationFigure"},
+                                                {"type": "null"}]},
+                           "why": {"type": ["string", "null"],
+                                   "enum": ["running", "too_few", None]}})},
     })
 
 
@@ -1020,6 +1079,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/spotchecks/results/{result_id}/appeals"): "appealSpotcheckResult",
     ("post", "/spotchecks/appeals/{appeal_id}/decision"): "decideAppeal",
     ("get", "/bulletins/{month}"): "getBulletin",
+    ("get", "/evaluation/{quarter}"): "getPublicEvaluation",
     ("post", "/bulletins/{month}/publish"): "publishBulletin",
     ("get", "/bulletins/{month}/late-changes"): "getBulletinLateChanges",
     ("post", "/imports"): "startImport",

@@ -63,6 +63,13 @@ class Policy:
     # the month: with fewer, one "unsatisfied" makes 0 %. Five answers: one unsatisfied
     # leaves 80 %, two (60 %) make the warning talk due, as a county office would read it.
     satisfaction_min_answers: int = 5
+    # 季众评 (domain/public_evaluation.py): a figure is judged on at least this many answers;
+    # this many link answers from one device within so many minutes are a burst (flagged).
+    evaluation_min_answers: int = 5
+    evaluation_burst_answers: int = 3
+    evaluation_burst_minutes: int = 30
+    # Links tried from one network that lead nowhere, per hour, before it is refused (429).
+    evaluation_bad_links_per_hour: int = 30
     # Notifications: days without a counted check-in before the township is told; days
     # after 销假 fell due before it is overdue and the township is told.
     silent_days: int = 3

@@ -4,6 +4,9 @@ takes.
 
 Decisions:
 
+- The satisfaction judged is the bulletin's: spot-check calls and the quarterly public
+  evaluation's answers of the month together (群众测评, domain/public_evaluation.py,
+  bulletin_satisfaction), so a team the households rate below the line meets the talk.
 - A talk is raised by publishing (not by the provisional figures): for every row of the
   published bulletin whose satisfaction warning stands, one talk per team and month,
   whatever publication (a correction, another area's) names it again. A correction that

@@ -12,6 +12,13 @@ from checkin.models.attendance import (
 )
 from checkin.models.audit import AuditEntry
 from checkin.models.daily_log import DailyLog
+from checkin.models.evaluation import (
+    EVALUATION_CHANNELS,
+    EVALUATION_RATINGS,
+    EvaluationAnswer,
+    EvaluationLink,
+    EvaluationRating,
+)
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
@@ -50,6 +57,8 @@ __all__ = [
     "ATTENDANCE_METHODS",
     "AUDIENCES",
     "DELIVERY_STATUSES",
+    "EVALUATION_CHANNELS",
+    "EVALUATION_RATINGS",
     "FEEDBACK_KINDS",
     "HOUSEHOLD_STATUSES",
     "IMPORT_STATUSES",
@@ -76,6 +85,9 @@ __all__ = [
     "CorrectionDecision",
     "DailyLog",
     "Delivery",
+    "EvaluationAnswer",
+    "EvaluationLink",
+    "EvaluationRating",
     "Feedback",
     "FeedbackAnswer",
     "Household",

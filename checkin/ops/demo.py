@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from checkin.domain.passwords import new_password
 from checkin.models import User
+from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
 from checkin.ops.demo_trainings import seed_trainings
 from checkin.platform import audit
@@ -118,6 +119,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
     if result.created.get("user"):
         seed_history(session, random.Random(seed + 1))
         seed_trainings(session, random.Random(seed + 2))
+        seed_evaluation(session, random.Random(seed + 3))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,

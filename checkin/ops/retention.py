@@ -60,6 +60,8 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "daily_logs": (),
     "training_invitees": (),
     "training_attendance": ("lat", "lon"),
+    "evaluation_answers": (),
+    "evaluation_ratings": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

@@ -13,6 +13,7 @@ from checkin.web import (
     bulletins,
     cadre,
     dossier,
+    evaluation,
     feedback,
     home,
     inbox,
@@ -32,7 +33,7 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback, trainings, teams):
+                   audit_log, feedback, trainings, teams, evaluation):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

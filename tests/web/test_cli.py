@@ -8,7 +8,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from checkin import db
-from checkin.models import AttendanceDay, Checkin, Household, User, Village, Visit
+from checkin.models import (
+    AttendanceDay,
+    Checkin,
+    EvaluationAnswer,
+    EvaluationRating,
+    Household,
+    User,
+    Village,
+    Visit,
+)
 from tests.conftest import csrf_from
 
 
@@ -34,6 +43,9 @@ def test_seed_demo_makes_the_county_with_history(app: Flask, tmp_path) -> None:
         assert count(Village) == 12 and count(User) == 36 + 4 + 1
         assert 550 <= count(Household) <= 650
         assert count(Checkin) > 500 and count(AttendanceDay) > 400 and count(Visit) > 200
+        # a quarter of the public evaluation: about half the households, some by call
+        assert count(EvaluationAnswer) > 150 and count(EvaluationRating) > 300
+        assert s.scalar(select(func.count()).where(EvaluationAnswer.channel == "call")) > 0
     client = app.test_client()
     response = client.post("/login", data={"username": "cadre01a",
                                            "password": "training-room-1",

@@ -53,9 +53,11 @@ ARGUMENT_VALUES = {
     "item_id": (),
     "team_id": ("team_a", "team_b", "team_c"),
     "month": (),  # this month and a malformed one, below
+    "quarter": (),  # this quarter and a malformed one, below (季众评)
     "import_id": (),
     "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
     "training_id": (),  # a training of each township, made by _trainings_of below
+    "token": ("AAAAAAAAAAAAAAAAAAAAAA",),  # a household's evaluation link: a foreign one
 }
 FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
                  "talk_id", "training_id")
@@ -77,7 +79,13 @@ def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
 
         with app.app_context():
             values = [clock.today().strftime("%Y-%m"), "2026-13"]
-    elif name in ("code", "filename", "kind"):
+    elif name == "quarter":
+        from checkin.domain.public_evaluation import quarter_of
+        from checkin.platform import clock
+
+        with app.app_context():
+            values = [quarter_of(clock.today()), "2026-Q9"]
+    elif name in ("code", "filename", "kind", "token"):
         values = list(ARGUMENT_VALUES[name])
     else:
         values = [world[key] for key in ARGUMENT_VALUES[name]]

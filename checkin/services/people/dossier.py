@@ -10,6 +10,10 @@ Decisions:
   judged as the bulletin judges them (`results.judge`). Open items are not shown.
 - Bulletin rows come from published bulletins only (the snapshot a county circulated);
   an unpublished month is not computed here (that is the whole area's work).
+- The quarterly public evaluation (季众评): a supervisor sees the cadre's figure of each
+  quarter with its n ("too few answers" below the minimum); the cadre sees only quarters
+  that have ended with enough answers (public_evaluation.visible_to_cadre), never a
+  household's answer.
 - Every part is one query (or two) whatever the number of rows; the long lists
   (check-ins, visits) are read a page at a time.
 """
@@ -18,14 +22,14 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from checkin.domain import attendance
+from checkin.domain import attendance, public_evaluation
 from checkin.domain.policy import Policy
 from checkin.models import (
     Area,
@@ -43,6 +47,7 @@ from checkin.models import (
 from checkin.platform import clock
 from checkin.scope import Scope
 from checkin.services.attendance import daily_logs, ledger
+from checkin.services.evaluation import results as evaluation_results
 from checkin.services.spotchecks import results
 from checkin.services.trainings import shortfalls
 
@@ -98,6 +103,7 @@ class Dossier:
     bulletins: list[BulletinLine]
     due_households: int
     trainings: TrainingPart | None = None
+    evaluation: list[EvaluationQuarter] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,16 @@ class TrainingPart:
 
     shortfall: Any  # trainings services' CadreShortfall
     sessions: list[tuple[Any, int, int]]
+
+
+@dataclass(frozen=True)
+class EvaluationQuarter:
+    """The cadre's 季众评 figure of one quarter; `result` None when the cadre may not see it
+    yet (`why`: the quarter runs, or too few answers)."""
+
+    quarter: str
+    result: public_evaluation.Result | None
+    why: str = ""
 
 
 def as_date(value: Any) -> date:
@@ -148,12 +164,27 @@ def dossier(session: Session, scope: Scope, cadre: User, year: int, policy: Poli
         satisfaction=None if lines is None else satisfaction_of(lines),
         bulletins=bulletin_lines(session, cadre, year),
         due_households=due_households(session, cadre, policy),
-        trainings=training_part(session, cadre, year, policy))
+        trainings=training_part(session, cadre, year, policy),
+        evaluation=evaluation_of(session, cadre, year, policy, own=not supervisor))
 
 
 def training_part(session: Session, cadre: User, year: int, policy: Policy) -> TrainingPart:
     [own] = shortfalls.of_cadres(session, [cadre], year, policy)
     return TrainingPart(own, shortfalls.sessions_of(session, cadre.id, year))
+
+
+def evaluation_of(session: Session, cadre: User, year: int, policy: Policy, *, own: bool
+                  ) -> list[EvaluationQuarter]:
+    today = clock.today()
+    out = []
+    for quarter, result in evaluation_results.cadre_quarters(session, cadre, year, policy):
+        if own and not public_evaluation.visible_to_cadre(result, quarter, today):
+            why = "running" if not public_evaluation.quarter_ended(quarter, today) \
+                else "too_few"
+            out.append(EvaluationQuarter(quarter, None, why))
+        else:
+            out.append(EvaluationQuarter(quarter, result))
+    return out
 
 
 # Totals -------------------------------------------------------------------------------

@@ -17,10 +17,17 @@ Decisions:
   was found.
 - Groups: sending units by the team's unit, townships and counties by the village's
   place in the area tree (ranking.rank_groups).
+- The quarterly public evaluation (季众评) joins the satisfaction part: the team ratings of
+  the evaluation answers given in the month, not flagged, are added to the spot-check
+  answers of the team (public_evaluation.bulletin_satisfaction); the minimum of answers
+  and the warning line apply to the sum, so the warning talk follows. An answer counts in
+  the month it was given, which has ended when the month is published: a published
+  bulletin never changes with later answers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -30,12 +37,14 @@ from sqlalchemy import Date, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance, cadence, findings, ranking, reporting
+from checkin.domain import public_evaluation as evaluation_rules
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
 from checkin.platform.periods import overlaps
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
+from checkin.services.evaluation import results as evaluation
 from checkin.services.spotchecks import results
 from checkin.services.visits.households import superseded
 
@@ -123,7 +132,9 @@ def monthly_bulletin(session: Session, scope: Scope, area: Area, month: str, tod
     team_of = {u.id: u.team_id for group in members.values() for u in group}
     team_of.update({j.item.user_id: j.item.user.team_id for j in judged
                     if j.item.user_id not in team_of})
-    per_team = _counts_by(judged, lambda j: team_of.get(j.item.user_id))
+    per_team = _with_evaluation(
+        _counts_by(judged, lambda j: team_of.get(j.item.user_id)),
+        evaluation.team_month(session, [t.id for t in teams], first, last, policy))
     rows = []
     for team in teams:
         counts = per_team.get(team.id, findings.Counts())
@@ -279,6 +290,21 @@ def _counts_by(judged: list[results.Judged], key: Callable[[results.Judged], Has
     for j in judged:
         groups[key(j)].append((j.verdict, j.satisfaction))
     return {k: findings.count(v) for k, v in groups.items()}
+
+
+def _with_evaluation(per_team: dict[Hashable, findings.Counts],
+                     heard: dict[int, evaluation_rules.Tally]) -> dict[Hashable, findings.Counts]:
+    """The teams' spot-check counts with the month's evaluation answers added to their
+    satisfaction (public_evaluation.bulletin_satisfaction)."""
+    out = dict(per_team)
+    for team_id, tally in heard.items():
+        counts = out.get(team_id, findings.Counts())
+        answers, satisfied, basic = evaluation_rules.bulletin_satisfaction(
+            (counts.answers, counts.satisfied, counts.basic), tally)
+        out[team_id] = dataclasses.replace(counts, answers=answers, satisfied=satisfied,
+                                           basic=basic,
+                                           unsatisfied=counts.unsatisfied + tally.unsatisfied)
+    return out
 
 
 def _tally(key: Hashable, counts: findings.Counts) -> ranking.Tally:
