@@ -58,6 +58,10 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "feedback": (),
     "feedback_answers": (),
     "daily_logs": (),
+    "assessment_decisions": (),
+    "team_pledges": (),
+    "quarter_reports": (),
+    "quarter_report_reviews": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"
