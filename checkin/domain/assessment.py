@@ -145,7 +145,7 @@ def check_decision(grade: str, ceiling: Grade, reason: str, override_reason: str
     for name, text in (("reason", reason), ("override_reason", override_reason)):
         if len(text) > MAX_REASON:
             raise Refusal("invalid_text", field=name, name=name, limit=MAX_REASON)
-    chosen: Grade = grade  # type: ignore[assignment]
+    chosen: Grade = grade
     if is_above(chosen, ceiling) and len(override_reason.strip()) < MIN_OVERRIDE_REASON:
         raise Refusal("assessment_above_ceiling", field="override_reason",
                       min=MIN_OVERRIDE_REASON)

@@ -97,13 +97,13 @@ def check_entries(pledged: int, entries: list[tuple[str, str]]) -> list[Entry]:
     checked: list[Entry] = []
     for n, (status, text) in enumerate(entries):
         if status not in STATUSES:
-            raise Refusal("report_status_unknown", field=f"status_{n}")
+            raise Refusal("report_status_unknown", field=f"entries.{n}.status")
         text = text.strip()
         if len(text) > MAX_TEXT:
-            raise Refusal("invalid_text", field=f"text_{n}", name="text", limit=MAX_TEXT)
+            raise Refusal("invalid_text", field=f"entries.{n}.text", name="text", limit=MAX_TEXT)
         if status != "done" and not text:
-            raise Refusal("report_text_required", field=f"text_{n}", n=n + 1)
-        checked.append(Entry(status, text))  # type: ignore[arg-type]
+            raise Refusal("report_text_required", field=f"entries.{n}.text", n=n + 1)
+        checked.append(Entry(status, text))
     return checked
 
 

@@ -8,6 +8,7 @@ from checkin import reasons
 from checkin.web import (
     account,
     admin,
+    assessment,
     assets,
     audit_log,
     bulletins,
@@ -17,6 +18,7 @@ from checkin.web import (
     home,
     inbox,
     people,
+    pledges,
     pwa,
     signin,
     spotchecks,
@@ -30,7 +32,7 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback):
+                   audit_log, feedback, assessment, pledges):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)

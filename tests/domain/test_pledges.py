@@ -80,10 +80,10 @@ def test_the_pledge_is_fixed_once_a_quarter_is_reported(reports: int, allowed: b
 @pytest.mark.parametrize(("pledged", "entries", "code", "field"), [
     (2, [("done", ""), ("in_progress", "完成一半")], None, None),
     (2, [("done", "")], "report_entries_mismatch", "entries"),
-    (1, [("finished", "")], "report_status_unknown", "status_0"),
-    (2, [("done", ""), ("not_done", " ")], "report_text_required", "text_1"),
-    (1, [("in_progress", "")], "report_text_required", "text_0"),
-    (1, [("done", "x" * 4001)], "invalid_text", "text_0"),
+    (1, [("finished", "")], "report_status_unknown", "entries.0.status"),
+    (2, [("done", ""), ("not_done", " ")], "report_text_required", "entries.1.text"),
+    (1, [("in_progress", "")], "report_text_required", "entries.0.text"),
+    (1, [("done", "x" * 4001)], "invalid_text", "entries.0.text"),
 ])
 def test_a_report_answers_every_commitment(pledged: int, entries: list[tuple[str, str]],
                                            code: str | None, field: str | None) -> None:
