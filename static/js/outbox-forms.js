@@ -97,10 +97,13 @@
   function markInvalid(form, apiField) {
     var map = json(form.dataset.outboxFields, {});
     Object.keys(map).forEach(function (name) {
+      // A group of radio buttons is a list of elements, each marked.
       var element = form.elements[name];
-      if (!element) { return; }
-      if (map[name] === apiField) { element.setAttribute("aria-invalid", "true"); }
-      else { element.removeAttribute("aria-invalid"); }
+      var elements = !element ? [] : element.tagName ? [element] : Array.prototype.slice.call(element);
+      elements.forEach(function (each) {
+        if (map[name] === apiField) { each.setAttribute("aria-invalid", "true"); }
+        else { each.removeAttribute("aria-invalid"); }
+      });
     });
   }
 

@@ -185,3 +185,13 @@ def test_the_team_page_says_nothing_of_checks(december, world, as_, lang: str) -
     assert "entries.0.status" in html
     assert not [w for w in SPOTCHECK_WORDS if w in html]
     assert leader.get("/my/pledge").status_code == 302
+
+
+def test_the_pledge_and_its_quarters_are_in_the_cadres_file(december, world, as_) -> None:
+    leader = as_(december, "cadre_a")
+    _pledge(leader, world, "PledgeItemMarker 修路")
+    _hand_in(leader, world, status_0="done")
+    for who, user in (("cadre_a", "cadre_a"), ("cadre_a2", "cadre_a2"), ("sup_t1", "cadre_a2")):
+        html = as_(december, who).get(f"/cadres/{world[user]}?year=2026").get_data(
+            as_text=True)
+        assert "PledgeItemMarker" in html and "Waiting for the township" in html, who
