@@ -5,9 +5,11 @@ the county has given it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +18,7 @@ from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain import assessment as rules
 from checkin.domain.refusal import Refusal
+from checkin.exports import KINDS, export
 from checkin.models import User
 from checkin.platform import clock
 from checkin.services.people import assessment
@@ -130,6 +133,47 @@ def print_form(user_id: int) -> Any:
     row = assessment.row_of(db.session(), cadre, year, policy())
     return render_template("assessment/print.html", row=row, year=year,
                            today=clock.today())
+
+
+EXPORT_CHUNK = 500  # cadres worked out at once for the export
+
+
+@bp.get("/assessments.<kind>")
+@roles_required("supervisor", "admin")
+def export_list(kind: str) -> Any:
+    """Every cadre of the scope for the year, as the office keeps the list: a chunk of
+    cadres at a time, each chunk a fixed number of queries."""
+    if kind not in KINDS:
+        abort(404)
+    session = db.session()
+    scope = current_scope()
+    year = year_arg()
+
+    def lines() -> Iterator[list[Any]]:
+        page = 1
+        while True:
+            cadres, _total = assessment.cadres_page(session, scope, page, EXPORT_CHUNK)
+            for r in assessment.rows(session, cadres, year, policy()):
+                d = r.decision
+                yield [r.cadre.name, r.cadre.village.name if r.cadre.village else "",
+                       r.cadre.unit.name if r.cadre.unit else "",
+                       "第一书记" if r.cadre.is_leader else "工作队员",
+                       r.ledger.counted_days, r.ledger.target_days,
+                       r.records.absences_without_leave, r.records.denied_visits,
+                       r.records.yellow_cards, r.records.red_flags, r.records.warning_talks,
+                       words[r.sheet.ceiling], words[d.grade] if d else "",
+                       "是" if d and d.above_ceiling else "", d.reason if d else "",
+                       d.override_reason if d else ""]
+            if len(cadres) < EXPORT_CHUNK:
+                return
+            page += 1
+
+    with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
+        words: dict[str, str] = {g: grade_word(g) for g in rules.GRADES}
+    headers = ["姓名", "村", "派出单位", "职务", "计入天数", "应驻天数", "未请假不在岗",
+               "农户否认走访", "黄牌月数", "红旗月数", "约谈", "规则上限", "县定等次",
+               "高于上限", "理由", "高于上限的理由"]
+    return export(kind, f"年度考核-{year}", f"{year}年度 驻村干部年度考核", headers, lines())
 
 
 @bp.get("/my/assessment")

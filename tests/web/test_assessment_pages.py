@@ -187,8 +187,11 @@ def test_the_cadre_sees_the_grade_once_given_and_nothing_of_checks(
 
 
 def test_the_county_list_is_a_page_of_queries_not_a_query_per_cadre(
-        december, world, as_) -> None:
+        december, world, as_, token_for) -> None:
     from sqlalchemy import event
+
+    from checkin.models import User
+    from tests.conftest import _user, new_checkin
 
     county = as_(december, "sup_county")
     with december.app_context():
@@ -198,14 +201,62 @@ def test_the_county_list_is_a_page_of_queries_not_a_query_per_cadre(
     def count(*_args) -> None:
         counted.append("q")
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        county.get("/assessments?year=2026")
-        few = len(counted)
+    def queries() -> int:
         counted.clear()
-        # four cadres in scope either way; more cadres would not add queries
-        county.get("/assessments?year=2026&page=1")
-        assert len(counted) == few
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert county.get("/assessments?year=2026").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    _decide(county, world["cadre_b"], grade="competent", reason="x")
+    few = queries()
+    _absent(december, world, token_for)
+    with december.app_context():
+        s = db.session()
+        leader = s.get(User, world["cadre_a"])
+        for n in range(6):  # six more cadres, each with a check-in
+            more = _user(s, f"extra{n}", f"Extra{n}", "cadre", village_id=leader.village_id,
+                         team_id=leader.team_id, unit_id=leader.unit_id)
+            new_checkin(s, more)
+        s.commit()
+    for n in range(3):
+        _decide(county, world["cadre_a"] if n == 0 else world["cadre_a2"] if n == 1
+                else world["cadre_b2"], grade="competent", reason="x",
+                override_reason="因公出差，有县里的派遣通知为证据")
+    assert queries() == few
     assert few < 40
+
+
+@pytest.mark.parametrize(("duty", "status"), [("audit", 404), ("security", 404),
+                                              ("system", 200)])
+def test_with_duties_separated_only_the_system_admin_reads(december, world, as_,
+                                                           duty: str, status: int) -> None:
+    from checkin.models import User
+
+    december.config["SEPARATION_OF_DUTIES"] = True
+    with december.app_context():
+        s = db.session()
+        s.get(User, world["admin"]).duty = duty
+        s.commit()
+    client = as_(december, "admin")
+    assert client.get("/assessments?year=2026").status_code == status
+    assert client.get(f"/assessments/{world['cadre_a']}?year=2026").status_code == status
+    if status == 200:  # reading is not grading
+        answer = _decide(client, world["cadre_a"], grade="competent", reason="x")
+        assert "given by the county" in client.get(answer.location).get_data(as_text=True)
+    assert _decisions(december, world["cadre_a"]) == []
+
+
+def test_the_export_has_every_cadre_of_the_scope_with_the_grade(december, world,
+                                                                as_) -> None:
+    from tests.web.test_jurisdiction_matrix import body_text
+
+    county = as_(december, "sup_county")
+    _decide(county, world["cadre_b"], grade="basic", reason="ExportReason")
+    sheet = body_text(county.get("/assessments.xlsx?year=2026"))
+    assert "CadreBLeader" in sheet and "基本称职" in sheet and "ExportReason" in sheet
+    assert "CadreAMember" in sheet and "CadreCLeader" not in sheet
+    township = body_text(as_(december, "sup_t1").get("/assessments.csv?year=2026"))
+    assert "CadreALeader" in township and "CadreBLeader" not in township
