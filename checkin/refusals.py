@@ -251,6 +251,37 @@ TABLE: Mapping[str, Entry] = {
     "report_final": Entry(409, _l("This report is final and cannot be changed.")),
     "too_early": Entry(422, _l("A report is finalised from the last working day of its period "
                             "on.")),
+    # The annual assessment (年考核) and the pledge with its quarterly reports (年承诺、季报告).
+    "assessment_grade_unknown": Entry(422, _l("Choose one of the four grades.")),
+    "assessment_reason_required": Entry(422, _l("Say why the cadre gets this grade.")),
+    "assessment_above_ceiling": Entry(422, _l("This grade is above what the records allow: "
+                                           "write why, in at least %(min)s characters.")),
+    "assessment_needs_county": Entry(403, _l("Annual grades are given by the county.")),
+    "assessment_not_open": Entry(422, _l("The grades of %(year)s are given from month "
+                                      "%(month)s of that year on.")),
+    "assessment_changed_meanwhile": Entry(409, _l("Someone decided this cadre's grade "
+                                               "meanwhile: read the page again first.")),
+    "pledge_empty": Entry(422, _l("Write at least one commitment.")),
+    "pledge_too_many": Entry(422, _l("A pledge has at most %(limit)s commitments.")),
+    "pledge_year": Entry(422, _l("A pledge is written for this year or the next.")),
+    "pledge_fixed": Entry(409, _l("The pledge of %(year)s is fixed: a quarterly report has "
+                               "been handed in against it.")),
+    "report_entries_mismatch": Entry(422, _l("Report on each of the %(expected)s "
+                                          "commitments.")),
+    "report_status_unknown": Entry(422, _l("Choose done, in progress or not done.")),
+    "report_text_required": Entry(422, _l("Commitment %(n)s is not done: say why, or how "
+                                       "far it has come.")),
+    "report_review_needs_township": Entry(403, _l("Quarterly reports are reviewed by the "
+                                               "township.")),
+    "report_decision_unknown": Entry(422, _l("Approve the report or return it.")),
+    "report_not_pending": Entry(409, _l("This report is not waiting for a review.")),
+    "report_return_needs_remark": Entry(422, _l("Say what the team should change.")),
+    "report_quarter_not_open": Entry(422, _l("%(quarter)s is reported from its last month "
+                                          "on.")),
+    "report_needs_pledge": Entry(409, _l("Write the pledge of %(year)s first.")),
+    "report_waiting": Entry(409, _l("The report on %(quarter)s waits for the township's "
+                                 "review.")),
+    "report_approved": Entry(409, _l("The report on %(quarter)s is approved.")),
     # A roster file: the refusal, then each of its problems (roster_<problem code>).
     # Warnings on a team's make-up (seed 002: 3 people, 1 first secretary): the file imports.
     "roster_makeup_no_first_secretary": Entry(422, _l("team %(team)s has no first secretary "

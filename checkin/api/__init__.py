@@ -17,6 +17,7 @@ from checkin.api import (  # noqa: E402, F401
     leaves,
     notifications,
     openapi,
+    pledges,
     session,
     spotchecks,
     team_reports,

@@ -1062,6 +1062,40 @@ PATHS["/openapi.json"] = {"get": {
     "summary": "This document (OpenAPI 3.1)", "security": [],
     "responses": {"200": _json({"type": "object", "additionalProperties": {}})}}}
 
+_ENTRY_STATUS = {"type": "string", "enum": ["done", "in_progress", "not_done"]}
+SCHEMAS["QuarterReportIn"] = _obj(["id", "quarter", "entries"], {
+    "id": {"type": "string", "format": "uuid"},
+    "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$",
+                "description": "e.g. 2026-Q4; reported from the quarter's last month on"},
+    "entries": {"type": "array", "description": "one per commitment of the year's pledge, "
+                "in its order; in progress and not done say why (or how far)",
+                "items": _obj(["status"], {"status": _ENTRY_STATUS,
+                                           "text": {"type": "string", "maxLength": 4000}})},
+    "summary": {"type": "string", "maxLength": 4000,
+                "description": "the team's thinking, work and study in the quarter"}})
+SCHEMAS["QuarterReport"] = _obj(
+    ["id", "report_id", "team_id", "quarter", "version", "status", "entries", "summary",
+     "submitted_at"], {
+        "id": {"type": ["string", "null"], "description": "the id the phone made"},
+        "report_id": {"type": "integer"}, "team_id": {"type": "integer"},
+        "quarter": {"type": "string"},
+        "version": {"type": "integer", "description": "1, then one more per hand-in after "
+                                                      "the township returned the report"},
+        "status": {"type": "string", "enum": ["pending", "approved", "returned"]},
+        "entries": {"type": "array", "items": _obj(["item", "status", "text"], {
+            "item": {"type": "string", "description": "the commitment, as pledged"},
+            "status": _ENTRY_STATUS, "text": {"type": "string"}})},
+        "summary": {"type": "string"}, "submitted_at": _TIME})
+PATHS["/quarter-reports"] = {"post": {
+    "summary": "The team leader hands in the team's quarterly report (季报告) against the "
+               "year's pledge (exactly once by id); the township approves or returns it, "
+               "and a returned report is handed in again as a new version",
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": _REF + "QuarterReportIn"}}}},
+    "responses": {"201": _json({"$ref": _REF + "QuarterReport"}, "handed in"),
+                  "200": _json({"$ref": _REF + "QuarterReport"}, "replay"),
+                  **_errors(400, 401, 403, 404, 409, 422)}}}
+
 # One name per operation, what a generated client calls its function (getHealth ->
 # get_health); a test holds every operation to having one, unique.
 OPERATION_IDS: dict[tuple[str, str], str] = {
@@ -1110,6 +1144,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/spotchecks/{item_id}/assignment"): "assignSpotcheck",
     ("get", "/me/bulletins"): "listMyBulletinRows",
     ("post", "/team-report/remarks"): "saveTeamReportRemarks",
+    ("post", "/quarter-reports"): "submitQuarterReport",
     ("post", "/daily-logs"): "writeDailyLog",
     ("get", "/daily-logs"): "getDailyLog",
     ("post", "/trainings/{training_id}/signins"): "signInTraining",

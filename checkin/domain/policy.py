@@ -85,6 +85,20 @@ class Policy:
     # saved without one (its position and time are the evidence; photos stay optional).
     bulletin_ranking: bool = False
     visit_photo_required: bool = False
+    # The annual assessment (年考核, seeds 001, 002; Guangxi's rule): absences from post
+    # without leave found in the year give a ceiling on the county's grade: from this many
+    # no 优秀, from this many at most 基本称职, from this many 不称职 (0: the step is off).
+    assessment_absences_no_excellent: int = 1
+    assessment_absences_basic: int = 2
+    assessment_absences_incompetent: int = 3
+    # Fewer counted days than the target (the forecast while the year runs) takes 优秀 away
+    # (002: idle or absent cadres lose the year's awards); so do this many months with a
+    # yellow card for the team and this many visits households denied (0: off).
+    assessment_short_days_no_excellent: bool = True
+    assessment_yellow_cards_no_excellent: int = 1
+    assessment_denied_visits_no_excellent: int = 1
+    # The county records a year's grades from the first day of this month of the year on.
+    assessment_opens_month: int = 12
     bulletin_weights: dict[str, float] = field(
         default_factory=lambda: {
             "attendance": 0.35,

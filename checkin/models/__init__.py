@@ -1,6 +1,7 @@
 """Typed ORM models, one module per aggregate; importing this registers them all."""
 
 from checkin.models.area import AREA_LEVELS, Area, Village
+from checkin.models.assessment import AssessmentDecision
 from checkin.models.attendance import (
     LEAVE_STATUSES,
     AttendanceCorrection,
@@ -23,6 +24,7 @@ from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import HOUSEHOLD_STATUSES, Household
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
+from checkin.models.pledge import QuarterReport, QuarterReportReview, TeamPledge
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
@@ -76,6 +78,7 @@ __all__ = [
     "VISIT_KINDS",
     "ApiToken",
     "Area",
+    "AssessmentDecision",
     "AttendanceCorrection",
     "AttendanceDay",
     "AttendanceYear",
@@ -97,6 +100,8 @@ __all__ = [
     "Notification",
     "PasswordHistory",
     "Photo",
+    "QuarterReport",
+    "QuarterReportReview",
     "RecoveryCode",
     "RosterImport",
     "RosterImportFile",
@@ -111,6 +116,7 @@ __all__ = [
     "SpotcheckItem",
     "SpotcheckResult",
     "Team",
+    "TeamPledge",
     "TeamReport",
     "TeamReportRemarks",
     "Training",

@@ -62,6 +62,10 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "training_attendance": ("lat", "lon"),
     "evaluation_answers": (),
     "evaluation_ratings": (),
+    "assessment_decisions": (),
+    "team_pledges": (),
+    "quarter_reports": (),
+    "quarter_report_reviews": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

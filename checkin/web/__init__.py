@@ -8,6 +8,7 @@ from checkin import personal_data, reasons
 from checkin.web import (
     account,
     admin,
+    assessment,
     assets,
     audit_log,
     bulletins,
@@ -18,6 +19,7 @@ from checkin.web import (
     home,
     inbox,
     people,
+    pledges,
     pwa,
     signin,
     spotchecks,
@@ -33,7 +35,8 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback, trainings, teams, evaluation):
+                   audit_log, feedback, trainings, teams, evaluation, assessment,
+                   pledges):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

@@ -23,6 +23,7 @@ from checkin.models import Checkin, User
 from checkin.platform import clock
 from checkin.services.attendance import daily_logs, ledger
 from checkin.services.people import dossier
+from checkin.services.reporting import pledges
 from checkin.settings import policy
 from checkin.web.supervise import CATEGORY_FILL, category_words
 
@@ -118,7 +119,11 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
             "words": category_words(), "day_why": day_why, "absent_why": absent_why,
             "checkin_reasons": checkin_reasons, "is_flagged_visit": dossier.is_flagged_visit,
             "policy": policy(), "printing": printing, "today": clock.today(),
-            "rows_per_page": rows}
+            "rows_per_page": rows,
+            "team_pledge": pledges.current_pledge(session, cadre.team_id, year)
+            if cadre.team_id else None,
+            "pledge_states": pledges.year_states(session, cadre.team_id, year)
+            if cadre.team_id else {}}
 
 
 @bp.get("/cadres/<int:user_id>")

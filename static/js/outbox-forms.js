@@ -5,6 +5,7 @@
 //   <form data-outbox="leave"                         the record's kind
 //         data-outbox-url="/api/v1/leaves"            the JSON API it is sent to (POST)
 //         data-outbox-fields='{"start": "start_date"}' form field -> API field (only these go)
+//                                                     ("entries.0.status": nested lists)
 //         data-outbox-title="Leave request"           what the outbox list calls it
 //         data-outbox-label="{start_date}"            the record's line in the list (API names)
 //         data-outbox-slot="leave"                    a later success replaces refused ones
@@ -61,9 +62,21 @@
       var element = form.elements[name];
       if (!element) { return; }
       fields[name] = element.value;
-      body[map[name]] = typeof element.value === "string" ? element.value.trim() : element.value;
+      put(body, map[name], typeof element.value === "string" ? element.value.trim() : element.value);
     });
     return {fields: fields, body: body};
+  }
+
+  // An API name with dots ("entries.0.status") puts the value into nested arrays and
+  // objects: a form of one field per line of a list sends the list.
+  function put(body, path, value) {
+    var parts = String(path).split(".");
+    var node = body;
+    for (var i = 0; i < parts.length - 1; i++) {
+      if (node[parts[i]] === undefined) { node[parts[i]] = /^\d+$/.test(parts[i + 1]) ? [] : {}; }
+      node = node[parts[i]];
+    }
+    node[parts[parts.length - 1]] = value;
   }
 
   // The first required field left empty, named by its label (the server says the rest).
@@ -84,10 +97,13 @@
   function markInvalid(form, apiField) {
     var map = json(form.dataset.outboxFields, {});
     Object.keys(map).forEach(function (name) {
+      // A group of radio buttons is a list of elements, each marked.
       var element = form.elements[name];
-      if (!element) { return; }
-      if (map[name] === apiField) { element.setAttribute("aria-invalid", "true"); }
-      else { element.removeAttribute("aria-invalid"); }
+      var elements = !element ? [] : element.tagName ? [element] : Array.prototype.slice.call(element);
+      elements.forEach(function (each) {
+        if (map[name] === apiField) { each.setAttribute("aria-invalid", "true"); }
+        else { each.removeAttribute("aria-invalid"); }
+      });
     });
   }
 

@@ -40,6 +40,16 @@ CASES = [
     ("system", "admin.user_second_factor", True, False),
     ("system", "inbox.deliveries", True, False),
     ("system", "audit_log.entries", True, False),
+    # The annual assessment and the pledges: read by the system administrator with the
+    # other supervisors' pages (no admin grades: services/people/assessment.py), never by
+    # the security or audit administrator.
+    ("system", "assessment.county_list", True, True),
+    ("system", "assessment.sheet", True, True),
+    ("system", "pledges.overview", True, True),
+    ("audit", "assessment.county_list", True, False),
+    ("audit", "assessment.print_form", True, False),
+    ("security", "assessment.sheet", True, False),
+    ("security", "pledges.team_page", True, False),
     (None, "admin.roster", True, False),
     (None, "home.index", True, True),
     (None, "audit_log.entries", False, True),
