@@ -14,8 +14,8 @@ from checkin.domain.policy import DEFAULT_POLICY
 from checkin.models import User
 from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
-from checkin.ops.demo_trainings import seed_trainings
 from checkin.ops.demo_pledges import seed_grades, seed_pledges
+from checkin.ops.demo_trainings import seed_trainings
 from checkin.platform import audit
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
@@ -122,7 +122,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         seed_history(session, random.Random(seed + 1))
         seed_trainings(session, random.Random(seed + 2))
         seed_evaluation(session, random.Random(seed + 3))
-        seed_pledges(session, random.Random(seed + 2), DEFAULT_POLICY)
+        seed_pledges(session, random.Random(seed + 4), DEFAULT_POLICY)
         seed_grades(session, DEFAULT_POLICY)
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()

@@ -171,3 +171,23 @@ def test_the_visit_form_says_whether_a_photo_is_needed(app, client, world, login
     with_policy(app, visit_photo_required=True)
     html = client.get(f"/my/visits/new?household={home.id}&lang=en").get_data(as_text=True)
     assert "at least one for a visit in person" in html and "data-photo-required" in html
+
+
+def test_without_the_ranking_a_serious_finding_still_costs_the_year_its_excellent(
+        october, client, world, token_for) -> None:
+    """The annual assessment takes 优秀 away for a month with a yellow card; a bulletin
+    without the ranking gives no card, so the month with the serious finding must count
+    just the same, or turning the ranking off would excuse it."""
+    from checkin.models import User
+    from checkin.services.people import assessment
+
+    with_policy(october, bulletin_ranking=False)
+    assert publish(client, token_for("sup_county"), world["county"]).status_code == 201
+    with october.app_context():
+        s = db.session()
+        cadre = s.get(User, world["cadre_a"])
+        row = assessment.row_of(s, cadre, 2026, october.extensions["checkin_policy"])
+        assert row.records.yellow_cards == 1
+        other = assessment.row_of(s, s.get(User, world["cadre_b"]), 2026,
+                                  october.extensions["checkin_policy"])
+        assert other.records.yellow_cards == 0

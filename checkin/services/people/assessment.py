@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import assessment as rules
+from checkin.domain import publication
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import (
@@ -127,7 +128,10 @@ def _findings(session: Session, ids: list[int], year: int) -> dict[int, tuple[in
 def _awards(session: Session, cadres: list[User], year: int
             ) -> dict[int, dict[str, set[str]]]:
     """Per team: the months of the year's published bulletins (of any area above it) that
-    gave it a red flag or a yellow card; a month counts once whichever level gave it."""
+    gave it a red flag or a yellow card; a month counts once whichever level gave it. A
+    bulletin published without the ranking (POLICY_BULLETIN_RANKING off) gives no card:
+    there a month with a serious finding counts as the yellow card would, so turning the
+    ranking off excuses nothing."""
     above = {int(part) for c in cadres if c.village is not None
              for part in c.village.area_path.strip("/").split("/") if part}
     teams = {c.team_id for c in cadres if c.team_id is not None}
@@ -140,8 +144,11 @@ def _awards(session: Session, cadres: list[User], year: int
             among(session, BulletinPublication.area_id, above),
             BulletinPublication.month.between(f"{year}-01", f"{year}-12"),
             BulletinPublication.id.not_in(superseded))):
+        ranked = publication.ranked(published.content)
         for row in published.content.get("rows", []):
             team_id, award = row.get("team_id"), row.get("award")
+            if not ranked and row.get("spotcheck_failures"):
+                award = "yellow_card"  # unranked, the serious finding itself, with no card
             if team_id in teams and award in ("red_flag", "yellow_card"):
                 out[team_id][award].add(published.month)
     return out
