@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from checkin.domain import coordinates
+from checkin.domain import boundary, coordinates
 
 # Tianditu's WMTS in Web Mercator ("_w"): the vector map and its annotation (place names).
 TIANDITU_LAYER = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
@@ -90,6 +90,25 @@ def tile_origins(config: Mapping[str, Any]) -> list[str]:
         if host and f"{scheme}://{host}" not in origins:
             origins.append(f"{scheme}://{host}")
     return origins
+
+
+class _Village(Protocol):
+    name: str
+    lat: float
+    lon: float
+    radius_m: float
+    boundary: str | None
+
+
+def fence_drawing(village: _Village) -> dict[str, Any]:
+    """A village's fence for a map (WGS-84): its circle, and its boundary if it has one,
+    simplified to about 5 m for drawing (a county's map carries hundreds of villages; the
+    check-ins are judged against the whole boundary)."""
+    shape = None
+    if village.boundary is not None:
+        shape = boundary.rings(boundary.drawn(boundary.load(village.boundary)))
+    return {"name": village.name, "lat": village.lat, "lon": village.lon,
+            "radius_m": village.radius_m, "shape": shape}
 
 
 def _point(lat: float, lon: float, system: coordinates.System) -> tuple[float, float]:

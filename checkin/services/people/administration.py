@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from checkin.domain import coordinates
+from checkin.domain import boundary, coordinates
 from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
 from checkin.models import Household, Team, User, Village
@@ -221,6 +221,44 @@ def set_fence(session: Session, village: Village, *, lat: str, lon: str, radius_
     audit.record(session, actor_id=actor_id, action="village.fence", entity="village",
                  entity_id=village.id, before=before, after=after,
                  detail={"before": before, "after": after})
+    return True
+
+
+def _fence_shape(village: Village) -> boundary.Boundary:
+    if village.boundary is not None:
+        return boundary.load(village.boundary)
+    return boundary.circle(village.lat, village.lon, village.radius_m)
+
+
+def _shape_facts(shape: boundary.Boundary, wkt: str | None, source: str | None
+                 ) -> dict[str, Any]:
+    return {"boundary": wkt, "boundary_source": source,
+            "area_km2": round(boundary.area_m2(shape) / 1e6, 4)}
+
+
+def set_boundary(session: Session, village: Village, *, text: str, system: str,
+                 actor_id: int) -> bool:
+    """A village's boundary from the form (WKT or GeoJSON as read off a map in `system`;
+    stored in WGS-84 with the system it came from); empty text goes back to the circle.
+    Audited with both shapes, their areas and whether the fence now takes in ground it did
+    not: a fence is never widened silently."""
+    if system not in coordinates.SYSTEMS:
+        raise Refusal("invalid_coordinate_system", field="boundary_system")
+    text = text.strip()
+    new_shape = boundary.parse(text, system) if text else None
+    wkt = None if new_shape is None else boundary.to_wkt(new_shape)
+    source = None if new_shape is None else system
+    if (village.boundary, village.boundary_source) == (wkt, source):
+        return False
+    old_shape = _fence_shape(village)
+    before = _shape_facts(old_shape, village.boundary, village.boundary_source)
+    village.boundary, village.boundary_source = wkt, source
+    after_shape = _fence_shape(village)
+    after = _shape_facts(after_shape, wkt, source)
+    audit.record(session, actor_id=actor_id, action="village.boundary", entity="village",
+                 entity_id=village.id, before=before, after=after,
+                 detail={"before": before, "after": after,
+                         "widened": boundary.widens(old_shape, after_shape)})
     return True
 
 
