@@ -224,16 +224,26 @@ def set_fence(session: Session, village: Village, *, lat: str, lon: str, radius_
     return True
 
 
-def _fence_shape(village: Village) -> boundary.Boundary:
-    if village.boundary is not None:
-        return boundary.load(village.boundary)
-    return boundary.circle(village.lat, village.lon, village.radius_m)
+def fence_state(village: Village) -> tuple[boundary.Boundary, dict[str, Any]]:
+    """The shape a village's fence has now (its boundary, or its circle as a polygon) and
+    what the audit log keeps of it."""
+    shape = boundary.load(village.boundary) if village.boundary is not None \
+        else boundary.circle(village.lat, village.lon, village.radius_m)
+    return shape, {"boundary": village.boundary, "boundary_source": village.boundary_source,
+                   "area_km2": round(boundary.area_m2(shape) / 1e6, 4)}
 
 
-def _shape_facts(shape: boundary.Boundary, wkt: str | None, source: str | None
-                 ) -> dict[str, Any]:
-    return {"boundary": wkt, "boundary_source": source,
-            "area_km2": round(boundary.area_m2(shape) / 1e6, 4)}
+def audit_boundary(session: Session, village: Village,
+                   before: tuple[boundary.Boundary, dict[str, Any]], *,
+                   actor_id: int | None) -> None:
+    """`village.boundary` with the old and new shape, their areas and whether the fence now
+    takes in ground it did not (`widened`): a fence is never widened silently."""
+    old_shape, old = before
+    new_shape, new = fence_state(village)
+    audit.record(session, actor_id=actor_id, action="village.boundary", entity="village",
+                 entity_id=village.id, before=old, after=new,
+                 detail={"before": old, "after": new,
+                         "widened": boundary.widens(old_shape, new_shape)})
 
 
 def set_boundary(session: Session, village: Village, *, text: str, system: str,
@@ -250,15 +260,9 @@ def set_boundary(session: Session, village: Village, *, text: str, system: str,
     source = None if new_shape is None else system
     if (village.boundary, village.boundary_source) == (wkt, source):
         return False
-    old_shape = _fence_shape(village)
-    before = _shape_facts(old_shape, village.boundary, village.boundary_source)
+    before = fence_state(village)
     village.boundary, village.boundary_source = wkt, source
-    after_shape = _fence_shape(village)
-    after = _shape_facts(after_shape, wkt, source)
-    audit.record(session, actor_id=actor_id, action="village.boundary", entity="village",
-                 entity_id=village.id, before=before, after=after,
-                 detail={"before": before, "after": after,
-                         "widened": boundary.widens(old_shape, after_shape)})
+    audit_boundary(session, village, before, actor_id=actor_id)
     return True
 
 
