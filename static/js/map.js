@@ -14,7 +14,8 @@
     span.textContent = text == null ? "" : String(text);
     return span;
   }
-  // Said on the map itself, so an empty background is explained, not a grey box.
+  // Said right above the map, so an empty background is explained, not a grey box (and
+  // nothing drawn is hidden under the note).
   var note = null;
   function say(text) {
     if (note || !text) { return; }
@@ -22,7 +23,7 @@
     note.className = "map-note";
     note.setAttribute("role", "status");
     note.textContent = text;
-    box.appendChild(note);
+    box.parentNode.insertBefore(note, box);
   }
   var map = L.map(box, {scrollWheelZoom: false});
   map.attributionControl.setPrefix("Leaflet");  // the prefix's default carries a flag

@@ -77,13 +77,13 @@ def test_without_a_key_the_map_says_so_and_shows_no_flag(page: Page, live_server
     make_checkin("cadre_a")
     sign_in(page, live_server, "sup_t1", PASSWORD)
     page.goto(f"{live_server}/attendance/today")
-    note = page.locator("#map .map-note")
+    note = page.locator(".map-note")
     assert "天地图" in note.inner_text()
     assert page.locator(".leaflet-tile").count() == 0
     credit = attribution(page)
     assert "Leaflet" in credit and "<svg" not in credit and "🇺🇦" not in credit
     page.goto(f"{live_server}/attendance/today?lang=en")
-    assert "No map key is set (Tianditu)" in page.locator("#map .map-note").inner_text()
+    assert "No map key is set (Tianditu)" in page.locator(".map-note").inner_text()
     assert page.locator(".leaflet-interactive").count() >= 2  # the fence and the fix
 
 
@@ -95,7 +95,7 @@ def test_tiles_that_fail_to_load_are_said_on_the_map(page: Page, live_server: st
     app.config["TIANDITU_KEY"] = "k3y"
     sign_in(page, live_server, "sup_t1", PASSWORD)
     page.goto(f"{live_server}/attendance/today?lang=en")
-    note = page.locator("#map .map-note")
+    note = page.locator(".map-note")
     note.wait_for()
     assert "could not be loaded" in note.inner_text()
     asked = page_log.problems().get("requests to other hosts", [])
