@@ -113,6 +113,11 @@ def drawn(boundary: Boundary, tolerance_deg: float = 0.00005) -> Boundary:
     return simpler if isinstance(simpler, Polygon | MultiPolygon) else boundary
 
 
+def geojson(boundary: Boundary) -> dict[str, Any]:
+    """The boundary as a GeoJSON geometry (longitude first)."""
+    return dict(json.loads(shapely.to_geojson(boundary)))
+
+
 def rings(boundary: Boundary) -> list[list[list[list[float]]]]:
     """[polygon][ring][[lat, lon]] (outer ring first, then holes), for drawing."""
     polygons = list(boundary.geoms) if isinstance(boundary, MultiPolygon) else [boundary]

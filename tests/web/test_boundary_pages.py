@@ -143,3 +143,15 @@ def test_no_one_but_an_admin_sets_a_boundary(app: Flask, client: FlaskClient, wo
         "csrf_token": csrf_from(client, "/"), "boundary": SMALL, "boundary_system": "wgs84"})
     assert answer.status_code in (403, 404)
     assert _village(app, world).boundary is None
+
+
+def test_the_api_gives_the_boundary_as_geojson(app: Flask, client: FlaskClient, world, login,
+                                                token_for) -> None:
+    bearer = token_for("sup_t1")
+    login(client, "admin")
+    _paste(client, world, amap(CORNERS), "gcj02")
+    items = app.test_client().get("/api/v1/villages", headers=bearer).get_json()["items"]
+    mine = {v["id"]: v for v in items}[world["va"]]
+    assert mine["boundary"]["type"] == "Polygon"
+    assert mine["boundary"]["coordinates"][0][0] == pytest.approx([116.35, 30.84], abs=1e-6)
+    assert all(v["boundary"] is None for v in items if v["id"] != world["va"])
