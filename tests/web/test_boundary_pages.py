@@ -107,6 +107,8 @@ def test_the_page_draws_the_boundary(app: Flask, client: FlaskClient, world, log
     data = json.loads(re.search(r'id="map-data">(.*?)</script>', page, re.S).group(1))
     [fence] = data["fences"]
     assert fence["shape"][0][0][:2] == [[30.84, 116.35], [30.84, 116.37]]
+    listed = client.get("/admin/villages?lang=en").get_data(as_text=True)
+    assert "its boundary" in listed  # not the circle's radius, which no longer decides
 
 
 @pytest.mark.parametrize(("text", "says"), [
