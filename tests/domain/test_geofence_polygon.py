@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from checkin.domain import boundary, coordinates
+from checkin.domain.evidence import VisitFacts, visit_flags
 from checkin.domain.geofence import CheckinFacts, Fence, distance_m, evaluate_checkin
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
@@ -224,3 +225,19 @@ def test_a_crossing_is_located() -> None:
 def test_rings_for_drawing_are_lat_lon() -> None:
     [[outer]] = boundary.rings(boundary.parse(SQUARE, "wgs84"))
     assert outer[0] == [S, W] and outer[1] == [S, E]
+
+
+@pytest.mark.parametrize(("place", "flagged"), [
+    ((30.85, 116.36), False),
+    (east_of_edge(-50), False),
+    (east_of_edge(40), True),            # inside the circle, outside the boundary
+    ((30.905, 116.355), False),          # the upper natural village, far from the centre
+])
+def test_a_visit_is_flagged_outside_the_boundary_not_the_circle(place, flagged) -> None:
+    facts = VisitFacts(lat=place[0], lon=place[1], accuracy_m=10, recorded_at=NOW,
+                       received_at=NOW, queued=False, in_person=True)
+    flags = visit_flags(facts, None, fence(TWO), POLICY)
+    outside = [f for f in flags if f.code == "outside_fence"]
+    assert bool(outside) is flagged
+    if flagged:
+        assert outside[0].params == {"outside_m": 40}
