@@ -44,7 +44,8 @@
       f.shape.forEach(function (polygon) { bounds = bounds.concat(polygon[0]); });
     } else {
       shape = L.circle([f.lat, f.lon], L.extend({radius: f.radius_m}, style));
-      bounds.push([f.lat, f.lon]);
+      var dLat = f.radius_m / 111320, dLon = dLat / Math.cos(f.lat * Math.PI / 180);
+      bounds.push([f.lat - dLat, f.lon - dLon], [f.lat + dLat, f.lon + dLon]);  // the whole circle
     }
     shape.bindTooltip(label(f.name)).addTo(map);
   });

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 
 from checkin import db
 from checkin.models import Household, User, Village
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.conftest import PASSWORD
 
 HOSTILE = '<b id="inj{n}">X</b><img src="x" id="injimg{n}" onerror="window.injected=1">'
@@ -102,3 +102,4 @@ def test_tiles_that_fail_to_load_are_said_on_the_map(page: Page, live_server: st
     assert any("tianditu.gov.cn/vec_w/wmts" in url and "tk=k3y" in url for url in asked)
     assert any("tianditu.gov.cn/cva_w/wmts" in url for url in asked)
     assert "天地图" in attribution(page) and "<svg" not in attribution(page)
+    shot(page, "today-map-tianditu-no-network")
