@@ -93,6 +93,7 @@ class Config:
     # MAP_TILE_URL is the older name of a custom template, still read.
     MAP_TILES = os.environ.get("MAP_TILES") or os.environ.get("MAP_TILE_URL") or "tianditu"
     MAP_TILES_SYSTEM = os.environ.get("MAP_TILES_SYSTEM", "wgs84")
+    MAP_TILES_SUBDOMAINS = os.environ.get("MAP_TILES_SUBDOMAINS", "abc")  # what {s} becomes
     TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")
     MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")  # empty: the source's own credit
     # Spot checks: the key that seeds the weekly draws (default: derived from SECRET_KEY;

@@ -60,7 +60,8 @@ def tiles_of(config: Mapping[str, Any]) -> Tiles:
     if source == "none":
         return Tiles((), "", "", "wgs84", "off")
     system = str(config.get("MAP_TILES_SYSTEM") or "wgs84").strip().lower()
-    return Tiles(tuple(source.split()), "abc", credit, cast(coordinates.System, system))
+    subdomains = str(config.get("MAP_TILES_SUBDOMAINS") or "abc").strip()
+    return Tiles(tuple(source.split()), subdomains, credit, cast(coordinates.System, system))
 
 
 def check_tiles(config: Mapping[str, Any]) -> str | None:

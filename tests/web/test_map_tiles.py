@@ -31,6 +31,14 @@ def test_the_tile_source_the_settings_name(config, layers, system, missing) -> N
     assert (len(tiles.layers), tiles.system, tiles.missing) == (layers, system, missing)
 
 
+def test_a_custom_template_takes_its_subdomains() -> None:
+    tiles = tiles_of({"MAP_TILES": "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}",
+                      "MAP_TILES_SYSTEM": "gcj02", "MAP_TILES_SUBDOMAINS": "1234"})
+    assert tiles.subdomains == "1234" and tiles.system == "gcj02"
+    assert tiles_of({"MAP_TILES": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"}).subdomains \
+        == "abc"
+
+
 def test_tianditu_is_its_vector_map_and_annotation_with_the_key() -> None:
     tiles = tiles_of({"TIANDITU_KEY": "k&y"})
     vec, cva = tiles.layers
