@@ -88,10 +88,14 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "checkin" / "translations")
     LANGUAGES = ("zh", "en")
-    MAP_TILE_URL = os.environ.get(
-        "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    )
-    MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+    # Map tiles (checkin/maps.py): "tianditu" (vector and annotation, with TIANDITU_KEY),
+    # "osm", "none", or tile URL templates in MAP_TILES_SYSTEM (wgs84, cgcs2000, gcj02).
+    # MAP_TILE_URL is the older name of a custom template, still read.
+    MAP_TILES = os.environ.get("MAP_TILES") or os.environ.get("MAP_TILE_URL") or "tianditu"
+    MAP_TILES_SYSTEM = os.environ.get("MAP_TILES_SYSTEM", "wgs84")
+    MAP_TILES_SUBDOMAINS = os.environ.get("MAP_TILES_SUBDOMAINS", "abc")  # what {s} becomes
+    TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")
+    MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")  # empty: the source's own credit
     # Spot checks: the key that seeds the weekly draws (default: derived from SECRET_KEY;
     # set it apart to rotate SECRET_KEY without changing how past draws verify), and the
     # share of an area's cadres drawn for a presence check each week.
@@ -156,7 +160,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "database"
-    MAP_TILE_URL = ""  # no tiles: tests never leave 127.0.0.1
+    MAP_TILES = "tianditu"  # and no TIANDITU_KEY: no tiles, tests never leave 127.0.0.1
+    TIANDITU_KEY = ""
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need speed
     WTF_CSRF_ENABLED = True
     # The suite's bulletins are those of a county whose rules rank (seed 001, as the demo);

@@ -22,6 +22,7 @@ FLAG_TEXTS: Mapping[str, LazyString] = {
     "low_accuracy": _l("Accuracy %(accuracy_m)s m is worse than the %(limit_m)s m limit"),
     "outside_fence": _l("%(distance_m)s m from the village centre, outside the %(radius_m)s m "
                         "fence"),
+    "outside_boundary": _l("%(outside_m)s m outside the village boundary"),
     "late_sync": _l("Recorded offline and sent %(delay_hours)s h later, more than "
                     "%(limit_hours)s h"),
     "clock_skew": _l("The phone's clock is %(skew_minutes)s min off the server's, more than "
@@ -131,6 +132,8 @@ def flag_text(reason: Reason) -> str:
     key = reason.code
     if key == "impossible_travel" and "speed_kmh" not in reason.params:
         key = "impossible_travel_instant"
+    if key == "outside_fence" and "outside_m" in reason.params:
+        key = "outside_boundary"
     template = FLAG_TEXTS.get(key)
     if template is None:
         return reason.code

@@ -26,7 +26,34 @@ class Entry:
     sentence: LazyString
 
 
+# A village's boundary as its fence (domain/boundary.py): from the admin's page and, under
+# roster_<code>, from a roster's boundary column.
+BOUNDARY: Mapping[str, Entry] = {
+    "boundary_too_long": Entry(422, _l("The boundary is longer than %(limit)s characters; "
+                                       "simplify it in your map software.")),
+    "boundary_unreadable": Entry(422, _l("The boundary is neither WKT (POLYGON((lon lat, …))) "
+                                         "nor GeoJSON.")),
+    "boundary_not_polygon": Entry(422, _l("The boundary must be a POLYGON or MULTIPOLYGON, "
+                                          "not %(found)s.")),
+    "boundary_not_closed": Entry(422, _l("A ring of the boundary is not closed: its last "
+                                         "point must repeat its first.")),
+    "boundary_crosses_itself": Entry(422, _l("The boundary crosses itself or its parts "
+                                             "overlap (near %(lat)s, %(lon)s).")),
+    "boundary_outside_china": Entry(422, _l("A point of the boundary (%(lat)s, %(lon)s) is "
+                                            "outside China; WKT and GeoJSON write the "
+                                            "longitude first.")),
+    "boundary_too_many_vertices": Entry(422, _l("The boundary has %(count)s points, more than "
+                                                "%(limit)s; simplify it in your map "
+                                                "software.")),
+    "boundary_too_small": Entry(422, _l("The boundary encloses %(area_m2)s m², less than a "
+                                        "fence may (%(limit_m2)s m²).")),
+    "boundary_too_large": Entry(422, _l("The boundary encloses %(area_km2)s km², more than a "
+                                        "fence may (%(limit_km2)s km²).")),
+}
+
 TABLE: Mapping[str, Entry] = {
+    **BOUNDARY,
+    **{f"roster_{code}": entry for code, entry in BOUNDARY.items()},
     # The HTTP layer: answers that are not a rule of the service.
     "bad_request": Entry(400, _l("The request could not be understood.")),
     "not_signed_in": Entry(401, _l("Sign in first (session cookie or Bearer token).")),

@@ -7,6 +7,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checkin.auth import bearer_token
+from checkin.maps import tile_origins
 
 csrf = CSRFProtect()
 
@@ -95,12 +96,4 @@ def _cadre_page(response: Response) -> bool:
 
 
 def _tile_origin() -> str:
-    from flask import current_app
-
-    url = current_app.config.get("MAP_TILE_URL", "")
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0]
-    if not host:
-        return ""
-    # Tile hosts like {s}.tile.example.org become a wildcard source.
-    return f"{scheme}://{host.replace('{s}', '*')}"
+    return " ".join(tile_origins(current_app.config))

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from checkin import maps
 from checkin.domain.policy import Policy
 from checkin.domain.signin_limits import parse_rate
 
@@ -25,6 +26,9 @@ def check_config(app: Flask) -> None:
         )
     if env == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = "development-only-secret"
+    trouble = maps.check_tiles(app.config)
+    if trouble:
+        raise ConfigurationError(trouble)
     for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS",
                  "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES"):
         try:

@@ -55,10 +55,20 @@ SCHEMAS: dict[str, Any] = {
         "role": {"type": "string", "enum": ["cadre", "supervisor", "admin"]},
         "area_id": {"type": ["integer", "null"]}, "village_id": {"type": ["integer", "null"]},
         "is_leader": {"type": "boolean"}, "team_id": {"type": ["integer", "null"]}}},
-    "Village": {"type": "object", "required": ["id", "name", "area_id", "lat", "lon", "radius_m"],
+    "Village": {"type": "object", "required": ["id", "name", "area_id", "lat", "lon", "radius_m",
+                                               "boundary"],
                 "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                "area_id": {"type": "integer"}, "lat": {"type": "number"},
-                               "lon": {"type": "number"}, "radius_m": {"type": "number"}}},
+                               "lon": {"type": "number"}, "radius_m": {"type": "number"},
+                               "boundary": {"oneOf": [
+                                   {"$ref": "#/components/schemas/Boundary"},
+                                   {"type": "null"}]}}},
+    "Boundary": {"type": "object", "required": ["type", "coordinates"],
+                 "description": "a village's boundary when it is the fence (then the circle "
+                                "is not): a GeoJSON Polygon or MultiPolygon in WGS-84, "
+                                "longitude first; null: the circle is the fence",
+                 "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                                "coordinates": {"type": "array", "items": {}}}},
     "Token": {"type": "object", "required": ["token", "expires_at"], "properties": {
         "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}},
     "PasswordChange": {"type": "object", "required": ["current", "new"], "properties": {

@@ -11,6 +11,7 @@ from checkin import db
 from checkin.api import bp
 from checkin.api.payload import page, page_args
 from checkin.auth import current_scope
+from checkin.domain import boundary
 from checkin.models import Village
 
 
@@ -22,6 +23,8 @@ def village_json(village: Village) -> dict[str, Any]:
         "lat": village.lat,
         "lon": village.lon,
         "radius_m": village.radius_m,
+        "boundary": None if village.boundary is None
+        else boundary.geojson(boundary.load(village.boundary)),
     }
 
 

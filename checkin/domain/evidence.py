@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from checkin.domain.geofence import distance_m, timing_reason
+from checkin.domain.geofence import Fence, distance_m, outside_reason, timing_reason
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
@@ -29,7 +29,7 @@ class VisitFacts:
 
 
 def visit_flags(facts: VisitFacts, household: tuple[float, float] | None,
-                fence: tuple[float, float, float], policy: Policy) -> list[Flag]:
+                fence: tuple[float, float, float] | Fence, policy: Policy) -> list[Flag]:
     """far_from_household, outside_fence, low_accuracy, late_sync or synced_too_late (the
     check-ins' offline window; impossible travel is judged with the check-in rules, against
     the cadre's previous fix)."""
@@ -44,9 +44,13 @@ def visit_flags(facts: VisitFacts, household: tuple[float, float] | None,
     if facts.accuracy_m is not None and facts.accuracy_m > policy.max_accuracy_m:
         flags.append(Flag("low_accuracy", {"accuracy_m": facts.accuracy_m,
                                            "limit_m": policy.max_accuracy_m}))
-    from_centre = distance_m(facts.lat, facts.lon, fence[0], fence[1])
-    if from_centre > fence[2]:
-        flags.append(Flag("outside_fence", {"distance_m": round(from_centre)}))
+    if not isinstance(fence, Fence):
+        fence = Fence(*fence)
+    outside = outside_reason(facts.lat, facts.lon, fence)
+    if outside is not None and fence.boundary is not None:
+        flags.append(Flag("outside_fence", {"outside_m": round(outside.params["outside_m"])}))
+    elif outside is not None:
+        flags.append(Flag("outside_fence", {"distance_m": round(outside.params["distance_m"])}))
     if household is not None:
         away = distance_m(facts.lat, facts.lon, household[0], household[1])
         if away > policy.far_from_household_m:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from geopy.distance import geodesic
 
+from checkin.domain import boundary as boundaries
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
@@ -21,11 +22,25 @@ VOIDING_TIMING_FLAGS = frozenset({"synced_too_late", "clock_disagrees"})
 
 @dataclass(frozen=True)
 class Fence:
-    """A village's circle: centre in WGS-84 degrees, radius in metres."""
+    """A village's circle: centre in WGS-84 degrees, radius in metres; or, when it has one,
+    its boundary (domain/boundary: polygons in WGS-84), which then decides alone."""
 
     lat: float
     lon: float
     radius_m: float
+    boundary: boundaries.Boundary | None = None
+
+
+def outside_reason(lat: float, lon: float, fence: Fence, dist: float | None = None
+                   ) -> Reason | None:
+    """`outside_fence` with how far, or None inside. The reported point decides: the GPS
+    accuracy never widens a fence (a fix too coarse fails on its own, `low_accuracy`)."""
+    if fence.boundary is not None:
+        outside = boundaries.outside_m(fence.boundary, lat, lon)
+        return None if outside == 0.0 else Reason("outside_fence", {"outside_m": outside})
+    if dist is None:
+        dist = distance_m(lat, lon, fence.lat, fence.lon)
+    return None if dist <= fence.radius_m else _outside_fence(dist, fence)
 
 
 @dataclass(frozen=True)
@@ -113,13 +128,14 @@ def evaluate_checkin(
     """Judge one check-in: it counts iff inside the fence, accurate enough and on time
     (sent within the offline window if queued; with a clock the server agrees with if live)."""
     dist = distance_m(facts.lat, facts.lon, fence.lat, fence.lon)
-    in_fence = dist <= fence.radius_m
+    outside = outside_reason(facts.lat, facts.lon, fence, dist)
+    in_fence = outside is None
     accurate = facts.accuracy_m <= policy.max_accuracy_m
     reasons = tuple(
         reason
         for reason in (
             _low_accuracy(facts, policy),
-            None if in_fence else _outside_fence(dist, fence),
+            outside,
             timing_reason(facts.recorded_at, facts.received_at, facts.live, policy),
             _impossible_travel(facts, previous, policy),
         )

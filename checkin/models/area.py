@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -52,6 +52,10 @@ class Village(Base):
     coord_source: Mapped[str] = mapped_column(String(10), default="wgs84",
                                               server_default="wgs84")
     radius_m: Mapped[float] = mapped_column(Float, default=1500.0)
+    # The village's boundary as its fence, when it has one (decides instead of the circle):
+    # WKT in WGS-84, checked by domain/boundary; and the map it was read from.
+    boundary: Mapped[str | None] = mapped_column(Text)
+    boundary_source: Mapped[str | None] = mapped_column(String(10))
     landline: Mapped[str | None] = mapped_column(String(32))
     poverty_status: Mapped[str] = mapped_column(String(32), default="poor")
     # Copy of the area's path, so scoping a village needs no join.

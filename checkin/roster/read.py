@@ -17,6 +17,7 @@ from checkin.roster.problems import Problem, rejected
 from checkin.roster.schema import SHEET_BY_NAME, SHEETS, SheetSpec
 
 MAX_CELL_CHARS = 500
+BOUNDARY_CELL_CHARS = 32_767  # a village's boundary (WKT or GeoJSON): an Excel cell's most
 MAX_COLUMNS = 40
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
@@ -273,10 +274,12 @@ def _row_values(sheet: RawSheet, number: int, cells: list[tuple[Any, bool]],
             continue
         if isinstance(value, str):
             value = value.strip()
-            if len(value) > MAX_CELL_CHARS:
+            limit = BOUNDARY_CELL_CHARS if sheet.spec.column(key).kind == "boundary" \
+                else MAX_CELL_CHARS
+            if len(value) > limit:
                 problems.append(Problem("too_long", sheet=sheet.name, row=number,
                                         column=sheet.headers[key], letter=sheet.letter(key),
-                                        params={"limit": MAX_CELL_CHARS}))
+                                        params={"limit": limit}))
                 continue
         values[key] = None if value == "" else value
     if all(v is None for v in values.values()):

@@ -10,7 +10,7 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "text"  # text, code, phone, float, date, bool, choice
+    kind: str = "text"  # text, code, phone, float, date, bool, choice, boundary (WKT/GeoJSON)
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()  # (stored value, Chinese word)
     example: str = ""
@@ -64,6 +64,9 @@ SHEETS: tuple[SheetSpec, ...] = (
                choices=COORD_SYSTEMS, example="WGS-84"),
         Column("radius_m", "半径(米)", "radius_m", kind="float", required=False,
                example="1500"),
+        # The village's boundary as its fence (WKT or GeoJSON, in the row's 坐标系): a
+        # missing column keeps it, an empty cell goes back to the circle.
+        Column("boundary", "村界", "boundary", kind="boundary", required=False, example=""),
         Column("landline", "村部固定电话", "landline", kind="phone", required=False,
                example="0000-0000000"),
         Column("poverty_status", "贫困状态", "poverty_status", kind="choice", required=False,

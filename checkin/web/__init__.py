@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checkin import personal_data, reasons
+from checkin import maps, personal_data, reasons
 from checkin.web import (
     account,
     admin,
@@ -44,6 +44,6 @@ def register(app: Flask) -> None:
     app.context_processor(inbox.inject_unread)
     # Macros imported into a template see globals, not the context.
     app.jinja_env.globals.update(feedback_word=feedback.feedback_word,
-                                 flag_words=reasons.flag_word,
+                                 flag_words=reasons.flag_word, map_payload=maps.map_payload,
                                  purpose_words=reasons.purpose_word,
                                  record_reasons=reasons.record_reasons)

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from checkin import db, refusals
+from checkin import db, maps, refusals
 from checkin.api.imports import take_credentials
 from checkin.auth import roles_required, session_lifetime
 from checkin.domain import duties
@@ -36,7 +36,14 @@ from checkin.services.people import (
     second_factor,
     signin_sessions,
 )
-from checkin.web.forms import ConfirmForm, FenceForm, HelperForm, PersonForm, RosterForm
+from checkin.web.forms import (
+    BoundaryForm,
+    ConfirmForm,
+    FenceForm,
+    HelperForm,
+    PersonForm,
+    RosterForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -276,12 +283,17 @@ def _village(village_id: int) -> Village:
     return village
 
 
-def _village_page(village: Village, fence: FenceForm, status: int = 200) -> Any:
+def _village_page(village: Village, fence: FenceForm, status: int = 200,
+                  outline: BoundaryForm | None = None) -> Any:
     session = db.session()
     helpers = administration.helpers_of(session, village.id)
     words = {choice.value: choice.label for choice in fence.system.choices}
+    if outline is None:
+        outline = BoundaryForm(data={"boundary_system": "wgs84",
+                                     "boundary": village.boundary or ""})
+    map_data = {"fences": [maps.fence_drawing(village)], "marks": []}
     return render_template("admin/village.html", village=village, fence=fence,
-                           coord_words=words,
+                           outline=outline, coord_words=words, map_data=map_data,
                            households=administration.households_of(session, village.id),
                            helpers=helpers, helper_form=HelperForm()), status
 
@@ -313,6 +325,39 @@ def village_fence(village_id: int) -> Any:
         return _village_page(found, fence, 422)
     flash(_("The fence of %(village)s is saved.", village=found.name) if changed
           else _("Nothing changed."), "info")
+    return redirect(url_for("admin.village", village_id=found.id), code=303)
+
+
+def _fence_form(village: Village) -> FenceForm:
+    return FenceForm(formdata=None, data={
+        "lat": f"{village.lat:.7f}", "lon": f"{village.lon:.7f}",
+        "radius_m": f"{village.radius_m:g}", "system": "wgs84"})
+
+
+@bp.post("/villages/<int:village_id>/boundary")
+@roles_required("admin")
+def village_boundary(village_id: int) -> Any:
+    """The village's boundary as its fence (WKT or GeoJSON, converted from the map it was
+    read on); empty goes back to the circle. Refused geometry changes nothing."""
+    found = _village(village_id)
+    outline = BoundaryForm()
+    if not outline.validate_on_submit():
+        return _village_page(found, _fence_form(found), 422, outline)
+    try:
+        changed = administration.set_boundary(
+            db.session(), found, text=outline.boundary.data or "",
+            system=outline.boundary_system.data or "", actor_id=current_user.id)
+    except Refusal as exc:
+        field = getattr(outline, exc.field or "", None) or outline.boundary
+        field.errors = [*field.errors, refusals.message(exc)]
+        return _village_page(found, _fence_form(found), 422, outline)
+    if not changed:
+        flash(_("Nothing changed."), "info")
+    elif found.boundary is None:
+        flash(_("%(village)s has its circle as the fence again.", village=found.name), "info")
+    else:
+        flash(_("The boundary of %(village)s is saved; it is the fence now.",
+                village=found.name), "info")
     return redirect(url_for("admin.village", village_id=found.id), code=303)
 
 

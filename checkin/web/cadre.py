@@ -16,7 +16,7 @@ from checkin.api.daily_logs import parse_log
 from checkin.api.daily_logs import store as store_log
 from checkin.auth import roles_required
 from checkin.daily_log_text import draft_text
-from checkin.domain import daily_log
+from checkin.domain import boundary, daily_log
 from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceCorrection, Checkin, Leave
 from checkin.platform import clock
@@ -36,7 +36,10 @@ def checkin_page() -> Any:
     todays = db.session().scalars(select(Checkin).where(
         Checkin.user_id == current_user.id, Checkin.local_day == today
     ).order_by(Checkin.recorded_at.desc())).all()
+    outline = None if village is None or village.boundary is None \
+        else boundary.rings(boundary.load(village.boundary))
     return render_template("cadre/checkin.html", village=village, todays=todays,
+                           outline=outline,
                            max_accuracy=int(policy().max_accuracy_m))
 
 

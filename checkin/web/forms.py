@@ -79,16 +79,27 @@ class PersonForm(FlaskForm):
     team_code = StringField(_l("Team code"), validators=[Length(max=32)])
 
 
+MAP_SYSTEMS = [
+    SelectChoice("wgs84", _l("GPS / WGS-84")),
+    SelectChoice("cgcs2000", _l("Tianditu / CGCS2000")),
+    SelectChoice("gcj02", _l("AMap or Tencent / GCJ-02")),
+    SelectChoice("bd09", _l("Baidu / BD-09"))]
+
+
 class FenceForm(FlaskForm):
     lat = StringField(_l("Latitude of the centre"), validators=[DataRequired(), Length(max=40)])
     lon = StringField(_l("Longitude of the centre"), validators=[DataRequired(),
                                                                  Length(max=40)])
     radius_m = StringField(_l("Radius (m)"), validators=[DataRequired(), Length(max=40)])
-    system = SelectField(_l("Read from which map"), choices=[
-        SelectChoice("wgs84", _l("GPS / WGS-84")),
-        SelectChoice("cgcs2000", _l("Tianditu / CGCS2000")),
-        SelectChoice("gcj02", _l("AMap or Tencent / GCJ-02")),
-        SelectChoice("bd09", _l("Baidu / BD-09"))])
+    system = SelectField(_l("Read from which map"), choices=MAP_SYSTEMS)
+
+
+class BoundaryForm(FlaskForm):
+    """A village's boundary pasted as WKT or GeoJSON; empty goes back to the circle. Its
+    length is judged by domain/boundary, which says the limit."""
+
+    boundary_system = SelectField(_l("Read from which map"), choices=MAP_SYSTEMS)
+    boundary = TextAreaField(_l("Boundary (WKT or GeoJSON, longitude first)"))
 
 
 class HelperForm(FlaskForm):

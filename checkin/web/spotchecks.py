@@ -19,7 +19,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from checkin import db, refusals
+from checkin import db, maps, refusals
 from checkin.auth import current_scope, roles_required, safe_next
 from checkin.domain import reporting, spotcheck_work
 from checkin.domain.refusal import Refusal
@@ -231,8 +231,7 @@ def item_map(item: SpotcheckItem) -> dict[str, Any]:
         marks.append({"lat": result.lat, "lon": result.lon,
                       "ok": "far_from_village" not in result.flags.split(","),
                       "label": _("Where the check was recorded")})
-    return {"fences": [{"name": village.name, "lat": village.lat, "lon": village.lon,
-                        "radius_m": village.radius_m}], "marks": marks}
+    return {"fences": [maps.fence_drawing(village)], "marks": marks}
 
 
 def assign_form(session: Session, item: SpotcheckItem) -> AssignForm:

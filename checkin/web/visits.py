@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from checkin import db, refusals
+from checkin import db, maps, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import Percent, export
@@ -85,9 +85,7 @@ def visit_page(visit_id: str) -> Any:
     if visit is None:
         abort(404)
     household = visit.household
-    map_data = {"fences": [{"name": household.village.name, "lat": household.village.lat,
-                            "lon": household.village.lon,
-                            "radius_m": household.village.radius_m}],
+    map_data = {"fences": [maps.fence_drawing(household.village)],
                 "marks": [m for m in (
                     {"lat": household.lat, "lon": household.lon, "ok": True,
                      "label": household.head_name} if household.lat is not None else None,

@@ -14,6 +14,10 @@
   var note = document.getElementById("note");
   var centre = {lat: +root.dataset.lat, lon: +root.dataset.lon};
   var radius = +root.dataset.radius;
+  // The village's boundary when it has one ([polygon][ring][[lat, lon]], WGS-84): then it
+  // decides, as on the server, instead of the circle.
+  var outlineBox = document.getElementById("checkin-boundary");
+  var outline = outlineBox ? JSON.parse(outlineBox.textContent) : null;
   var maxAccuracy = +root.dataset.maxAccuracy;
   // Reasons the cadre is told in the answer; the rest (how fraud is detected, with its
   // thresholds) are for the supervisors only.
@@ -34,24 +38,63 @@
     return 2 * r * Math.asin(Math.sqrt(h));
   }
 
-  // The fence as a circle and the fix as a dot, north up, scaled to hold both.
+  // Metres east and south (SVG y grows down) of the centre, flat over a village's size.
+  var perLat = metres(centre, {lat: centre.lat + 0.001, lon: centre.lon}) / 0.001;
+  var perLon = metres(centre, {lat: centre.lat, lon: centre.lon + 0.001}) / 0.001;
+  function local(lat, lon) { return [(lon - centre.lon) * perLon, (centre.lat - lat) * perLat]; }
+
+  // Inside the boundary (even-odd over every ring: holes and separate natural villages)
+  // and the distance to its nearest edge, in metres.
+  function against(f) {
+    var p = local(f.lat, f.lon), inside = false, edge = Infinity;
+    outline.forEach(function (polygon) {
+      polygon.forEach(function (ring) {
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          var a = local(ring[i][0], ring[i][1]), b = local(ring[j][0], ring[j][1]);
+          if ((a[1] > p[1]) !== (b[1] > p[1]) &&
+              p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]) { inside = !inside; }
+          var dx = b[0] - a[0], dy = b[1] - a[1], len = dx * dx + dy * dy;
+          var t = len ? Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len)) : 0;
+          edge = Math.min(edge, Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy));
+        }
+      });
+    });
+    return {inside: inside || edge < 0.01, edge: edge};
+  }
+
+  function judged(f) {
+    if (outline) { return against(f); }
+    return {inside: f.distance <= radius, edge: Math.abs(radius - f.distance)};
+  }
+
+  // The fence (its circle, or its boundary) and the fix as a dot, north up, scaled to hold both.
   function draw(f) {
-    var north = metres(centre, {lat: f.lat, lon: centre.lon}) * (f.lat < centre.lat ? 1 : -1);
-    var east = metres(centre, {lat: centre.lat, lon: f.lon}) * (f.lon < centre.lon ? -1 : 1);
-    var span = Math.max(radius, Math.abs(north), Math.abs(east)) * 1.15;
-    var scale = 90 / span;
-    document.getElementById("fence-circle").setAttribute("r", radius * scale);
+    var p = local(f.lat, f.lon), span = Math.max(Math.abs(p[0]), Math.abs(p[1]));
+    if (outline) {
+      outline.forEach(function (polygon) { polygon.forEach(function (ring) { ring.forEach(function (v) {
+        var q = local(v[0], v[1]); span = Math.max(span, Math.abs(q[0]), Math.abs(q[1]));
+      }); }); });
+    } else { span = Math.max(span, radius); }
+    var scale = 90 / (span * 1.15);
+    var circle = document.getElementById("fence-circle"), shape = document.getElementById("fence-shape");
+    if (outline) {
+      circle.setAttribute("r", 0);
+      shape.setAttribute("d", outline.map(function (polygon) { return polygon.map(function (ring) {
+        return "M" + ring.map(function (v) { var q = local(v[0], v[1]);
+          return (q[0] * scale).toFixed(1) + " " + (q[1] * scale).toFixed(1); }).join("L") + "Z";
+      }).join(""); }).join(""));
+    } else { circle.setAttribute("r", radius * scale); }
     var dot = document.getElementById("fence-fix");
-    dot.setAttribute("cx", east * scale);
-    dot.setAttribute("cy", north * scale);
-    map.classList.toggle("outside", f.distance > radius);
+    dot.setAttribute("cx", p[0] * scale);
+    dot.setAttribute("cy", p[1] * scale);
+    map.classList.toggle("outside", !f.inside);
     map.removeAttribute("hidden");  // an SVG element has no .hidden property
   }
 
   function describe(f) {
-    var inside = f.distance <= radius;
+    var inside = f.inside;
     var lines = [(inside ? text.inside : text.outside)
-      .replace("{m}", Math.round(f.distance)).replace("{e}", Math.round(Math.abs(radius - f.distance))),
+      .replace("{m}", Math.round(f.distance)).replace("{e}", Math.round(f.edge)),
       text.accuracy.replace("{m}", Math.round(f.accuracy_m)) +
       (f.good ? "" : " " + text.too_coarse.replace("{limit}", maxAccuracy))];
     say(fixBox, lines.join("\n"), inside && f.good ? "ok" : (inside ? "warn" : "bad"));
@@ -67,6 +110,9 @@
              accuracy_m: Math.round(pos.coords.accuracy * 10) / 10,
              recorded_at: new Date(pos.timestamp || Date.now()).toISOString()};
       fix.distance = metres(centre, fix);
+      var verdict = judged(fix);
+      fix.inside = verdict.inside;
+      fix.edge = verdict.edge;
       fix.good = fix.accuracy_m <= maxAccuracy;
       describe(fix);
       locateButton.textContent = text.retry;
@@ -80,7 +126,7 @@
 
   function send() {
     if (!fix) { return; }
-    var warning = fix.distance > radius ? text.confirm_outside : (!fix.good ? text.confirm_coarse : "");
+    var warning = !fix.inside ? text.confirm_outside : (!fix.good ? text.confirm_coarse : "");
     if (warning && !window.confirm(warning)) { say(resultBox, text.not_sent, "warn"); return; }
     var record = {id: window.newRecordId(), lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m,
                   recorded_at: fix.recorded_at};

@@ -1,4 +1,6 @@
-// Draws village fences and check-ins on a Leaflet map from a JSON block on the page.
+// Draws village fences (circles or polygons) and check-ins on a Leaflet map from the JSON
+// block the page carries: the tile layers, the notes to show and the points, already in the
+// tiles' own coordinate system (checkin/maps.py).
 (function () {
   "use strict";
   var box = document.getElementById("map");
@@ -12,15 +14,40 @@
     span.textContent = text == null ? "" : String(text);
     return span;
   }
-  var map = L.map(box, {scrollWheelZoom: false});
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, {maxZoom: 18, attribution: box.dataset.attribution || ""}).addTo(map);
+  // Said right above the map, so an empty background is explained, not a grey box (and
+  // nothing drawn is hidden under the note).
+  var note = null;
+  function say(text) {
+    if (note || !text) { return; }
+    note = document.createElement("p");
+    note.className = "map-note";
+    note.setAttribute("role", "status");
+    note.textContent = text;
+    box.parentNode.insertBefore(note, box);
   }
+  var map = L.map(box, {scrollWheelZoom: false});
+  map.attributionControl.setPrefix("Leaflet");  // the prefix's default carries a flag
+  var tiles = points.tiles || {layers: []};
+  tiles.layers.forEach(function (url) {
+    L.tileLayer(url, {maxZoom: 18, subdomains: tiles.subdomains || "abc",
+                      attribution: tiles.attribution || ""})
+      .on("tileerror", function () { say(points.notes.tile_error); })
+      .addTo(map);
+  });
+  if (!tiles.layers.length) { say(points.notes[tiles.missing]); }
   var bounds = [];
+  var style = {color: "#b91c1c", weight: 2, fillOpacity: 0.05};
   points.fences.forEach(function (f) {
-    L.circle([f.lat, f.lon], {radius: f.radius_m, color: "#b91c1c", weight: 2, fillOpacity: 0.05})
-      .bindTooltip(label(f.name)).addTo(map);
-    bounds.push([f.lat, f.lon]);
+    var shape;
+    if (f.shape && f.shape.length) {  // [polygon][ring][[lat, lon]]: outer ring, then holes
+      shape = L.polygon(f.shape, style);
+      f.shape.forEach(function (polygon) { bounds = bounds.concat(polygon[0]); });
+    } else {
+      shape = L.circle([f.lat, f.lon], L.extend({radius: f.radius_m}, style));
+      var dLat = f.radius_m / 111320, dLon = dLat / Math.cos(f.lat * Math.PI / 180);
+      bounds.push([f.lat - dLat, f.lon - dLon], [f.lat + dLat, f.lon + dLon]);  // the whole circle
+    }
+    shape.bindTooltip(label(f.name)).addTo(map);
   });
   points.marks.forEach(function (m) {
     L.circleMarker([m.lat, m.lon], {radius: 7, color: m.ok ? "#15803d" : "#b45309", fillOpacity: 0.8})

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 
 from checkin import db
 from checkin.models import Household, User, Village
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.conftest import PASSWORD
 
 HOSTILE = '<b id="inj{n}">X</b><img src="x" id="injimg{n}" onerror="window.injected=1">'
@@ -63,3 +63,43 @@ def test_hostile_names_on_a_visit_map_are_text(page: Page, live_server: str, app
     shown = tooltips(page)
     assert any("<b id=" in text for text in shown), shown
     assert_inert(page)
+
+
+def attribution(page: Page) -> str:
+    return page.locator(".leaflet-control-attribution").inner_html()
+
+
+def test_without_a_key_the_map_says_so_and_shows_no_flag(page: Page, live_server: str,
+                                                         app: Flask, world,
+                                                         make_checkin) -> None:
+    """Tianditu is the default; with no TIANDITU_KEY the map explains its blank ground in
+    the reader's language, and the Leaflet credit carries no flag."""
+    make_checkin("cadre_a")
+    sign_in(page, live_server, "sup_t1", PASSWORD)
+    page.goto(f"{live_server}/attendance/today")
+    note = page.locator(".map-note")
+    assert "天地图" in note.inner_text()
+    assert page.locator(".leaflet-tile").count() == 0
+    credit = attribution(page)
+    assert "Leaflet" in credit and "<svg" not in credit and "🇺🇦" not in credit
+    page.goto(f"{live_server}/attendance/today?lang=en")
+    assert "No map key is set (Tianditu)" in page.locator(".map-note").inner_text()
+    assert page.locator(".leaflet-interactive").count() >= 2  # the fence and the fix
+
+
+def test_tiles_that_fail_to_load_are_said_on_the_map(page: Page, live_server: str,
+                                                     app: Flask, world, page_log) -> None:
+    """With a key the vector and annotation layers are asked of Tianditu; here every
+    other host is refused, as a county office without internet would be: the map says
+    the background could not be loaded."""
+    app.config["TIANDITU_KEY"] = "k3y"
+    sign_in(page, live_server, "sup_t1", PASSWORD)
+    page.goto(f"{live_server}/attendance/today?lang=en")
+    note = page.locator(".map-note")
+    note.wait_for()
+    assert "could not be loaded" in note.inner_text()
+    asked = page_log.problems().get("requests to other hosts", [])
+    assert any("tianditu.gov.cn/vec_w/wmts" in url and "tk=k3y" in url for url in asked)
+    assert any("tianditu.gov.cn/cva_w/wmts" in url for url in asked)
+    assert "天地图" in attribution(page) and "<svg" not in attribution(page)
+    shot(page, "today-map-tianditu-no-network")

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from checkin import maps
 from checkin.domain import attendance, standing
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
@@ -213,8 +214,7 @@ def totals(board: list[VillageBoard]) -> dict[str, int]:
 
 def map_data(board: list[VillageBoard]) -> dict[str, list[dict[str, object]]]:
     """Fences and today's latest fixes, for the map on the page."""
-    fences = [{"name": b.village.name, "lat": b.village.lat, "lon": b.village.lon,
-               "radius_m": b.village.radius_m} for b in board]
+    fences = [maps.fence_drawing(b.village) for b in board]
     marks = [{"lat": r.last.lat, "lon": r.last.lon, "ok": r.status == "on_post",
               "label": r.cadre.name} for b in board for r in b.rows if r.last is not None]
     return {"fences": fences, "marks": marks}

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from checkin.domain import geofence
+from checkin.domain import boundary, geofence
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceDay, Checkin, User, Village
@@ -30,7 +30,7 @@ MAX_NOTE = 2000
 DURING_LEAVE = "during_leave"
 
 # Built once: the same statements for every check-in, only their parameters change.
-_FENCE = select(Village.lat, Village.lon, Village.radius_m).where(
+_FENCE = select(Village.lat, Village.lon, Village.radius_m, Village.boundary).where(
     Village.id == bindparam("village_id"))
 _PREVIOUS_FIX = (
     select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
@@ -75,7 +75,12 @@ def previous_fix(session: Session, user_id: int, before: datetime
 
 def fence_of(session: Session, village_id: int) -> geofence.Fence | None:
     row = session.execute(_FENCE, {"village_id": village_id}).first()
-    return None if row is None else geofence.Fence(row.lat, row.lon, row.radius_m)
+    return None if row is None else fence_from(row.lat, row.lon, row.radius_m, row.boundary)
+
+
+def fence_from(lat: float, lon: float, radius_m: float, wkt: str | None) -> geofence.Fence:
+    """A village's fence: its boundary when it has one, else its circle."""
+    return geofence.Fence(lat, lon, radius_m, None if wkt is None else boundary.load(wkt))
 
 
 def record(session: Session, user: User, data: CheckinInput, policy: Policy) -> Checkin:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from checkin.domain import coordinates
+from checkin.domain import boundary, coordinates
 from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
 from checkin.models import TEAM_ROLES, Household, Team, User, Village
@@ -228,6 +228,48 @@ def set_fence(session: Session, village: Village, *, lat: str, lon: str, radius_
     audit.record(session, actor_id=actor_id, action="village.fence", entity="village",
                  entity_id=village.id, before=before, after=after,
                  detail={"before": before, "after": after})
+    return True
+
+
+def fence_state(village: Village) -> tuple[boundary.Boundary, dict[str, Any]]:
+    """The shape a village's fence has now (its boundary, or its circle as a polygon) and
+    what the audit log keeps of it."""
+    shape = boundary.load(village.boundary) if village.boundary is not None \
+        else boundary.circle(village.lat, village.lon, village.radius_m)
+    return shape, {"boundary": village.boundary, "boundary_source": village.boundary_source,
+                   "area_km2": round(boundary.area_m2(shape) / 1e6, 4)}
+
+
+def audit_boundary(session: Session, village: Village,
+                   before: tuple[boundary.Boundary, dict[str, Any]], *,
+                   actor_id: int | None) -> None:
+    """`village.boundary` with the old and new shape, their areas and whether the fence now
+    takes in ground it did not (`widened`): a fence is never widened silently."""
+    old_shape, old = before
+    new_shape, new = fence_state(village)
+    audit.record(session, actor_id=actor_id, action="village.boundary", entity="village",
+                 entity_id=village.id, before=old, after=new,
+                 detail={"before": old, "after": new,
+                         "widened": boundary.widens(old_shape, new_shape)})
+
+
+def set_boundary(session: Session, village: Village, *, text: str, system: str,
+                 actor_id: int) -> bool:
+    """A village's boundary from the form (WKT or GeoJSON as read off a map in `system`;
+    stored in WGS-84 with the system it came from); empty text goes back to the circle.
+    Audited with both shapes, their areas and whether the fence now takes in ground it did
+    not: a fence is never widened silently."""
+    if system not in coordinates.SYSTEMS:
+        raise Refusal("invalid_coordinate_system", field="boundary_system")
+    text = text.strip()
+    new_shape = boundary.parse(text, system) if text else None
+    wkt = None if new_shape is None else boundary.to_wkt(new_shape)
+    source = None if new_shape is None else system
+    if (village.boundary, village.boundary_source) == (wkt, source):
+        return False
+    before = fence_state(village)
+    village.boundary, village.boundary_source = wkt, source
+    audit_boundary(session, village, before, actor_id=actor_id)
     return True
 
 

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.db import Base
-from checkin.domain import coordinates, team_makeup
+from checkin.domain import boundary, coordinates, team_makeup
 from checkin.domain.passwords import new_password
 from checkin.domain.personal_data import mask
 from checkin.domain.policy import DEFAULT_POLICY, Policy
+from checkin.domain.refusal import Refusal
 from checkin.models import Area, Household, SendingUnit, Team, User, Village
 from checkin.platform import audit, hashing
 from checkin.platform.among import among
@@ -26,7 +27,7 @@ from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
-from checkin.services.people import accounts
+from checkin.services.people import accounts, administration
 
 Progress = Callable[[str, int, int], None]
 # The sheet a reference points into, by the word naming it in a problem.
@@ -340,6 +341,13 @@ class Checker:
             radius = row.get("radius_m")
             if radius is not None and not 50 <= radius <= 20000:
                 self.problem("radius", "villages", number, "radius_m", value=radius)
+            if row.get("boundary"):
+                try:
+                    boundary.parse(row["boundary"], system_of(row, self.known.villages.get(
+                        row["code"])))
+                except Refusal as refused:
+                    self.problem(refused.code, "villages", number, "boundary",
+                                 **refused.params)
 
     def check_teams(self) -> None:
         for number, row in self.rows.get("teams"):
@@ -401,6 +409,7 @@ class Applier:
         self.result = ImportResult()
         self._pending_password: str | None = None
         self._audits: list[tuple[str, str, Any, dict[str, Any] | None]] = []
+        self._boundaries: list[tuple[Village, Any]] = []
         self.initial_password: str | None = None
         self.force_password_change = True
         self.fence_radius_m = DEFAULT_POLICY.default_fence_radius_m
@@ -464,6 +473,10 @@ class Applier:
             audit.record(self.session, actor_id=self.actor_id, action=action, entity=entity,
                          entity_id=record.id, before=before, after=audit.snapshot(record))
         self._audits.clear()
+        for village, before in self._boundaries:  # with both shapes, as the admin's page
+            administration.audit_boundary(self.session, village, before,
+                                          actor_id=self.actor_id)
+        self._boundaries.clear()
 
     def apply_areas(self) -> None:
         rows = sorted(self.rows.get("areas"), key=lambda nr: LEVEL_RANK[nr[1]["level"]])
@@ -518,7 +531,16 @@ class Applier:
                 values["landline"] = row["landline"]
             if "poverty_status" in row or stored is None:
                 values["poverty_status"] = row.get("poverty_status") or "poor"
-            self.upsert("village", self.known.villages, row["code"], Village, values)
+            if "boundary" in row:  # a missing column keeps it; an empty cell: the circle
+                shape = boundary.parse(row["boundary"], system) if row["boundary"] else None
+                values["boundary"] = None if shape is None else boundary.to_wkt(shape)
+                values["boundary_source"] = None if shape is None else system
+            before = None if stored is None or "boundary" not in row \
+                else administration.fence_state(stored)
+            village = self.upsert("village", self.known.villages, row["code"], Village, values)
+            if before is not None and (before[1]["boundary"], before[1]["boundary_source"]) \
+                    != (village.boundary, village.boundary_source):
+                self._boundaries.append((village, before))
             self.progress("villages", index, len(rows))
 
     def apply_teams(self) -> None:

@@ -22,7 +22,7 @@ from checkin.photos.store import PhotoStore
 from checkin.photos.stores import photo_store
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
-from checkin.services.attendance.checkins import previous_fix
+from checkin.services.attendance.checkins import fence_from, previous_fix
 from checkin.services.visits.photo_index import find_duplicate
 
 MAX_NOTE = 2000
@@ -135,14 +135,14 @@ def _visit_flags(session: Session, user: User, data: VisitInput, household: Hous
                                 queued=data.queued, in_person=data.kind == "visit")
     home = (household.lat, household.lon) if household.lat is not None and \
         household.lon is not None else None
-    flags = evidence.visit_flags(facts, home, (village.lat, village.lon, village.radius_m),
-                                 policy)
+    fence = fence_from(village.lat, village.lon, village.radius_m, village.boundary)
+    flags = evidence.visit_flags(facts, home, fence, policy)
     if data.kind == "visit" and data.lat is not None and data.lon is not None:
         verdict = geofence.evaluate_checkin(
             geofence.CheckinFacts(lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m or 0,
                                   recorded_at=data.recorded_at, received_at=received,
                                   live=True),
-            geofence.Fence(village.lat, village.lon, village.radius_m),
+            fence,
             previous_fix(session, user.id, data.recorded_at), policy)
         flags += [evidence.Flag(r.code, dict(r.params)) for r in verdict.reasons
                   if r.code == "impossible_travel"]
