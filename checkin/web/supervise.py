@@ -22,8 +22,7 @@ from checkin.services.attendance import boards, corrections, daily_logs, leaves
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
-from checkin.web import charts
-from checkin.web.cadre import month_arg
+from checkin.web import charts, period
 from checkin.web.forms import DecisionForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/attendance")
@@ -88,7 +87,8 @@ def today() -> Any:
 @roles_required("supervisor", "admin")
 def month(kind: str | None = None) -> Any:
     today_ = clock.today()
-    year, month_no = month_arg(today_)
+    chosen = period.month_arg(today_)
+    year, month_no = chosen.year, chosen.month
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     dates, rows = boards.month_grid(db.session(), cadres, year, month_no, today_)
     sort = request.args.get("sort", "")
@@ -100,7 +100,7 @@ def month(kind: str | None = None) -> Any:
     logged = daily_logs.days_with_log(db.session(), [c.id for c in cadres], dates[0],
                                       dates[-1])
     return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
-                           logged=logged,
+                           logged=logged, period=chosen,
                            month=month_no, words=words, sort=sort, area=area_title(),
                            **filter_choices())
 
@@ -125,8 +125,8 @@ def _month_export(kind: str, year: int, month_no: int, dates: list[date],
 @bp.get("/year.<kind>")
 @roles_required("supervisor", "admin")
 def year(kind: str | None = None) -> Any:
-    raw = request.args.get("year", "")
-    year_no = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    chosen = period.year_arg(clock.today())
+    year_no = chosen.year
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     rows = boards.year_rows(db.session(), cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
@@ -140,6 +140,7 @@ def year(kind: str | None = None) -> Any:
     if kind is not None:
         return _year_export(kind, year_no, rows, expected)
     return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
+                           period=chosen,
                            expected=expected, chart=charts.days_against_target(rows, expected),
                            area=area_title(), **filter_choices())
 
@@ -186,13 +187,10 @@ def leave_inbox() -> Any:
 
 
 def register_filters() -> leave_inbox_service.RegisterFilters:
-    month = request.args.get("month", "")
-    parts = month.split("-")
-    valid = (len(parts) == 2 and all(p.isdigit() for p in parts)
-             and 2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12)
+    chosen = period.optional_month_arg(clock.today())
     return leave_inbox_service.RegisterFilters(
         status=request.args.get("status") or None, kind=request.args.get("kind") or None,
-        month=(int(parts[0]), int(parts[1])) if valid else None)
+        month=(chosen.year, chosen.month) if chosen.value else None)
 
 
 @bp.get("/leaves/register")
@@ -209,7 +207,7 @@ def leave_register(kind: str | None = None) -> Any:
     rows, more = leave_inbox_service.register_page(session, current_scope(), chosen, page)
     return render_template("supervise/leave_register.html", rows=rows, more=more, page=page,
                            chosen=chosen, days_of=leave_inbox_service.days_of,
-                           month=request.args.get("month", ""))
+                           period=period.optional_month_arg(clock.today()))
 
 
 def _register_export(kind: str, rows: Any) -> Any:
