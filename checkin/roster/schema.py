@@ -83,6 +83,17 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("unit_code", "派出单位代码", "unit_code", kind="code", required=False,
                example="示例-U1"),
         Column("is_leader", "第一书记", "is_leader", kind="bool", required=False, example="是"),
+        # The opening balance at go-live (开账前天数) of the go-live date's year: the days
+        # before it, from the county's register. An empty 开账日期 removes this year's.
+        Column("go_live", "开账日期", "go_live", kind="date", required=False, example=""),
+        Column("opening_on_post", "开账前在岗天数", "opening_on_post_days", kind="float",
+               required=False, example=""),
+        Column("opening_official", "开账前公差天数", "opening_official_days", kind="float",
+               required=False, example=""),
+        Column("opening_training", "开账前培训天数", "opening_training_days", kind="float",
+               required=False, example=""),
+        Column("opening_leave", "开账前请假天数", "opening_leave_days", kind="float",
+               required=False, example=""),
     )),
     SheetSpec("supervisors", "督查人员", "supervisors", (
         Column("username", "账号", "username", kind="code", example="示例-wang"),
@@ -104,6 +115,12 @@ SHEETS: tuple[SheetSpec, ...] = (
                example="贫困户"),
         Column("helper_username", "帮扶责任人账号", "helper_username", kind="code",
                example="示例-zhang"),
+        # Before go-live, from the county's register: the cadence runs from these dates
+        # until a visit recorded here is newer (not from "never").
+        Column("visited_before", "上次走访日期", "last_visit", kind="date", required=False,
+               example=""),
+        Column("contacted_before", "上次联系日期", "last_contact", kind="date", required=False,
+               example=""),
     )),
 )
 

@@ -18,7 +18,7 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
-from checkin.services.attendance import boards, corrections, daily_logs, leaves
+from checkin.services.attendance import boards, corrections, daily_logs, leaves, opening
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
@@ -141,21 +141,28 @@ def year(kind: str | None = None) -> Any:
         return _year_export(kind, year_no, rows, expected)
     return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
                            period=chosen,
+                           opened=sum(1 for r in rows if r.ledger.opening_days),
                            expected=expected, chart=charts.days_against_target(rows, expected),
                            area=area_title(), **filter_choices())
 
 
 def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int]) -> Any:
     title = f"{area_title()} {year_no}年 驻村天数台账"
+    # The opening balance in its own columns: what the county's register says of the days
+    # before go-live, apart from what the records show (on post .. counted include it).
+    balances = opening.balances_of(db.session(), [r.user.id for r in rows], year_no)
     headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "截至今天应达", "在岗", "公差",
-               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
+               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标",
+               "开账日期", "开账前天数"]
     table = [[r.user.name, r.user.village.name if r.user.village else "",
               r.user.team.code if r.user.team else "", r.user.unit.name if r.user.unit else "",
               r.ledger.target_days, expected[r.user.id], r.ledger.on_post_days,
               r.ledger.official_days,
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
-              "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]
+              "是" if r.ledger.on_pace else "否", r.ledger.training_target,
+              balances[r.user.id].go_live if r.user.id in balances else None,
+              r.ledger.opening_days] for r in rows]
     return export(kind, f"驻村天数台账-{year_no}", title, headers, table)
 
 

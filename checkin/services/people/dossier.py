@@ -42,7 +42,7 @@ from checkin.models import (
 )
 from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services.attendance import daily_logs, ledger
+from checkin.services.attendance import daily_logs, ledger, opening
 from checkin.services.spotchecks import results
 
 PAGE_SIZE = 100
@@ -96,6 +96,7 @@ class Dossier:
     satisfaction: dict[str, Any] | None
     bulletins: list[BulletinLine]
     due_households: int
+    opening: opening.Change | None = None  # the balance at go-live, and its changes
 
 
 def as_date(value: Any) -> date:
@@ -136,7 +137,8 @@ def dossier(session: Session, scope: Scope, cadre: User, year: int, policy: Poli
         spotchecks=lines,
         satisfaction=None if lines is None else satisfaction_of(lines),
         bulletins=bulletin_lines(session, cadre, year),
-        due_households=due_households(session, cadre, policy))
+        due_households=due_households(session, cadre, policy),
+        opening=opening.change_of(session, cadre.id, year))
 
 
 # Totals -------------------------------------------------------------------------------
@@ -272,6 +274,9 @@ def calendar_of(session: Session, cadre: User, year: int) -> list[CalendarMonth]
     made_up = ledger.makeup_days(session, [cadre.id], first, last).get(cadre.id, set())
     spans = ledger.leaves_of(session, [cadre.id], first, last).get(cadre.id, [])
     start, end = ledger.term_of(cadre, cadre.team, year)
+    # Before go-live (an opening balance) the days are outside what the records show.
+    start = attendance.opened_term_start(
+        start, opening.balances_of(session, [cadre.id], year).get(cadre.id))
     why = day_reasons(session, cadre, year, spans)
     out = []
     for month_no in range(1, 13):

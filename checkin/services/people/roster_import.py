@@ -15,15 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.db import Base
-from checkin.domain import coordinates
+from checkin.domain import attendance, coordinates
 from checkin.domain.passwords import new_password
 from checkin.domain.policy import DEFAULT_POLICY, Policy
-from checkin.models import Area, Household, SendingUnit, Team, User, Village
-from checkin.platform import audit, hashing
+from checkin.domain.refusal import Refusal
+from checkin.models import Area, Household, OpeningBalance, SendingUnit, Team, User, Village
+from checkin.platform import audit, clock, hashing
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
+from checkin.services.attendance import opening
 from checkin.services.people import accounts
 
 Progress = Callable[[str, int, int], None]
@@ -327,11 +329,47 @@ class Checker:
                      "team")
             self.ref("cadres", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
+            self.check_opening(number, row)
             if row.get("is_leader"):
                 if row["team_code"] in leaders:
                     self.problem("two_leaders", "cadres", number, "is_leader",
                                  value=row["team_code"])
                 leaders[row["team_code"]] = number
+
+    def team_term(self, code: str) -> tuple[date, date | None] | None:
+        """The term a team has after this import: its row's, else the stored one."""
+        for _, row in self.rows.get("teams"):
+            if row["code"] == code:
+                return row["term_start"], row.get("term_end")
+        team = self.known.teams.get(code)
+        return None if team is None else (team.term_start, team.term_end)
+
+    def check_opening(self, number: Loc, row: dict[str, Any]) -> None:
+        """The opening balance columns: whole days in range; a go-live date for them; no
+        more days than the team's term had before go-live (as on the admin page)."""
+        present = [key for key in OPENING_DAYS if key in row]
+        if present and "go_live" not in row:
+            self.problem("opening_needs_go_live", "cadres", number, present[0])
+            return
+        bad = False
+        for key in present:
+            value = row[key]
+            if value is not None and (not float(value).is_integer() or not 0 <= value <= 366):
+                self.problem("opening_bad_days", "cadres", number, key, value=plain(value))
+                bad = True
+        go_live = row.get("go_live")
+        if go_live is None and "go_live" in row and any(row[key] for key in present):
+            self.problem("opening_needs_go_live", "cadres", number, "go_live")
+            return
+        term = self.team_term(row["team_code"])
+        if bad or go_live is None or term is None:
+            return
+        balance = opening_of(row, None)
+        try:
+            attendance.validate_opening(balance, go_live.year, *term)
+        except Refusal as exc:
+            self.problem(exc.code, "cadres", number, "opening_on_post" if present else
+                         "go_live", **exc.params)
 
     def check_supervisors(self) -> None:
         cadres = {r["username"] for _, r in self.rows.get("cadres")}
@@ -352,6 +390,10 @@ class Checker:
                         "helper") and self.roles[helper] != "cadre":
                 self.problem("not_cadre", "households", number, "helper_username", value=helper)
             self.position("households", number, row)
+            for key in ("visited_before", "contacted_before"):
+                if row.get(key) is not None and row[key] > clock.today():
+                    self.problem("date_in_future", "households", number, key,
+                                 value=row[key].isoformat())
 
 
 class Applier:
@@ -376,6 +418,7 @@ class Applier:
         self.apply_villages()
         self.apply_teams()
         self.apply_people()
+        self.apply_openings()
         self.apply_households()
         self._write_audits()
         return self.result
@@ -537,6 +580,43 @@ class Applier:
                     team.leader_id = leader.id
                     self._audit("roster.update", "team", team, before)
 
+    def apply_openings(self) -> None:
+        """Each cadre row's opening balance (when its file has the columns), audited as the
+        admin page's are, with the values before and after."""
+        self.session.flush()
+        for _, row in self.rows.get("cadres"):
+            if "go_live" not in row:
+                continue  # no such column: every balance stays as it is
+            cadre = self.known.users[row["username"]]
+            go_live = row["go_live"]
+            year = clock.today().year if go_live is None else go_live.year
+            stored = opening.row_of(self.session, cadre.id, year) if cadre.id else None
+            if go_live is None:
+                if stored is not None:
+                    self.change("opening_balance", f"{row['username']}:{year}", "delete",
+                                {"go_live": (stored.go_live, None)})
+                    opening.write_clear(self.session, self.actor_id, cadre.id, year,
+                                        via="roster")
+                continue
+            balance = opening_of(row, stored)
+            if stored is not None and opening.as_domain(stored) == balance:
+                continue
+            if stored is not None:  # checked with the stored days it keeps, as a whole
+                team = self.known.teams[row["team_code"]]
+                try:
+                    attendance.validate_opening(balance, year, team.term_start, team.term_end)
+                except Refusal as exc:
+                    raise rejected([Problem(exc.code, sheet="cadres", row=0,
+                                            column="开账日期", params=exc.params)]) from exc
+            old = opening.as_domain(stored) if stored is not None else None
+            self.change("opening_balance", f"{row['username']}:{year}",
+                        "create" if stored is None else "update",
+                        {name: (None if old is None else getattr(old, name),
+                                getattr(balance, name)) for name in opening.FIELDS
+                         if old is None or getattr(old, name) != getattr(balance, name)})
+            opening.write_balance(self.session, self.actor_id, cadre.id, year, balance,
+                                  "名册导入", via="roster")
+
     def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         self._pending_password = None
         self._username = row["username"]
@@ -562,6 +642,9 @@ class Applier:
                 values["address"] = row.get("address") or ""
             if "phone" in row:
                 values["phone"] = row["phone"]
+            for key in ("visited_before", "contacted_before"):
+                if key in row:  # a missing column keeps the date; an empty cell clears it
+                    values[key] = row[key]
             if "lat" in row or "lon" in row or stored is None:
                 # The position and the map it was read from go together; a file without the
                 # position columns keeps a field-confirmed position.
@@ -573,6 +656,24 @@ class Applier:
             self.upsert("household", self.known.households, row["code"], Household, values)
             if index % 1000 == 0 or index == len(rows):
                 self.progress("households", index, len(rows))
+
+
+# The opening balance's day columns of the cadres' sheet, and the balance's fields.
+OPENING_DAYS = {"opening_on_post": "on_post_days", "opening_official": "official_days",
+                "opening_training": "training_days", "opening_leave": "leave_days"}
+
+
+def opening_of(row: dict[str, Any], stored: OpeningBalance | None
+               ) -> attendance.OpeningBalance:
+    """The balance a cadre row gives: a column it has (an empty cell is 0), else what is
+    stored (else 0)."""
+    days = {}
+    for key, name in OPENING_DAYS.items():
+        if key in row:
+            days[name] = int(row[key] or 0)
+        else:
+            days[name] = getattr(stored, name) if stored is not None else 0
+    return attendance.OpeningBalance(row["go_live"], **days)
 
 
 def plain(value: Any) -> Any:
