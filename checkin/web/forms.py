@@ -89,7 +89,7 @@ class FenceForm(FlaskForm):
 class OpeningForm(FlaskForm):
     """An opening balance at go-live (开账前天数); the service checks the values."""
 
-    year = StringField(_l("Year"), validators=[DataRequired(), Length(max=4)])
+    year = StringField(_l("Year of the balance"), validators=[DataRequired(), Length(max=4)])
     go_live = StringField(_l("Go-live date (the records count from this day)"),
                           validators=[DataRequired(), Length(max=10)])
     on_post_days = StringField(_l("Days on post before go-live"), validators=[Length(max=4)])
