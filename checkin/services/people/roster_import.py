@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.db import Base
 from checkin.domain import attendance, coordinates
@@ -21,6 +22,7 @@ from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Area, Household, OpeningBalance, SendingUnit, Team, User, Village
 from checkin.platform import audit, clock, hashing
+from checkin.platform.among import among
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
@@ -139,7 +141,7 @@ def check_roster(session: Session, sheets: list[RawSheet],
     """Every row checked, every problem found in one pass (refused with all of them)."""
     problems: list[Problem] = list(found)
     rows = Rows.of(sheets, problems)
-    known = Known.load(session)
+    known = Known.load(session, rows)
     Checker(rows, known, problems).check_all()
     if problems:
         raise rejected(once(problems))
@@ -200,12 +202,68 @@ class Known:
     households: dict[str, Household]
 
     @classmethod
-    def load(cls, session: Session) -> Known:
-        def by(model: type[Any], attr: str) -> dict[str, Any]:
-            return {getattr(r, attr): r for r in session.scalars(select(model))}
+    def load(cls, session: Session, rows: Rows) -> Known:
+        """The records the files name, by their codes (and every ancestor of the areas
+        named, for paths), in chunks of ids: a one-row import into a province reads a
+        handful of rows, not the province."""
+        names = named_codes(rows)
+        areas = _by_code(session, Area, Area.code, names["areas"])
+        ancestors = {int(part) for area in areas.values()
+                     for part in area.path.strip("/").split("/") if part}
+        ancestors -= {area.id for area in areas.values()}
+        for chunk in _chunks(sorted(ancestors)):
+            for area in session.scalars(select(Area).where(among(session, Area.id, chunk))):
+                areas[area.code] = area
+        return cls(areas, _by_code(session, SendingUnit, SendingUnit.code, names["units"]),
+                   _by_code(session, Village, Village.code, names["villages"]),
+                   _by_code(session, Team, Team.code, names["teams"]),
+                   _by_code(session, User, User.username, names["users"]),
+                   _by_code(session, Household, Household.code, names["households"]))
 
-        return cls(by(Area, "code"), by(SendingUnit, "code"), by(Village, "code"),
-                   by(Team, "code"), by(User, "username"), by(Household, "code"))
+
+CHUNK = 5000  # codes per query: a bound list far below every driver's limit
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _by_code(session: Session, model: type[Any], column: Any, codes: set[str]
+             ) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    key = column.key
+    for chunk in _chunks(sorted(codes)):
+        for record in session.scalars(select(model).where(column.in_(chunk))):
+            found[getattr(record, key)] = record
+    return found
+
+
+def named_codes(rows: Rows) -> dict[str, set[str]]:
+    """Every code the files name, by the kind of record it names."""
+    out: dict[str, set[str]] = {kind: set() for kind in (
+        "areas", "units", "villages", "teams", "users", "households")}
+
+    def add(kind: str, sheet: str, *columns: str) -> None:
+        for _, row in rows.get(sheet):
+            out[kind].update(row[c] for c in columns if row.get(c) is not None)
+
+    add("areas", "areas", "code", "parent_code")
+    add("areas", "villages", "code", "township_code")  # a village is an area too
+    add("areas", "supervisors", "area_code")
+    add("units", "units", "code")
+    add("units", "teams", "unit_code")
+    add("units", "cadres", "unit_code")
+    add("villages", "villages", "code")
+    add("villages", "teams", "village_code")
+    add("villages", "households", "village_code")
+    add("teams", "teams", "code")
+    add("teams", "cadres", "team_code")
+    add("users", "cadres", "username")
+    add("users", "supervisors", "username")
+    add("users", "households", "helper_username")
+    add("households", "households", "code")
+    return out
 
 
 class Checker:
@@ -479,17 +537,34 @@ class Applier:
         self.fix_paths()
 
     def fix_paths(self) -> None:
-        """Recompute materialized paths top-down, so moves in the file are reflected."""
+        """Recompute materialized paths top-down, so moves in the file are reflected: the
+        areas read in Python; below a moved area, the areas and villages the files do not
+        name in SQL (nearest move first), and the villages read are told the same."""
         areas = sorted(self.known.areas.values(), key=lambda a: LEVEL_RANK[a.level])
         by_id = {a.id: a for a in areas}
+        moved: list[tuple[str, str]] = []
         for area in areas:
             parent = by_id.get(area.parent_id) if area.parent_id else None
             path = (parent.path if parent else "/") + f"{area.id}/"
             if area.path != path:
+                if area.path:  # a new area has no path yet, and nothing below it
+                    moved.append((area.path, path))
                 area.path = path
+        if not moved:
+            return
+        self.session.flush()
+        moved.sort(key=lambda pair: -len(pair[0]))  # the deepest first: its rows are its
+        for old, new in moved:
+            for table, column in ((Area.__table__, Area.__table__.c.path),
+                                  (Village.__table__, Village.__table__.c.area_path)):
+                self.session.execute(
+                    update(table).where(column.startswith(old, autoescape=True))
+                    .values({column.key: literal(new) + func.substr(column, len(old) + 1)}))
         for village in self.known.villages.values():
-            if village.area_path != village.area.path:
-                village.area_path = village.area.path
+            for old, new in moved:
+                if village.area_path.startswith(old):
+                    set_committed_value(village, "area_path", new + village.area_path[len(old):])
+                    break
 
     def apply_units(self) -> None:
         for _, row in self.rows.get("units"):
