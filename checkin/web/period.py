@@ -25,6 +25,7 @@ class Period:
     previous: str | None
     following: str | None  # None: the next period has not begun
     bad: str | None = None  # the value given that is not a period, cut short
+    latest: str = ""  # the current period: the field offers nothing after it
 
     @property
     def year(self) -> int:
@@ -62,14 +63,15 @@ def month_period(year: int, month: int, today: date, name: str = "month",
     return Period("month", name, f"{year:04d}-{month:02d}",
                   f"{before[0]:04d}-{before[1]:02d}" if before[0] >= FIRST_YEAR else None,
                   f"{after[0]:04d}-{after[1]:02d}"
-                  if after <= (today.year, today.month) else None, bad)
+                  if after <= (today.year, today.month) else None, bad,
+                  f"{today.year:04d}-{today.month:02d}")
 
 
 def year_period(year: int, today: date, name: str = "year", bad: str | None = None
                 ) -> Period:
     return Period("year", name, f"{year:04d}",
                   f"{year - 1:04d}" if year > FIRST_YEAR else None,
-                  f"{year + 1:04d}" if year < today.year else None, bad)
+                  f"{year + 1:04d}" if year < today.year else None, bad, f"{today.year:04d}")
 
 
 def _bad(raw: str) -> str | None:
@@ -90,7 +92,8 @@ def optional_month_arg(today: date, name: str = "month") -> Period:
     raw = request.args.get(name, "")
     found = parse_month(raw)
     if found is None:
-        return Period("month", name, "", None, None, _bad(raw))
+        return Period("month", name, "", None, None, _bad(raw),
+                      f"{today.year:04d}-{today.month:02d}")
     return month_period(*found, today, name)
 
 

@@ -36,6 +36,7 @@ def test_a_month_page_steps_back_and_forward_to_the_current_month(
     login(client, who)
     html = client.get(f"{path}?month=2026-10").get_data(as_text=True)
     assert 'type="month"' in html and 'value="2026-10"' in html
+    assert 'max="2026-11"' in html  # nothing after the current month is offered
     links = _links(html)
     assert "month=2026-09" in links["prev"] and "month=2026-11" in links["next"]
     current = client.get(f"{path}?month=2026-11").get_data(as_text=True)
