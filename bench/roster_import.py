@@ -4,7 +4,12 @@ time per phase, peak RSS of the process (the job's thread runs in it) and of the
 pool, real scrypt for the new accounts.
 
     PYTHONPATH=. .venv/bin/python bench/roster_import.py [--db sqlite|postgresql]
-        [--cadres 1520] [--villages 190] [--households 50]
+        [--cadres 1520] [--villages 190] [--households 50] [--one-row]
+
+--one-row: instead, a one-row household import (a helper's change) into a small database
+(19 cadres, 2 villages) and into one of the given size, loaded with one shared password;
+the time and the Python memory peak (tracemalloc) of each, and their ratios: with the
+records read by the codes the file names (`Known.load`), a larger database costs the same.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import io
 import resource
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,13 +78,65 @@ def rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def one_row(url: str, cadres: int, villages: int, households: int
+            ) -> tuple[float, float]:
+    """Load a county of the size given, then import one household row: (seconds, MiB)."""
+    from checkin.roster.read import Limits, read_roster
+    from checkin.services.people.roster_import import import_roster
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        session = db.session()
+        import_roster(session, read_roster("county.xlsx", county_xlsx(
+            cadres, villages, households), Limits(max_rows=10**7)), actor_id=None,
+            initial_password="bench-initial-1")
+        session.commit()
+    row = io.BytesIO()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "农户"
+    sheet.append(["户编码", "户主姓名", "村代码", "状态", "帮扶责任人账号"])
+    sheet.append(["BH0000000", "户主改", "BV0000", "监测户", "bc00000"])
+    book.save(row)
+    with app.app_context():
+        session = db.session()
+        tracemalloc.start()
+        started = time.perf_counter()
+        import_roster(session, read_roster("one.xlsx", row.getvalue(), Limits()),
+                      actor_id=None, initial_password="bench-initial-1")
+        session.commit()
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return elapsed, peak
+
+
+def one_row_ratios(args: argparse.Namespace) -> None:
+    results = []
+    for label, size in (("small", (19, 2, 5)),
+                        ("large", (args.cadres, args.villages, args.households))):
+        url = scratch_sqlite(f"/tmp/bench-roster-{label}.db") if args.db == "sqlite" \
+            else scratch_postgres(f"bench_roster_{label}")
+        elapsed, peak = one_row(url, *size)
+        results.append((elapsed, peak))
+        print(f"1-row import into a {label} database ({size[0]} cadres, {size[1]} villages, "
+              f"{size[1] * size[2]} households): {elapsed * 1000:.0f} ms, "
+              f"peak {peak:.2f} MiB")
+    (small_t, small_m), (large_t, large_m) = results
+    print(f"ratios large/small: time {large_t / small_t:.2f}, memory {large_m / small_m:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--cadres", type=int, default=1520)
     parser.add_argument("--villages", type=int, default=190)
     parser.add_argument("--households", type=int, default=50)
+    parser.add_argument("--one-row", action="store_true")
     args = parser.parse_args()
+    if args.one_row:
+        one_row_ratios(args)
+        return
     url = scratch_sqlite("/tmp/bench-roster.db") if args.db == "sqlite" \
         else scratch_postgres("bench_roster")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "IMPORT_WORKER": "thread",

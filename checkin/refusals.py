@@ -345,6 +345,23 @@ TABLE: Mapping[str, Entry] = {
     "roster_outside_china": Entry(422, _l("position (%(lat)s, %(lon)s) is outside China; are "
                                        "latitude and longitude swapped?")),
     "roster_radius": Entry(422, _l("radius %(value)s m must be 50..20000")),
+    "opening_go_live_outside_year": Entry(422, _l("The go-live date must be in %(year)s, "
+                                                  "the year of the balance")),
+    "opening_bad_days": Entry(422, _l("“%(value)s” is not a number of days (0 to 366)")),
+    "opening_too_many_days": Entry(422, _l(
+        "%(days)s days before go-live on %(go_live)s is more than the term had: at most "
+        "%(most)s")),
+    "opening_bad_year": Entry(422, _l("“%(value)s” is not a year (write it as 2026)")),
+    "opening_not_a_cadre": Entry(422, _l("Only a cadre has an opening balance")),
+    "roster_opening_needs_go_live": Entry(422, _l(
+        "days before go-live need the go-live date column as well")),
+    "roster_opening_bad_days": Entry(422, _l("“%(value)s” is not a number of days (0 to 366)")),
+    "roster_opening_too_many_days": Entry(422, _l(
+        "%(days)s days before go-live on %(go_live)s is more than the term had: at most "
+        "%(most)s")),
+    "roster_opening_go_live_outside_year": Entry(422, _l(
+        "The go-live date must be in %(year)s, the year of the balance")),
+    "roster_date_in_future": Entry(422, _l("%(value)s is after today")),
     "roster_not_date": Entry(422, _l("“%(value)s” is not a date (write 2026-01-31)")),
     "roster_date_order": Entry(422, _l("the term ends before it starts")),
     "roster_not_bool": Entry(422, _l("“%(value)s” must be yes or no")),

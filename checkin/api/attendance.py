@@ -28,6 +28,7 @@ def ledger_json(item: ledger.CadreLedger) -> dict[str, Any]:
         "absent_days": led.absent_days, "counted_days": led.counted_days,
         "forecast_days": led.forecast_days, "on_pace": led.on_pace,
         "training_target": led.training_target, "pending_days": led.pending_days,
+        "opening_days": led.opening_days,
     }
 
 

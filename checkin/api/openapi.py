@@ -694,6 +694,9 @@ SCHEMAS.update({
             "absent_days", "forecast_days", "counted_days", "training_target")},
         "pending_days": {"type": "integer", "description": "1 while today runs with nothing "
                          "counted yet: not absent before it ends (local midnight)"},
+        "opening_days": {"type": "integer", "description": "of counted_days, those of the "
+                         "opening balance set at go-live (开账前天数): days before go-live "
+                         "have no records and are never absent"},
         "on_pace": {"type": "boolean"}}),
     "Household": _obj(["id", "name", "village_id", "helper_id", "lat", "lon",
                        "last_contact_at", "last_visit_at", "due"], {

@@ -90,6 +90,82 @@ class Ledger:
     training_target: int
     remaining_days: int  # the term's days after today
     pending_days: int = 0  # 1 while today runs with nothing counted yet: still to come
+    opening_days: int = 0  # of counted_days, those of the opening balance (开账前天数)
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    """A cadre's days of one year before the service went live for them (开账): counted
+    from the county's own register, since no record exists before `go_live`. From
+    `go_live` on, the records count; before it, only these numbers (never absent days)."""
+
+    go_live: date
+    on_post_days: int = 0
+    official_days: int = 0
+    training_days: int = 0
+    leave_days: int = 0
+
+    @property
+    def days(self) -> int:
+        return self.on_post_days + self.official_days + self.training_days + self.leave_days
+
+    def counted(self, policy: Policy) -> int:
+        return counted_days({"on_post": self.on_post_days, "official": self.official_days,
+                             "training": self.training_days}, policy)
+
+
+def days_before_go_live(year: int, go_live: date, term_start: date,
+                        term_end: date | None) -> int:
+    """The days of the year's term before go-live: the most an opening balance can hold."""
+    first, last = _term_in_year(year, term_start, term_end)
+    return max(0, (min(go_live - _ONE_DAY, last) - first).days + 1)
+
+
+def validate_opening(balance: OpeningBalance, year: int, term_start: date,
+                     term_end: date | None) -> None:
+    """Raise a Refusal unless the balance can be true: go-live in the year, no negative
+    count, and no more days than the term had before go-live (a balance inflated past the
+    calendar is refused, whoever sets it)."""
+    if balance.go_live.year != year:
+        raise Refusal("opening_go_live_outside_year", field="go_live", year=year)
+    for name in ("on_post_days", "official_days", "training_days", "leave_days"):
+        value = getattr(balance, name)
+        if value < 0 or value > 366:
+            raise Refusal("opening_bad_days", field=name, value=value)
+    most = days_before_go_live(year, balance.go_live, term_start, term_end)
+    if balance.days > most:
+        raise Refusal("opening_too_many_days", field="on_post_days", days=balance.days,
+                      most=most, go_live=balance.go_live)
+
+
+def opened_term_start(term_start: date, balance: OpeningBalance | None) -> date:
+    """Where the records start to count: go-live, if it is after the term began."""
+    return term_start if balance is None else max(term_start, balance.go_live)
+
+
+def with_opening(after: Ledger, balance: OpeningBalance, term_start: date,
+                 term_end: date | None, policy: Policy) -> Ledger:
+    """The ledger of the days from go-live on (`after`, computed over the term cut at
+    go-live) with the opening balance added: its days in their categories, counted as
+    they would be, added to the forecast; the target stays the whole term's."""
+    first, last = _term_in_year(after.year, term_start, term_end)
+    term_days = max(0, (last - first).days + 1)
+    target = prorated_target(policy.days_on_post_per_year, term_days, after.year)
+    opening = balance.counted(policy)
+    forecast = after.forecast_days + opening
+    return Ledger(
+        year=after.year, target_days=target,
+        on_post_days=after.on_post_days + balance.on_post_days,
+        official_days=after.official_days + balance.official_days,
+        training_days=after.training_days + balance.training_days,
+        leave_days=after.leave_days + balance.leave_days,
+        absent_days=after.absent_days,
+        counted_days=after.counted_days + opening,
+        forecast_days=forecast, on_pace=forecast >= target,
+        training_target=prorated_target(policy.training_days_per_year, term_days,
+                                        after.year),
+        remaining_days=after.remaining_days, pending_days=after.pending_days,
+        opening_days=opening)
 
 
 @dataclass(frozen=True)
@@ -239,12 +315,18 @@ def yearly_ledger(
     term_end: date | None,
     today: date,
     policy: Policy,
+    opening: OpeningBalance | None = None,
 ) -> Ledger:
     """The year's ledger; `days_on_post`/`leaves` must also cover the forecast window.
 
     Today, while nothing counts for it yet, is neither absent nor elapsed: it is still to
     come, so the forecast's pace is that of the days that ended and it applies to today
-    too."""
+    too. With an opening balance of this year, the records count from go-live on and the
+    balance stands for the days before it."""
+    if opening is not None and opening.go_live.year == year:
+        after = yearly_ledger(year, days_on_post, leaves,
+                              opened_term_start(term_start, opening), term_end, today, policy)
+        return with_opening(after, opening, term_start, term_end, policy)
     first, last = _term_in_year(year, term_start, term_end)
     term_days = max(0, (last - first).days + 1)
     elapsed_end = min(last, today)

@@ -10,6 +10,7 @@ from checkin.models.attendance import (
     Checkin,
     CorrectionDecision,
     Leave,
+    OpeningBalance,
 )
 from checkin.models.audit import AuditEntry
 from checkin.models.daily_log import DailyLog
@@ -98,6 +99,7 @@ __all__ = [
     "JobRun",
     "Leave",
     "Notification",
+    "OpeningBalance",
     "PasswordHistory",
     "Photo",
     "QuarterReport",

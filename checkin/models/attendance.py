@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -184,3 +185,27 @@ class CorrectionDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     decided_by: Mapped[User] = relationship()
+
+
+class OpeningBalance(Base):
+    """A cadre's days of one year before go-live (开账前天数), set by an admin (page or
+    roster import): the records count from `go_live` on, these numbers for the days
+    before. A setting, not evidence: every change is in the audit log, before and after,
+    and the cadre's file shows who set it and when."""
+
+    __tablename__ = "opening_balances"
+    __table_args__ = (UniqueConstraint("user_id", "year", name="uq_opening_balances_user_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    go_live: Mapped[date] = mapped_column(Date)
+    on_post_days: Mapped[int] = mapped_column(Integer, default=0)
+    official_days: Mapped[int] = mapped_column(Integer, default=0)
+    training_days: Mapped[int] = mapped_column(Integer, default=0)
+    leave_days: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, event
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -39,6 +41,10 @@ class Household(Base):
     proposed_lat: Mapped[float | None] = mapped_column(Float)
     proposed_lon: Mapped[float | None] = mapped_column(Float)
     proposed_by_visit_id: Mapped[str | None] = mapped_column(String(36))
+    # The last visit in person and the last contact before go-live, from the roster (the
+    # county's own register): the cadence runs from them until a record is newer.
+    visited_before: Mapped[date | None] = mapped_column(Date)
+    contacted_before: Mapped[date | None] = mapped_column(Date)
 
     village: Mapped[Village] = relationship()
     helper: Mapped[User] = relationship()

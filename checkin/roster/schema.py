@@ -91,6 +91,17 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("is_leader", "第一书记", "is_leader", kind="bool", required=False, example="是"),
         Column("team_role", "队内身份", "team_role", kind="choice", required=False,
                choices=TEAM_ROLES, example="第一书记"),
+        # The opening balance at go-live (开账前天数) of the go-live date's year: the days
+        # before it, from the county's register. An empty 开账日期 removes this year's.
+        Column("go_live", "开账日期", "go_live", kind="date", required=False, example=""),
+        Column("opening_on_post", "开账前在岗天数", "opening_on_post_days", kind="float",
+               required=False, example=""),
+        Column("opening_official", "开账前公差天数", "opening_official_days", kind="float",
+               required=False, example=""),
+        Column("opening_training", "开账前培训天数", "opening_training_days", kind="float",
+               required=False, example=""),
+        Column("opening_leave", "开账前请假天数", "opening_leave_days", kind="float",
+               required=False, example=""),
     )),
     SheetSpec("supervisors", "督查人员", "supervisors", (
         Column("username", "账号", "username", kind="code", example="示例-wang"),
@@ -112,6 +123,12 @@ SHEETS: tuple[SheetSpec, ...] = (
                example="贫困户"),
         Column("helper_username", "帮扶责任人账号", "helper_username", kind="code",
                example="示例-zhang"),
+        # Before go-live, from the county's register: the cadence runs from these dates
+        # until a visit recorded here is newer (not from "never").
+        Column("visited_before", "上次走访日期", "last_visit", kind="date", required=False,
+               example=""),
+        Column("contacted_before", "上次联系日期", "last_contact", kind="date", required=False,
+               example=""),
     )),
 )
 

@@ -46,4 +46,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(feedback_word=feedback.feedback_word,
                                  flag_words=reasons.flag_word, map_payload=maps.map_payload,
                                  purpose_words=reasons.purpose_word,
-                                 record_reasons=reasons.record_reasons)
+                                 record_reasons=reasons.record_reasons,
+                                 period_url=home.period_url, PAGING_ARGS=home.PAGING_ARGS)

@@ -19,16 +19,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from checkin import db, maps, refusals
 from checkin.api.imports import take_credentials
 from checkin.auth import roles_required, session_lifetime
-from checkin.domain import duties
+from checkin.domain import attendance, duties
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
-from checkin.models import Household, RosterImport, User, Village
-from checkin.platform import audit
+from checkin.models import Household, OpeningBalance, RosterImport, User, Village
+from checkin.platform import audit, clock
 from checkin.roster.template import template_xlsx
+from checkin.services.attendance import opening
 from checkin.services.people import (
     accounts,
     administration,
@@ -36,11 +38,13 @@ from checkin.services.people import (
     second_factor,
     signin_sessions,
 )
+from checkin.web import period
 from checkin.web.forms import (
     BoundaryForm,
     ConfirmForm,
     FenceForm,
     HelperForm,
+    OpeningForm,
     PersonForm,
     RosterForm,
 )
@@ -140,11 +144,27 @@ def _person_form(user: User) -> PersonForm:
                             "team_code": user.team.code if user.team else ""})
 
 
+def _opening_form(user: User) -> OpeningForm:
+    year = clock.today().year
+    row = opening.row_of(db.session(), user.id, year)
+    if row is None:
+        return OpeningForm(data={"year": str(year)})
+    return OpeningForm(data={"year": str(year), "go_live": row.go_live.isoformat(),
+                             "on_post_days": str(row.on_post_days),
+                             "official_days": str(row.official_days),
+                             "training_days": str(row.training_days),
+                             "leave_days": str(row.leave_days), "note": row.note})
+
+
 def _person_page(user: User, form: PersonForm, status: int = 200,
-                 password: str | None = None) -> Any:
+                 password: str | None = None, opening_form: OpeningForm | None = None
+                 ) -> Any:
     session = db.session()
+    balances = list(session.scalars(select(OpeningBalance).where(
+        OpeningBalance.user_id == user.id).order_by(OpeningBalance.year.desc())))
     answer = Response(render_template(
         "admin/user.html", person=user, form=form, actions=ConfirmForm(), password=password,
+        balances=balances, opening_form=opening_form or _opening_form(user),
         sessions=signin_sessions.listed(session, user, session_lifetime(user.role)),
         tokens=signin_sessions.tokens(session, user)), status)
     if password is not None:  # shown once: never kept by a browser or a proxy
@@ -180,6 +200,45 @@ def user_edit(user_id: int) -> Any:
         return _person_page(person, form, 422)
     flash(_("Saved the changes to %(name)s.", name=person.name) if changed
           else _("Nothing changed."), "info")
+    return redirect(url_for("admin.user", user_id=person.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/opening")
+@roles_required("admin")
+def user_opening(user_id: int) -> Any:
+    """Set, change or clear a cadre's opening balance of a year (开账前天数)."""
+    person = _person(user_id)
+    form = OpeningForm()
+    clearing = request.form.get("action") == "clear"
+    if not clearing and not form.validate_on_submit():
+        return _person_page(person, _person_form(person), 422, opening_form=form)
+    if clearing and not ConfirmForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    session = db.session()
+    try:
+        year = period.parse_year(form.year.data or "")
+        if year is None:
+            raise Refusal("opening_bad_year", field="year", value=(form.year.data or "")[:8])
+        with db.savepoint():
+            if clearing:
+                changed = opening.clear_balance(session, current_user, person, year)
+            else:
+                balance = attendance.OpeningBalance(
+                    opening.parse_day(form.go_live.data or "", "go_live"),
+                    *(opening.parse_days(getattr(form, name).data or "", name)
+                      for name in opening.FIELDS[1:]))
+                changed = opening.set_balance(session, current_user, person, year, balance,
+                                              form.note.data or "")
+    except Refusal as exc:
+        field = getattr(form, exc.field or "", None) or form.go_live
+        field.errors = [*field.errors, refusals.message(exc)]
+        return _person_page(person, _person_form(person), 422, opening_form=form)
+    if not changed:
+        flash(_("Nothing changed."), "info")
+    elif clearing:
+        flash(_("The opening balance of %(year)s is removed.", year=year), "info")
+    else:
+        flash(_("The opening balance of %(year)s is saved.", year=year), "info")
     return redirect(url_for("admin.user", user_id=person.id), code=303)
 
 

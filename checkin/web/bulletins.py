@@ -17,7 +17,6 @@ from flask_login import current_user
 from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain import publication as rules
-from checkin.domain import reporting
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import Area, SpotcheckItem
@@ -25,7 +24,8 @@ from checkin.platform import clock
 from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
-from checkin.web.spotchecks import area_choices, chosen_area, recent_months
+from checkin.web import period
+from checkin.web.spotchecks import area_choices, chosen_area
 
 bp = Blueprint("bulletins", __name__)
 
@@ -61,9 +61,12 @@ def _bulletin() -> tuple[Page | None, dict[str, Any]]:
     session = db.session()
     scope = current_scope()
     today = clock.today()
-    month = request.args.get("month") or reporting.month_of(today)
+    chosen = period.month_arg(today)
+    if chosen.bad and request.endpoint != "bulletins.bulletin_page":
+        abort(404)  # a print or an export says what it is of: never another month
+    month = chosen.value
     area = chosen_area(session, scope, request.args.get("area", type=int))
-    choices = {"areas": area_choices(session, scope), "months": recent_months(today),
+    choices = {"areas": area_choices(session, scope), "period": chosen,
                "month": month, "area": area,
                "warn_below": round(policy().satisfaction_warning_below * 100)}
     if area is None:

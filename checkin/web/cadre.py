@@ -23,6 +23,7 @@ from checkin.platform import clock
 from checkin.platform.exactly_once import payload_digest
 from checkin.services.attendance import corrections, daily_logs, leaves, ledger
 from checkin.settings import policy
+from checkin.web import period
 from checkin.web.forms import LeaveForm, MakeupForm, ReturnForm, WithdrawForm
 
 bp = Blueprint("cadre", __name__, url_prefix="/my")
@@ -43,23 +44,13 @@ def checkin_page() -> Any:
                            max_accuracy=int(policy().max_accuracy_m))
 
 
-def month_arg(today: date) -> tuple[int, int]:
-    raw = request.args.get("month", "")
-    try:
-        year, month = (int(p) for p in raw.split("-"))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return year, month
-    except ValueError:
-        pass
-    return today.year, today.month
-
-
 @bp.get("/attendance")
 @roles_required("cadre")
 def attendance_page(makeup_form: MakeupForm | None = None) -> Any:
     session = db.session()
     today = clock.today()
-    year, month = month_arg(today)
+    chosen = period.month_arg(today)
+    year, month = chosen.year, chosen.month
     [mine] = ledger.ledgers(session, [current_user], year, policy())
     grid = ledger.month(session, current_user, year, month)
     first = date(year, month, 1)
@@ -67,15 +58,13 @@ def attendance_page(makeup_form: MakeupForm | None = None) -> Any:
     notes = session.scalars(select(Checkin).where(
         Checkin.user_id == current_user.id, Checkin.note.is_not(None),
         Checkin.local_day >= first, Checkin.local_day < last).order_by(Checkin.local_day)).all()
-    previous = (year - (month == 1), (month - 2) % 12 + 1)
-    following = (year + (month == 12), month % 12 + 1)
     makeups = session.scalars(select(AttendanceCorrection).where(
         AttendanceCorrection.user_id == current_user.id)
         .order_by(AttendanceCorrection.day.desc()).limit(20)).all()
     logs = {day: row for (_user, day), row in daily_logs.newest_by_day(
         session, [current_user.id], first, last - timedelta(days=1)).items()}
     return render_template("cadre/attendance.html", ledger=mine.ledger, grid=grid,
-                           notes=notes, logs=logs, previous=previous, following=following,
+                           notes=notes, logs=logs, period=chosen,
                            today=today,
                            makeup_form=makeup_form or MakeupForm(), makeups=makeups)
 

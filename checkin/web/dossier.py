@@ -25,6 +25,7 @@ from checkin.services.attendance import daily_logs, ledger
 from checkin.services.people import dossier
 from checkin.services.reporting import pledges
 from checkin.settings import policy
+from checkin.web import period
 from checkin.web.supervise import CATEGORY_FILL, category_words
 
 bp = Blueprint("dossier", __name__)
@@ -33,8 +34,7 @@ PRINT_ROWS = 300  # a printed file lists at most this many check-ins and visits
 
 
 def year_arg() -> int:
-    raw = request.args.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    return period.year_arg(clock.today()).year
 
 
 def page_arg(name: str) -> int:
@@ -119,6 +119,7 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
             "words": category_words(), "day_why": day_why, "absent_why": absent_why,
             "checkin_reasons": checkin_reasons, "is_flagged_visit": dossier.is_flagged_visit,
             "policy": policy(), "printing": printing, "today": clock.today(),
+            "period": period.year_arg(today),
             "rows_per_page": rows,
             "team_pledge": pledges.current_pledge(session, cadre.team_id, year)
             if cadre.team_id else None,

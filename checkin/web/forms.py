@@ -102,6 +102,22 @@ class BoundaryForm(FlaskForm):
     boundary = TextAreaField(_l("Boundary (WKT or GeoJSON, longitude first)"))
 
 
+class OpeningForm(FlaskForm):
+    """An opening balance at go-live (开账前天数); the service checks the values."""
+
+    year = StringField(_l("Year of the balance"), validators=[DataRequired(), Length(max=4)])
+    go_live = StringField(_l("Go-live date (the records count from this day)"),
+                          validators=[DataRequired(), Length(max=10)])
+    on_post_days = StringField(_l("Days on post before go-live"), validators=[Length(max=4)])
+    official_days = StringField(_l("Days of official business before go-live"),
+                                validators=[Length(max=4)])
+    training_days = StringField(_l("Days of training before go-live"),
+                                validators=[Length(max=4)])
+    leave_days = StringField(_l("Days of leave before go-live"), validators=[Length(max=4)])
+    note = StringField(_l("Where the numbers come from (register, document)"),
+                       validators=[DataRequired(), Length(max=500)])
+
+
 class HelperForm(FlaskForm):
     helper_id = SelectField(_l("Helper"), coerce=int, validate_choice=False)
 

@@ -103,6 +103,15 @@ def url_with(**changes: Any) -> str:
     return url_for(endpoint, **{**view_args, **args, **changes})
 
 
+# Where a list is in its pages: another period starts on its first page.
+PAGING_ARGS = frozenset({"page", "after", "cursor", "cp", "vp"})
+
+
+def period_url(name: str, value: str) -> str:
+    """This page for another period (the picker's previous and next), its filters kept."""
+    return url_with(**{name: value, **dict.fromkeys(PAGING_ARGS)})
+
+
 @bp.get("/")
 @login_required
 def index() -> Any:

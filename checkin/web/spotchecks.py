@@ -32,6 +32,7 @@ from checkin.reasons import risk_text
 from checkin.scope import Scope
 from checkin.services.spotchecks import appeals, results, spotcheck_exports, weekly_draw, worklist
 from checkin.settings import policy
+from checkin.web import period
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
 
@@ -528,15 +529,12 @@ def batch_export(batch_id: int) -> Any:
 @bp.get("/findings")
 @roles_required("supervisor", "admin")
 def findings_page() -> Any:
-    today = clock.today()
-    month = request.args.get("month") or reporting.month_of(today)
-    try:
-        first, last = reporting.parse_month(month)
-    except ValueError:
-        abort(404)
+    chosen = period.month_arg(clock.today())
+    month = chosen.value
+    first, last = reporting.parse_month(month)
     found = results.serious_findings(db.session(), current_scope(), first, last)
     return render_template("spotchecks/findings.html", found=found, month=month,
-                           months=recent_months(today), **_context())
+                           period=chosen, **_context())
 
 
 @bp.get("/findings/export.xlsx")
@@ -551,11 +549,3 @@ def findings_export() -> Any:
                                                ExportNumbers(full=False).phone_of)
     return export("xlsx", f"抽查问题-{month}", _("Serious findings of %(month)s", month=month),
                   headers, rows)
-
-
-def recent_months(today: date, count: int = 12) -> list[str]:
-    months, first = [], today.replace(day=1)
-    for _n in range(count):
-        months.append(reporting.month_of(first))
-        first = (first - date.resolution).replace(day=1)
-    return months

@@ -18,12 +18,11 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
 from checkin.platform import clock
-from checkin.services.attendance import boards, corrections, daily_logs, leaves
+from checkin.services.attendance import boards, corrections, daily_logs, leaves, opening
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
-from checkin.web import charts
-from checkin.web.cadre import month_arg
+from checkin.web import charts, period
 from checkin.web.forms import DecisionForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/attendance")
@@ -88,7 +87,8 @@ def today() -> Any:
 @roles_required("supervisor", "admin")
 def month(kind: str | None = None) -> Any:
     today_ = clock.today()
-    year, month_no = month_arg(today_)
+    chosen = period.month_arg(today_)
+    year, month_no = chosen.year, chosen.month
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     dates, rows = boards.month_grid(db.session(), cadres, year, month_no, today_)
     sort = request.args.get("sort", "")
@@ -100,7 +100,7 @@ def month(kind: str | None = None) -> Any:
     logged = daily_logs.days_with_log(db.session(), [c.id for c in cadres], dates[0],
                                       dates[-1])
     return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
-                           logged=logged,
+                           logged=logged, period=chosen,
                            month=month_no, words=words, sort=sort, area=area_title(),
                            **filter_choices())
 
@@ -125,8 +125,8 @@ def _month_export(kind: str, year: int, month_no: int, dates: list[date],
 @bp.get("/year.<kind>")
 @roles_required("supervisor", "admin")
 def year(kind: str | None = None) -> Any:
-    raw = request.args.get("year", "")
-    year_no = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    chosen = period.year_arg(clock.today())
+    year_no = chosen.year
     cadres = boards.cadres_in(db.session(), current_scope(), filters())
     rows = boards.year_rows(db.session(), cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
@@ -140,21 +140,29 @@ def year(kind: str | None = None) -> Any:
     if kind is not None:
         return _year_export(kind, year_no, rows, expected)
     return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
+                           period=chosen,
+                           opened=sum(1 for r in rows if r.ledger.opening_days),
                            expected=expected, chart=charts.days_against_target(rows, expected),
                            area=area_title(), **filter_choices())
 
 
 def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int]) -> Any:
     title = f"{area_title()} {year_no}年 驻村天数台账"
+    # The opening balance in its own columns: what the county's register says of the days
+    # before go-live, apart from what the records show (on post .. counted include it).
+    balances = opening.balances_of(db.session(), [r.user.id for r in rows], year_no)
     headers = ["姓名", "村", "工作队", "派出单位", "目标天数", "截至今天应达", "在岗", "公差",
-               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标"]
+               "培训", "请假", "缺勤", "计入天数", "预计全年", "是否达标进度", "培训目标",
+               "开账日期", "开账前天数"]
     table = [[r.user.name, r.user.village.name if r.user.village else "",
               r.user.team.code if r.user.team else "", r.user.unit.name if r.user.unit else "",
               r.ledger.target_days, expected[r.user.id], r.ledger.on_post_days,
               r.ledger.official_days,
               r.ledger.training_days, r.ledger.leave_days, r.ledger.absent_days,
               r.ledger.counted_days, r.ledger.forecast_days,
-              "是" if r.ledger.on_pace else "否", r.ledger.training_target] for r in rows]
+              "是" if r.ledger.on_pace else "否", r.ledger.training_target,
+              balances[r.user.id].go_live if r.user.id in balances else None,
+              r.ledger.opening_days] for r in rows]
     return export(kind, f"驻村天数台账-{year_no}", title, headers, table)
 
 
@@ -186,13 +194,10 @@ def leave_inbox() -> Any:
 
 
 def register_filters() -> leave_inbox_service.RegisterFilters:
-    month = request.args.get("month", "")
-    parts = month.split("-")
-    valid = (len(parts) == 2 and all(p.isdigit() for p in parts)
-             and 2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12)
+    chosen = period.optional_month_arg(clock.today())
     return leave_inbox_service.RegisterFilters(
         status=request.args.get("status") or None, kind=request.args.get("kind") or None,
-        month=(int(parts[0]), int(parts[1])) if valid else None)
+        month=(chosen.year, chosen.month) if chosen.value else None)
 
 
 @bp.get("/leaves/register")
@@ -209,7 +214,7 @@ def leave_register(kind: str | None = None) -> Any:
     rows, more = leave_inbox_service.register_page(session, current_scope(), chosen, page)
     return render_template("supervise/leave_register.html", rows=rows, more=more, page=page,
                            chosen=chosen, days_of=leave_inbox_service.days_of,
-                           month=request.args.get("month", ""))
+                           period=period.optional_month_arg(clock.today()))
 
 
 def _register_export(kind: str, rows: Any) -> Any:

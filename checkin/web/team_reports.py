@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ from checkin.models import Team
 from checkin.platform import clock
 from checkin.services.reporting import team_reports
 from checkin.settings import policy
+from checkin.web.period import report_steps
 
 bp = Blueprint("team_reports", __name__)
 
@@ -37,8 +38,18 @@ def _period() -> reporting.Period:
         reporting.week_of(today)
     try:
         return team_reports.parse(label, today)
-    except Refusal:
-        abort(404)
+    except Refusal as exc:
+        if request.method != "GET" or exc.code == "period_not_begun":
+            abort(404)
+        g.bad_period = label[:20]  # said on the page, which shows this week instead
+        return team_reports.parse(reporting.week_of(today), today)
+
+
+def _picker(shown: reporting.Period) -> dict[str, Any]:
+    today = clock.today()
+    before, after = report_steps(shown, today)
+    return {"periods": team_reports.recent_periods(today), "step_before": before,
+            "step_after": after, "bad_period": g.get("bad_period")}
 
 
 def _render(team: Team, period: reporting.Period, mine: bool) -> Any:
@@ -47,7 +58,7 @@ def _render(team: Team, period: reporting.Period, mine: bool) -> Any:
     form = RemarksForm(period=period.label, remarks=shown.remarks)
     leader = team_reports.is_leader_of(current_user, team)
     return render_template("team_reports/report.html", r=shown, form=form, mine=mine,
-                           leader=leader, periods=team_reports.recent_periods(today))
+                           leader=leader, **_picker(period))
 
 
 @bp.get("/team/report")
@@ -95,7 +106,7 @@ def index() -> Any:
     teams = team_reports.teams_in(session, current_scope())
     found = team_reports.statuses(session, [t.id for t in teams], period.label)
     return render_template("team_reports/index.html", teams=teams, found=found, period=period,
-                           periods=team_reports.recent_periods(clock.today()))
+                           **_picker(period))
 
 
 @bp.get("/team-reports/<int:team_id>")

@@ -25,6 +25,7 @@ from checkin.models import (
     AttendanceYear,
     Checkin,
     Leave,
+    OpeningBalance,
     Team,
     User,
     Village,
@@ -160,6 +161,51 @@ def test_aggregated_ledger_equals_the_domain_function(app: Flask, seed: int) -> 
                     assert got.ledger == want.ledger, (today, year, policy, got.user.id)
                     compared += 1
     assert compared == len(todays) * 3 * len(ids)
+
+
+def _openings(app: Flask, rng: random.Random, ids: list[int]) -> int:
+    """Opening balances (开账) for about a third of the cadres in 2025 and 2026: go-live
+    anywhere in the year, a few hundred days or none before it."""
+    rows = []
+    for user_id in ids:
+        for year in (2025, 2026):
+            if rng.random() < 0.35:
+                go_live = date(year, 1, 1) + timedelta(days=rng.randrange(0, 365))
+                rows.append({"user_id": user_id, "year": year, "go_live": go_live,
+                             "on_post_days": rng.randrange(0, 250),
+                             "official_days": rng.randrange(0, 10),
+                             "training_days": rng.randrange(0, 6),
+                             "leave_days": rng.randrange(0, 20), "note": "",
+                             "set_at": datetime(2025, 1, 1, tzinfo=UTC)})
+    with app.app_context(), db.engine().begin() as conn:
+        conn.execute(insert(OpeningBalance), rows)
+    return len(rows)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_aggregated_ledger_with_opening_balances_equals_the_domain_function(
+        app: Flask, seed: int) -> None:
+    rng = random.Random(seed)
+    ids = _world(app, rng)
+    assert _openings(app, rng, ids) > 10
+    todays = [date(2025, 1, 1), date(2025, 6, 30), date(2025, 12, 31), date(2026, 3, 1),
+              date(2026, 11, 22), date(2027, 1, 20)]
+    todays += [date(2025, 1, 1) + timedelta(days=rng.randrange(0, 800)) for _ in range(4)]
+    opened = 0
+    with app.app_context():
+        session = db.session()
+        cadres = list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)))
+        for today in todays:
+            app.config["FIXED_NOW"] = datetime(today.year, today.month, today.day, 4,
+                                               tzinfo=UTC)
+            for year in (2025, 2026):
+                policy = rng.choice(POLICIES)
+                fast = ledger.ledgers(session, cadres, year, policy)
+                slow = ledger.reference_ledgers(session, cadres, year, policy)
+                for got, want in zip(fast, slow, strict=True):
+                    assert got.ledger == want.ledger, (today, year, policy, got.user.id)
+                    opened += got.ledger.opening_days > 0
+    assert opened > 20  # the balances were read, not only the records
 
 
 def test_bitmasks_follow_attendance_days(app: Flask) -> None:

@@ -16,7 +16,7 @@ from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.platform.among import among
 from checkin.scope import Scope
-from checkin.services.attendance import ledger
+from checkin.services.attendance import ledger, opening
 from checkin.services.attendance.leaves import span
 
 
@@ -144,6 +144,10 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
     elapsed = max(0, min(len(dates), (today - first).days + 1))  # days up to today
     future = ("future",) * (len(dates) - elapsed)
     today_index = (today - first).days if first <= today <= last else None
+    # Before go-live (an opening balance of the year) a day has no records to show: the
+    # balance stands for it, in the year ledger; the grid shows it outside the term.
+    opened = {user_id: (held.go_live - first).days for user_id, held in
+              opening.balances_of(session, ids, year).items() if held.go_live > first}
     plain: dict[int, tuple[str, ...]] = {}
     rows = []
     for cadre in cadres:
@@ -164,6 +168,9 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
         if today_index is not None and cells[today_index] == "absent":
             # the day still runs: not absent before it ends (attendance.day_has_ended)
             cells = (*cells[:today_index], "pending", *cells[today_index + 1:])
+        before = min(opened.get(cadre.id, 0), len(cells))
+        if before:
+            cells = ("outside_term",) * before + cells[before:]
         # Counted before marking: a day made by an approved make-up is on post, and
         # shown as 补卡.
         counts = {k: cells.count(k) for k in GRID_COUNTS}

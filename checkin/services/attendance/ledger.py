@@ -52,6 +52,7 @@ from checkin.models import (
 from checkin.platform import clock
 from checkin.platform.among import among
 from checkin.platform.periods import overlaps
+from checkin.services.attendance import opening
 
 COUNTING_STATUSES = ("approved", "closed")
 # The day category each kind of counting leave gives, as in the domain's classification;
@@ -386,21 +387,32 @@ def team_terms(session: Session, team_ids: Iterable[int]) -> dict[int, tuple[dat
 
 def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
             ) -> list[CadreLedger]:
-    """The year's ledger of every cadre, in their order: three queries, whatever the number
-    of cadres."""
+    """The year's ledger of every cadre, in their order: four queries, whatever the number
+    of cadres. A cadre with an opening balance of the year (开账) is counted from go-live
+    on, over the term cut there, and the balance is added (attendance.with_opening)."""
     first, last = window(year, policy)
     today = clock.today()
     no_team = (date(year, 1, 1), None)
     keys = [(c.id, c.team_id) for c in cadres]
+    ids = [user_id for user_id, _team in keys]
     terms = team_terms(session, {team_id for _id, team_id in keys if team_id})
+    balances = opening.balances_of(session, ids, year)
     frames: dict[tuple[date, date | None], _Frame] = {}
-    team_frames: dict[int | None, _Frame] = {}
-    for _id, team_id in keys:
-        if team_id not in team_frames:
-            term = terms.get(team_id, no_team) if team_id else no_team
-            if term not in frames:
-                frames[term] = _frame(year, term, today, policy, first)
-            team_frames[team_id] = frames[term]
+    cadre_frames: dict[tuple[int | None, date | None], _Frame] = {}
+
+    def frame_key(user_id: int, team_id: int | None) -> tuple[int | None, date | None]:
+        held = balances.get(user_id)
+        return team_id, None if held is None else held.go_live
+
+    for user_id, team_id in keys:
+        key = frame_key(user_id, team_id)
+        if key not in cadre_frames:
+            start, end = terms.get(team_id, no_team) if team_id else no_team
+            if key[1] is not None:
+                start = max(start, key[1])  # the records count from go-live
+            if (start, end) not in frames:
+                frames[(start, end)] = _frame(year, (start, end), today, policy, first)
+            cadre_frames[key] = frames[(start, end)]
     # Read only as far back as some ledger looks (all of it for the domain path): a year
     # nearly always needs its own days only. Bits before `read_from` are never used.
     read_from = date(year, 1, 1)
@@ -416,21 +428,24 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
     for frame in frames.values():
         if frame.exact:
             frame.lay_out(base)
-    ids = [user_id for user_id, _team in keys]
     masks = day_masks(session, ids, read_from, last)
     leave = leave_masks(session, ids, read_from, last)
-    fallback = [user_id for user_id, team_id in keys if not team_frames[team_id].exact]
+    fallback = [user_id for user_id, team_id in keys
+                if not cadre_frames[frame_key(user_id, team_id)].exact]
     spans = leaves_of(session, fallback, first, last) if fallback else {}
     out = []
     for cadre, (user_id, team_id) in zip(cadres, keys, strict=True):
-        frame = team_frames[team_id]
+        frame = cadre_frames[frame_key(user_id, team_id)]
+        term = terms.get(team_id, no_team) if team_id else no_team
+        balance = balances.get(user_id)
         if frame.exact:
             led = _exact_ledger(frame, masks.get(user_id, 0), leave.get(user_id), policy)
+            if balance is not None:
+                led = attendance.with_opening(led, balance, term[0], term[1], policy)
         else:
-            term = terms.get(team_id, no_team) if team_id else no_team
             led = attendance.yearly_ledger(
                 year, slot_dates(base, masks.get(user_id, 0)), spans.get(user_id, []),
-                term[0], term[1], today, policy)
+                term[0], term[1], today, policy, balance)
         out.append(CadreLedger(cadre, led))
     return out
 
@@ -441,6 +456,8 @@ def month(session: Session, cadre: User, year: int, month_no: int) -> attendance
     days = days_on_post(session, [cadre.id], first, last).get(cadre.id, set())
     leaves = leaves_of(session, [cadre.id], first, last).get(cadre.id, [])
     start, end = term_of(cadre, cadre.team, year)
+    start = attendance.opened_term_start(
+        start, opening.balances_of(session, [cadre.id], year).get(cadre.id))
     made_up = makeup_days(session, [cadre.id], first, last).get(cadre.id, set())
     return attendance.month_grid(year, month_no, days, leaves, start, end, clock.today(),
                                  made_up)
@@ -457,11 +474,12 @@ def reference_ledgers(session: Session, cadres: list[User], year: int, policy: P
     days = days_on_post(session, ids, first, last)
     leaves = leaves_of(session, ids, first, last)
     terms = team_terms(session, (c.team_id for c in cadres if c.team_id))
+    balances = opening.balances_of(session, ids, year)
     today = clock.today()
     out = []
     for cadre in cadres:
         start, end = terms.get(cadre.team_id or -1, (date(year, 1, 1), None))
         out.append(CadreLedger(cadre, attendance.yearly_ledger(
             year, days.get(cadre.id, set()), leaves.get(cadre.id, []), start, end, today,
-            policy)))
+            policy, balances.get(cadre.id))))
     return out

@@ -46,7 +46,7 @@ from checkin.models import (
 )
 from checkin.platform import clock
 from checkin.scope import Scope
-from checkin.services.attendance import daily_logs, ledger
+from checkin.services.attendance import daily_logs, ledger, opening
 from checkin.services.evaluation import results as evaluation_results
 from checkin.services.spotchecks import results
 from checkin.services.trainings import shortfalls
@@ -104,6 +104,7 @@ class Dossier:
     due_households: int
     trainings: TrainingPart | None = None
     evaluation: list[EvaluationQuarter] = field(default_factory=list)
+    opening: opening.Change | None = None  # the balance at go-live, and its changes
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def dossier(session: Session, scope: Scope, cadre: User, year: int, policy: Poli
         bulletins=bulletin_lines(session, cadre, year),
         due_households=due_households(session, cadre, policy),
         trainings=training_part(session, cadre, year, policy),
-        evaluation=evaluation_of(session, cadre, year, policy, own=not supervisor))
+        evaluation=evaluation_of(session, cadre, year, policy, own=not supervisor),
+        opening=opening.change_of(session, cadre.id, year))
 
 
 def training_part(session: Session, cadre: User, year: int, policy: Policy) -> TrainingPart:
@@ -320,6 +322,9 @@ def calendar_of(session: Session, cadre: User, year: int) -> list[CalendarMonth]
     made_up = ledger.makeup_days(session, [cadre.id], first, last).get(cadre.id, set())
     spans = ledger.leaves_of(session, [cadre.id], first, last).get(cadre.id, [])
     start, end = ledger.term_of(cadre, cadre.team, year)
+    # Before go-live (an opening balance) the days are outside what the records show.
+    start = attendance.opened_term_start(
+        start, opening.balances_of(session, [cadre.id], year).get(cadre.id))
     why = day_reasons(session, cadre, year, spans)
     out = []
     for month_no in range(1, 13):

@@ -11,22 +11,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.db import Base
-from checkin.domain import boundary, coordinates, team_makeup
+from checkin.domain import attendance, boundary, coordinates, team_makeup
 from checkin.domain.passwords import new_password
 from checkin.domain.personal_data import mask
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import Area, Household, SendingUnit, Team, User, Village
-from checkin.platform import audit, hashing
+from checkin.models import Area, Household, OpeningBalance, SendingUnit, Team, User, Village
+from checkin.platform import audit, clock, hashing
 from checkin.platform.among import among
 from checkin.roster.convert import USERNAME, typed_rows
 from checkin.roster.problems import Problem, rejected
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEETS
+from checkin.services.attendance import opening
 from checkin.services.people import accounts, administration
 
 Progress = Callable[[str, int, int], None]
@@ -142,7 +144,7 @@ def check_roster(session: Session, sheets: list[RawSheet],
     """Every row checked, every problem found in one pass (refused with all of them)."""
     problems: list[Problem] = list(found)
     rows = Rows.of(sheets, problems)
-    known = Known.load(session)
+    known = Known.load(session, rows)
     Checker(rows, known, problems).check_all()
     if problems:
         raise rejected(once(problems))
@@ -238,12 +240,68 @@ class Known:
     households: dict[str, Household]
 
     @classmethod
-    def load(cls, session: Session) -> Known:
-        def by(model: type[Any], attr: str) -> dict[str, Any]:
-            return {getattr(r, attr): r for r in session.scalars(select(model))}
+    def load(cls, session: Session, rows: Rows) -> Known:
+        """The records the files name, by their codes (and every ancestor of the areas
+        named, for paths), in chunks of ids: a one-row import into a province reads a
+        handful of rows, not the province."""
+        names = named_codes(rows)
+        areas = _by_code(session, Area, Area.code, names["areas"])
+        ancestors = {int(part) for area in areas.values()
+                     for part in area.path.strip("/").split("/") if part}
+        ancestors -= {area.id for area in areas.values()}
+        for chunk in _chunks(sorted(ancestors)):
+            for area in session.scalars(select(Area).where(among(session, Area.id, chunk))):
+                areas[area.code] = area
+        return cls(areas, _by_code(session, SendingUnit, SendingUnit.code, names["units"]),
+                   _by_code(session, Village, Village.code, names["villages"]),
+                   _by_code(session, Team, Team.code, names["teams"]),
+                   _by_code(session, User, User.username, names["users"]),
+                   _by_code(session, Household, Household.code, names["households"]))
 
-        return cls(by(Area, "code"), by(SendingUnit, "code"), by(Village, "code"),
-                   by(Team, "code"), by(User, "username"), by(Household, "code"))
+
+CHUNK = 5000  # codes per query: a bound list far below every driver's limit
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _by_code(session: Session, model: type[Any], column: Any, codes: set[str]
+             ) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    key = column.key
+    for chunk in _chunks(sorted(codes)):
+        for record in session.scalars(select(model).where(column.in_(chunk))):
+            found[getattr(record, key)] = record
+    return found
+
+
+def named_codes(rows: Rows) -> dict[str, set[str]]:
+    """Every code the files name, by the kind of record it names."""
+    out: dict[str, set[str]] = {kind: set() for kind in (
+        "areas", "units", "villages", "teams", "users", "households")}
+
+    def add(kind: str, sheet: str, *columns: str) -> None:
+        for _, row in rows.get(sheet):
+            out[kind].update(row[c] for c in columns if row.get(c) is not None)
+
+    add("areas", "areas", "code", "parent_code")
+    add("areas", "villages", "code", "township_code")  # a village is an area too
+    add("areas", "supervisors", "area_code")
+    add("units", "units", "code")
+    add("units", "teams", "unit_code")
+    add("units", "cadres", "unit_code")
+    add("villages", "villages", "code")
+    add("villages", "teams", "village_code")
+    add("villages", "households", "village_code")
+    add("teams", "teams", "code")
+    add("teams", "cadres", "team_code")
+    add("users", "cadres", "username")
+    add("users", "supervisors", "username")
+    add("users", "households", "helper_username")
+    add("households", "households", "code")
+    return out
 
 
 class Checker:
@@ -374,11 +432,47 @@ class Checker:
                      "team")
             self.ref("cadres", number, "unit_code", row.get("unit_code"), self.units,
                      "sending unit")
+            self.check_opening(number, row)
             if row.get("is_leader"):
                 if row["team_code"] in leaders:
                     self.problem("two_leaders", "cadres", number, "is_leader",
                                  value=row["team_code"])
                 leaders[row["team_code"]] = number
+
+    def team_term(self, code: str) -> tuple[date, date | None] | None:
+        """The term a team has after this import: its row's, else the stored one."""
+        for _, row in self.rows.get("teams"):
+            if row["code"] == code:
+                return row["term_start"], row.get("term_end")
+        team = self.known.teams.get(code)
+        return None if team is None else (team.term_start, team.term_end)
+
+    def check_opening(self, number: Loc, row: dict[str, Any]) -> None:
+        """The opening balance columns: whole days in range; a go-live date for them; no
+        more days than the team's term had before go-live (as on the admin page)."""
+        present = [key for key in OPENING_DAYS if key in row]
+        if present and "go_live" not in row:
+            self.problem("opening_needs_go_live", "cadres", number, present[0])
+            return
+        bad = False
+        for key in present:
+            value = row[key]
+            if value is not None and (not float(value).is_integer() or not 0 <= value <= 366):
+                self.problem("opening_bad_days", "cadres", number, key, value=plain(value))
+                bad = True
+        go_live = row.get("go_live")
+        if go_live is None and "go_live" in row and any(row[key] for key in present):
+            self.problem("opening_needs_go_live", "cadres", number, "go_live")
+            return
+        term = self.team_term(row["team_code"])
+        if bad or go_live is None or term is None:
+            return
+        balance = opening_of(row, None)
+        try:
+            attendance.validate_opening(balance, go_live.year, *term)
+        except Refusal as exc:
+            self.problem(exc.code, "cadres", number, "opening_on_post" if present else
+                         "go_live", **exc.params)
 
     def check_supervisors(self) -> None:
         cadres = {r["username"] for _, r in self.rows.get("cadres")}
@@ -399,6 +493,10 @@ class Checker:
                         "helper") and self.roles[helper] != "cadre":
                 self.problem("not_cadre", "households", number, "helper_username", value=helper)
             self.position("households", number, row)
+            for key in ("visited_before", "contacted_before"):
+                if row.get(key) is not None and row[key] > clock.today():
+                    self.problem("date_in_future", "households", number, key,
+                                 value=row[key].isoformat())
 
 
 class Applier:
@@ -424,6 +522,7 @@ class Applier:
         self.apply_villages()
         self.apply_teams()
         self.apply_people()
+        self.apply_openings()
         self.apply_households()
         self._write_audits()
         return self.result
@@ -491,17 +590,34 @@ class Applier:
         self.fix_paths()
 
     def fix_paths(self) -> None:
-        """Recompute materialized paths top-down, so moves in the file are reflected."""
+        """Recompute materialized paths top-down, so moves in the file are reflected: the
+        areas read in Python; below a moved area, the areas and villages the files do not
+        name in SQL (nearest move first), and the villages read are told the same."""
         areas = sorted(self.known.areas.values(), key=lambda a: LEVEL_RANK[a.level])
         by_id = {a.id: a for a in areas}
+        moved: list[tuple[str, str]] = []
         for area in areas:
             parent = by_id.get(area.parent_id) if area.parent_id else None
             path = (parent.path if parent else "/") + f"{area.id}/"
             if area.path != path:
+                if area.path:  # a new area has no path yet, and nothing below it
+                    moved.append((area.path, path))
                 area.path = path
+        if not moved:
+            return
+        self.session.flush()
+        moved.sort(key=lambda pair: -len(pair[0]))  # the deepest first: its rows are its
+        for old, new in moved:
+            for table, column in ((Area.__table__, Area.__table__.c.path),
+                                  (Village.__table__, Village.__table__.c.area_path)):
+                self.session.execute(
+                    update(table).where(column.startswith(old, autoescape=True))
+                    .values({column.key: literal(new) + func.substr(column, len(old) + 1)}))
         for village in self.known.villages.values():
-            if village.area_path != village.area.path:
-                village.area_path = village.area.path
+            for old, new in moved:
+                if village.area_path.startswith(old):
+                    set_committed_value(village, "area_path", new + village.area_path[len(old):])
+                    break
 
     def apply_units(self) -> None:
         for _, row in self.rows.get("units"):
@@ -603,6 +719,43 @@ class Applier:
                     team.leader_id = leader.id
                     self._audit("roster.update", "team", team, before)
 
+    def apply_openings(self) -> None:
+        """Each cadre row's opening balance (when its file has the columns), audited as the
+        admin page's are, with the values before and after."""
+        self.session.flush()
+        for _, row in self.rows.get("cadres"):
+            if "go_live" not in row:
+                continue  # no such column: every balance stays as it is
+            cadre = self.known.users[row["username"]]
+            go_live = row["go_live"]
+            year = clock.today().year if go_live is None else go_live.year
+            stored = opening.row_of(self.session, cadre.id, year) if cadre.id else None
+            if go_live is None:
+                if stored is not None:
+                    self.change("opening_balance", f"{row['username']}:{year}", "delete",
+                                {"go_live": (stored.go_live, None)})
+                    opening.write_clear(self.session, self.actor_id, cadre.id, year,
+                                        via="roster")
+                continue
+            balance = opening_of(row, stored)
+            if stored is not None and opening.as_domain(stored) == balance:
+                continue
+            if stored is not None:  # checked with the stored days it keeps, as a whole
+                team = self.known.teams[row["team_code"]]
+                try:
+                    attendance.validate_opening(balance, year, team.term_start, team.term_end)
+                except Refusal as exc:
+                    raise rejected([Problem(exc.code, sheet="cadres", row=0,
+                                            column="开账日期", params=exc.params)]) from exc
+            old = opening.as_domain(stored) if stored is not None else None
+            self.change("opening_balance", f"{row['username']}:{year}",
+                        "create" if stored is None else "update",
+                        {name: (None if old is None else getattr(old, name),
+                                getattr(balance, name)) for name in opening.FIELDS
+                         if old is None or getattr(old, name) != getattr(balance, name)})
+            opening.write_balance(self.session, self.actor_id, cadre.id, year, balance,
+                                  "名册导入", via="roster")
+
     def person(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         self._pending_password = None
         self._username = row["username"]
@@ -628,6 +781,9 @@ class Applier:
                 values["address"] = row.get("address") or ""
             if "phone" in row:
                 values["phone"] = row["phone"]
+            for key in ("visited_before", "contacted_before"):
+                if key in row:  # a missing column keeps the date; an empty cell clears it
+                    values[key] = row[key]
             if "lat" in row or "lon" in row or stored is None:
                 # The position and the map it was read from go together; a file without the
                 # position columns keeps a field-confirmed position.
@@ -646,6 +802,24 @@ MASKED_FIELDS = frozenset({"phone"})
 
 def masked(value: Any) -> Any:
     return mask(str(value)) if value else value
+
+
+# The opening balance's day columns of the cadres' sheet, and the balance's fields.
+OPENING_DAYS = {"opening_on_post": "on_post_days", "opening_official": "official_days",
+                "opening_training": "training_days", "opening_leave": "leave_days"}
+
+
+def opening_of(row: dict[str, Any], stored: OpeningBalance | None
+               ) -> attendance.OpeningBalance:
+    """The balance a cadre row gives: a column it has (an empty cell is 0), else what is
+    stored (else 0)."""
+    days = {}
+    for key, name in OPENING_DAYS.items():
+        if key in row:
+            days[name] = int(row[key] or 0)
+        else:
+            days[name] = getattr(stored, name) if stored is not None else 0
+    return attendance.OpeningBalance(row["go_live"], **days)
 
 
 def plain(value: Any) -> Any:

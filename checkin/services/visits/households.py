@@ -60,12 +60,25 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
     since = helper_since(session, households)
     rows = []
     for household in households:
-        contact, visit = dates.get(household.id, (None, None))
+        contact, visit = with_register(household, *dates.get(household.id, (None, None)))
         state = cadence.household_due(household.status, contact, visit,
                                       since.get(household.helper_id, today), today, policy)
         if due is None or state.state == due:
             rows.append(HouseholdRow(household, contact, visit, state))
     return rows
+
+
+def _latest(*days: date | None) -> date | None:
+    known = [day for day in days if day is not None]
+    return max(known) if known else None
+
+
+def with_register(household: Household, contact: date | None, visit: date | None
+                  ) -> tuple[date | None, date | None]:
+    """The last contact and visit, counting the ones before go-live that the roster brought
+    (the county's register): a recorded one that is newer wins."""
+    visit = _latest(visit, household.visited_before)
+    return _latest(contact, household.contacted_before, visit), visit
 
 
 def helper_since(session: Session, households: list[Household]) -> dict[int, date]:
