@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from checkin.domain import attendance, standing
 from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.platform.among import among
 from checkin.scope import Scope
-from checkin.services.attendance import ledger
+from checkin.services.attendance import areas, ledger
 from checkin.services.attendance.leaves import span
 
 
@@ -41,10 +41,30 @@ class Filters:
     township_id: int | None = None
     village_id: int | None = None
     unit_id: int | None = None
+    area_path: str | None = None  # an area of the scope, drilled down to (areas.place)
+    query: str = ""  # in a cadre's name, username or code
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the cadres are chosen by more than their area (a list, not a drill)."""
+        return bool(self.village_id or self.unit_id or self.query)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
     stmt = scope.users().where(User.role == "cadre", User.active.is_(True))
+    if filters.area_path:
+        low, high = filters.area_path, filters.area_path + "~"
+        stmt = stmt.where(User.village_id.in_(select(Village.id).where(
+            Village.area_path >= low, Village.area_path < high)))
+    if filters.query:
+        pattern = _like(filters.query)
+        stmt = stmt.where(User.name.ilike(pattern, escape="\\")
+                          | User.username.ilike(pattern, escape="\\")
+                          | User.code.ilike(pattern, escape="\\"))
     if filters.village_id:
         stmt = stmt.where(User.village_id == filters.village_id)
     if filters.unit_id:
@@ -54,21 +74,24 @@ def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
         path = township.path if township else "/none/"
         stmt = stmt.where(User.village_id.in_(select(Village.id).where(
             Village.area_path >= path, Village.area_path < path + "~")))
-    # The pages and exports show each cadre's village, team and unit: load them in three
-    # queries rather than one lazy load per village and team.
-    stmt = stmt.options(selectinload(User.village), selectinload(User.team),
-                        selectinload(User.unit))
-    return list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
-                                              User.name)))
+    cadres = list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
+                                                User.name, User.id)))
+    # The pages and exports show each cadre's village, team and unit: three statements
+    # whatever the number of cadres, rather than a lazy load per village and team.
+    areas.preload_people(session, cadres)
+    return cadres
 
 
 def today_board(session: Session, scope: Scope, day: date, filters: Filters,
-                today: date | None = None) -> list[VillageBoard]:
-    """Each cadre's presence on `day`; nothing at all is "not_seen" once the day has ended
-    (`today` after it) and "not_yet" while it runs."""
+                today: date | None = None, cadres: list[User] | None = None
+                ) -> list[VillageBoard]:
+    """Each cadre's presence on `day` (of `cadres`, by default those of the filters);
+    nothing at all is "not_seen" once the day has ended (`today` after it) and "not_yet"
+    while it runs."""
     nothing = "not_seen" if today is not None and attendance.day_has_ended(day, today) \
         else "not_yet"
-    cadres = cadres_in(session, scope, filters)
+    if cadres is None:
+        cadres = cadres_in(session, scope, filters)
     ids = [c.id for c in cadres]
     latest = _latest_checkins(session, ids, day)
     on_leave = {leave.user_id: leave for leave in session.scalars(select(Leave).where(
