@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -16,6 +16,8 @@ class Household(Base):
     __tablename__ = "households"
     __table_args__ = (
         CheckConstraint("status IN ('poor','lifted','monitored','other')", name="status"),
+        # The households list pages by village and register code (directory.household_page).
+        Index("ix_households_village_code", "village_id", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

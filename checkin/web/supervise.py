@@ -72,7 +72,7 @@ def current_place() -> areas.Place:
     return found
 
 
-def _by_code(model: Any, column: Any, text: str) -> int | None:
+def chosen_id(model: Any, column: Any, text: str) -> int | None:
     """The id of the village or unit a type-ahead's text names (its code, or a name
     nothing else has); -1, which matches nobody, for a text that names none."""
     text = text.strip()[:100]
@@ -93,9 +93,9 @@ def filters(place: areas.Place) -> boards.Filters:
     village = request.args.get("village", type=int)
     unit = request.args.get("unit", type=int)
     if village is None:
-        village = _by_code(Village, Village.code, request.args.get("village_code", ""))
+        village = chosen_id(Village, Village.code, request.args.get("village_code", ""))
     if unit is None:
-        unit = _by_code(SendingUnit, SendingUnit.code, request.args.get("unit_code", ""))
+        unit = chosen_id(SendingUnit, SendingUnit.code, request.args.get("unit_code", ""))
     return boards.Filters(village_id=village if village is None or 0 <= village <= areas.MAX_ID
                           else -1, unit_id=unit if unit is None or 0 <= unit <= areas.MAX_ID
                           else -1, area_path=place.path,

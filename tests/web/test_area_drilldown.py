@@ -251,3 +251,62 @@ def test_a_cursor_that_is_not_ours_gives_the_first_page(client, world, login,
     for path in PAGES:
         response = client.get(f"{path}?after={cursor}&lang=en")
         assert response.status_code == 200 and "1–4 of 4" in response.get_data(as_text=True)
+
+
+def _households(app: Flask, world, village: str, count: int) -> None:
+    from checkin.models import Household
+
+    with app.app_context():
+        s = db.session()
+        for n in range(count):
+            s.add(Household(code=f"X{village}{n:04d}", head_name=f"More{n:03d}户",
+                            village_id=world[f"v{village}"], status="poor",
+                            helper_id=world[f"cadre_{village}"]))
+        s.commit()
+
+
+@pytest.mark.parametrize(("path", "link", "expected"), [
+    ("/cadres", CADRE_LINK, 214), ("/households", re.compile(r'<td class="code">(\w+)</td>'),
+                                   266)])
+def test_the_directory_lists_are_paged_each_row_once(app: Flask, client, world, login,
+                                                     path: str, link: Any,
+                                                     expected: int) -> None:
+    _more_cadres(app, world, "a", 130)
+    _more_cadres(app, world, "b", 80)
+    _households(app, world, "a", 160)
+    _households(app, world, "b", 100)
+    login(client, "sup_county")
+    seen: list[str] = []
+    counts: list[str] = []
+    url: str | None = f"{path}?lang=en"
+    statements: list[int] = []
+    while url:
+        with _statements(app) as queries:
+            html = client.get(url).get_data(as_text=True)
+        statements.append(len(queries))
+        seen += link.findall(html)
+        counts += re.findall(r"(\d+–\d+ of \d+)", html)[:1]
+        found = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert len(seen) == len(set(seen)) == expected
+    assert counts == [f"1–100 of {expected}", f"101–200 of {expected}",
+                      f"201–{expected} of {expected}"]
+    assert len(set(statements[1:])) == 1  # the same statements on every later page
+    town = client.get(f"{path}?area={world['t2']}&lang=en").get_data(as_text=True)
+    in_a = 132 if path == "/cadres" else 163
+    assert "VillageAlpha" not in town and f"of {expected - in_a}" in town
+    assert client.get(f"{path}?area={world['t3']}").status_code == 404
+
+
+def test_the_village_list_drills_and_searches(app: Flask, client, world, login) -> None:
+    login(client, "sup_county")
+    html = client.get("/villages?lang=en").get_data(as_text=True)
+    assert "VillageAlpha" in html and "VillageBeta" in html and "1–2 of 2" in html
+    found = client.get("/villages?q=beta&lang=en").get_data(as_text=True)
+    assert "VillageAlpha" not in found and "VillageBeta" in found and "1–1 of 1" in found
+    down = client.get(f"/villages?area={world['t1']}&lang=en").get_data(as_text=True)
+    assert "VillageAlpha" in down and "VillageBeta" not in down
+    assert login(app.test_client(), "sup_t1").get(f"/villages?area={world['t2']}"
+                                                  ).status_code == 404
+    typed = client.get("/households?village_code=34080201&lang=en").get_data(as_text=True)
+    assert "HeadB0" in typed and "HeadA0" not in typed

@@ -9,19 +9,17 @@ number of statements; they are summed here, never rendered row by row.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.models import Area, SendingUnit, Team, User, Village
+from checkin.platform import keyset
 from checkin.platform.among import among
 from checkin.scope import Scope
 
@@ -127,53 +125,21 @@ def child_totals(place: Place, villages: dict[int, int], rows: Iterable[T],
 
 # Keyset pages of computed rows --------------------------------------------------------
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page: its rows, where it starts (1-based), how many there are in all, and the
-    cursor of the next page (None on the last)."""
-
-    rows: list[T]
-    first: int
-    total: int
-    next_after: str | None
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-
-def encode(key: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key), ensure_ascii=False)
-                                    .encode()).decode().rstrip("=")
-
-
-def decode(cursor: str) -> list[Any] | None:
-    """The key a cursor carries; None for anything that is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw.decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-    if not isinstance(value, list) or not all(
-            isinstance(v, (int, str)) and not isinstance(v, bool) for v in value):
-        return None
-    return value
-
-
 def page_of(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
-            size: int = PAGE_SIZE) -> Page[T]:
+            size: int = PAGE_SIZE) -> keyset.Page[T]:
     """The page of `rows` (in the order of `key`, whose last part is unique) that follows
     the row the cursor `after` names: stable when rows come and go, unlike an offset."""
     ordered = sorted(rows, key=key)
     keys = [list(key(r)) for r in ordered]
     start = 0
-    wanted = decode(after) if after else None
+    wanted = keyset.decode(after) if after else None
     if wanted is not None and keys and len(wanted) == len(keys[0]) and all(
             type(a) is type(b) for a, b in zip(wanted, keys[0], strict=True)):
         start = bisect_right(keys, wanted)
     chosen = ordered[start:start + size]
     more = start + size < len(ordered)
-    return Page(chosen, start + 1, len(ordered), encode(keys[start + size - 1]) if more else None)
+    return keyset.Page(chosen, start + 1, len(ordered),
+                keyset.encode(keys[start + size - 1]) if more else None)
 
 
 def preload_people(session: Session, cadres: Sequence[User]) -> None:
