@@ -139,24 +139,30 @@ def today() -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    # Everyone's presence from light rows (the totals, the child areas, the villages'
+    # counts); the rows with their check-ins only for the page shown.
+    found = boards.presence(session, [c.id for c in cadres], day, today=day)
+    page = areas.page_of(cadres, _cadre_order, after())
+    areas.preload_people(session, page.rows)
     board = boards.today_board(session, current_scope(), day, chosen, today=day,
-                               cadres=cadres)
-    flat = [r for b in board for r in b.rows]
-    page = areas.page_of(flat, lambda r: _cadre_order(r.cadre), after())
-    whole = {b.village.id: b for b in board}
-    shown: dict[int, boards.VillageBoard] = {}
-    for row in page.rows:
-        village = whole[row.cadre.village_id or 0].village
-        shown.setdefault(village.id, boards.VillageBoard(village)).rows.append(row)
-    ids = [r.cadre.id for r in page.rows]
+                               cadres=page.rows)
+    totals = dict.fromkeys(("on_post", "outside", "on_leave", "not_yet", "not_seen"), 0)
+    villages: dict[int, list[int]] = {}
+    for cadre in cadres:
+        status = found.status[cadre.id][0]
+        totals[status] += 1
+        counts = villages.setdefault(cadre.village_id or 0, [0, 0])
+        counts[0] += status == "on_post"
+        counts[1] += 1
+    ids = [c.id for c in page.rows]
     logs = {user_id: row for (user_id, _day), row in daily_logs.newest_by_day(
         session, ids, day, day).items()}
-    children = _children(place, chosen, flat, lambda r: r.cadre.village_id,
-                         lambda r: ((r.status, 1),))
-    return render_template("supervise/today.html", boards=list(shown.values()), day=day,
-                           logs=logs, whole=whole, totals=boards.totals(board),
-                           map_data=boards.map_data(list(shown.values())), page=page,
+    children = _children(place, chosen, cadres, lambda c: c.village_id,
+                         lambda c: ((found.status[c.id][0], 1),))
+    return render_template("supervise/today.html", boards=board, day=day,
+                           logs=logs, villages=villages, totals=totals,
+                           map_data=boards.map_data(board), page=page,
                            children=children, area=area_title(place),
                            **filter_choices(place, chosen))
 
@@ -173,16 +179,18 @@ def month(kind: str | None = None) -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
     dates, rows = boards.month_grid(session, cadres, year, month_no, today_)
     sort = request.args.get("sort", "")
     if sort in MONTH_SORTS:
         rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id))
     if kind is not None:
+        areas.preload_people(session, cadres)
         return _month_export(kind, year, month_no, dates, rows, place)
     page = areas.page_of(
         rows, (lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id)) if sort in MONTH_SORTS
         else (lambda r: _cadre_order(r.cadre)), after())
+    areas.preload_people(session, [r.cadre for r in page.rows])
     words = category_words()
     logged = daily_logs.days_with_log(session, [r.cadre.id for r in page.rows], dates[0],
                                       dates[-1])
@@ -228,7 +236,8 @@ def year(kind: str | None = None) -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    areas.preload_people(session, cadres, ("team",))  # the terms expected_by_today reads
     rows = boards.year_rows(session, cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")
@@ -240,8 +249,10 @@ def year(kind: str | None = None) -> Any:
                              r.user.id)}
     order = orders.get(sort, lambda r: _cadre_order(r.user))
     if kind is not None:
+        areas.preload_people(session, cadres)
         return _year_export(kind, year_no, sorted(rows, key=order), expected, place)
     page = areas.page_of(rows, order, after())
+    areas.preload_people(session, [r.user for r in page.rows])
     children = _children(place, chosen, rows, lambda r: r.user.village_id,
                          _year_counts(expected))
     return render_template("supervise/year.html", rows=page.rows, page=page, year=year_no,

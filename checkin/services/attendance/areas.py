@@ -142,13 +142,16 @@ def page_of(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
                 keyset.encode(keys[start + size - 1]) if more else None)
 
 
-def preload_people(session: Session, cadres: Sequence[User]) -> None:
+def preload_people(session: Session, cadres: Sequence[User],
+                   which: Sequence[str] = ("village", "team", "unit")) -> None:
     """Villages, teams and units of `cadres` in three statements, set on each cadre, so
     reading them costs no query per cadre (a selectinload runs one per 500)."""
     loads: tuple[tuple[Any, str, str], ...] = (
         (Village, "village", "village_id"), (Team, "team", "team_id"),
         (SendingUnit, "unit", "unit_id"))
     for model, name, key in loads:
+        if name not in which:
+            continue
         wanted = sorted({getattr(c, key) for c in cadres} - {None})
         found: dict[int | None, Any] = {None: None}
         if wanted:
