@@ -55,32 +55,40 @@ def decode(cursor: str, like: Sequence[type] | None = None) -> list[Any] | None:
     return value
 
 
-def after(columns: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows that sort after `values` in the ascending order of `columns` (the last unique):
-    (a > x) or (a = x and b > y) or ..., which every backend runs from an index."""
+def after(columns: Sequence[Any], values: Sequence[Any], descending: bool = False
+          ) -> ColumnElement[bool]:
+    """Rows that sort after `values` in the order of `columns` (the last unique; all
+    ascending, or all descending): (a > x) or (a = x and b > y) or ..., which every
+    backend runs from an index."""
     terms = []
     for i, column in enumerate(columns):
         equal = [c == v for c, v in zip(columns[:i], values[:i], strict=True)]
-        terms.append(and_(*equal, column > values[i]))
+        terms.append(and_(*equal, column < values[i] if descending else column > values[i]))
     return or_(*terms)
 
 
 def page(session: Session, stmt: Select[Any], columns: Sequence[Any],
          key_of: Callable[[Any], Sequence[Any]], cursor: str, like: Sequence[type],
-         size: int) -> Page[Any]:
+         size: int, *, descending: bool = False,
+         parse: Callable[[list[Any]], list[Any] | None] | None = None) -> Page[Any]:
     """The `size` rows of `stmt` after the row `cursor` names, in the order of `columns`
     (the last unique), with how many match and where the page starts: three statements
-    (the count, the rows before, the page), none of them per row."""
+    (the count, the rows before, the page), none of them per row. `key_of` gives a row's
+    key in a cursor (ints and strings); `parse` turns it back into column values (None:
+    not a key)."""
     total = session.scalar(select(func.count()).select_from(
         stmt.order_by(None).subquery())) or 0
     wanted = decode(cursor, like) if cursor else None
+    if wanted is not None and parse is not None:
+        wanted = parse(wanted)
     chosen, before = stmt, 0
     if wanted is not None:
-        later = after(columns, wanted)
+        later = after(columns, wanted, descending)
         chosen = stmt.where(later)
         before = session.scalar(select(func.count()).select_from(
             stmt.where(not_(later)).order_by(None).subquery())) or 0
-    rows = list(session.scalars(chosen.order_by(*columns).limit(size + 1)))
+    order = [c.desc() for c in columns] if descending else list(columns)
+    rows = list(session.scalars(chosen.order_by(None).order_by(*order).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, before + 1, total, encode(key_of(rows[-1])) if more else None)

@@ -25,7 +25,14 @@ from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import export
-from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
+from checkin.models import (
+    AttendanceCorrection,
+    CorrectionDecision,
+    Leave,
+    SendingUnit,
+    User,
+    Village,
+)
 from checkin.platform import clock
 from checkin.services.attendance import areas, boards, corrections, daily_logs, leaves
 from checkin.services.attendance import leave_inbox as leave_inbox_service
@@ -73,8 +80,8 @@ def current_place() -> areas.Place:
 
 
 def chosen_id(model: Any, column: Any, text: str) -> int | None:
-    """The id of the village or unit a type-ahead's text names (its code, or a name
-    nothing else has); -1, which matches nobody, for a text that names none."""
+    """The id of the village, cadre or unit a type-ahead's text names (its code, or a
+    name nothing else has); -1, which matches nobody, for a text that names none."""
     text = text.strip()[:100]
     if not text:
         return None
@@ -82,6 +89,9 @@ def chosen_id(model: Any, column: Any, text: str) -> int | None:
     stmt = select(model.id)
     if model is Village:
         stmt = stmt.where(current_scope().village_clause())
+    if model is User:  # a cadre of the scope, by username
+        stmt = stmt.where(User.id.in_(current_scope().users().where(
+            User.role == "cadre").with_only_columns(User.id)))
     found = session.scalars(stmt.where(column == text)).first()
     if found is None:
         named = session.scalars(stmt.where(model.name == text).limit(2)).all()
@@ -279,9 +289,10 @@ def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, i
 @bp.get("/places")
 @roles_required("supervisor", "admin")
 def places() -> Any:
-    """Villages (of the scope, under `?area=`) or sending units matching `?q=`, for the
-    filters' type-ahead: at most 20, as [{code, name}]."""
-    kind = "unit" if request.args.get("kind") == "unit" else "village"
+    """Villages (of the scope, under `?area=`), cadres (code: the username) or sending
+    units matching `?q=`, for the filters' type-ahead: at most 20, as [{code, name}]."""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in ("unit", "cadre") else "village"
     place = current_place()
     found = areas.places_matching(db.session(), current_scope(), kind,
                                   request.args.get("q", "").strip()[:50], place.path)

@@ -25,11 +25,13 @@ from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import Percent, export
-from checkin.models import PURPOSES, Household, Village, Visit
+from checkin.models import PURPOSES, Household, User, Village, Visit
 from checkin.platform import clock
 from checkin.reasons import FLAG_WORDS, flag_word, purpose_word
+from checkin.services.attendance import areas
 from checkin.services.visits import households, recording, views
 from checkin.settings import policy
+from checkin.web import supervise
 from checkin.web.forms import LogoutForm
 
 bp = Blueprint("visits", __name__)
@@ -110,9 +112,15 @@ def _filters() -> views.VisitFilters:
             return None
 
     flag = request.args.get("flag", "")
+    village = request.args.get("village", type=int)
+    cadre = request.args.get("cadre", type=int)
+    if village is None or not 0 < village <= areas.MAX_ID:
+        village = supervise.chosen_id(Village, Village.code,
+                                      request.args.get("village_code", ""))
+    if cadre is None or not 0 < cadre <= areas.MAX_ID:
+        cadre = supervise.chosen_id(User, User.username, request.args.get("cadre_code", ""))
     return views.VisitFilters(
-        village_id=request.args.get("village", type=int),
-        user_id=request.args.get("cadre", type=int),
+        village_id=village, user_id=cadre,
         household_code=request.args.get("household", "")[:32],
         flag=flag if flag in FLAGS else "", first=day("from"), last=day("to"))
 
@@ -126,11 +134,11 @@ def visits_list(kind: str | None = None) -> Any:
     filters = _filters()
     if kind is not None:
         return _visits_export(kind, views.stream_visits(session, scope, filters))
-    rows = views.list_visits(session, scope, filters, 200)
+    page = views.visit_page(session, scope, filters, supervise.after())
     return render_template(
-        "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
-        villages=session.scalars(scope.villages().order_by(Village.name)).all(),
-        cadres=views.cadres_for_filter(session, scope))
+        "visits/list.html", visits=page.rows, page=page, mine=False, filters=filters,
+        flags=FLAGS, village_code=request.args.get("village_code", "")[:100],
+        cadre_code=request.args.get("cadre_code", "")[:100])
 
 
 def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:

@@ -310,3 +310,40 @@ def test_the_village_list_drills_and_searches(app: Flask, client, world, login) 
                                                   ).status_code == 404
     typed = client.get("/households?village_code=34080201&lang=en").get_data(as_text=True)
     assert "HeadB0" in typed and "HeadA0" not in typed
+
+
+def test_the_visits_list_is_paged_newest_first_each_visit_once(app: Flask, client, world,
+                                                               login) -> None:
+    from datetime import timedelta
+
+    from checkin.models import Household, Visit
+    from checkin.platform import clock
+    from tests.conftest import new_visit
+
+    with app.app_context():
+        s = db.session()
+        household = s.scalars(select(Household).where(Household.code == "Ha0")).one()
+        start = clock.now() - timedelta(days=30)
+        for n in range(230):  # some share a time: the id breaks the tie
+            new_visit(s, household, recorded_at=start + timedelta(minutes=n // 2))
+        s.commit()
+        expected = set(s.scalars(select(Visit.id).where(Visit.village_id.in_(
+            (world["va"], world["vb"])))))
+    login(client, "sup_county")
+    seen: list[str] = []
+    counts: list[str] = []
+    url: str | None = "/visits?lang=en"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r'href="/visits/([0-9a-f-]{36})"', html)
+        counts += re.findall(r"(\d+–\d+ of \d+)", html)[:1]
+        found = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert len(seen) == len(set(seen)) == len(expected) == 232 and set(seen) == expected
+    assert counts == ["1–100 of 232", "101–200 of 232", "201–232 of 232"]
+    cadre = client.get("/visits?cadre_code=cadre_b&lang=en").get_data(as_text=True)
+    assert "1–1 of 1" in cadre
+    assert client.get("/attendance/places?kind=cadre&q=CadreB").get_json() == [
+        {"code": "cadre_b", "name": "CadreBLeader"}, {"code": "cadre_b2", "name": "CadreBMember"}]
+    town = login(app.test_client(), "sup_t2")
+    assert "0–0 of 0" in town.get("/visits?cadre_code=cadre_a&lang=en").get_data(as_text=True)

@@ -163,14 +163,23 @@ def preload_people(session: Session, cadres: Sequence[User],
 
 def places_matching(session: Session, scope: Scope, kind: str, text: str, under: str | None,
                     limit: int = 20) -> list[tuple[str, str]]:
-    """(code, name) of villages (in scope, under `under`) or sending units whose code or
-    name holds `text`, for a type-ahead."""
+    """(code, name) of villages (in scope, under `under`), cadres of the scope (their
+    username is the code) or sending units whose code or name holds `text`, for a
+    type-ahead."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if kind == "unit":
         units = select(SendingUnit.code, SendingUnit.name).where(
             SendingUnit.code.ilike(pattern, escape="\\")
             | SendingUnit.name.ilike(pattern, escape="\\")).order_by(SendingUnit.code)
         return [(c, n) for c, n in session.execute(units.limit(limit))]
+    if kind == "cadre":
+        cadres = scope.users().where(User.role == "cadre", User.username.ilike(
+            pattern, escape="\\") | User.name.ilike(pattern, escape="\\"))
+        if under:
+            cadres = cadres.where(User.village_id.in_(select(Village.id).where(
+                Village.area_path >= under, Village.area_path < under + "~")))
+        return [(u.username, u.name) for u in session.scalars(
+            cadres.order_by(User.name, User.id).limit(limit))]
     villages = select(Village.code, Village.name).where(
         scope.village_clause(),
         Village.code.ilike(pattern, escape="\\") | Village.name.ilike(pattern, escape="\\"))
