@@ -162,14 +162,15 @@ def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
 @roles_required("supervisor", "admin")
 def coverage(kind: str | None = None) -> Any:
     rows = views.coverage_by_village(db.session(), current_scope(), policy())
-    if kind is not None:
-        headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
-                   "逾期户数"]
-        table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
-                  _pct(r.coverage.share_visited), r.coverage.contacted_30,
-                  _pct(r.coverage.share_contacted), r.overdue] for r in rows]
-        return export(kind, "走访覆盖率", f"{clock.today()} 帮扶户走访覆盖率", headers, table)
-    return render_template("visits/coverage.html", rows=rows)
+    if kind is None:
+        page = areas.page_of(rows, lambda r: (r.village.name, r.village.id), supervise.after())
+        return render_template("visits/coverage.html", rows=page.rows, page=page)
+    headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
+               "逾期户数"]
+    table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
+              _pct(r.coverage.share_visited), r.coverage.contacted_30,
+              _pct(r.coverage.share_contacted), r.overdue] for r in rows]
+    return export(kind, "走访覆盖率", f"{clock.today()} 帮扶户走访覆盖率", headers, table)
 
 
 def _pct(share: float | None) -> Percent | None:
@@ -180,14 +181,19 @@ def _pct(share: float | None) -> Percent | None:
 @bp.get("/overdue.<kind>")
 @roles_required("supervisor", "admin")
 def overdue(kind: str | None = None) -> Any:
-    rows = views.overdue_rows(db.session(), current_scope(), policy())
-    if kind is not None:
-        headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
-        table = [[r.household.code, r.household.head_name, r.household.village.name,
-                  r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
-                 for r in rows]
-        return export(kind, "逾期农户", f"{clock.today()} 逾期未走访/联系农户", headers, table)
-    return render_template("visits/overdue.html", rows=rows)
+    session = db.session()
+    rows = views.overdue_rows(session, current_scope(), policy())
+    if kind is None:
+        page = areas.page_of(rows, lambda r: (
+            (r.due.next_deadline or date.max).isoformat(), r.household.code), supervise.after())
+        views.preload_households(session, [r.household for r in page.rows])
+        return render_template("visits/overdue.html", rows=page.rows, page=page)
+    views.preload_households(session, [r.household for r in rows])
+    headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
+    table = [[r.household.code, r.household.head_name, r.household.village.name,
+              r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
+             for r in rows]
+    return export(kind, "逾期农户", f"{clock.today()} 逾期未走访/联系农户", headers, table)
 
 
 @bp.post("/households/<int:household_id>/position")

@@ -347,3 +347,31 @@ def test_the_visits_list_is_paged_newest_first_each_visit_once(app: Flask, clien
         {"code": "cadre_b", "name": "CadreBLeader"}, {"code": "cadre_b2", "name": "CadreBMember"}]
     town = login(app.test_client(), "sup_t2")
     assert "0–0 of 0" in town.get("/visits?cadre_code=cadre_a&lang=en").get_data(as_text=True)
+
+
+def test_overdue_and_coverage_are_paged_without_a_query_per_row(app: Flask, client, world,
+                                                                login) -> None:
+    login(client, "sup_county")
+
+    def statements(url: str) -> tuple[int, str]:
+        with _statements(app) as seen:
+            html = client.get(url).get_data(as_text=True)
+        return len(seen), html
+
+    def total(html: str) -> int:
+        return int(re.findall(r"\d+–\d+ of (\d+)", html)[0])
+
+    overdue_before = total(statements("/overdue?lang=en")[1])
+    _households(app, world, "a", 150)  # never visited: overdue
+    before, html = statements("/overdue?lang=en")
+    assert total(html) == overdue_before + 150 and "1–100 of" in html
+    found = re.search(r'<a href="([^"]+)" rel="next">', html)
+    assert found
+    second = statements(found.group(1).replace("&amp;", "&"))[1]
+    assert f"101–{overdue_before + 150} of {overdue_before + 150}" in second
+    _households(app, world, "b", 40)
+    assert statements("/overdue?lang=en")[0] == before
+    rows = list(csv.reader(io.StringIO(client.get("/overdue.csv").get_data(as_text=True))))
+    assert len([r for r in rows if r and r[0].startswith("X")]) == 190  # the whole list
+    coverage = statements("/coverage?lang=en")[1]
+    assert "1–2 of 2" in coverage
