@@ -375,3 +375,10 @@ def test_overdue_and_coverage_are_paged_without_a_query_per_row(app: Flask, clie
     assert len([r for r in rows if r and r[0].startswith("X")]) == 190  # the whole list
     coverage = statements("/coverage?lang=en")[1]
     assert "1–2 of 2" in coverage
+
+
+def test_a_page_shows_the_whole_cadre_though_the_totals_read_a_few_columns(
+        client, world, login) -> None:
+    html = login(client, "sup_county").get(f"/attendance/today?area={world['t1']}").get_data(
+        as_text=True)
+    assert 'href="tel:138000000097"' in html  # CadreALeader's phone, on the page's rows

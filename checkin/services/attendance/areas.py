@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,8 +129,9 @@ def page_of(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
             size: int = PAGE_SIZE) -> keyset.Page[T]:
     """The page of `rows` (in the order of `key`, whose last part is unique) that follows
     the row the cursor `after` names: stable when rows come and go, unlike an offset."""
-    ordered = sorted(rows, key=key)
-    keys = [list(key(r)) for r in ordered]
+    keyed = sorted((list(key(r)), i) for i, r in enumerate(rows))  # each key once
+    ordered = [rows[i] for _k, i in keyed]
+    keys = [k for k, _i in keyed]
     start = 0
     wanted = keyset.decode(after) if after else None
     if wanted is not None and keys and len(wanted) == len(keys[0]) and all(
@@ -145,7 +146,12 @@ def page_of(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
 def preload_people(session: Session, cadres: Sequence[User],
                    which: Sequence[str] = ("village", "team", "unit")) -> None:
     """Villages, teams and units of `cadres` in three statements, set on each cadre, so
-    reading them costs no query per cadre (a selectinload runs one per 500)."""
+    reading them costs no query per cadre (a selectinload runs one per 500). Cadres read
+    with only some columns (boards.cadres_in) get the rest in one more statement."""
+    columns = set(inspect(User).column_attrs.keys())
+    if "village" in which and any(columns & inspect(c).unloaded for c in cadres):
+        session.scalars(select(User).where(among(session, User.id, [c.id for c in cadres])))\
+            .all()
     loads: tuple[tuple[Any, str, str], ...] = (
         (Village, "village", "village_id"), (Team, "team", "team_id"),
         (SendingUnit, "unit", "unit_id"))

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from checkin.domain import attendance, standing
 from checkin.domain.policy import Policy
@@ -79,6 +79,11 @@ def cadres_in(session: Session, scope: Scope, filters: Filters, people: bool = T
         path = township.path if township else "/none/"
         stmt = stmt.where(User.village_id.in_(select(Village.id).where(
             Village.area_path >= path, Village.area_path < path + "~")))
+    if not people:
+        # A page of a province reads 22,000 cadres for its totals and shows 100: only the
+        # columns the boards and the ledger read (preload_people fills in the page's).
+        stmt = stmt.options(load_only(User.id, User.village_id, User.team_id, User.unit_id,
+                                      User.is_leader, User.name))
     cadres = list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
                                                 User.name, User.id)))
     # The pages and exports show each cadre's village, team and unit: three statements
