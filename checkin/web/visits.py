@@ -161,10 +161,11 @@ def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
 @bp.get("/coverage.<kind>")
 @roles_required("supervisor", "admin")
 def coverage(kind: str | None = None) -> Any:
-    rows = views.coverage_by_village(db.session(), current_scope(), policy())
+    place = supervise.current_place()
+    rows = views.coverage_by_village(db.session(), current_scope(), policy(), place.path)
     if kind is None:
         page = areas.page_of(rows, lambda r: (r.village.name, r.village.id), supervise.after())
-        return render_template("visits/coverage.html", rows=page.rows, page=page)
+        return render_template("visits/coverage.html", rows=page.rows, page=page, place=place)
     headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
                "逾期户数"]
     table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
@@ -182,12 +183,13 @@ def _pct(share: float | None) -> Percent | None:
 @roles_required("supervisor", "admin")
 def overdue(kind: str | None = None) -> Any:
     session = db.session()
-    rows = views.overdue_rows(session, current_scope(), policy())
+    place = supervise.current_place()
+    rows = views.overdue_rows(session, current_scope(), policy(), place.path)
     if kind is None:
         page = areas.page_of(rows, lambda r: (
             (r.due.next_deadline or date.max).isoformat(), r.household.code), supervise.after())
         views.preload_households(session, [r.household for r in page.rows])
-        return render_template("visits/overdue.html", rows=page.rows, page=page)
+        return render_template("visits/overdue.html", rows=page.rows, page=page, place=place)
     views.preload_households(session, [r.household for r in rows])
     headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
     table = [[r.household.code, r.household.head_name, r.household.village.name,

@@ -382,3 +382,20 @@ def test_a_page_shows_the_whole_cadre_though_the_totals_read_a_few_columns(
     html = login(client, "sup_county").get(f"/attendance/today?area={world['t1']}").get_data(
         as_text=True)
     assert 'href="tel:138000000097"' in html  # CadreALeader's phone, on the page's rows
+
+
+@pytest.mark.parametrize("path", ["/overdue", "/coverage"])
+def test_overdue_and_coverage_drill_down(app: Flask, client, world, login, path: str) -> None:
+    _households(app, world, "a", 5)
+    login(client, "sup_county")
+    whole = client.get(f"{path}?lang=en").get_data(as_text=True)
+    # the child areas to drill into
+    assert f'<option value="{world["t1"]}">TownOne镇</option>' in whole
+    town = client.get(f"{path}?area={world['t2']}&lang=en").get_data(as_text=True)
+    assert "Xa0000" not in town and "VillageAlpha" not in town
+    assert "TownTwo镇" in town.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    exported = client.get(f"{path}.csv?area={world['t1']}").get_data(as_text=True)
+    assert "VillageBeta" not in exported and "VillageAlpha" in exported
+    assert client.get(f"{path}?area={world['t3']}").status_code == 404
+    assert login(app.test_client(), "sup_t1").get(f"{path}?area={world['t2']}"
+                                                  ).status_code == 404

@@ -94,10 +94,14 @@ def households(
     query: str = "",
     limit: int = 200,
     offset: int = 0,
+    under: str | None = None,
 ) -> list[Household]:
     stmt = scope.households()
     if village_id is not None:
         stmt = stmt.where(Household.village_id == village_id)
+    if under:
+        stmt = stmt.where(Household.village_id.in_(select(Village.id).where(
+            _under(Village.area_path, under))))
     if helper_id is not None:
         stmt = stmt.where(Household.helper_id == helper_id)
     if query:

@@ -125,10 +125,11 @@ class VillageCoverage:
     overdue: int
 
 
-def coverage_by_village(session: Session, scope: Scope, policy: Policy
-                        ) -> list[VillageCoverage]:
+def coverage_by_village(session: Session, scope: Scope, policy: Policy,
+                        under: str | None = None) -> list[VillageCoverage]:
     today = clock.today()
-    rows = households.household_rows(session, scope, today, policy, limit=1_000_000)
+    rows = households.household_rows(session, scope, today, policy, limit=1_000_000,
+                                     under=under)
     by_village: dict[int, list[households.HouseholdRow]] = {}
     for row in rows:
         by_village.setdefault(row.household.village_id, []).append(row)
@@ -151,7 +152,8 @@ def preload_households(session: Session, found: list[Household]) -> None:
             set_committed_value(household, name, loaded.get(getattr(household, key)))
 
 
-def overdue_rows(session: Session, scope: Scope, policy: Policy) -> list[households.HouseholdRow]:
+def overdue_rows(session: Session, scope: Scope, policy: Policy, under: str | None = None
+                 ) -> list[households.HouseholdRow]:
     rows = households.household_rows(session, scope, clock.today(), policy, due="overdue",
-                                     limit=1_000_000)
+                                     limit=1_000_000, under=under)
     return sorted(rows, key=lambda r: (r.due.next_deadline or date.max, r.household.code))
