@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, String, event
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -19,6 +19,8 @@ class Household(Base):
     __tablename__ = "households"
     __table_args__ = (
         CheckConstraint("status IN ('poor','lifted','monitored','other')", name="status"),
+        # The households list pages by village and register code (directory.household_page).
+        Index("ix_households_village_code", "village_id", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

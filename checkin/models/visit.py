@@ -37,6 +37,8 @@ class Visit(Base):
         Index("ix_visits_household_day", "household_id", "local_day"),
         Index("ix_visits_user_recorded", "user_id", "recorded_at"),
         Index("ix_visits_village_day", "village_id", "local_day"),
+        # Supervisors' list pages newest first by (recorded_at, id) (views.visit_page).
+        Index("ix_visits_recorded", "recorded_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's UUID

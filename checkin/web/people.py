@@ -10,16 +10,25 @@ from flask_login import current_user, login_required
 from checkin import db
 from checkin.auth import current_scope, roles_required
 from checkin.models import Village
+from checkin.services.attendance import areas
 from checkin.services.people import directory
+from checkin.web import supervise
 
 bp = Blueprint("people", __name__)
+
+
+def _search() -> str:
+    return request.args.get("q", "").strip()[:50]
 
 
 @bp.get("/villages")
 @roles_required("supervisor", "admin")
 def villages() -> Any:
-    rows = directory.village_rows(db.session(), current_scope())
-    return render_template("people/villages.html", rows=rows)
+    place = supervise.current_place()
+    page = directory.village_page(db.session(), current_scope(), under=place.path,
+                                  query=_search(), after=supervise.after())
+    return render_template("people/villages.html", rows=page.rows, page=page, place=place,
+                           query=_search())
 
 
 @bp.get("/villages/<int:village_id>")
@@ -48,18 +57,24 @@ def village() -> Any:
 @bp.get("/cadres")
 @roles_required("supervisor", "admin")
 def cadres() -> Any:
-    return render_template("people/cadres.html",
-                           cadres=directory.cadres(db.session(), current_scope()))
+    place = supervise.current_place()
+    page = directory.cadre_page(db.session(), current_scope(), under=place.path,
+                                query=_search(), after=supervise.after())
+    return render_template("people/cadres.html", cadres=page.rows, page=page, place=place,
+                           query=_search())
 
 
 @bp.get("/households")
 @roles_required("supervisor", "admin")
 def households() -> Any:
-    session = db.session()
-    scope = current_scope()
-    query = request.args.get("q", "")[:50]
+    place = supervise.current_place()
     village_id = request.args.get("village_id", type=int)
-    rows = directory.households(session, scope, village_id=village_id, query=query, limit=500)
-    villages = session.scalars(scope.villages().order_by(Village.name)).all()
-    return render_template("people/households.html", households=rows, query=query,
-                           villages=villages, village_id=village_id)
+    if village_id is None or not 0 < village_id <= areas.MAX_ID:
+        village_id = supervise.chosen_id(Village, Village.code,
+                                         request.args.get("village_code", ""))
+    page = directory.household_page(db.session(), current_scope(), village_id=village_id,
+                                    under=place.path, query=_search(),
+                                    after=supervise.after())
+    return render_template("people/households.html", households=page.rows, page=page,
+                           place=place, query=_search(),
+                           village_code=request.args.get("village_code", "")[:100])

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,9 +25,16 @@ from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import export
-from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, SendingUnit, Village
+from checkin.models import (
+    AttendanceCorrection,
+    CorrectionDecision,
+    Leave,
+    SendingUnit,
+    User,
+    Village,
+)
 from checkin.platform import clock
-from checkin.services.attendance import boards, corrections, daily_logs, leaves, opening
+from checkin.services.attendance import areas, boards, corrections, daily_logs, leaves, opening
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
@@ -50,36 +66,117 @@ def category_words() -> dict[str, str]:
     return {key: str(word) for key, word in CATEGORY.items()}
 
 
-def filters() -> boards.Filters:
-    return boards.Filters(township_id=request.args.get("township", type=int),
-                          village_id=request.args.get("village", type=int),
-                          unit_id=request.args.get("unit", type=int))
+def current_place() -> areas.Place:
+    """The area the page is at: `?area=` (or the older `?township=`), by default the
+    viewer's own; an area outside the viewer's jurisdiction answers 404."""
+    raw = request.args.get("area", "") or request.args.get("township", "")
+    area_id = int(raw) if raw.isdigit() else None
+    own = current_user.area_id if current_user.role == "supervisor" else None
+    found = areas.place(db.session(), current_scope(), own, area_id)
+    if found is None:
+        abort(404)
+    return found
 
 
-def filter_choices() -> dict[str, Any]:
+def chosen_id(model: Any, column: Any, text: str) -> int | None:
+    """The id of the village, cadre or unit a type-ahead's text names (its code, or a
+    name nothing else has); -1, which matches nobody, for a text that names none."""
+    text = text.strip()[:100]
+    if not text:
+        return None
     session = db.session()
-    scope = current_scope()
-    return {"townships": boards.townships(session, scope),
-            "villages": session.scalars(scope.villages().order_by(Village.name)).all(),
-            "units": session.scalars(select(SendingUnit).order_by(SendingUnit.code)).all(),
-            "filters": filters()}
+    stmt = select(model.id)
+    if model is Village:
+        stmt = stmt.where(current_scope().village_clause())
+    if model is User:  # a cadre of the scope, by username
+        stmt = stmt.where(User.id.in_(current_scope().users().where(
+            User.role == "cadre").with_only_columns(User.id)))
+    found = session.scalars(stmt.where(column == text)).first()
+    if found is None:
+        named = session.scalars(stmt.where(model.name == text).limit(2)).all()
+        found = named[0] if len(named) == 1 else None
+    return found if found is not None else -1
 
 
-def area_title() -> str:
+def filters(place: areas.Place) -> boards.Filters:
+    village = request.args.get("village", type=int)
+    unit = request.args.get("unit", type=int)
+    if village is None:
+        village = chosen_id(Village, Village.code, request.args.get("village_code", ""))
+    if unit is None:
+        unit = chosen_id(SendingUnit, SendingUnit.code, request.args.get("unit_code", ""))
+    return boards.Filters(village_id=village if village is None or 0 <= village <= areas.MAX_ID
+                          else -1, unit_id=unit if unit is None or 0 <= unit <= areas.MAX_ID
+                          else -1, area_path=place.path,
+                          query=request.args.get("q", "").strip()[:50])
+
+
+def filter_choices(place: areas.Place, chosen: boards.Filters) -> dict[str, Any]:
+    return {"place": place, "filters": chosen, "query": chosen.query,
+            "village_code": request.args.get("village_code", "")[:100],
+            "unit_code": request.args.get("unit_code", "")[:100]}
+
+
+def after() -> str:
+    return request.args.get("after", "")[:400]
+
+
+def _children(place: areas.Place, chosen: boards.Filters, rows: list[Any],
+              village_of: Any, counts_of: Any) -> list[areas.ChildTotals]:
+    """The child areas' totals, where the page drills down (not in a narrowed list)."""
+    if not place.drills or chosen.narrowed:
+        return []
+    villages = areas.child_of_villages(db.session(), place)
+    return areas.child_totals(place, villages, rows, village_of, counts_of)
+
+
+def area_title(place: areas.Place | None = None) -> str:
+    if place is not None:
+        return place.area.name if place.area is not None else _("All areas")
     return directory.area_name(db.session(), current_user.area_id) or _("All areas")
+
+
+def _cadre_order(cadre: Any) -> tuple[Any, ...]:
+    """The boards' order: by village, its team leader first, then by name."""
+    return (cadre.village_id or 0, 0 if cadre.is_leader else 1, cadre.name, cadre.id)
 
 
 @bp.get("/today")
 @roles_required("supervisor", "admin")
 def today() -> Any:
     day = clock.today()
-    board = boards.today_board(db.session(), current_scope(), day, filters(), today=day)
-    ids = [r.cadre.id for b in board for r in b.rows]
+    session = db.session()
+    place = current_place()
+    chosen = filters(place)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    # Everyone's presence from light rows (the totals, the child areas, the villages'
+    # counts); the rows with their check-ins only for the page shown.
+    found = boards.presence(session, [c.id for c in cadres], day, today=day)
+    page = areas.page_of(cadres, _cadre_order, after())
+    areas.preload_people(session, page.rows)
+    board = boards.today_board(session, current_scope(), day, chosen, today=day,
+                               cadres=page.rows)
+    totals = dict.fromkeys(("on_post", "outside", "on_leave", "not_yet", "not_seen"), 0)
+    villages: dict[int, list[int]] = {}
+    for cadre in cadres:
+        status = found.status[cadre.id][0]
+        totals[status] += 1
+        counts = villages.setdefault(cadre.village_id or 0, [0, 0])
+        counts[0] += status == "on_post"
+        counts[1] += 1
+    ids = [c.id for c in page.rows]
     logs = {user_id: row for (user_id, _day), row in daily_logs.newest_by_day(
-        db.session(), ids, day, day).items()}
-    return render_template("supervise/today.html", boards=board, day=day, logs=logs,
-                           totals=boards.totals(board), map_data=boards.map_data(board),
-                           area=area_title(), **filter_choices())
+        session, ids, day, day).items()}
+    children = _children(place, chosen, cadres, lambda c: c.village_id,
+                         lambda c: ((found.status[c.id][0], 1),))
+    return render_template("supervise/today.html", boards=board, day=day,
+                           logs=logs, villages=villages, totals=totals,
+                           map_data=boards.map_data(board), page=page,
+                           children=children, area=area_title(place),
+                           **filter_choices(place, chosen))
+
+
+MONTH_SORTS = ("on_post", "absent", "leave")
 
 
 @bp.get("/month")
@@ -87,29 +184,39 @@ def today() -> Any:
 @roles_required("supervisor", "admin")
 def month(kind: str | None = None) -> Any:
     today_ = clock.today()
-    chosen = period.month_arg(today_)
-    year, month_no = chosen.year, chosen.month
-    cadres = boards.cadres_in(db.session(), current_scope(), filters())
-    dates, rows = boards.month_grid(db.session(), cadres, year, month_no, today_)
+    shown = period.month_arg(today_)
+    year, month_no = shown.year, shown.month
+    session = db.session()
+    place = current_place()
+    chosen = filters(place)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    dates, rows = boards.month_grid(session, cadres, year, month_no, today_)
     sort = request.args.get("sort", "")
-    if sort in ("on_post", "absent", "leave"):
-        rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name))
+    if sort in MONTH_SORTS:
+        rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id))
     if kind is not None:
-        return _month_export(kind, year, month_no, dates, rows)
+        areas.preload_people(session, cadres)
+        return _month_export(kind, year, month_no, dates, rows, place)
+    page = areas.page_of(
+        rows, (lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id)) if sort in MONTH_SORTS
+        else (lambda r: _cadre_order(r.cadre)), after())
+    areas.preload_people(session, [r.cadre for r in page.rows])
     words = category_words()
-    logged = daily_logs.days_with_log(db.session(), [c.id for c in cadres], dates[0],
+    logged = daily_logs.days_with_log(session, [r.cadre.id for r in page.rows], dates[0],
                                       dates[-1])
-    return render_template("supervise/month.html", dates=dates, rows=rows, year=year,
-                           logged=logged, period=chosen,
-                           month=month_no, words=words, sort=sort, area=area_title(),
-                           **filter_choices())
+    children = _children(place, chosen, rows, lambda r: r.cadre.village_id,
+                         lambda r: r.counts.items())
+    return render_template("supervise/month.html", dates=dates, rows=page.rows, page=page,
+                           year=year, logged=logged, children=children, period=shown,
+                           month=month_no, words=words, sort=sort, area=area_title(place),
+                           **filter_choices(place, chosen))
 
 
 def _month_export(kind: str, year: int, month_no: int, dates: list[date],
-                  rows: list[boards.GridRow]) -> Any:
+                  rows: list[boards.GridRow], place: areas.Place) -> Any:
     with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
         words = category_words()
-    title = f"{area_title()} {year}年{month_no}月 驻村干部考勤表"
+    title = f"{area_title(place)} {year}年{month_no}月 驻村干部考勤表"
     headers = ["姓名", "村", "工作队", "派出单位", *[str(d.day) for d in dates],
                "在岗", "公差", "培训", "请假", "缺勤"]
     table = [[r.cadre.name, r.cadre.village.name if r.cadre.village else "",
@@ -121,33 +228,53 @@ def _month_export(kind: str, year: int, month_no: int, dates: list[date],
     return export(kind, f"考勤表-{year}-{month_no:02d}", title, headers, table, CATEGORY_FILL)
 
 
+def _year_counts(expected: dict[int, int]) -> Any:
+    def counts(row: Any) -> list[tuple[str, int]]:
+        due = expected[row.user.id]
+        return [("counted", row.ledger.counted_days), ("expected", due),
+                ("behind", int(row.ledger.counted_days < due)),
+                ("on_pace", int(row.ledger.on_pace))]
+    return counts
+
+
 @bp.get("/year")
 @bp.get("/year.<kind>")
 @roles_required("supervisor", "admin")
 def year(kind: str | None = None) -> Any:
-    chosen = period.year_arg(clock.today())
-    year_no = chosen.year
-    cadres = boards.cadres_in(db.session(), current_scope(), filters())
-    rows = boards.year_rows(db.session(), cadres, year_no, policy())
+    shown = period.year_arg(clock.today())
+    year_no = shown.year
+    session = db.session()
+    place = current_place()
+    chosen = filters(place)
+    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    areas.preload_people(session, cadres, ("team",))  # the terms expected_by_today reads
+    rows = boards.year_rows(session, cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")
-    if sort == "forecast":
-        rows.sort(key=lambda r: (r.ledger.forecast_days, r.user.name))
-    elif sort == "on_post":
-        rows.sort(key=lambda r: (-r.ledger.on_post_days, r.user.name))
-    elif sort == "behind":  # furthest below what is expected by today first
-        rows.sort(key=lambda r: (r.ledger.counted_days - expected[r.user.id], r.user.name))
+    orders: dict[str, Any] = {
+        "forecast": lambda r: (r.ledger.forecast_days, r.user.name, r.user.id),
+        "on_post": lambda r: (-r.ledger.on_post_days, r.user.name, r.user.id),
+        # furthest below what is expected by today first
+        "behind": lambda r: (r.ledger.counted_days - expected[r.user.id], r.user.name,
+                             r.user.id)}
+    order = orders.get(sort, lambda r: _cadre_order(r.user))
     if kind is not None:
-        return _year_export(kind, year_no, rows, expected)
-    return render_template("supervise/year.html", rows=rows, year=year_no, sort=sort,
-                           period=chosen,
+        areas.preload_people(session, cadres)
+        return _year_export(kind, year_no, sorted(rows, key=order), expected, place)
+    page = areas.page_of(rows, order, after())
+    areas.preload_people(session, [r.user for r in page.rows])
+    children = _children(place, chosen, rows, lambda r: r.user.village_id,
+                         _year_counts(expected))
+    return render_template("supervise/year.html", rows=page.rows, page=page, year=year_no,
+                           sort=sort, expected=expected, children=children, period=shown,
                            opened=sum(1 for r in rows if r.ledger.opening_days),
-                           expected=expected, chart=charts.days_against_target(rows, expected),
-                           area=area_title(), **filter_choices())
+                           chart=charts.days_against_target(page.rows, expected),
+                           area=area_title(place), **filter_choices(place, chosen))
 
 
-def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int]) -> Any:
-    title = f"{area_title()} {year_no}年 驻村天数台账"
+def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, int],
+                 place: areas.Place) -> Any:
+    title = f"{area_title(place)} {year_no}年 驻村天数台账"
     # The opening balance in its own columns: what the county's register says of the days
     # before go-live, apart from what the records show (on post .. counted include it).
     balances = opening.balances_of(db.session(), [r.user.id for r in rows], year_no)
@@ -164,6 +291,19 @@ def _year_export(kind: str, year_no: int, rows: list[Any], expected: dict[int, i
               balances[r.user.id].go_live if r.user.id in balances else None,
               r.ledger.opening_days] for r in rows]
     return export(kind, f"驻村天数台账-{year_no}", title, headers, table)
+
+
+@bp.get("/places")
+@roles_required("supervisor", "admin")
+def places() -> Any:
+    """Villages (of the scope, under `?area=`), cadres (code: the username) or sending
+    units matching `?q=`, for the filters' type-ahead: at most 20, as [{code, name}]."""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in ("unit", "cadre") else "village"
+    place = current_place()
+    found = areas.places_matching(db.session(), current_scope(), kind,
+                                  request.args.get("q", "").strip()[:50], place.path)
+    return jsonify([{"code": code, "name": name} for code, name in found])
 
 
 @bp.get("/leaves")

@@ -36,7 +36,7 @@ from checkin.platform import clock
 from checkin.services.attendance import boards
 from checkin.services.trainings import attendance, sessions, shortfalls
 from checkin.settings import policy
-from checkin.web.supervise import area_title, filter_choices, filters
+from checkin.web.supervise import area_title, current_place, filter_choices, filters
 
 bp = Blueprint("trainings", __name__)
 
@@ -230,13 +230,15 @@ def _year() -> int:
 @roles_required("supervisor", "admin")
 def shortfalls_page(kind: str | None = None) -> Any:
     year = _year()
-    cadres = boards.cadres_in(db.session(), current_scope(), filters())
+    place = current_place()
+    chosen = filters(place)
+    cadres = boards.cadres_in(db.session(), current_scope(), chosen)
     found = [row for row in shortfalls.of_cadres(db.session(), cadres, year, policy())
              if row.found.any]
     if kind is not None:
         if kind not in ("xlsx", "csv"):
             abort(404)
-        return _shortfall_export(kind, year, found)
+        return _shortfall_export(kind, year, found, place)
     page = _page_no()
     meetings = {row_id: day for row_id, day in db.session().execute(
         sessions.visible(current_scope()).with_only_columns(Training.id, Training.first_day)
@@ -246,11 +248,13 @@ def shortfalls_page(kind: str | None = None) -> Any:
         "trainings/shortfalls.html", rows=found[(page - 1) * PAGE: page * PAGE], page=page,
         quarters=trainings.quarters_without_meeting(meetings, year, clock.today()),
         pages=max(1, math.ceil(len(found) / PAGE)), total=len(found), year=year,
-        target=policy().training_days_per_year, area=area_title(), **filter_choices())
+        target=policy().training_days_per_year, area=area_title(place),
+        **filter_choices(place, chosen))
 
 
-def _shortfall_export(kind: str, year: int, rows: list[shortfalls.CadreShortfall]) -> Any:
-    title = f"{area_title()} {year}年 业务培训与季度例会未达标"
+def _shortfall_export(kind: str, year: int, rows: list[shortfalls.CadreShortfall],
+                      place: Any) -> Any:
+    title = f"{area_title(place)} {year}年 业务培训与季度例会未达标"
     headers = ["姓名", "村", "工作队", "第一书记", "培训天数", "其中组织方标记",
                "截至今天应达", "全年目标", "培训是否不足", "应参加例会", "缺席例会"]
     table = [[r.user.name, r.user.village.name if r.user.village else "",

@@ -25,11 +25,13 @@ from checkin import db, maps, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import Percent, export
-from checkin.models import PURPOSES, Household, Village, Visit
+from checkin.models import PURPOSES, Household, User, Village, Visit
 from checkin.platform import clock
 from checkin.reasons import FLAG_WORDS, flag_word, purpose_word
+from checkin.services.attendance import areas
 from checkin.services.visits import households, recording, views
 from checkin.settings import policy
+from checkin.web import supervise
 from checkin.web.forms import LogoutForm
 
 bp = Blueprint("visits", __name__)
@@ -109,9 +111,15 @@ def _filters() -> views.VisitFilters:
             return None
 
     flag = request.args.get("flag", "")
+    village = request.args.get("village", type=int)
+    cadre = request.args.get("cadre", type=int)
+    if village is None or not 0 < village <= areas.MAX_ID:
+        village = supervise.chosen_id(Village, Village.code,
+                                      request.args.get("village_code", ""))
+    if cadre is None or not 0 < cadre <= areas.MAX_ID:
+        cadre = supervise.chosen_id(User, User.username, request.args.get("cadre_code", ""))
     return views.VisitFilters(
-        village_id=request.args.get("village", type=int),
-        user_id=request.args.get("cadre", type=int),
+        village_id=village, user_id=cadre,
         household_code=request.args.get("household", "")[:32],
         flag=flag if flag in FLAGS else "", first=day("from"), last=day("to"))
 
@@ -125,11 +133,11 @@ def visits_list(kind: str | None = None) -> Any:
     filters = _filters()
     if kind is not None:
         return _visits_export(kind, views.stream_visits(session, scope, filters))
-    rows = views.list_visits(session, scope, filters, 200)
+    page = views.visit_page(session, scope, filters, supervise.after())
     return render_template(
-        "visits/list.html", visits=rows, mine=False, filters=filters, flags=FLAGS,
-        villages=session.scalars(scope.villages().order_by(Village.name)).all(),
-        cadres=views.cadres_for_filter(session, scope))
+        "visits/list.html", visits=page.rows, page=page, mine=False, filters=filters,
+        flags=FLAGS, village_code=request.args.get("village_code", "")[:100],
+        cadre_code=request.args.get("cadre_code", "")[:100])
 
 
 def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
@@ -152,15 +160,17 @@ def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
 @bp.get("/coverage.<kind>")
 @roles_required("supervisor", "admin")
 def coverage(kind: str | None = None) -> Any:
-    rows = views.coverage_by_village(db.session(), current_scope(), policy())
-    if kind is not None:
-        headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
-                   "逾期户数"]
-        table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
-                  _pct(r.coverage.share_visited), r.coverage.contacted_30,
-                  _pct(r.coverage.share_contacted), r.overdue] for r in rows]
-        return export(kind, "走访覆盖率", f"{clock.today()} 帮扶户走访覆盖率", headers, table)
-    return render_template("visits/coverage.html", rows=rows)
+    place = supervise.current_place()
+    rows = views.coverage_by_village(db.session(), current_scope(), policy(), place.path)
+    if kind is None:
+        page = areas.page_of(rows, lambda r: (r.village.name, r.village.id), supervise.after())
+        return render_template("visits/coverage.html", rows=page.rows, page=page, place=place)
+    headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
+               "逾期户数"]
+    table = [[r.village.name, r.coverage.poor_total, r.coverage.visited_60,
+              _pct(r.coverage.share_visited), r.coverage.contacted_30,
+              _pct(r.coverage.share_contacted), r.overdue] for r in rows]
+    return export(kind, "走访覆盖率", f"{clock.today()} 帮扶户走访覆盖率", headers, table)
 
 
 def _pct(share: float | None) -> Percent | None:
@@ -171,14 +181,20 @@ def _pct(share: float | None) -> Percent | None:
 @bp.get("/overdue.<kind>")
 @roles_required("supervisor", "admin")
 def overdue(kind: str | None = None) -> Any:
-    rows = views.overdue_rows(db.session(), current_scope(), policy())
-    if kind is not None:
-        headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
-        table = [[r.household.code, r.household.head_name, r.household.village.name,
-                  r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
-                 for r in rows]
-        return export(kind, "逾期农户", f"{clock.today()} 逾期未走访/联系农户", headers, table)
-    return render_template("visits/overdue.html", rows=rows)
+    session = db.session()
+    place = supervise.current_place()
+    rows = views.overdue_rows(session, current_scope(), policy(), place.path)
+    if kind is None:
+        page = areas.page_of(rows, lambda r: (
+            (r.due.next_deadline or date.max).isoformat(), r.household.code), supervise.after())
+        views.preload_households(session, [r.household for r in page.rows])
+        return render_template("visits/overdue.html", rows=page.rows, page=page, place=place)
+    views.preload_households(session, [r.household for r in rows])
+    headers = ["户编码", "户主", "村", "帮扶责任人", "最近联系", "最近走访", "截止日期"]
+    table = [[r.household.code, r.household.head_name, r.household.village.name,
+              r.household.helper.name, r.last_contact, r.last_visit, r.due.next_deadline]
+             for r in rows]
+    return export(kind, "逾期农户", f"{clock.today()} 逾期未走访/联系农户", headers, table)
 
 
 @bp.post("/households/<int:household_id>/position")

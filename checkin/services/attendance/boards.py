@@ -6,9 +6,10 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only
 
 from checkin import maps
 from checkin.domain import attendance, standing
@@ -16,7 +17,7 @@ from checkin.domain.policy import Policy
 from checkin.models import Area, Checkin, Leave, User, Village
 from checkin.platform.among import among
 from checkin.scope import Scope
-from checkin.services.attendance import ledger, opening
+from checkin.services.attendance import areas, ledger, opening
 from checkin.services.attendance.leaves import span
 
 
@@ -42,10 +43,34 @@ class Filters:
     township_id: int | None = None
     village_id: int | None = None
     unit_id: int | None = None
+    area_path: str | None = None  # an area of the scope, drilled down to (areas.place)
+    query: str = ""  # in a cadre's name, username or code
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the cadres are chosen by more than their area (a list, not a drill)."""
+        return bool(self.village_id or self.unit_id or self.query)
 
 
-def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def cadres_in(session: Session, scope: Scope, filters: Filters, people: bool = True
+              ) -> list[User]:
+    """Active cadres of the scope chosen by `filters`, by village, leader first, name;
+    with `people`, each cadre's village, team and unit are loaded (a page that shows a
+    page of them loads those of its page only: areas.preload_people)."""
     stmt = scope.users().where(User.role == "cadre", User.active.is_(True))
+    if filters.area_path:
+        low, high = filters.area_path, filters.area_path + "~"
+        stmt = stmt.where(User.village_id.in_(select(Village.id).where(
+            Village.area_path >= low, Village.area_path < high)))
+    if filters.query:
+        pattern = _like(filters.query)
+        stmt = stmt.where(User.name.ilike(pattern, escape="\\")
+                          | User.username.ilike(pattern, escape="\\")
+                          | User.code.ilike(pattern, escape="\\"))
     if filters.village_id:
         stmt = stmt.where(User.village_id == filters.village_id)
     if filters.unit_id:
@@ -55,64 +80,97 @@ def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
         path = township.path if township else "/none/"
         stmt = stmt.where(User.village_id.in_(select(Village.id).where(
             Village.area_path >= path, Village.area_path < path + "~")))
-    # The pages and exports show each cadre's village, team and unit: load them in three
-    # queries rather than one lazy load per village and team.
-    stmt = stmt.options(selectinload(User.village), selectinload(User.team),
-                        selectinload(User.unit))
-    return list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
-                                              User.name)))
+    if not people:
+        # A page of a province reads 22,000 cadres for its totals and shows 100: only the
+        # columns the boards and the ledger read (preload_people fills in the page's).
+        stmt = stmt.options(load_only(User.id, User.village_id, User.team_id, User.unit_id,
+                                      User.is_leader, User.name))
+    cadres = list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
+                                                User.name, User.id)))
+    # The pages and exports show each cadre's village, team and unit: three statements
+    # whatever the number of cadres, rather than a lazy load per village and team.
+    if people:
+        areas.preload_people(session, cadres)
+    return cadres
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Whether each cadre is on post on a day, from light rows: (status, the id of the
+    check-in a board shows) per cadre, and the counting leave of those on leave."""
+
+    status: dict[int, tuple[str, str | None]]
+    on_leave: dict[int, Leave]
+
+
+def presence(session: Session, user_ids: list[int], day: date, today: date | None = None
+             ) -> Presence:
+    """Each cadre's presence on `day`; nothing at all is "not_seen" once the day has ended
+    (`today` after it) and "not_yet" while it runs. Two statements, whatever the number
+    of cadres: the check-ins are read as (cadre, id, counts) only."""
+    nothing = "not_seen" if today is not None and attendance.day_has_ended(day, today) \
+        else "not_yet"
+    latest: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for user_id, checkin_id, counts in session.execute(
+            _checkins_of(session, select(Checkin.user_id, Checkin.id,
+                                         Checkin.counts_for_day), user_ids, day)):
+        latest[user_id].append((checkin_id, counts))
+    on_leave = {leave.user_id: leave for leave in session.scalars(select(Leave).where(
+        among(session, Leave.user_id, user_ids), Leave.status.in_(("approved", "closed")),
+        Leave.start_date <= day, Leave.end_date >= day)) if span(leave).effective_end >= day}
+    status: dict[int, tuple[str, str | None]] = {}
+    for user_id in user_ids:
+        checkins = latest.get(user_id, [])
+        counting = next((c for c, counts in checkins if counts), None)
+        if counting is not None:
+            status[user_id] = ("on_post", counting)
+        elif user_id in on_leave:
+            status[user_id] = ("on_leave", checkins[0][0] if checkins else None)
+        elif checkins:
+            status[user_id] = ("outside", checkins[0][0])
+        else:
+            status[user_id] = (nothing, None)
+    return Presence(status, on_leave)
 
 
 def today_board(session: Session, scope: Scope, day: date, filters: Filters,
-                today: date | None = None) -> list[VillageBoard]:
-    """Each cadre's presence on `day`; nothing at all is "not_seen" once the day has ended
-    (`today` after it) and "not_yet" while it runs."""
-    nothing = "not_seen" if today is not None and attendance.day_has_ended(day, today) \
-        else "not_yet"
-    cadres = cadres_in(session, scope, filters)
+                today: date | None = None, cadres: list[User] | None = None
+                ) -> list[VillageBoard]:
+    """Each cadre's presence on `day` (of `cadres`, by default those of the filters), by
+    village, with the check-in each row shows (`presence` gives the rule)."""
+    if cadres is None:
+        cadres = cadres_in(session, scope, filters)
     ids = [c.id for c in cadres]
-    latest = _latest_checkins(session, ids, day)
-    on_leave = {leave.user_id: leave for leave in session.scalars(select(Leave).where(
-        among(session, Leave.user_id, ids), Leave.status.in_(("approved", "closed")),
-        Leave.start_date <= day, Leave.end_date >= day)) if span(leave).effective_end >= day}
+    villages = {v.id: v for v in session.scalars(select(Village).where(among(
+        session, Village.id, sorted({c.village_id for c in cadres if c.village_id}))))}
+    found = presence(session, ids, day, today)
+    shown = {c.id: c for c in session.scalars(_checkins_of(session, select(Checkin), ids, day))}
     boards: dict[int, VillageBoard] = {}
     for cadre in cadres:
         board = boards.get(cadre.village_id or 0)
         if board is None:
-            assert cadre.village is not None  # check constraint cadre_village
-            board = boards[cadre.village_id or 0] = VillageBoard(cadre.village)
-        checkins = latest.get(cadre.id, [])
-        counting = next((c for c in checkins if c.counts_for_day), None)
-        if counting is not None:
-            board.rows.append(PresenceRow(cadre, "on_post", counting))
-        elif cadre.id in on_leave:
-            board.rows.append(PresenceRow(cadre, "on_leave", checkins[0] if checkins else None,
-                                          on_leave[cadre.id]))
-        elif checkins:
-            board.rows.append(PresenceRow(cadre, "outside", checkins[0]))
-        else:
-            board.rows.append(PresenceRow(cadre, nothing))
+            assert cadre.village_id is not None  # check constraint cadre_village
+            board = boards[cadre.village_id] = VillageBoard(villages[cadre.village_id])
+        status, checkin_id = found.status[cadre.id]
+        board.rows.append(PresenceRow(cadre, status, shown.get(checkin_id or ""),
+                                      found.on_leave.get(cadre.id)
+                                      if status == "on_leave" else None))
     return list(boards.values())
 
 
-def _latest_checkins(session: Session, user_ids: list[int], day: date
-                     ) -> dict[int, list[Checkin]]:
-    """Each cadre's check-ins of `day` (local), latest first.
+def _checkins_of(session: Session, stmt: Any, user_ids: list[int], day: date) -> Any:
+    """`stmt` over the cadres' check-ins of `day` (local), latest first.
 
     local_day is not indexed; a window of recorded_at around the day (wider than any
     time zone's offset) lets the (user_id, recorded_at) index find the few rows per cadre.
     """
-    found: dict[int, list[Checkin]] = defaultdict(list)
     around = (datetime.combine(day - timedelta(days=2), time(), UTC),
               datetime.combine(day + timedelta(days=3), time(), UTC))
-    rows = session.scalars(select(Checkin).where(
+    return stmt.where(
         among(session, Checkin.user_id, user_ids),
         Checkin.recorded_at >= around[0], Checkin.recorded_at < around[1],
         Checkin.local_day == day,
-    ).order_by(Checkin.recorded_at.desc()))
-    for row in rows:
-        found[row.user_id].append(row)
-    return found
+    ).order_by(Checkin.recorded_at.desc())
 
 
 @dataclass(frozen=True)
@@ -209,14 +267,6 @@ def expected_by_today(rows: list[ledger.CadreLedger], year: int, today: date,
 def townships(session: Session, scope: Scope) -> list[Area]:
     return list(session.scalars(scope.areas().where(Area.level == "township")
                                 .order_by(Area.code)))
-
-
-def totals(board: list[VillageBoard]) -> dict[str, int]:
-    counts = dict.fromkeys(("on_post", "outside", "on_leave", "not_yet", "not_seen"), 0)
-    for village in board:
-        for row in village.rows:
-            counts[row.status] += 1
-    return counts
 
 
 def map_data(board: list[VillageBoard]) -> dict[str, list[dict[str, object]]]:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
 
 from checkin.models import Area, Household, Team, User, Village
+from checkin.platform import keyset
 from checkin.platform.among import among
 from checkin.scope import Scope
+from checkin.services.attendance import areas
+
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,11 @@ class VillageRow:
 def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
     """One row per village in scope with counts from two grouped queries, not a loop."""
     villages = session.scalars(scope.villages().order_by(Village.area_path, Village.name)).all()
+    return rows_of(session, villages)
+
+
+def rows_of(session: Session, villages: Sequence[Village]) -> list[VillageRow]:
+    """The rows of `villages`, with their counts from two grouped queries."""
     ids = [v.id for v in villages]
     cadres = dict(
         session.execute(
@@ -82,10 +94,14 @@ def households(
     query: str = "",
     limit: int = 200,
     offset: int = 0,
+    under: str | None = None,
 ) -> list[Household]:
     stmt = scope.households()
     if village_id is not None:
         stmt = stmt.where(Household.village_id == village_id)
+    if under:
+        stmt = stmt.where(Household.village_id.in_(select(Village.id).where(
+            _under(Village.area_path, under))))
     if helper_id is not None:
         stmt = stmt.where(Household.helper_id == helper_id)
     if query:
@@ -93,6 +109,77 @@ def households(
         stmt = stmt.where(or_(Household.head_name.like(like), Household.code.like(like)))
     stmt = stmt.order_by(Household.village_id, Household.code).limit(limit).offset(offset)
     return list(session.scalars(stmt))
+
+
+def _under(column: Any, under: str | None) -> ColumnElement[bool]:
+    return (column >= under) & (column < under + "~") if under else true()
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def cadre_page(session: Session, scope: Scope, *, under: str | None = None, query: str = "",
+               after: str = "") -> keyset.Page[User]:
+    """Cadres of the scope (under the area path `under`, matching `query` in name,
+    username or code), a page at a time, by village, leader first, then name."""
+    stmt = scope.users().where(User.role == "cadre")
+    if under:
+        stmt = stmt.where(User.village_id.in_(select(Village.id).where(
+            _under(Village.area_path, under))))
+    if query:
+        pattern = _like(query)
+        stmt = stmt.where(or_(User.name.ilike(pattern, escape="\\"),
+                              User.username.ilike(pattern, escape="\\"),
+                              User.code.ilike(pattern, escape="\\")))
+    rank = case((User.is_leader.is_(True), 0), else_=1)
+    found = keyset.page(session, stmt, (User.village_id, rank, User.name, User.id),
+                        lambda u: (u.village_id, 0 if u.is_leader else 1, u.name, u.id),
+                        after, (int, int, str, int), PAGE_SIZE)
+    areas.preload_people(session, found.rows)
+    return found
+
+
+def village_page(session: Session, scope: Scope, *, under: str | None = None,
+                 query: str = "", after: str = "") -> keyset.Page[VillageRow]:
+    """Villages of the scope (under `under`, matching `query` in code or name) with their
+    counts, a page at a time, in the order of the area tree."""
+    stmt = scope.villages().where(_under(Village.area_path, under))
+    if query:
+        pattern = _like(query)
+        stmt = stmt.where(or_(Village.name.ilike(pattern, escape="\\"),
+                              Village.code.ilike(pattern, escape="\\")))
+    found = keyset.page(session, stmt, (Village.area_path, Village.id),
+                        lambda v: (v.area_path, v.id), after, (str, int), PAGE_SIZE)
+    areas_of = {a.id: a for a in session.scalars(select(Area).where(among(
+        session, Area.id, sorted({v.area_id for v in found.rows}))))}
+    for village in found.rows:
+        set_committed_value(village, "area", areas_of.get(village.area_id))
+    return replace(found, rows=rows_of(session, found.rows))
+
+
+def household_page(session: Session, scope: Scope, *, village_id: int | None = None,
+                   under: str | None = None, query: str = "", after: str = ""
+                   ) -> keyset.Page[Household]:
+    """Households of the scope, a page at a time by village and register code, each with
+    its helper (one statement for the page's helpers)."""
+    stmt = scope.households()
+    if village_id is not None:
+        stmt = stmt.where(Household.village_id == village_id)
+    if under:
+        stmt = stmt.where(Household.village_id.in_(select(Village.id).where(
+            _under(Village.area_path, under))))
+    if query:
+        pattern = _like(query)
+        stmt = stmt.where(or_(Household.head_name.ilike(pattern, escape="\\"),
+                              Household.code.ilike(pattern, escape="\\")))
+    found = keyset.page(session, stmt, (Household.village_id, Household.code),
+                        lambda h: (h.village_id, h.code), after, (int, str), PAGE_SIZE)
+    helpers = {u.id: u for u in session.scalars(select(User).where(among(
+        session, User.id, sorted({h.helper_id for h in found.rows}))))}
+    for household in found.rows:
+        set_committed_value(household, "helper", helpers.get(household.helper_id))
+    return found
 
 
 def teams_of(session: Session, scope: Scope, village_id: int) -> list[Team]:

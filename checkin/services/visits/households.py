@@ -52,10 +52,11 @@ def last_dates(session: Session, household_ids: list[int]
 
 def household_rows(session: Session, scope: Scope, today: date, policy: Policy, *,
                    village_id: int | None = None, helper_id: int | None = None,
-                   query: str = "", due: str | None = None, limit: int = 2000
-                   ) -> list[HouseholdRow]:
+                   query: str = "", due: str | None = None, limit: int = 2000,
+                   under: str | None = None) -> list[HouseholdRow]:
     households = directory.households(session, scope, village_id=village_id,
-                                      helper_id=helper_id, query=query, limit=limit)
+                                      helper_id=helper_id, query=query, limit=limit,
+                                      under=under)
     dates = last_dates(session, [h.id for h in households])
     since = helper_since(session, households)
     rows = []
