@@ -28,6 +28,8 @@ def test_the_today_board_says_why_a_check_in_does_not_count(app: Flask, client, 
                  reasons=[{"code": "outside_fence", "params": {"distance_m": 2400,
                                                                "radius_m": 1500}}])
     html = login(client, "sup_county").get("/attendance/today").get_data(as_text=True)
+    html = html[html.index('id="map-data"'):]  # the board's lines, not the map's marks
+    html = html[html.index("</script>"):]
     member_a = html[html.index("CadreAMember"):][:800]
     assert "精度 650 米，超过 200 米的上限" in member_a
     assert "围栏外" not in member_a and "100 米" not in member_a.split("精度")[0]
