@@ -307,6 +307,27 @@ TABLE: Mapping[str, Entry] = {
                                            "account is changed on the server "
                                            "(flask set-password), not on a page.")),
     "cannot_disable_self": Entry(422, _l("You cannot disable your own account.")),
+    # Recall and rotation (domain/rotation.py).
+    "rotation_already_left": Entry(409, _l("This cadre has already left the post.")),
+    "rotation_open": Entry(409, _l("A request for this post is already waiting for the "
+                                "county.")),
+    "rotation_before_term": Entry(422, _l("The last day on post (%(day)s) cannot be before the "
+                                       "term began (%(start)s).")),
+    "rotation_after_term": Entry(422, _l("%(day)s is after the term ends (%(end)s).")),
+    "rotation_not_backdated": Entry(422, _l("A reason for back-dating is only given when the "
+                                         "last day on post is before today.")),
+    "rotation_start_backdated": Entry(422, _l("The replacement cannot start before today "
+                                           "(%(day)s is before %(today)s).")),
+    "rotation_start_before_leave": Entry(422, _l("The replacement starts on %(day)s, before "
+                                              "the last day of the cadre who leaves "
+                                              "(%(leaves)s).")),
+    "rotation_needs_county": Entry(403, _l("Recalls and rotations are approved by the county.")),
+    "rotation_own_request": Entry(403, _l("A request is decided by another supervisor than "
+                                       "the one who made it.")),
+    "rotation_decided": Entry(409, _l("This request has already been decided.")),
+    "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
+                                           "in your jurisdiction with no check-ins in "
+                                           "another village.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.

@@ -19,6 +19,7 @@ from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
+from checkin.models.rotation import ROTATION_KINDS, Rotation, RotationDecision
 from checkin.models.signin import SigninCounter
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
@@ -48,6 +49,7 @@ __all__ = [
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "ROLES",
+    "ROTATION_KINDS",
     "SATISFACTION_LEVELS",
     "SPOTCHECK_KINDS",
     "SPOTCHECK_METHODS",
@@ -76,6 +78,8 @@ __all__ = [
     "RecoveryCode",
     "RosterImport",
     "RosterImportFile",
+    "Rotation",
+    "RotationDecision",
     "SendingUnit",
     "SigninCounter",
     "SpotcheckAppeal",

@@ -58,6 +58,8 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "feedback": (),
     "feedback_answers": (),
     "daily_logs": (),
+    "rotations": (),
+    "rotation_decisions": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

@@ -18,6 +18,7 @@ from checkin.web import (
     inbox,
     people,
     pwa,
+    rotations,
     signin,
     spotchecks,
     supervise,
@@ -30,7 +31,7 @@ from checkin.web import (
 def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
-                   audit_log, feedback):
+                   audit_log, feedback, rotations):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     app.context_processor(home.inject_navigation)
@@ -39,4 +40,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(feedback_word=feedback.feedback_word,
                                  flag_words=reasons.flag_word,
                                  purpose_words=reasons.purpose_word,
-                                 record_reasons=reasons.record_reasons)
+                                 record_reasons=reasons.record_reasons,
+                                 rotation_kind_word=rotations.kind_word)

@@ -22,7 +22,7 @@ from checkin.exports import export
 from checkin.models import Checkin, User
 from checkin.platform import clock
 from checkin.services.attendance import daily_logs, ledger
-from checkin.services.people import dossier
+from checkin.services.people import dossier, rotations
 from checkin.settings import policy
 from checkin.web.supervise import CATEGORY_FILL, category_words
 
@@ -118,7 +118,9 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
             "words": category_words(), "day_why": day_why, "absent_why": absent_why,
             "checkin_reasons": checkin_reasons, "is_flagged_visit": dossier.is_flagged_visit,
             "policy": policy(), "printing": printing, "today": clock.today(),
-            "rows_per_page": rows}
+            "rows_per_page": rows,
+            "term_history": rotations.history_of(session, cadre),
+            "ledger_as_before": rotations.ledger_as_before(session, cadre, year, policy())}
 
 
 @bp.get("/cadres/<int:user_id>")

@@ -49,6 +49,7 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
                    ("visits.coverage", _l("Coverage")), ("visits.overdue", _l("Overdue")),
                    ("team_reports.index", _l("Team reports")),
                    ("bulletins.warning_talks_page", _l("Warning talks")),
+                   ("rotations.index", _l("Recalls and rotations")),
                    ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
                    ("people.households", _l("Households"))],
     "admin": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from checkin.domain import attendance
+from checkin.domain import attendance, rotation
 from checkin.domain.policy import Policy
 from checkin.models import AttendanceDay, AttendanceYear, Leave, Team, User
 from checkin.platform import clock
@@ -64,9 +64,18 @@ class CadreLedger(NamedTuple):
 
 
 def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None]:
+    """The cadre's term: the team's, narrowed by their own start and end (a replacement, a
+    cadre recalled or rotated: domain/rotation.split_term)."""
     if team is None:
-        return date(year, 1, 1), None
-    return team.term_start, team.term_end
+        return rotation.split_term(date(year, 1, 1), None, user.term_start, user.term_end)
+    return rotation.split_term(team.term_start, team.term_end, user.term_start, user.term_end)
+
+
+def _own_term(cadre: User, terms: dict[int, tuple[date, date | None]], year: int
+              ) -> tuple[date, date | None]:
+    team = terms.get(cadre.team_id) if cadre.team_id else None
+    start, end = team if team is not None else (date(year, 1, 1), None)
+    return rotation.split_term(start, end, cadre.term_start, cadre.term_end)
 
 
 def window(year: int, policy: Policy) -> tuple[date, date]:
@@ -361,17 +370,13 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
     of cadres."""
     first, last = window(year, policy)
     today = clock.today()
-    no_team = (date(year, 1, 1), None)
-    keys = [(c.id, c.team_id) for c in cadres]
-    terms = team_terms(session, {team_id for _id, team_id in keys if team_id})
+    teams = team_terms(session, {c.team_id for c in cadres if c.team_id})
+    # One frame per distinct term: a team's, or a cadre's own within it (a rotation).
+    keys = [(c.id, _own_term(c, teams, year)) for c in cadres]
     frames: dict[tuple[date, date | None], _Frame] = {}
-    team_frames: dict[int | None, _Frame] = {}
-    for _id, team_id in keys:
-        if team_id not in team_frames:
-            term = terms.get(team_id, no_team) if team_id else no_team
-            if term not in frames:
-                frames[term] = _frame(year, term, today, policy, first)
-            team_frames[team_id] = frames[term]
+    for _id, term in keys:
+        if term not in frames:
+            frames[term] = _frame(year, term, today, policy, first)
     # Read only as far back as some ledger looks (all of it for the domain path): a year
     # nearly always needs its own days only. Bits before `read_from` are never used.
     read_from = date(year, 1, 1)
@@ -387,18 +392,17 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
     for frame in frames.values():
         if frame.exact:
             frame.lay_out(base)
-    ids = [user_id for user_id, _team in keys]
+    ids = [user_id for user_id, _term in keys]
     masks = day_masks(session, ids, read_from, last)
     leave = leave_masks(session, ids, read_from, last)
-    fallback = [user_id for user_id, team_id in keys if not team_frames[team_id].exact]
+    fallback = [user_id for user_id, term in keys if not frames[term].exact]
     spans = leaves_of(session, fallback, first, last) if fallback else {}
     out = []
-    for cadre, (user_id, team_id) in zip(cadres, keys, strict=True):
-        frame = team_frames[team_id]
+    for cadre, (user_id, term) in zip(cadres, keys, strict=True):
+        frame = frames[term]
         if frame.exact:
             led = _exact_ledger(frame, masks.get(user_id, 0), leave.get(user_id), policy)
         else:
-            term = terms.get(team_id, no_team) if team_id else no_team
             led = attendance.yearly_ledger(
                 year, slot_dates(base, masks.get(user_id, 0)), spans.get(user_id, []),
                 term[0], term[1], today, policy)
@@ -431,7 +435,7 @@ def reference_ledgers(session: Session, cadres: list[User], year: int, policy: P
     today = clock.today()
     out = []
     for cadre in cadres:
-        start, end = terms.get(cadre.team_id or -1, (date(year, 1, 1), None))
+        start, end = _own_term(cadre, terms, year)
         out.append(CadreLedger(cadre, attendance.yearly_ledger(
             year, days.get(cadre.id, set()), leaves.get(cadre.id, []), start, end, today,
             policy)))
