@@ -325,9 +325,11 @@ TABLE: Mapping[str, Entry] = {
     "rotation_own_request": Entry(403, _l("A request is decided by another supervisor than "
                                        "the one who made it.")),
     "rotation_decided": Entry(409, _l("This request has already been decided.")),
+    "outside_helper_not_in_village": Entry(422, _l("This helper is registered for another "
+                                                "village.")),
     "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
-                                           "in your jurisdiction with no check-ins in "
-                                           "another village.")),
+                                           "in your jurisdiction, with no check-ins or "
+                                           "households in another village.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.

@@ -13,7 +13,12 @@ from checkin.models.attendance import (
 from checkin.models.audit import AuditEntry
 from checkin.models.daily_log import DailyLog
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
-from checkin.models.household import HOUSEHOLD_STATUSES, Household
+from checkin.models.household import (
+    HOUSEHOLD_STATUSES,
+    HelperChange,
+    Household,
+    OutsideHelper,
+)
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
 from checkin.models.publication import BulletinPublication
@@ -68,11 +73,13 @@ __all__ = [
     "Delivery",
     "Feedback",
     "FeedbackAnswer",
+    "HelperChange",
     "Household",
     "JobLock",
     "JobRun",
     "Leave",
     "Notification",
+    "OutsideHelper",
     "PasswordHistory",
     "Photo",
     "RecoveryCode",

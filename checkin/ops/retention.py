@@ -60,6 +60,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "daily_logs": (),
     "rotations": (),
     "rotation_decisions": (),
+    "helper_changes": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

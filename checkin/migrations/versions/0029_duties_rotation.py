@@ -1,6 +1,7 @@
 """recall and rotation (召回、轮换): each cadre's own term dates inside the team's term, the
-township's requests and the county's decisions; both records insert-only, with the
-triggers of 0006 (DDL copied in as it was when this was written)
+township's requests and the county's decisions; responsible helpers who are not resident
+cadres (帮扶责任人) and the history of a household's helpers; the records insert-only, with
+the triggers of 0006 (DDL copied in as it was when this was written)
 
 Revision ID: 0029_duties_rotation
 Revises: 0021_warning_talks
@@ -16,7 +17,7 @@ down_revision = '0021_warning_talks'
 branch_labels = None
 depends_on = None
 
-_TABLES = ('rotations', 'rotation_decisions')
+_TABLES = ('rotations', 'rotation_decisions', 'helper_changes')
 _UNLOCK_TABLE = 'evidence_unlock'
 _PG_FUNCTION = 'insert_only_guard'
 _PG_FUNCTION_SQL = """
@@ -108,6 +109,63 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_rotation_decisions')),
         sa.UniqueConstraint('rotation_id', name=op.f('uq_rotation_decisions_rotation_id')),
     )
+    op.create_table(
+        'outside_helpers',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('village_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=100), nullable=False),
+        sa.Column('phone', sa.String(length=32), nullable=False),
+        sa.Column('unit_name', sa.String(length=200), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['village_id'], ['villages.id'],
+                                name=op.f('fk_outside_helpers_village_id_villages')),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                                name=op.f('fk_outside_helpers_created_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_outside_helpers')),
+    )
+    op.create_index(op.f('ix_outside_helpers_village_id'), 'outside_helpers', ['village_id'],
+                    unique=False)
+    if op.get_bind().dialect.name == 'sqlite':  # SQLite adds a column's key only inline
+        op.execute('ALTER TABLE households ADD COLUMN outside_helper_id INTEGER '
+                   'CONSTRAINT fk_households_outside_helper_id_outside_helpers '
+                   'REFERENCES outside_helpers (id)')
+    else:
+        op.add_column('households', sa.Column('outside_helper_id', sa.Integer(),
+                                              nullable=True))
+        op.create_foreign_key('fk_households_outside_helper_id_outside_helpers',
+                              'households', 'outside_helpers', ['outside_helper_id'], ['id'])
+    op.add_column('households', sa.Column('helper_grace_from', sa.Date(), nullable=True))
+    op.create_table(
+        'helper_changes',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('household_id', sa.Integer(), nullable=False),
+        sa.Column('village_id', sa.Integer(), nullable=False),
+        sa.Column('from_helper_id', sa.Integer(), nullable=True),
+        sa.Column('to_helper_id', sa.Integer(), nullable=True),
+        sa.Column('from_outside_id', sa.Integer(), nullable=True),
+        sa.Column('to_outside_id', sa.Integer(), nullable=True),
+        sa.Column('grace_from', sa.Date(), nullable=False),
+        sa.Column('changed_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['household_id'], ['households.id'],
+                                name=op.f('fk_helper_changes_household_id_households')),
+        sa.ForeignKeyConstraint(['village_id'], ['villages.id'],
+                                name=op.f('fk_helper_changes_village_id_villages')),
+        sa.ForeignKeyConstraint(['from_helper_id'], ['users.id'],
+                                name=op.f('fk_helper_changes_from_helper_id_users')),
+        sa.ForeignKeyConstraint(['to_helper_id'], ['users.id'],
+                                name=op.f('fk_helper_changes_to_helper_id_users')),
+        sa.ForeignKeyConstraint(['from_outside_id'], ['outside_helpers.id'],
+                                name=op.f('fk_helper_changes_from_outside_id_outside_helpers')),
+        sa.ForeignKeyConstraint(['to_outside_id'], ['outside_helpers.id'],
+                                name=op.f('fk_helper_changes_to_outside_id_outside_helpers')),
+        sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'],
+                                name=op.f('fk_helper_changes_changed_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_helper_changes')),
+    )
+    op.create_index(op.f('ix_helper_changes_household_id'), 'helper_changes',
+                    ['household_id'], unique=False)
     bind = op.get_bind()
     for table in _TABLES:
         columns = [column['name'] for column in sa.inspect(bind).get_columns(table)]
@@ -122,6 +180,13 @@ def downgrade() -> None:
         else:
             op.execute(f'DROP TRIGGER IF EXISTS {table}_insert_only_update')
             op.execute(f'DROP TRIGGER IF EXISTS {table}_insert_only_delete')
+    op.drop_index(op.f('ix_helper_changes_household_id'), table_name='helper_changes')
+    op.drop_table('helper_changes')
+    with op.batch_alter_table('households') as batch_op:
+        batch_op.drop_column('helper_grace_from')
+        batch_op.drop_column('outside_helper_id')
+    op.drop_index(op.f('ix_outside_helpers_village_id'), table_name='outside_helpers')
+    op.drop_table('outside_helpers')
     op.drop_table('rotation_decisions')
     op.drop_index(op.f('ix_rotations_village_id'), table_name='rotations')
     op.drop_index(op.f('ix_rotations_cadre_id'), table_name='rotations')

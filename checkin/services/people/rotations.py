@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from checkin.domain import attendance, rotation
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import Area, Checkin, Rotation, RotationDecision, Team, User
+from checkin.models import Area, Checkin, Household, Rotation, RotationDecision, Team, User
 from checkin.platform import audit, clock, locks
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
@@ -103,10 +103,13 @@ def _check_replacement(session: Session, scope: Scope, cadre: User,
         User.id == replacement_id, User.role == "cadre", User.active.is_(True))).first()
     if found is None or found.id == cadre.id or found.term_end is not None:
         raise Refusal("rotation_bad_replacement", field="replacement")
-    elsewhere = session.scalar(select(func.count()).select_from(Checkin).where(
-        Checkin.user_id == found.id, Checkin.village_id != cadre.village_id))
-    if found.village_id != cadre.village_id and elsewhere:
-        raise Refusal("rotation_bad_replacement", field="replacement")
+    if found.village_id != cadre.village_id:
+        # Moving them must not take records or households along from another village.
+        elsewhere = session.scalar(select(func.count()).select_from(Checkin).where(
+            Checkin.user_id == found.id)) or session.scalar(
+            select(func.count()).select_from(Household).where(Household.helper_id == found.id))
+        if elsewhere:
+            raise Refusal("rotation_bad_replacement", field="replacement")
     return found
 
 
