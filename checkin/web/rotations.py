@@ -96,8 +96,11 @@ def index() -> Any:
                                      page=page)
     seen = [rotations.pending(session, row, today) if row.decision is None else
             rotations.Pending(row, 0, 0) for row in rows]
+    area = current_user.area
+    county = area is not None and area.level in rotation.COUNTY_OR_ABOVE
     return render_template("rotations/index.html", rows=seen, more=more, page=page,
-                           everything=everything, kind_word=kind_word, today=today)
+                           everything=everything, kind_word=kind_word, today=today,
+                           county=county)
 
 
 @bp.post("/rotations/<int:rotation_id>/decision")

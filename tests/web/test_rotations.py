@@ -81,6 +81,7 @@ def test_a_backdated_last_day_needs_a_reason_and_shows_what_it_hides(
     client = login(app.test_client(), "sup_county")
     html = client.get("/rotations?lang=en").get_data(as_text=True)
     assert "back-dated" in html and "takes out 28 passed day(s), 28 of them absent" in html
+    assert 'value="approve"' in html
     assert _decide(client, row.id).status_code == 302
     with app.app_context():
         s = db.session()
@@ -109,7 +110,8 @@ def test_the_township_cannot_approve(app: Flask, client, world, login, midyear) 
     client = login(app.test_client(), "sup_t1")
     assert _ask(client, world).status_code == 302
     row = _rotation(app)
-    response = _decide(client, row.id)
+    assert 'value="approve"' not in client.get("/rotations").get_data(as_text=True)
+    response = _decide(client, row.id)  # the form is not offered; posted anyway
     assert response.status_code == 302
     assert _decisions(app) == 0
     assert "召回和轮换由县级审批" in client.get("/rotations").get_data(as_text=True)
