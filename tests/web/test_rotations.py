@@ -215,3 +215,20 @@ def test_an_approved_rotation_splits_the_year(app: Flask, client, world, login, 
     assert "Approved" in html and "Send to the county" not in html
     grid = client.get(f"/cadres/{world['cadre_a2']}?year=2026&month=7").get_data(as_text=True)
     assert "cat-outside_term" in grid
+
+
+def test_a_replacement_disabled_since_the_request_is_not_put_on_post(
+        app: Flask, client, world, login, midyear, newcomer) -> None:
+    client = login(app.test_client(), "sup_t1")
+    _ask(client, world, kind="rotation", replacement=str(newcomer), starts_on="2026-07-01")
+    with app.app_context():
+        s = db.session()
+        s.get(User, newcomer).active = False
+        s.commit()
+    client = login(app.test_client(), "sup_county")
+    _decide(client, _rotation(app).id)
+    assert _decisions(app) == 0
+    with app.app_context():
+        s = db.session()
+        assert s.get(User, world["cadre_a2"]).term_end is None
+        assert s.get(User, newcomer).team_id is None

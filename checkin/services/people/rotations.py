@@ -167,6 +167,10 @@ def decide(session: Session, actor: User, row: Rotation, approve: bool, note: st
     level = area.level if actor.role == "supervisor" and area is not None else ""
     rotation.check_decision(level, actor.id,
                             row.requested_by_id, row.decision is not None, approve, note)
+    replacement = row.replacement
+    if approve and replacement is not None and (not replacement.active
+                                                or replacement.term_end is not None):
+        raise Refusal("rotation_bad_replacement", field="replacement")  # changed since asked
     seen = pending(session, row, today)
     made = RotationDecision(rotation_id=row.id, approved=approve, note=note.strip(),
                             decided_by_id=actor.id)
