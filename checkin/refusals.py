@@ -439,6 +439,29 @@ TABLE: Mapping[str, Entry] = {
     "training_mark_needs_reason": Entry(422, _l("Say why you mark them present (a paper list, "
                                              "no signal at the venue...).")),
     "training_mark_nobody": Entry(422, _l("Choose who to mark present among those asked.")),
+    # Recall and rotation (domain/rotation.py).
+    "rotation_already_left": Entry(409, _l("This cadre has already left the post.")),
+    "rotation_open": Entry(409, _l("A request for this post is already waiting for the "
+                                "county.")),
+    "rotation_before_term": Entry(422, _l("The last day on post (%(day)s) cannot be before the "
+                                       "term began (%(start)s).")),
+    "rotation_after_term": Entry(422, _l("%(day)s is after the term ends (%(end)s).")),
+    "rotation_not_backdated": Entry(422, _l("A reason for back-dating is only given when the "
+                                         "last day on post is before today.")),
+    "rotation_start_backdated": Entry(422, _l("The replacement cannot start before today "
+                                           "(%(day)s is before %(today)s).")),
+    "rotation_start_before_leave": Entry(422, _l("The replacement starts on %(day)s, before "
+                                              "the last day of the cadre who leaves "
+                                              "(%(leaves)s).")),
+    "rotation_needs_county": Entry(403, _l("Recalls and rotations are approved by the county.")),
+    "rotation_own_request": Entry(403, _l("A request is decided by another supervisor than "
+                                       "the one who made it.")),
+    "rotation_decided": Entry(409, _l("This request has already been decided.")),
+    "outside_helper_not_in_village": Entry(422, _l("This helper is registered for another "
+                                                "village.")),
+    "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
+                                           "in your jurisdiction, with no check-ins or "
+                                           "households in another village.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.

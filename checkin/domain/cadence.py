@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal, Protocol
 
+from checkin.domain import helpers
 from checkin.domain.policy import Policy
 
 DueLevel = Literal["ok", "due", "overdue"]
@@ -101,15 +102,17 @@ def household_due(
     since: date,
     today: date,
     policy: Policy,
+    grace: date | None = None,
 ) -> DueState:
-    """Deadlines run from the last contact/visit, or from `since` if there was none."""
+    """Deadlines run from the last contact/visit, or from `since` if there was none; a new
+    helper's deadlines are not before one period after `grace` (domain/helpers.py)."""
     contact = last_contact_of(last_contact, last_visit)
     days_since_visit = _days_since(last_visit, today)
     days_since_contact = _days_since(contact, today)
     if not has_cadence(status):
         return DueState("ok", "ok", "ok", days_since_visit, days_since_contact, None)
-    contact_deadline = (contact or since) + timedelta(days=policy.contact_every_days)
-    visit_deadline = (last_visit or since) + timedelta(days=policy.visit_every_days)
+    contact_deadline = helpers.deadline(contact, since, grace, policy.contact_every_days)
+    visit_deadline = helpers.deadline(last_visit, since, grace, policy.visit_every_days)
     contact_state = due_level(contact_deadline, today, policy)
     visit_state = due_level(visit_deadline, today, policy)
     return DueState(

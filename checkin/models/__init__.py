@@ -22,13 +22,19 @@ from checkin.models.evaluation import (
     EvaluationRating,
 )
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
-from checkin.models.household import HOUSEHOLD_STATUSES, Household
+from checkin.models.household import (
+    HOUSEHOLD_STATUSES,
+    HelperChange,
+    Household,
+    OutsideHelper,
+)
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
 from checkin.models.org import SendingUnit, Team
 from checkin.models.pledge import QuarterReport, QuarterReportReview, TeamPledge
 from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
+from checkin.models.rotation import ROTATION_KINDS, Rotation, RotationDecision
 from checkin.models.signin import SigninCounter, SigninSession
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
@@ -70,6 +76,7 @@ __all__ = [
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "ROLES",
+    "ROTATION_KINDS",
     "SATISFACTION_LEVELS",
     "SPOTCHECK_KINDS",
     "SPOTCHECK_METHODS",
@@ -94,12 +101,14 @@ __all__ = [
     "EvaluationRating",
     "Feedback",
     "FeedbackAnswer",
+    "HelperChange",
     "Household",
     "JobLock",
     "JobRun",
     "Leave",
     "Notification",
     "OpeningBalance",
+    "OutsideHelper",
     "PasswordHistory",
     "Photo",
     "QuarterReport",
@@ -107,6 +116,8 @@ __all__ = [
     "RecoveryCode",
     "RosterImport",
     "RosterImportFile",
+    "Rotation",
+    "RotationDecision",
     "SendingUnit",
     "SigninCounter",
     "SigninSession",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
 from checkin.models.area import Village
-from checkin.models.types import SealedString
+from checkin.models.types import SealedString, UTCDateTime, utcnow
 from checkin.models.user import User, index_changed_phone, index_phone
 
 HOUSEHOLD_STATUSES = ("poor", "lifted", "monitored", "other")
@@ -38,7 +38,12 @@ class Household(Base):
     coord_source: Mapped[str] = mapped_column(String(10), default="wgs84",
                                               server_default="wgs84")
     status: Mapped[str] = mapped_column(String(16), default="poor")
+    # The resident cadre who has the household on their list (as before).
     helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The responsible helper when not a resident cadre (domain/helpers.py); and the day the
+    # current helper's grace runs from (None: no change since the team's term began).
+    outside_helper_id: Mapped[int | None] = mapped_column(ForeignKey("outside_helpers.id"))
+    helper_grace_from: Mapped[date | None] = mapped_column(Date)
     # A position proposed by the first accurate visit, until a supervisor confirms it.
     proposed_lat: Mapped[float | None] = mapped_column(Float)
     proposed_lon: Mapped[float | None] = mapped_column(Float)
@@ -50,7 +55,45 @@ class Household(Base):
 
     village: Mapped[Village] = relationship()
     helper: Mapped[User] = relationship()
+    outside_helper: Mapped[OutsideHelper | None] = relationship()
 
 
 event.listen(Household, "before_insert", index_phone)
 event.listen(Household, "before_update", index_changed_phone)
+
+
+class OutsideHelper(Base):
+    """A responsible helper (帮扶责任人) who does not live in the village: a unit employee,
+    registered for one village. No account: never in a ledger, never on a check-in page."""
+
+    __tablename__ = "outside_helpers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    unit_name: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HelperChange(Base):
+    """One change of a household's helper (resident cadre or outside helper), with the day
+    the new helper's grace runs from (domain/helpers.py). Insert-only."""
+
+    __tablename__ = "helper_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    from_helper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_helper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_outside_id: Mapped[int | None] = mapped_column(ForeignKey("outside_helpers.id"))
+    to_outside_id: Mapped[int | None] = mapped_column(ForeignKey("outside_helpers.id"))
+    grace_from: Mapped[date] = mapped_column(Date)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    to_helper: Mapped[User | None] = relationship(foreign_keys=[to_helper_id])
+    to_outside: Mapped[OutsideHelper | None] = relationship(foreign_keys=[to_outside_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     String,
@@ -78,6 +79,11 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("sending_units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The cadre's own posting inside the team's term (domain/rotation.split_term): set only
+    # by an approved recall or rotation (services/people/rotations.py), audited; None: the
+    # team's own start or end.
+    term_start: Mapped[date | None] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
 
     area: Mapped[Area | None] = relationship()
     village: Mapped[Village | None] = relationship()

@@ -9,17 +9,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkin.domain import rotation
 from checkin.domain.passwords import new_password
 from checkin.domain.policy import DEFAULT_POLICY
-from checkin.models import User
+from checkin.models import Household, User, Village
 from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
 from checkin.ops.demo_pledges import seed_grades, seed_pledges
 from checkin.ops.demo_trainings import seed_trainings
-from checkin.platform import audit
+from checkin.platform import audit, clock
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
-from checkin.services.people import accounts
+from checkin.scope import Scope
+from checkin.services.people import accounts, administration, rotations
 from checkin.services.people.roster_import import import_roster
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程储汪"
@@ -124,6 +126,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         seed_evaluation(session, random.Random(seed + 3))
         seed_pledges(session, random.Random(seed + 4), DEFAULT_POLICY)
         seed_grades(session, DEFAULT_POLICY)
+        _seed_duties(session)
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,
@@ -141,3 +144,26 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         out.append({"username": username, "role": user.role, "area_id": area_id,
                     "village_id": user.village_id, "password": made[username]})
     return out
+
+
+def _seed_duties(session: Session) -> None:
+    """A helper from a unit for three households of the first village, and a recall the
+    first township asked and the county has not decided yet (the pages of issue 19)."""
+    village = session.scalars(select(Village).order_by(Village.code)).first()
+    township = session.scalars(select(User).where(User.username == "township1")).first()
+    if village is None or township is None:
+        return
+    helper = administration.add_outside_helper(
+        session, village, name="周建国", phone_text="13905561234", unit_name="县财政局",
+        actor_id=township.id)
+    for household in session.scalars(select(Household).where(
+            Household.village_id == village.id).order_by(Household.code).limit(3)):
+        administration.set_outside_helper(session, household, helper.id,
+                                          actor_id=township.id)
+    cadre = session.scalars(select(User).where(User.village_id == village.id,
+                                               User.role == "cadre", User.is_leader.is_(False))
+                            .order_by(User.username)).first()
+    if cadre is not None:
+        rotations.request(session, township, Scope.for_user(township), cadre,
+                          rotation.Request("recall", clock.today(), "多次抽查不在岗，庸懒散拖"),
+                          clock.today())

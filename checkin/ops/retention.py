@@ -66,6 +66,9 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "team_pledges": (),
     "quarter_reports": (),
     "quarter_report_reviews": (),
+    "rotations": (),
+    "rotation_decisions": (),
+    "helper_changes": (),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"

@@ -11,6 +11,7 @@ LEAVE_REQUESTS = 1201
 MAKEUP_REQUESTS = 1202
 DAILY_LOGS = 1203
 SPOTCHECK_WEEKS = 1204  # the spot-check draws of one ISO week (key: its Monday)
+ROTATIONS = 1205  # the recall and rotation requests of one cadre (key: the cadre)
 
 
 def serialise(session: Session, topic: int, key: int) -> None:

@@ -21,6 +21,7 @@ from checkin.web import (
     people,
     pledges,
     pwa,
+    rotations,
     signin,
     spotchecks,
     supervise,
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
                    audit_log, feedback, trainings, teams, evaluation, assessment,
-                   pledges):
+                   pledges, rotations):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)
@@ -47,4 +48,5 @@ def register(app: Flask) -> None:
                                  flag_words=reasons.flag_word, map_payload=maps.map_payload,
                                  purpose_words=reasons.purpose_word,
                                  record_reasons=reasons.record_reasons,
-                                 period_url=home.period_url, PAGING_ARGS=home.PAGING_ARGS)
+                                 period_url=home.period_url, PAGING_ARGS=home.PAGING_ARGS,
+                                 rotation_kind_word=rotations.kind_word)

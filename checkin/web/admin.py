@@ -353,8 +353,12 @@ def _village_page(village: Village, fence: FenceForm, status: int = 200,
     map_data = {"fences": [maps.fence_drawing(village)], "marks": []}
     return render_template("admin/village.html", village=village, fence=fence,
                            outline=outline, coord_words=words, map_data=map_data,
-                           households=administration.households_of(session, village.id),
-                           helpers=helpers, helper_form=HelperForm()), status
+                           households=(households := administration.households_of(
+                               session, village.id)),
+                           helpers=helpers, helper_form=HelperForm(),
+                           outside=administration.outside_helpers_of(session, village.id),
+                           history=administration.helper_history(
+                               session, [h.id for h in households])), status
 
 
 @bp.get("/villages/<int:village_id>")
@@ -438,5 +442,53 @@ def household_helper(household_id: int) -> Any:
         if changed:
             flash(_("%(household)s is now helped by %(helper)s.",
                     household=household.head_name, helper=household.helper.name), "info")
+    return redirect(url_for("admin.village", village_id=household.village_id,
+                            _anchor=f"h{household.id}"), code=303)
+
+
+@bp.post("/villages/<int:village_id>/outside-helpers")
+@roles_required("admin")
+def outside_helper_add(village_id: int) -> Any:
+    """Register a responsible helper who does not live in the village (no account)."""
+    found = _village(village_id)
+    if not HelperForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    try:
+        with db.savepoint():
+            made = administration.add_outside_helper(
+                db.session(), found, name=request.form.get("name", ""),
+                phone_text=request.form.get("phone", ""),
+                unit_name=request.form.get("unit_name", ""), actor_id=current_user.id)
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+    else:
+        flash(_("%(name)s (%(unit)s) is registered as a helper of %(village)s.",
+                name=made.name, unit=made.unit_name, village=found.name), "info")
+    return redirect(url_for("admin.village", village_id=found.id, _anchor="outside"),
+                    code=303)
+
+
+@bp.post("/households/<int:household_id>/outside-helper")
+@roles_required("admin")
+def household_outside_helper(household_id: int) -> Any:
+    household = db.session().get(Household, household_id)
+    if household is None:
+        raise Refusal("not_found")
+    if not HelperForm().validate_on_submit():
+        raise Refusal("csrf_failed")
+    raw = request.form.get("outside_helper_id", "")
+    try:
+        with db.savepoint():
+            changed = administration.set_outside_helper(
+                db.session(), household, int(raw) if raw.isdigit() else None,
+                actor_id=current_user.id)
+    except Refusal as exc:
+        flash(refusals.message(exc), "error")
+    else:
+        if changed:
+            flash(_("The responsible helper of %(household)s is now %(helper)s.",
+                    household=household.head_name,
+                    helper=household.outside_helper.name if household.outside_helper
+                    else household.helper.name), "info")
     return redirect(url_for("admin.village", village_id=household.village_id,
                             _anchor=f"h{household.id}"), code=303)

@@ -22,7 +22,7 @@ from checkin.exports import export
 from checkin.models import Checkin, User
 from checkin.platform import clock
 from checkin.services.attendance import daily_logs, ledger
-from checkin.services.people import dossier
+from checkin.services.people import dossier, rotations
 from checkin.services.reporting import pledges
 from checkin.settings import policy
 from checkin.web import period
@@ -124,7 +124,9 @@ def _context(cadre: User, year: int, rows: int, printing: bool) -> dict[str, Any
             "team_pledge": pledges.current_pledge(session, cadre.team_id, year)
             if cadre.team_id else None,
             "pledge_states": pledges.year_states(session, cadre.team_id, year)
-            if cadre.team_id else {}}
+            if cadre.team_id else {},
+            "term_history": rotations.history_of(session, cadre),
+            "ledger_as_before": rotations.ledger_as_before(session, cadre, year, policy())}
 
 
 @bp.get("/cadres/<int:user_id>")

@@ -58,6 +58,7 @@ SECTIONS: dict[str, list[tuple[str, Any]]] = {
                    ("evaluation.results_page", _l("Public evaluation")),
                    ("pledges.overview", _l("Pledges and quarterly reports")),
                    ("assessment.county_list", _l("Annual assessment")),
+                   ("rotations.index", _l("Recalls and rotations")),
                    ("people.villages", _l("Villages")), ("people.cadres", _l("Cadres")),
                    ("people.households", _l("Households"))],
     "admin": [("supervise.month", _l("Month")), ("supervise.year", _l("Year")),

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from checkin.domain import attendance
+from checkin.domain import attendance, rotation
 from checkin.domain.policy import Policy
 from checkin.domain.trainings import ledger_kind
 from checkin.models import (
@@ -74,9 +74,18 @@ class CadreLedger(NamedTuple):
 
 
 def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None]:
+    """The cadre's term: the team's, narrowed by their own start and end (a replacement, a
+    cadre recalled or rotated: domain/rotation.split_term)."""
     if team is None:
-        return date(year, 1, 1), None
-    return team.term_start, team.term_end
+        return rotation.split_term(date(year, 1, 1), None, user.term_start, user.term_end)
+    return rotation.split_term(team.term_start, team.term_end, user.term_start, user.term_end)
+
+
+def _own_term(cadre: User, terms: dict[int, tuple[date, date | None]], year: int
+              ) -> tuple[date, date | None]:
+    team = terms.get(cadre.team_id) if cadre.team_id else None
+    start, end = team if team is not None else (date(year, 1, 1), None)
+    return rotation.split_term(start, end, cadre.term_start, cadre.term_end)
 
 
 def window(year: int, policy: Policy) -> tuple[date, date]:
@@ -392,27 +401,23 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
     on, over the term cut there, and the balance is added (attendance.with_opening)."""
     first, last = window(year, policy)
     today = clock.today()
-    no_team = (date(year, 1, 1), None)
-    keys = [(c.id, c.team_id) for c in cadres]
-    ids = [user_id for user_id, _team in keys]
-    terms = team_terms(session, {team_id for _id, team_id in keys if team_id})
+    teams = team_terms(session, {c.team_id for c in cadres if c.team_id})
+    ids = [c.id for c in cadres]
     balances = opening.balances_of(session, ids, year)
+    # One frame per distinct term: a team's, or a cadre's own within it (a rotation); a
+    # cadre with an opening balance is counted over that term cut at go-live.
+    keys = [(c.id, _own_term(c, teams, year)) for c in cadres]
     frames: dict[tuple[date, date | None], _Frame] = {}
-    cadre_frames: dict[tuple[int | None, date | None], _Frame] = {}
 
-    def frame_key(user_id: int, team_id: int | None) -> tuple[int | None, date | None]:
+    def counted_term(user_id: int, term: tuple[date, date | None]
+                     ) -> tuple[date, date | None]:
         held = balances.get(user_id)
-        return team_id, None if held is None else held.go_live
+        return term if held is None else (max(term[0], held.go_live), term[1])
 
-    for user_id, team_id in keys:
-        key = frame_key(user_id, team_id)
-        if key not in cadre_frames:
-            start, end = terms.get(team_id, no_team) if team_id else no_team
-            if key[1] is not None:
-                start = max(start, key[1])  # the records count from go-live
-            if (start, end) not in frames:
-                frames[(start, end)] = _frame(year, (start, end), today, policy, first)
-            cadre_frames[key] = frames[(start, end)]
+    for user_id, term in keys:
+        cut = counted_term(user_id, term)
+        if cut not in frames:
+            frames[cut] = _frame(year, cut, today, policy, first)
     # Read only as far back as some ledger looks (all of it for the domain path): a year
     # nearly always needs its own days only. Bits before `read_from` are never used.
     read_from = date(year, 1, 1)
@@ -430,13 +435,12 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
             frame.lay_out(base)
     masks = day_masks(session, ids, read_from, last)
     leave = leave_masks(session, ids, read_from, last)
-    fallback = [user_id for user_id, team_id in keys
-                if not cadre_frames[frame_key(user_id, team_id)].exact]
+    fallback = [user_id for user_id, term in keys
+                if not frames[counted_term(user_id, term)].exact]
     spans = leaves_of(session, fallback, first, last) if fallback else {}
     out = []
-    for cadre, (user_id, team_id) in zip(cadres, keys, strict=True):
-        frame = cadre_frames[frame_key(user_id, team_id)]
-        term = terms.get(team_id, no_team) if team_id else no_team
+    for cadre, (user_id, term) in zip(cadres, keys, strict=True):
+        frame = frames[counted_term(user_id, term)]
         balance = balances.get(user_id)
         if frame.exact:
             led = _exact_ledger(frame, masks.get(user_id, 0), leave.get(user_id), policy)
@@ -478,7 +482,7 @@ def reference_ledgers(session: Session, cadres: list[User], year: int, policy: P
     today = clock.today()
     out = []
     for cadre in cadres:
-        start, end = terms.get(cadre.team_id or -1, (date(year, 1, 1), None))
+        start, end = _own_term(cadre, terms, year)
         out.append(CadreLedger(cadre, attendance.yearly_ledger(
             year, days.get(cadre.id, set()), leaves.get(cadre.id, []), start, end, today,
             policy, balances.get(cadre.id))))

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from checkin.domain import boundary, coordinates
+from checkin.domain import boundary, coordinates, helpers
 from checkin.domain.passwords import new_password
 from checkin.domain.refusal import Refusal
-from checkin.models import TEAM_ROLES, Household, Team, User, Village
-from checkin.platform import audit, field_crypto
+from checkin.models import TEAM_ROLES, HelperChange, Household, OutsideHelper, Team, User, Village
+from checkin.platform import audit, clock, field_crypto
+from checkin.platform.among import among
 from checkin.roster.convert import CellError, fold, phone
 from checkin.services.people.accounts import set_active, set_password
+from checkin.settings import policy
 
 PAGE_SIZE = 100
 RADIUS_RANGE_M = (50.0, 20000.0)  # the roster import's range for a fence
@@ -287,16 +289,107 @@ def households_of(session: Session, village_id: int) -> list[Household]:
 
 def set_helper(session: Session, household: Household, helper_id: int, *,
                actor_id: int) -> bool:
-    """A household's helper (帮扶责任人): an active cadre of the household's village."""
+    """A household's resident cadre: an active cadre of the household's village. The change
+    is recorded in its history, and the new helper's grace runs from today."""
     helper = session.get(User, helper_id)
     if helper is None or helper.role != "cadre" or not helper.active \
             or helper.village_id != household.village_id:
         raise Refusal("helper_not_in_village", field="helper_id")
     if household.helper_id == helper.id:
         return False
-    before = {"helper_id": household.helper_id}
+    before = _helpers(household)
+    change = _record_change(session, household, actor_id, to_helper_id=helper.id,
+                            to_outside_id=household.outside_helper_id)
     household.helper_id = helper.id
+    household.helper_grace_from = change.grace_from
     audit.record(session, actor_id=actor_id, action="household.helper", entity="household",
-                 entity_id=household.id, before=before, after={"helper_id": helper.id},
+                 entity_id=household.id, before=before, after=_helpers(household),
                  detail={"before": before["helper_id"], "after": helper.id})
     return True
+
+
+def _helpers(household: Household) -> dict[str, Any]:
+    grace = household.helper_grace_from
+    return {"helper_id": household.helper_id, "outside_helper_id": household.outside_helper_id,
+            "helper_grace_from": None if grace is None else grace.isoformat()}
+
+
+def _record_change(session: Session, household: Household, actor_id: int, *,
+                   to_helper_id: int, to_outside_id: int | None) -> HelperChange:
+    change = HelperChange(
+        household_id=household.id, village_id=household.village_id,
+        from_helper_id=household.helper_id, to_helper_id=to_helper_id,
+        from_outside_id=household.outside_helper_id, to_outside_id=to_outside_id,
+        grace_from=helpers.grace_from(household.helper_grace_from, clock.today(), policy()),
+        changed_by_id=actor_id)
+    session.add(change)
+    session.flush()
+    return change
+
+
+def outside_helpers_of(session: Session, village_id: int) -> list[OutsideHelper]:
+    """The helpers registered for a village who do not live there (at most a few hundred)."""
+    return list(session.scalars(select(OutsideHelper).where(
+        OutsideHelper.village_id == village_id).order_by(OutsideHelper.name).limit(500)))
+
+
+def add_outside_helper(session: Session, village: Village, *, name: str, phone_text: str,
+                       unit_name: str, actor_id: int) -> OutsideHelper:
+    """Register a responsible helper who does not live in the village: no account, never
+    in a ledger."""
+    name, unit_name = name.strip(), unit_name.strip()
+    for field, value, limit in (("name", name, 100), ("unit_name", unit_name, 200)):
+        if not value:
+            raise Refusal("field_required", field=field, name=field)
+        if len(value) > limit:
+            raise Refusal("invalid_text", field=field, name=field, limit=limit)
+    number = ""
+    if phone_text.strip():
+        try:
+            number = phone(phone_text) or ""
+        except CellError as exc:
+            raise Refusal("invalid_phone", field="phone", value=phone_text) from exc
+    made = OutsideHelper(village_id=village.id, name=name, phone=number, unit_name=unit_name,
+                         created_by_id=actor_id)
+    session.add(made)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="outside_helper.add",
+                 entity="outside_helper", entity_id=made.id, after=audit.snapshot(made))
+    return made
+
+
+def set_outside_helper(session: Session, household: Household, outside_id: int | None, *,
+                       actor_id: int) -> bool:
+    """A household's responsible helper who does not live in the village (None: its
+    resident cadre again). Recorded in its history; the grace runs from today."""
+    if outside_id is not None:
+        found = session.get(OutsideHelper, outside_id)
+        if found is None or found.village_id != household.village_id:
+            raise Refusal("outside_helper_not_in_village", field="outside_helper_id")
+    if household.outside_helper_id == outside_id:
+        return False
+    before = _helpers(household)
+    change = _record_change(session, household, actor_id, to_helper_id=household.helper_id,
+                            to_outside_id=outside_id)
+    household.outside_helper_id = outside_id
+    household.helper_grace_from = change.grace_from
+    audit.record(session, actor_id=actor_id, action="household.outside_helper",
+                 entity="household", entity_id=household.id, before=before,
+                 after=_helpers(household),
+                 detail={"before": before["outside_helper_id"], "after": outside_id,
+                         "grace_from": change.grace_from.isoformat()})
+    return True
+
+
+def helper_history(session: Session, household_ids: list[int]
+                   ) -> dict[int, list[HelperChange]]:
+    """The helper changes of these households (one query), oldest first."""
+    found: dict[int, list[HelperChange]] = {}
+    rows = session.scalars(select(HelperChange).where(
+        among(session, HelperChange.household_id, household_ids))
+        .options(selectinload(HelperChange.to_helper), selectinload(HelperChange.to_outside),
+                 selectinload(HelperChange.changed_by))
+        .order_by(HelperChange.created_at, HelperChange.id))
+    for row in rows:
+        found.setdefault(row.household_id, []).append(row)
+    return found

@@ -63,7 +63,8 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
     for household in households:
         contact, visit = with_register(household, *dates.get(household.id, (None, None)))
         state = cadence.household_due(household.status, contact, visit,
-                                      since.get(household.helper_id, today), today, policy)
+                                      since.get(household.helper_id, today), today, policy,
+                                      household.helper_grace_from)
         if due is None or state.state == due:
             rows.append(HouseholdRow(household, contact, visit, state))
     return rows
