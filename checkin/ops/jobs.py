@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from flask import current_app
@@ -18,6 +19,7 @@ from checkin.ops import delivery, integrity, retention
 from checkin.photos.stores import photo_store
 from checkin.platform import clock
 from checkin.services.notify import digests, events
+from checkin.services.people import signin_sessions
 from checkin.settings import policy
 
 Every = Literal["minute", "day", "week"]
@@ -107,6 +109,14 @@ def retention_purge() -> str:
             f"{report.checkins} check-ins, {report.files_deleted} files deleted")
 
 
+def session_sweep() -> str:
+    hours = max(int(current_app.config["SESSION_MAX_HOURS"]),
+                int(current_app.config["CADRE_SESSION_MAX_HOURS"]))
+    with db.command_transaction() as session:
+        removed = signin_sessions.sweep(session, timedelta(hours=hours))
+    return f"{removed} old session row(s) removed"
+
+
 def deliver() -> str:
     return str(delivery.deliver_all())
 
@@ -121,5 +131,6 @@ JOBS: tuple[Job, ...] = (
     Job("supervisor_weekly", "week", supervisor_weekly, "DIGEST_WEEKLY_HOUR"),
     Job("orphan_sweep", "day", orphan_sweep),
     Job("retention_purge", "day", retention_purge),
+    Job("session_sweep", "day", session_sweep),
     Job("deliver", "minute", deliver),
 )

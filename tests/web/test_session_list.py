@@ -178,3 +178,27 @@ def test_with_duties_separated_only_the_security_administrator_ends_sessions(
     security = login(app.test_client(), "secadmin")
     assert post(security, f"{page}/sessions/{sid_of(phone)}/end", page).status_code == 303
     assert phone.get("/").status_code == 302
+
+
+def test_old_session_rows_are_swept_and_open_ones_kept(app: Flask, world, two_phones,
+                                                      login) -> None:
+    from datetime import timedelta
+
+    from checkin.models.types import utcnow
+    from checkin.services.people import signin_sessions
+
+    phone, desk = two_phones
+    with app.app_context():
+        s = db.session()
+        ended = s.get(SigninSession, sid_of(phone))
+        ended.ended_at = utcnow() - timedelta(days=31)
+        stale = s.get(SigninSession, sid_of(desk))
+        stale.seen_at = utcnow() - timedelta(days=31 + 30)
+        s.commit()
+        assert signin_sessions.sweep(s, timedelta(days=30)) == 2
+        s.commit()
+    fresh = login(app.test_client(), "cadre_a")
+    with app.app_context():
+        s = db.session()
+        assert signin_sessions.sweep(s, timedelta(days=30)) == 0
+        assert s.get(SigninSession, sid_of(fresh)) is not None

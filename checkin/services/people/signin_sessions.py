@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from checkin.models import ApiToken, SigninSession, User
@@ -106,3 +106,17 @@ def end_token(session: Session, actor: User, user: User, token_id: int,
     audit.record(session, actor_id=actor.id, action="token.revoke", entity="user",
                  entity_id=user.id, detail={"token_id": token.id}, address=address)
     return True
+
+
+KEPT_AFTER = timedelta(days=30)  # an ended or unusable session's row, then swept
+
+
+def sweep(session: Session, lifetime: timedelta) -> int:
+    """Delete the rows of sessions that ended, or could no longer be used (`lifetime`: the
+    longest any role's session lives), more than KEPT_AFTER ago. They are not evidence:
+    every sign-in and every ending is in the audit log."""
+    before = utcnow() - KEPT_AFTER
+    result = session.execute(delete(SigninSession).where(or_(
+        SigninSession.ended_at < before, SigninSession.seen_at < before - lifetime))
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
