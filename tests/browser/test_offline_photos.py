@@ -97,10 +97,13 @@ def test_a_refused_check_in_and_visit_are_replaced_by_their_corrected_resend(
     page.on("dialog", asked)
     page.goto(f"{live_server}/my/checkin")
     page.wait_for_function("() => window.checkinSend !== undefined")
-    # A check-in the server refuses (made "an hour from now": the phone's clock was wrong).
+    # A check-in the server refuses (an impossible accuracy), made now: today's slot. It
+    # was made "an hour from now" (a wrong clock), which between 23:00 and midnight in the
+    # deployment's zone falls on tomorrow, so today's proper check-in never replaced it
+    # and the test failed for that hour of every day.
     refused_checkin = page.evaluate("""() => {
-        const a = {id: crypto.randomUUID(), lat: 30.851, lon: 116.361, accuracy_m: 10,
-                   recorded_at: new Date(Date.now() + 3600e3).toISOString()};
+        const a = {id: crypto.randomUUID(), lat: 30.851, lon: 116.361, accuracy_m: -5,
+                   recorded_at: new Date().toISOString()};
         return window.checkinSend(a).then(() => a.id);
     }""")
     page.wait_for_function("() => document.getElementById('outbox').dataset.refused === '1'")
