@@ -23,10 +23,14 @@ _INSERT_ONLY = {'training_invitees': (), 'training_attendance': ('lat', 'lon')}
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('team_role', sa.String(length=24), nullable=True))
-        batch_op.create_check_constraint(
-            op.f('ck_users_team_role'), "team_role IS NULL OR team_role IN "
+    # Plain ADD COLUMN, as 0020: a batch copy of users (SQLite's way to add a CHECK) fails
+    # on the foreign keys that point at it once rows refer to it. SQLite cannot add a CHECK
+    # to a table in place, so there the value is held to the choices by the code (the
+    # roster's and the person page's choice); PostgreSQL gets the constraint.
+    op.add_column('users', sa.Column('team_role', sa.String(length=24), nullable=True))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.create_check_constraint(
+            op.f('ck_users_team_role'), 'users', "team_role IS NULL OR team_role IN "
             "('first_secretary','unit_member','township_member')")
     op.create_table(
         'trainings',
@@ -131,8 +135,9 @@ def downgrade() -> None:
     op.drop_table('training_attendance')
     op.drop_table('training_invitees')
     op.drop_table('trainings')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint(op.f('ck_users_team_role'), 'users', type_='check')
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_users_team_role'), type_='check')
         batch_op.drop_column('team_role')
 
 

@@ -83,8 +83,10 @@ def cadres_in(session: Session, scope: Scope, filters: Filters, people: bool = T
     if not people:
         # A page of a province reads 22,000 cadres for its totals and shows 100: only the
         # columns the boards and the ledger read (preload_people fills in the page's).
+        # The cadre's own term (a recall or rotation) is read by every ledger.
         stmt = stmt.options(load_only(User.id, User.village_id, User.team_id, User.unit_id,
-                                      User.is_leader, User.name))
+                                      User.is_leader, User.name, User.term_start,
+                                      User.term_end))
     cadres = list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
                                                 User.name, User.id)))
     # The pages and exports show each cadre's village, team and unit: three statements
