@@ -94,9 +94,13 @@ def test_the_township_sees_after_the_fact_leave_and_an_appeal_beside_the_finding
         "username": "sup_county", "password": PASSWORD}).get_json()["token"]}
     assert api.post(f"/api/v1/leaves/{late.id}/decision", json={"approve": True},
                     headers=township).get_json()["approved_after_start"] is True
-    result = api.post(f"/api/v1/spotchecks/{world['presence_a']}/result",
-                      json={"method": "phone", "outcome": "not_confirmed"},
-                      headers=township).get_json()["result"]
+    body = {"method": "phone", "outcome": "not_confirmed"}
+    answer = api.post(f"/api/v1/spotchecks/{world['presence_a']}/result", json=body,
+                      headers=township)
+    if answer.status_code == 422:  # before 09:00 in the deployment's zone: window not open
+        answer = api.post(f"/api/v1/spotchecks/{world['presence_a']}/result",
+                          json={**body, "early_reason": "县里安排提前核查"}, headers=township)
+    result = answer.get_json()["result"]
     appeal = api.post(f"/api/v1/spotchecks/results/{result['id']}/appeals",
                       json={"reason": "当天到县医院就诊，已补请病假",
                             "evidence": "县人民医院门诊病历"}, headers=township).get_json()
