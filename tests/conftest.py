@@ -454,6 +454,13 @@ EMPTY_CANDIDATES = {"version": 1, "presence": {"per_week": 0, "users": [], "last
                     "visits": {"share": 0.15, "ids": [], "users": [], "risk": [], "last": {}}}
 
 
+def in_the_window() -> datetime:
+    """10:00 local on the day the world's presence checks fall (today, 09:00-11:00): a
+    result is taken without an early reason only once its window has opened, so a test
+    that records one sets `FIXED_NOW` to this (before 09:00 it would be refused)."""
+    return datetime.combine(clock.today(), time(10), clock.zone())
+
+
 def _spotchecks_of(session: Any, ids: dict[str, int]) -> None:
     """Per township a batch of this week (presence check and visit back-check of village's
     leader, the back-check answered), and a team report with remarks: markers SpotSeedA,

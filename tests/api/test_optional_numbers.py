@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from checkin import db
 from checkin.models import Household
+from tests.conftest import in_the_window
 
 
 def visit(client, bearer, household_id: int, **fields: Any) -> Any:
@@ -50,6 +51,7 @@ def test_null_is_absent_and_a_number_is_taken(app, client, world, token_for) -> 
     taken = visit(client, bearer, household.id, lat=30.851, lon=116, accuracy_m=15)
     assert taken.status_code == 201, taken.get_json()
     assert (taken.get_json()["lon"], taken.get_json()["accuracy_m"]) == (116.0, 15.0)
+    app.config["FIXED_NOW"] = in_the_window()  # the visits above are sent at the real time
     checked = client.post(f"/api/v1/spotchecks/{world['presence_a']}/result",
                           json={"method": "phone", "outcome": "confirmed", "lat": None},
                           headers=token_for("sup_t1"))

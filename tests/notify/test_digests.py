@@ -19,7 +19,7 @@ from checkin.ops import scheduler
 from checkin.ops.jobs import JOBS
 from checkin.platform import clock
 from checkin.services.notify import digests
-from tests.conftest import new_checkin
+from tests.conftest import in_the_window, new_checkin
 from tests.notify.test_inbox import _inbox
 
 DIGEST_KEYS = ("absent", "names", "leave", "makeup", "findings")
@@ -43,6 +43,7 @@ def _run(app: Flask, job: Any) -> int:
 def test_the_daily_digest_tells_each_supervisor_of_their_own_area(app: Flask, client, world,
                                                                    token_for) -> None:
     # A serious finding in township one today: its township and the county hear of it.
+    app.config["FIXED_NOW"] = in_the_window()
     assert client.post(f"/api/v1/spotchecks/{world['presence_a']}/result",
                        json={"method": "phone", "outcome": "not_confirmed"},
                        headers=token_for("sup_t1")).status_code == 200

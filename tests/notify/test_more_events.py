@@ -6,14 +6,14 @@ of the area. Each notifies once."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from sqlalchemy import select
 
 from checkin import db
 from checkin.models import Notification
-from checkin.platform import clock
+from tests.conftest import in_the_window
 from tests.notify.test_inbox import _inbox
 from tests.roster.test_import_job import post, wait
 from tests.roster.test_roster_import import changed, xlsx
@@ -46,15 +46,9 @@ def test_a_make_up_reaches_the_township_and_its_decision_the_cadre(
         ("correction.rejected", "Your make-up for 2026-11-03 was not approved.")]
 
 
-def _in_the_window() -> datetime:
-    """10:00 local on the day the world's presence checks fall (today, 09:00-11:00): a
-    result is taken only once its window has opened."""
-    return datetime.combine(clock.today(), time(10), clock.zone())
-
-
 def test_a_serious_finding_reaches_the_county_and_never_a_cadre(
         app: Flask, client, world, token_for) -> None:
-    app.config["FIXED_NOW"] = _in_the_window()
+    app.config["FIXED_NOW"] = in_the_window()
     answered = client.post(f"/api/v1/spotchecks/{world['presence_a']}/result",
                            json={"method": "phone", "outcome": "not_confirmed"},
                            headers=token_for("sup_t1"))
@@ -67,7 +61,7 @@ def test_a_serious_finding_reaches_the_county_and_never_a_cadre(
 
 
 def test_a_passed_check_tells_nobody(app: Flask, client, world, token_for) -> None:
-    app.config["FIXED_NOW"] = _in_the_window()
+    app.config["FIXED_NOW"] = in_the_window()
     assert client.post(f"/api/v1/spotchecks/{world['presence_b']}/result",
                        json={"method": "phone", "outcome": "confirmed"},
                        headers=token_for("sup_t2")).status_code == 200
