@@ -9,10 +9,12 @@ Decisions, where the issue is silent:
   called at once). A result before that is refused, unless the checker states why (the
   cadre was met by chance on an earlier trip, a household called back early); then it is
   kept with the flag `early_result` and the reason, for the county to see.
-- A field result is compared with the village: its distance from the village centre
-  beyond the fence radius; more than `Policy.spotcheck_far_from_village_m` beyond is
-  flagged `far_from_village`. A field result without a position is flagged
-  `field_without_position`. Flags never change the verdict: they are for the reader.
+- A field result is compared with the village: how far it is beyond the village's fence
+  (the boundary where the village has one, else the circle's radius from the centre);
+  more than `Policy.spotcheck_far_from_village_m` beyond is flagged `far_from_village`.
+  The distance kept with the result is from the village centre. A field result without a
+  position is flagged `field_without_position`. Flags never change the verdict: they are
+  for the reader.
 - A correction is a new record: it states a reason, must change something, and is
   refused once the result has an appeal (the county is then seized of it: the appeal is
   the path). Its verdict is decided from the leave as it was known when the check was
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
+from checkin.domain import boundary as village_boundary
 from checkin.domain.geofence import distance_m
 
 EARLY_RESULT = "early_result"
@@ -59,6 +62,7 @@ class VillagePlace:
     lat: float
     lon: float
     radius_m: float
+    boundary: village_boundary.Boundary | None = None  # the fence instead of the circle
 
 
 def field_position(method: str, lat: float | None, lon: float | None, village: VillagePlace,
@@ -70,7 +74,10 @@ def field_position(method: str, lat: float | None, lon: float | None, village: V
     if lat is None or lon is None:
         return None, (FIELD_WITHOUT_POSITION,)
     metres = distance_m(lat, lon, village.lat, village.lon)
-    beyond = metres - village.radius_m
+    if village.boundary is not None:
+        beyond = village_boundary.outside_m(village.boundary, lat, lon)
+    else:
+        beyond = metres - village.radius_m
     return round(metres, 1), ((FAR_FROM_VILLAGE,) if beyond > far_m else ())
 
 

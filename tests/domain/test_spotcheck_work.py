@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
+from checkin.domain import boundary
 from checkin.domain.spotcheck_work import (
     Answer,
     Page,
@@ -85,6 +86,28 @@ def test_a_field_result_is_compared_with_the_village(method: str, lat: float | N
         assert distance == pytest.approx((lat - 30.85) * 111_195, rel=0.01)
     else:
         assert distance is None
+
+
+# A village whose fence is its boundary: a square about 11 km across around the centre,
+# far larger than the 1,500 m circle it replaces.
+SQUARE = boundary.load("POLYGON ((116.30 30.80, 116.42 30.80, 116.42 30.90, 116.30 30.90, "
+                       "116.30 30.80))")
+BOUNDED = VillagePlace(lat=30.85, lon=116.36, radius_m=1500, boundary=SQUARE)
+
+
+@pytest.mark.parametrize(
+    ("lat", "flags"),
+    [
+        (30.85 + 4000 / 111_195, ()),  # 4 km from the centre, inside the boundary
+        (30.90 + 500 / 111_195, ()),  # 500 m beyond the boundary's edge
+        (30.90 + 1500 / 111_195, ("far_from_village",)),  # 1.5 km beyond it
+    ],
+)
+def test_a_field_result_in_a_bounded_village_is_measured_from_its_boundary(
+        lat: float, flags: tuple[str, ...]) -> None:
+    distance, found = field_position("field", lat, 116.36, BOUNDED, 1000.0)
+    assert found == flags
+    assert distance == pytest.approx((lat - 30.85) * 111_195, rel=0.01)  # still the centre's
 
 
 def test_flags_are_stored_in_one_order_without_repeats() -> None:

@@ -375,6 +375,35 @@ def test_a_field_result_is_compared_with_the_village(wednesday, world, north_m: 
         assert result.distance_m == pytest.approx(north_m, rel=0.01)
 
 
+@pytest.mark.parametrize(("north_m", "flags"), [(4_000, ""), (16_000, "far_from_village")])
+def test_a_field_result_in_a_bounded_village_is_compared_with_its_boundary(
+        wednesday, world, login, north_m: int, flags: str) -> None:
+    """A village whose fence is its boundary (about 11 km across, far wider than its
+    circle): 4 km from the centre is inside it, not far from the village; the check's
+    page names the boundary as the fence, not the circle's radius."""
+    with wednesday.app_context():
+        s = db.session()
+        item = s.get(SpotcheckItem, world["presence_a"])
+        village = item.village
+        lat, lon = village.lat, village.lon
+        village.boundary = (f"POLYGON (({lon - 0.06} {lat - 0.05}, {lon + 0.06} {lat - 0.05}, "
+                            f"{lon + 0.06} {lat + 0.05}, {lon - 0.06} {lat + 0.05}, "
+                            f"{lon - 0.06} {lat - 0.05}))")
+        result = results.record_result(
+            s, supervisor(world, "sup_t1"), item,
+            results.ResultInput("field", "confirmed", lat=lat + north_m / 111_195, lon=lon,
+                                accuracy_m=10))
+        assert result.flags == flags
+        assert result.distance_m == pytest.approx(north_m, rel=0.01)
+        s.commit()
+    client = wednesday.test_client()
+    login(client, "sup_t1")
+    client.set_cookie("lang", "en")
+    text = client.get(f"/spotchecks/items/{world['presence_a']}").get_data(as_text=True)
+    assert f"{north_m / 1000:.1f} km from the village centre (fence: the village boundary)" in text
+    assert "km from the village centre (fence 1500 m)" not in text
+
+
 def test_an_unreachable_result_corrected_to_an_answer_counts_as_a_check(wednesday,
                                                                         world) -> None:
     """The draws' history (last check, last drawn) follows the correction too."""
