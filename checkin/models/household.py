@@ -71,10 +71,16 @@ class OutsideHelper(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    # Sealed at rest with FIELD_KEY, with its blind index (as households.phone).
+    phone: Mapped[str] = mapped_column(SealedString(128, "outside_helpers.phone"), default="")
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     unit_name: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+event.listen(OutsideHelper, "before_insert", index_phone)
+event.listen(OutsideHelper, "before_update", index_changed_phone)
 
 
 class HelperChange(Base):

@@ -23,6 +23,7 @@ from checkin.platform.field_crypto import PREFIX, FieldCipher, FieldKeyError, is
 SEALED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("households", "phone", "phone_index"),
     ("users", "phone", "phone_index"),
+    ("outside_helpers", "phone", "phone_index"),
 )
 CHUNK = 1000
 

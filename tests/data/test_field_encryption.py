@@ -14,11 +14,12 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from checkin import create_app, db
-from checkin.models import AuditEntry, Household, User
+from checkin.models import AuditEntry, Household, OutsideHelper, User, Village
 from checkin.ops import field_encryption
 from checkin.ops.backup import portable
 from checkin.platform import field_crypto
 from checkin.platform.field_crypto import FieldKeyError, from_settings, new_key
+from checkin.services.people import administration
 from checkin.settings import ConfigurationError
 from config import TestConfig
 from tests.conftest import _empty_all_tables
@@ -131,6 +132,25 @@ def test_numbers_are_unreadable_in_the_database_and_right_through_the_app(
             User.username == "cadre_a")).one()
     found = admin.get(f"/admin/users?q={phone}").get_data(as_text=True)
     assert "cadre_a" in found and "cadre_b" not in found
+
+
+def test_an_outside_helpers_number_is_sealed_too(app, world) -> None:
+    """A responsible helper who does not live in the village (帮扶责任人) has a phone like
+    any person: it is sealed at rest with the others, and found by its blind index."""
+    with app.app_context():
+        s = db.session()
+        village = s.get(Village, world["va"])
+        made = administration.add_outside_helper(s, village, name="OutsideZhao",
+                                                 phone_text=NUMBER, unit_name="County bureau",
+                                                 actor_id=world["admin"])
+        s.commit()
+        helper_id = made.id
+    stored = raw(app, f"SELECT phone, phone_index FROM outside_helpers WHERE id = {helper_id}")
+    assert stored[0][0].startswith("enc:") and NUMBER not in stored[0][0]
+    assert stored[0][1] and len(stored[0][1]) == 64
+    with app.app_context():
+        assert db.session().get(OutsideHelper, helper_id).phone == NUMBER
+    assert ("outside_helpers", "phone", "phone_index") in field_encryption.SEALED_COLUMNS
 
 
 def test_the_privacy_notice_says_the_numbers_are_encrypted(app, cipher_settings,
