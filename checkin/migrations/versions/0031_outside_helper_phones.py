@@ -23,13 +23,13 @@ def upgrade() -> None:
                     unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.alter_column('outside_helpers', 'phone', type_=sa.String(length=128),
-                        existing_type=sa.String(length=32), existing_nullable=True)
+                        existing_type=sa.String(length=32), existing_nullable=False)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.alter_column('outside_helpers', 'phone', type_=sa.String(length=32),
-                        existing_type=sa.String(length=128), existing_nullable=True)
+                        existing_type=sa.String(length=128), existing_nullable=False)
     op.drop_index('ix_outside_helpers_phone_index', table_name='outside_helpers')
     with op.batch_alter_table('outside_helpers') as batch_op:
         batch_op.drop_column('phone_index')
