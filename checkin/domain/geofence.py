@@ -31,12 +31,22 @@ class Fence:
     boundary: boundaries.Boundary | None = None
 
 
+def beyond_m(lat: float, lon: float, fence: Fence, dist: float | None = None) -> float:
+    """How far (lat, lon) is outside the fence, in metres; 0 inside or on it. `dist`, the
+    distance from the centre, when the caller has it already."""
+    if fence.boundary is not None:
+        return boundaries.outside_m(fence.boundary, lat, lon)
+    if dist is None:
+        dist = distance_m(lat, lon, fence.lat, fence.lon)
+    return max(0.0, dist - fence.radius_m)
+
+
 def outside_reason(lat: float, lon: float, fence: Fence, dist: float | None = None
                    ) -> Reason | None:
     """`outside_fence` with how far, or None inside. The reported point decides: the GPS
     accuracy never widens a fence (a fix too coarse fails on its own, `low_accuracy`)."""
     if fence.boundary is not None:
-        outside = boundaries.outside_m(fence.boundary, lat, lon)
+        outside = beyond_m(lat, lon, fence)
         return None if outside == 0.0 else Reason("outside_fence", {"outside_m": outside})
     if dist is None:
         dist = distance_m(lat, lon, fence.lat, fence.lon)

@@ -31,8 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-from checkin.domain import boundary as village_boundary
-from checkin.domain.geofence import distance_m
+from checkin.domain.geofence import Fence, beyond_m, distance_m
 
 EARLY_RESULT = "early_result"
 FAR_FROM_VILLAGE = "far_from_village"
@@ -57,15 +56,7 @@ def timing(opens: datetime, now: datetime, early_reason: str) -> tuple[str | Non
     return None, (EARLY_RESULT,)
 
 
-@dataclass(frozen=True)
-class VillagePlace:
-    lat: float
-    lon: float
-    radius_m: float
-    boundary: village_boundary.Boundary | None = None  # the fence instead of the circle
-
-
-def field_position(method: str, lat: float | None, lon: float | None, village: VillagePlace,
+def field_position(method: str, lat: float | None, lon: float | None, village: Fence,
                    far_m: float) -> tuple[float | None, tuple[str, ...]]:
     """(distance from the village centre in metres, flags) of a result. A phone result
     has neither; a field result far beyond the fence is flagged."""
@@ -74,11 +65,8 @@ def field_position(method: str, lat: float | None, lon: float | None, village: V
     if lat is None or lon is None:
         return None, (FIELD_WITHOUT_POSITION,)
     metres = distance_m(lat, lon, village.lat, village.lon)
-    if village.boundary is not None:
-        beyond = village_boundary.outside_m(village.boundary, lat, lon)
-    else:
-        beyond = metres - village.radius_m
-    return round(metres, 1), ((FAR_FROM_VILLAGE,) if beyond > far_m else ())
+    far = beyond_m(lat, lon, village, metres) > far_m
+    return round(metres, 1), ((FAR_FROM_VILLAGE,) if far else ())
 
 
 def join_flags(*groups: Iterable[str]) -> str:

@@ -136,7 +136,7 @@ def test_numbers_are_unreadable_in_the_database_and_right_through_the_app(
 
 def test_an_outside_helpers_number_is_sealed_too(app, world) -> None:
     """A responsible helper who does not live in the village (帮扶责任人) has a phone like
-    any person: it is sealed at rest with the others, and found by its blind index."""
+    any person: it is sealed at rest with the others, with its blind index beside it."""
     with app.app_context():
         s = db.session()
         village = s.get(Village, world["va"])

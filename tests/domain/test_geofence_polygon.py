@@ -13,7 +13,7 @@ import pytest
 
 from checkin.domain import boundary, coordinates
 from checkin.domain.evidence import VisitFacts, visit_flags
-from checkin.domain.geofence import CheckinFacts, Fence, distance_m, evaluate_checkin
+from checkin.domain.geofence import CheckinFacts, Fence, beyond_m, distance_m, evaluate_checkin
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 
@@ -241,3 +241,17 @@ def test_a_visit_is_flagged_outside_the_boundary_not_the_circle(place, flagged) 
     assert bool(outside) is flagged
     if flagged:
         assert outside[0].params == {"outside_m": 40}
+
+
+@pytest.mark.parametrize(("fence", "place", "metres"), [
+    (Fence(30.85, 116.36, 1500), (30.85, 116.36), 0.0),  # the circle's centre
+    (Fence(30.85, 116.36, 1500), (30.85 + 1000 / M_PER_DEG_LAT, 116.36), 0.0),  # inside
+    (Fence(30.85, 116.36, 1500), (30.85 + 2000 / M_PER_DEG_LAT, 116.36), 500.0),
+    (Fence(30.85, 116.36, 1500, boundary.load(SQUARE)), (30.85, 116.36), 0.0),
+    (Fence(30.85, 116.36, 1500, boundary.load(SQUARE)), east_of_edge(200), 200.0),
+    # the boundary decides alone: inside the circle, but outside the square
+    (Fence(30.85, 116.36, 5000, boundary.load(SQUARE)), east_of_edge(700), 700.0),
+])
+def test_how_far_beyond_the_fence(fence: Fence, place: tuple[float, float],
+                                  metres: float) -> None:
+    assert beyond_m(*place, fence) == pytest.approx(metres, rel=2e-3, abs=0.05)

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 
 from checkin.domain import boundary
+from checkin.domain.geofence import Fence
 from checkin.domain.spotcheck_work import (
     Answer,
     Page,
-    VillagePlace,
     checker_refusal,
     correction_problem,
     field_position,
@@ -63,7 +63,7 @@ def test_results_wait_for_the_window_unless_a_reason_is_given(
     assert timing(OPENS, now, reason) == answer
 
 
-VILLAGE = VillagePlace(lat=30.85, lon=116.36, radius_m=1500)
+VILLAGE = Fence(lat=30.85, lon=116.36, radius_m=1500)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_a_field_result_is_compared_with_the_village(method: str, lat: float | N
 # far larger than the 1,500 m circle it replaces.
 SQUARE = boundary.load("POLYGON ((116.30 30.80, 116.42 30.80, 116.42 30.90, 116.30 30.90, "
                        "116.30 30.80))")
-BOUNDED = VillagePlace(lat=30.85, lon=116.36, radius_m=1500, boundary=SQUARE)
+BOUNDED = Fence(lat=30.85, lon=116.36, radius_m=1500, boundary=SQUARE)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from checkin.domain import boundary, findings, spotcheck_work
+from checkin.domain import findings, spotcheck_work
 from checkin.domain.geofence import validate_position
 from checkin.domain.policy import DEFAULT_POLICY, Policy
 from checkin.domain.refusal import Refusal
@@ -38,6 +38,7 @@ from checkin.models import (
 from checkin.platform import audit, clock
 from checkin.scope import Scope
 from checkin.services import notify
+from checkin.services.attendance.checkins import fence_from
 
 MAX_NOTE = 2000
 # Earlier failures weigh on the risk for a year: the span of the annual assessment (年考核).
@@ -192,9 +193,7 @@ def record_result(session: Session, supervisor: User, item: SpotcheckItem,
     village = item.village
     distance, far = spotcheck_work.field_position(
         data.method, data.lat, data.lon,
-        spotcheck_work.VillagePlace(village.lat, village.lon, village.radius_m,
-                                    boundary.load(village.boundary) if village.boundary
-                                    else None),
+        fence_from(village.lat, village.lon, village.radius_m, village.boundary),
         policy.spotcheck_far_from_village_m)
     verdict = findings.verdict_then(item.kind, data.outcome, item.day, now,
                                     leaves_known(session, item.user_id, item.day))
