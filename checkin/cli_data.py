@@ -88,7 +88,8 @@ def purge_command(before: datetime | None, dry_run: bool) -> None:
     click.echo(f"{verb} records before {cutoff.isoformat()}: {report.photos} photos "
                f"({report.files_deleted} files deleted, {report.files_shared} kept for newer "
                f"photos), {report.visits} visit positions, {report.checkins} check-in "
-               f"positions, {report.spotcheck_results} spot-check positions")
+               f"positions, {report.spotcheck_results} spot-check positions, "
+               f"{report.round_checkins} round check-in positions")
 
 
 COMMANDS = (backup_command, restore_command, purge_command)

@@ -462,6 +462,23 @@ TABLE: Mapping[str, Entry] = {
     "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
                                            "in your jurisdiction, with no check-ins or "
                                            "households in another village.")),
+    # Duties over several villages (domain/rounds.py).
+    "round_no_villages": Entry(422, _l("Choose the villages of the duty.")),
+    "round_district_one_township": Entry(422, _l("The villages of a district (管区) are all in "
+                                              "one township.")),
+    "round_one_county": Entry(422, _l("The villages of one duty are all in one county.")),
+    "round_bad_kind": Entry(422, _l("Unknown kind of duty %(kind)s")),
+    "round_needs_weekday": Entry(422, _l("Choose the district secretary's fixed day on "
+                                      "site.")),
+    "round_bad_holder": Entry(422, _l("The holder must be an active cadre or supervisor "
+                                   "account.")),
+    "round_unknown_village": Entry(422, _l("Unknown village code %(code)s")),
+    "round_too_many_villages": Entry(422, _l("A duty holds at most %(limit)s villages.")),
+    "round_already_ended": Entry(409, _l("This duty has already ended.")),
+    "round_end_before_start": Entry(422, _l("A duty cannot end (%(day)s) before it began "
+                                         "(%(start)s).")),
+    "round_not_your_village": Entry(403, _l("This village is not one of your duty's villages "
+                                         "on that day.")),
 }
 
 # Values of enum-like params (those named in ENUM_PARAMS), as a reader knows them.

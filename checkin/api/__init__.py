@@ -18,6 +18,7 @@ from checkin.api import (  # noqa: E402, F401
     notifications,
     openapi,
     pledges,
+    rounds,
     session,
     spotchecks,
     team_reports,

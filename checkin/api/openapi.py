@@ -1109,6 +1109,76 @@ PATHS["/quarter-reports"] = {"post": {
                   "200": _json({"$ref": _REF + "QuarterReport"}, "replay"),
                   **_errors(400, 401, 403, 404, 409, 422)}}}
 
+# Duties over several villages (巡村: envoys, district secretaries).
+SCHEMAS["RoundCheckinIn"] = _obj(["id", "village_id", "lat", "lon", "accuracy_m", "recorded_at"], {
+    "id": {"type": "string", "format": "uuid"},
+    "village_id": {"type": "integer", "description": "one of the holder's duty villages on "
+                   "the day it was made"},
+    "lat": {"type": "number"}, "lon": {"type": "number"},
+    "accuracy_m": {"type": "number", "minimum": 0}, "recorded_at": _TIME,
+    "note": {"type": "string", "maxLength": 2000},
+    "queued": {"type": "boolean", "description": "sent later from the phone's outbox"}})
+SCHEMAS["RoundCheckin"] = _obj(
+    ["id", "user_id", "village_id", "recorded_at", "received_at", "day", "lat", "lon",
+     "accuracy_m", "distance_m", "in_fence", "counts", "flags", "note", "reasons"], {
+        "id": {"type": "string"}, "user_id": {"type": "integer"},
+        "village_id": {"type": "integer"}, "recorded_at": _TIME, "received_at": _TIME,
+        "day": _DAY, "lat": {"type": "number"}, "lon": {"type": "number"},
+        "accuracy_m": {"type": "number"}, "distance_m": {"type": "number"},
+        "in_fence": {"type": "boolean"},
+        "counts": {"type": "boolean", "description": "a visit for the duty's cadence: inside "
+                   "the village's fence, accurate, on time (never a day on post in the "
+                   "200-day ledger)"},
+        "flags": {"type": "array", "items": {"type": "string"}}, "note": _STR_N,
+        "reasons": {"type": "array", "items": _REASON}})
+_ROUND_STATE = {"type": "string", "enum": ["met", "missed", "open", "partial",
+                                           "not_in_force"]}
+_ROUND_WEEK = _obj(["week", "monday", "state", "visits"], {
+    "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "monday": _DAY,
+    "state": _ROUND_STATE, "visits": {"type": "integer"}})
+SCHEMAS["RoundDuty"] = _obj(
+    ["id", "kind", "title", "weekday", "start_date", "end_date", "state", "due", "met",
+     "missed", "fixed_days", "villages"], {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["envoy", "district_secretary"]},
+        "title": {"type": "string"},
+        "weekday": {**_NULL_INT, "description": "the district secretary's fixed day on site, "
+                    "0 Monday … 6 Sunday"},
+        "start_date": _DAY, "end_date": {"type": ["string", "null"], "format": "date"},
+        "state": {"type": "string", "enum": ["behind", "on_track", "none"]},
+        "due": {"type": "integer", "description": "periods due that have ended"},
+        "met": {"type": "integer"}, "missed": {"type": "integer"},
+        "fixed_days": {"type": "array", "items": _ROUND_WEEK,
+                       "description": "district secretary: each week of the month, on site "
+                                      "on the fixed day"},
+        "villages": {"type": "array", "items": _obj(
+            ["id", "code", "name", "visits", "month_state", "last_visit", "weeks"], {
+                "id": {"type": "integer"}, "code": {"type": "string"},
+                "name": {"type": "string"}, "visits": {"type": "integer"},
+                "month_state": {"anyOf": [_ROUND_STATE, {"type": "null"}],
+                                "description": "district secretary: the month's visit"},
+                "last_visit": {"type": ["string", "null"], "format": "date"},
+                "weeks": {"type": "array", "items": _ROUND_WEEK,
+                          "description": "envoy: each ISO week whose Thursday is in the "
+                                         "month"}})}})
+PATHS["/round-checkins"] = {"post": {
+    "summary": "A duty holder (envoy, district secretary) checks in at one of their villages "
+               "(exactly once by id); kept as evidence also when it does not count",
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": _REF + "RoundCheckinIn"}}}},
+    "responses": {"201": _json({"$ref": _REF + "RoundCheckin"}, "created"),
+                  "200": _json({"$ref": _REF + "RoundCheckin"}, "replay"),
+                  **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/rounds"] = {"get": {
+    "summary": "The signed-in person's duties over several villages and how each stands in "
+               "a month (weeks whose Thursday is in it)",
+    "parameters": [{"name": "month", "in": "query",
+                    "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+    "responses": {"200": _json(_obj(["month", "duties"], {
+        "month": {"type": "string"},
+        "duties": {"type": "array", "items": {"$ref": _REF + "RoundDuty"}}})),
+        **_errors(400, 401, 404)}}}
+
 # One name per operation, what a generated client calls its function (getHealth ->
 # get_health); a test holds every operation to having one, unique.
 OPERATION_IDS: dict[tuple[str, str], str] = {
@@ -1161,6 +1231,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/daily-logs"): "writeDailyLog",
     ("get", "/daily-logs"): "getDailyLog",
     ("post", "/trainings/{training_id}/signins"): "signInTraining",
+    ("post", "/round-checkins"): "createRoundCheckin",
+    ("get", "/rounds"): "listMyRounds",
 }
 
 # Answers any operation can give, whatever its own list says: a number too large for the

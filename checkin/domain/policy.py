@@ -99,6 +99,10 @@ class Policy:
     assessment_denied_visits_no_excellent: int = 1
     # The county records a year's grades from the first day of this month of the year on.
     assessment_opens_month: int = 12
+    # Duties over several villages (003, domain/rounds.py): an envoy's visits to each
+    # village a week; a district secretary's visits to each village of the district a month.
+    envoy_visits_per_week: int = 1
+    district_visits_per_month: int = 1
     bulletin_weights: dict[str, float] = field(
         default_factory=lambda: {
             "attendance": 0.35,

@@ -35,6 +35,7 @@ from checkin.models.publication import BulletinPublication
 from checkin.models.report import REPORT_KINDS, REPORT_STATUSES, TeamReport, TeamReportRemarks
 from checkin.models.roster_import import IMPORT_STATUSES, RosterImport, RosterImportFile
 from checkin.models.rotation import ROTATION_KINDS, Rotation, RotationDecision
+from checkin.models.rounds import ROUND_KINDS, RoundCheckin, RoundDuty, RoundDutyVillage
 from checkin.models.signin import SigninCounter, SigninSession
 from checkin.models.spotcheck import (
     SATISFACTION_LEVELS,
@@ -77,6 +78,7 @@ __all__ = [
     "REPORT_STATUSES",
     "ROLES",
     "ROTATION_KINDS",
+    "ROUND_KINDS",
     "SATISFACTION_LEVELS",
     "SPOTCHECK_KINDS",
     "SPOTCHECK_METHODS",
@@ -118,6 +120,9 @@ __all__ = [
     "RosterImportFile",
     "Rotation",
     "RotationDecision",
+    "RoundCheckin",
+    "RoundDuty",
+    "RoundDutyVillage",
     "SendingUnit",
     "SigninCounter",
     "SigninSession",

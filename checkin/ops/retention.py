@@ -19,7 +19,8 @@ their rows, whoever sends it (triggers made by `protect_table`, migrations 0006,
 
 The retention purge (`purge`) is the documented exception: after RETENTION_DAYS photos are
 deleted from the store and their rows marked purged, and positions are cleared (visits,
-spot-check results, photo EXIF) or coarsened to 0.01 degree (check-ins, whose position
+spot-check results, photo EXIF) or coarsened to 0.01 degree (check-ins and round
+check-ins, whose position
 column is NOT NULL) — the records themselves stay, with their times, distances, flags and
 outcomes, so the evidence of what happened outlives the personal data. Each run writes
 one audit entry with its counts.
@@ -37,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from checkin.models import Checkin, Photo, Visit
+from checkin.models import Checkin, Photo, RoundCheckin, Visit
 from checkin.ops.integrity import DEFAULT_GRACE_S, key_in_use
 from checkin.photos.store import PhotoStore
 from checkin.platform import audit, clock
@@ -69,6 +70,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "rotations": (),
     "rotation_decisions": (),
     "helper_changes": (),
+    "round_checkins": ("lat", "lon"),
 }
 UNLOCK_TABLE = "evidence_unlock"
 PG_FUNCTION = "insert_only_guard"
@@ -191,6 +193,7 @@ class PurgeReport:
     visits: int = 0
     photos: int = 0
     spotcheck_results: int = 0
+    round_checkins: int = 0
     files_deleted: int = 0
     files_shared: int = 0  # files kept: a newer photo holds the very same bytes
     unused_files: tuple[str, ...] = ()  # deleted by `delete_files` once committed
@@ -247,6 +250,13 @@ def purge(session: Session, before: date, *, actor_id: int | None = None) -> Pur
             .values(lat=lat, lon=lon)
             .execution_options(synchronize_session=False)))
         report.spotcheck_results = _purge_spotcheck_positions(session, before)
+        lat, lon = (_coarse(RoundCheckin.lat), _coarse(RoundCheckin.lon))
+        report.round_checkins = _rowcount(session.execute(
+            sa.update(RoundCheckin)
+            .where(RoundCheckin.local_day < before,
+                   sa.or_(RoundCheckin.lat != lat, RoundCheckin.lon != lon))
+            .values(lat=lat, lon=lon)
+            .execution_options(synchronize_session=False)))
     audit.record(session, actor_id=actor_id, action="retention.purge", entity="retention",
                  entity_id=before.isoformat(),
                  detail={"before": before.isoformat(), **report.counts(),
