@@ -472,7 +472,7 @@ TABLE: Mapping[str, Entry] = {
                                       "site.")),
     "round_bad_holder": Entry(422, _l("The holder must be an active cadre or supervisor "
                                    "account.")),
-    "round_unknown_village": Entry(422, _l("Unknown village code %(code)s")),
+    "round_unknown_village": Entry(422, _l("Unknown village code %(village)s")),
     "round_too_many_villages": Entry(422, _l("A duty holds at most %(limit)s villages.")),
     "round_already_ended": Entry(409, _l("This duty has already ended.")),
     "round_end_before_start": Entry(422, _l("A duty cannot end (%(day)s) before it began "

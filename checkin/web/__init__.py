@@ -22,6 +22,7 @@ from checkin.web import (
     pledges,
     pwa,
     rotations,
+    rounds,
     signin,
     spotchecks,
     supervise,
@@ -37,7 +38,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
                    audit_log, feedback, trainings, teams, evaluation, assessment,
-                   pledges, rotations):
+                   pledges, rotations, rounds):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from checkin import db
 from checkin.auth import current_scope
@@ -15,6 +16,7 @@ from checkin.domain import standing as standing_rules
 from checkin.platform import clock
 from checkin.services.attendance import daily_logs, standing
 from checkin.services.people import directory
+from checkin.services.rounds import duties as rounds
 from checkin.services.visits import households
 from checkin.settings import policy
 from checkin.web.forms import LogoutForm
@@ -86,9 +88,29 @@ def inject_navigation() -> dict[str, Any]:
                       if duties.may_open(current_user.duty, endpoint, separated=separated)]
     # formdata=None: the sign-out button never reads the request's body (the error page of a
     # body refused for its size must not read it either).
-    return {"navigation": navigation,
-            "sections": SECTIONS.get(role or "", []), "logout_form": LogoutForm(formdata=None),
-            "url_with": url_with}
+    sections = SECTIONS.get(role or "", [])
+    # A duty over several villages (巡村) brings its own page: one indexed look-up.
+    holds_rounds = role in ("cadre", "supervisor") and _holds_rounds()
+    if holds_rounds:
+        sections = [("rounds.mine", _l("My rounds of villages")), *sections]
+    if role in ("supervisor", "admin"):
+        sections = [*sections, ("rounds.index", _l("Envoys and district secretaries"))]
+    if role == "admin":
+        sections = [*sections, ("rounds.admin_page", _l("Assign envoys and district "
+                                                         "secretaries"))]
+    return {"navigation": navigation, "sections": sections, "holds_rounds": holds_rounds,
+            "logout_form": LogoutForm(formdata=None), "url_with": url_with}
+
+
+def _holds_rounds() -> bool:
+    """Whether the signed-in person holds a duty over several villages; the error page of
+    a lost database is shown without the link rather than failing again."""
+    if request.blueprint == "api":
+        return False
+    try:
+        return rounds.holds_any(db.session(), current_user.id)
+    except SQLAlchemyError:
+        return False
 
 
 def url_with(**changes: Any) -> str:

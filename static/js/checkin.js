@@ -1,5 +1,7 @@
 // The check-in page: get a high-accuracy fix, show where it is against the village fence
 // before sending, ask before sending a record that will not count, then send it once.
+// The same page serves a duty holder's check-in in one of their villages (巡村): the root
+// then carries data-village-id and data-endpoint, and the answer says `counts`.
 (function () {
   "use strict";
   var root = document.getElementById("checkin");
@@ -19,6 +21,7 @@
   var outlineBox = document.getElementById("checkin-boundary");
   var outline = outlineBox ? JSON.parse(outlineBox.textContent) : null;
   var maxAccuracy = +root.dataset.maxAccuracy;
+  var roundVillage = root.dataset.villageId ? +root.dataset.villageId : null;
   // Reasons the cadre is told in the answer; the rest (how fraud is detected, with its
   // thresholds) are for the supervisors only.
   var TOLD = {outside_fence: true, low_accuracy: true, late_sync: true, synced_too_late: true, clock_skew: true,
@@ -131,10 +134,11 @@
     var record = {id: window.newRecordId(), lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m,
                   recorded_at: fix.recorded_at};
     if (note.value.trim()) { record.note = note.value.trim(); }
+    if (roundVillage) { record.village_id = roundVillage; }
     sendButton.disabled = true;
     nextBox.hidden = true;
     say(resultBox, text.sending, "");
-    window.checkinSend(record).then(function (outcome) {
+    (roundVillage ? window.roundCheckinSend : window.checkinSend)(record).then(function (outcome) {
       if (outcome.queued) { say(resultBox, text.queued, "warn"); return; }
       var body = outcome.body;
       if (!outcome.ok) { say(resultBox, (body.error && body.error.message) || text.failed, "bad"); return; }
@@ -142,9 +146,10 @@
       // said once.
       fixBox.hidden = true;
       map.setAttribute("hidden", "");
-      var lines = [body.counts_for_day ? text.counts : text.not_counts];
+      var counted = roundVillage ? body.counts : body.counts_for_day;
+      var lines = [counted ? text.counts : text.not_counts];
       (body.reasons || []).forEach(function (r) { if (TOLD[r.code]) { lines.push(r.message); } });
-      say(resultBox, lines.join("\n"), body.counts_for_day ? "ok" : "bad");
+      say(resultBox, lines.join("\n"), counted ? "ok" : "bad");
       if (body.offer_return) {  // on post during approved leave: offer to close it (销假)
         var close = document.createElement("a");
         close.href = "/my/leaves#leave-" + body.offer_return.leave_id;
@@ -153,16 +158,16 @@
         resultBox.appendChild(document.createElement("br"));
         resultBox.appendChild(close);
       }
-      nextBox.hidden = !!body.counts_for_day;
+      nextBox.hidden = !!counted;
       fix = null;
       note.value = "";
     });
   }
 
   // Sending goes through one function, so the offline queue can take it over.
-  window.checkinSend = window.checkinSend || function (record) {
+  function sender(url) { return function (record) {
     var token = document.querySelector('meta[name="csrf-token"]').content;
-    return fetch("/api/v1/checkins", {method: "POST", credentials: "same-origin",
+    return fetch(url, {method: "POST", credentials: "same-origin",
       // A refusal's sentence comes back in the page's language (the server's table).
       headers: {"Content-Type": "application/json", "X-CSRFToken": token,
                 "Accept-Language": document.documentElement.lang || "zh-CN"},
@@ -171,7 +176,9 @@
           return {ok: response.ok, body: body};
         });
       }, function () { return {ok: false, body: {error: {message: text.no_network}}}; });
-  };
+  }; }
+  window.checkinSend = window.checkinSend || sender("/api/v1/checkins");
+  window.roundCheckinSend = window.roundCheckinSend || sender(root.dataset.endpoint || "/api/v1/round-checkins");
 
   locateButton.addEventListener("click", locate);
   sendButton.addEventListener("click", send);

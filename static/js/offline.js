@@ -133,10 +133,17 @@
     });
   }
 
-  if (config.user && config.role === "cadre") {
+  // Cadres, and the supervisors who hold a duty over several villages (their check-ins).
+  if (config.user && (config.role === "cadre" || config.rounds)) {
     window.checkinSend = function (checkin) {
       return submit("checkin", checkin, [], null, "",
                     {slot: "checkin:" + localDay(checkin.recorded_at)});
+    };
+    // A duty holder's check-in in one of their villages (巡村): one per village and day.
+    window.roundCheckinSend = function (checkin) {
+      return submit("round_checkin", checkin, [], null, "",
+                    {url: config.api.round_checkin,
+                     slot: "round:" + checkin.village_id + ":" + localDay(checkin.recorded_at)});
     };
     window.visitSend = function (visit, files, onProgress) {
       var form = document.getElementById("visit-form");

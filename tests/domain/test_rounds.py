@@ -14,6 +14,7 @@ from checkin.domain.rounds import Term, Visit
 # Mondays 2, 9, 16, 23 (the week of 30 Nov has its Thursday on 3 Dec: December's).
 NOV = (2026, 11)
 AFTER_NOV = date(2026, 12, 10)
+ALL_YEAR = Term(date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(("year", "month", "mondays"), [
@@ -68,7 +69,7 @@ def test_a_period_is_judged_whole(first: date, last: date, term: Term, today: da
     assert rounds.judge(first, last, term, today, met) == state
 
 
-def _envoy(visits: list[Visit], *, term: Term = Term(date(2026, 1, 1)), today: date = AFTER_NOV,
+def _envoy(visits: list[Visit], *, term: Term = ALL_YEAR, today: date = AFTER_NOV,
            per_week: int = 1) -> rounds.DutyMonth:
     return rounds.duty_month("envoy", [1, 2], term, *NOV, visits, today,
                              envoy_per_week=per_week)
@@ -119,7 +120,7 @@ def test_visits_outside_the_duty_or_its_villages_are_not_the_duty_s() -> None:
 
 
 def _district(visits: list[Visit], *, weekday: int = 2, today: date = AFTER_NOV,
-              term: Term = Term(date(2026, 1, 1))) -> rounds.DutyMonth:
+              term: Term = ALL_YEAR) -> rounds.DutyMonth:
     return rounds.duty_month("district_secretary", [1, 2, 3], term, *NOV, visits, today,
                              weekday=weekday)
 

@@ -57,10 +57,11 @@ ARGUMENT_VALUES = {
     "import_id": (),
     "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
     "training_id": (),  # a training of each township, made by _trainings_of below
+    "duty_id": (),  # a duty over villages in each village's place, made by _rounds_of below
     "token": ("AAAAAAAAAAAAAAAAAAAAAA",),  # a household's evaluation link: a foreign one
 }
 FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
-                 "talk_id", "training_id")
+                 "talk_id", "training_id", "duty_id")
 
 
 def _urls(app: Flask, rule: Rule, world, household_ids: dict[str, list[object]]
@@ -135,6 +136,41 @@ def _trainings_of(app: Flask) -> None:
         s.commit()
 
 
+def _rounds_of(app: Flask) -> None:
+    """Duties over villages that stay inside each holder's own place (巡村): cadre_a an
+    envoy of Alpha, sup_t2 the district secretary of Beta, cadre_c an envoy of Gamma, each
+    with a counting check-in, and the duty named for its village."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from checkin import db
+    from checkin.models import RoundCheckin, User, Village
+    from checkin.platform import clock
+    from checkin.services.rounds import duties
+
+    with app.app_context():
+        s = db.session()
+        admin = s.scalars(select(User).where(User.username == "admin")).one()
+        for holder, kind, code, marker in (
+                ("cadre_a", "envoy", "34080101", "VillageAlpha"),
+                ("sup_t2", "district_secretary", "34080201", "VillageBeta"),
+                ("cadre_c", "envoy", "34090101", "VillageGamma")):
+            duty = duties.assign(s, admin, duties.DutyInput(
+                username=holder, kind=kind, village_codes=(code,),
+                start=clock.today() - timedelta(days=40), weekday=2,
+                title=f"{marker}巡村"))
+            village = s.scalars(select(Village).where(Village.code == code)).one()
+            now = clock.now()
+            s.add(RoundCheckin(id=f"00000000-0000-4000-8000-00000000{duty.id:04d}",
+                               user_id=duty.user_id, village_id=village.id, recorded_at=now,
+                               received_at=now, local_day=clock.today(), lat=village.lat,
+                               lon=village.lon, accuracy_m=10, distance_m=0, in_fence=True,
+                               counts=True, flags="", reasons=[], note=f"{marker}走访",
+                               queued=False, digest="0" * 64))
+        s.commit()
+
+
 def _household_ids(app: Flask) -> dict[str, list[object]]:
     """Ids of the records that routes take, from the world in the database."""
     from sqlalchemy import select
@@ -144,6 +180,7 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
         Household,
         Photo,
         RosterImport,
+        RoundDuty,
         SpotcheckBatch,
         SpotcheckItem,
         Training,
@@ -154,6 +191,7 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
     with app.app_context():
         s = db.session()
         return {"training_id": list(s.scalars(select(Training.id))),
+                "duty_id": list(s.scalars(select(RoundDuty.id))),
                 "household_id": list(s.scalars(select(Household.id))),
                 "visit_id": list(s.scalars(select(Visit.id))),
                 "photo_id": list(s.scalars(select(Photo.id))),
@@ -173,6 +211,7 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
     if cadre:
         forbidden += SPOTCHECK_DATA
     _trainings_of(app)
+    _rounds_of(app)
     households = _household_ids(app)
     checked = 0
     for rule in app.url_map.iter_rules():

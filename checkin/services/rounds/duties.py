@@ -46,7 +46,7 @@ def _villages(session: Session, codes: tuple[str, ...]) -> list[Village]:
         select(Village).options(selectinload(Village.area)).where(Village.code.in_(wanted)))}
     for code in wanted:
         if code not in found:
-            raise Refusal("round_unknown_village", field="villages", code=code)
+            raise Refusal("round_unknown_village", field="villages", village=code)
     return [found[c] for c in wanted]
 
 
@@ -89,7 +89,7 @@ def assign(session: Session, actor: User, data: DutyInput) -> RoundDuty:
     session.flush()
     session.add_all([RoundDutyVillage(duty_id=duty.id, village_id=v.id) for v in villages])
     audit.record(session, actor_id=actor.id, action="round_duty.assign", entity="round_duty",
-                 entity_id=duty.id, after={
+                 entity_id=duty.id, detail={
                      "user_id": holder.id, "kind": duty.kind, "weekday": weekday,
                      "villages": [v.code for v in villages], "start": data.start.isoformat(),
                      "title": duty.title})
@@ -106,11 +106,11 @@ def end(session: Session, actor: User, duty: RoundDuty, last_day: date) -> None:
                       start=duty.start_date.isoformat())
     duty.end_date = last_day
     audit.record(session, actor_id=actor.id, action="round_duty.end", entity="round_duty",
-                 entity_id=duty.id, before={"end": None}, after={"end": last_day.isoformat()})
+                 entity_id=duty.id, detail={"end": last_day.isoformat()})
     session.flush()
 
 
-def visible(scope: Scope) -> Select[tuple[RoundDuty]]:
+def visible(scope: Scope) -> Select[RoundDuty]:
     """The duties a supervisor sees: those whose home area is in their jurisdiction, or
     with a village in it (an envoy of the county seen by one township)."""
     in_scope = select(RoundDutyVillage.duty_id).join(
