@@ -1098,7 +1098,42 @@ SCHEMAS["QuarterReport"] = _obj(
         "entries": {"type": "array", "items": _obj(["item", "status", "text"], {
             "item": {"type": "string", "description": "the commitment, as pledged"},
             "status": _ENTRY_STATUS, "text": {"type": "string"}})},
-        "summary": {"type": "string"}, "submitted_at": _TIME})
+        "summary": {"type": "string"}, "submitted_at": _TIME,
+        "review": {"oneOf": [{"type": "null"}, _obj(["decision", "remark", "reviewed_at"], {
+            "decision": {"type": "string", "enum": ["approve", "return"]},
+            "remark": {"type": "string", "description": "what the team should change "
+                                                        "(a return always says)"},
+            "reviewed_at": _TIME})],
+            "description": "the township's review of this version; null: not reviewed"}})
+SCHEMAS["QuarterReport"]["required"].append("review")
+SCHEMAS["PledgeYear"] = _obj(["team_id", "year", "pledge", "quarters"], {
+    "team_id": {"type": "integer"}, "year": {"type": "integer"},
+    "pledge": {"oneOf": [{"type": "null"}, _obj(["id", "version", "items", "written_at"], {
+        "id": {"type": "integer"},
+        "version": {"type": "integer", "description": "1, then one more per rewrite (only "
+                                                      "before a quarter is reported)"},
+        "items": {"type": "array", "items": {"type": "string"},
+                  "description": "the commitments, in order"},
+        "written_at": _TIME})], "description": "the year's pledge as it stands; null: none"},
+    "quarters": {"type": "array", "minItems": 4, "maxItems": 4, "items": _obj(
+        ["quarter", "state", "reports"], {
+            "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+            "state": {"type": "string", "enum": ["none", "pending", "returned", "approved"],
+                      "description": "where the quarter stands: its newest version's"},
+            "reports": {"type": "array", "items": {"$ref": _REF + "QuarterReport"},
+                        "description": "every version handed in, oldest first"}})}})
+PATHS["/pledges"] = {"get": {
+    "summary": "The year's pledge (年承诺) of a team and each quarter's reports (季报告) "
+               "with their reviews: a cadre reads their own team's, a supervisor any team "
+               "of their jurisdiction (404 for any other, as for one that does not exist)",
+    "parameters": [
+        {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+                                                    "maximum": 2100},
+         "description": "absent: this year"},
+        {"name": "team_id", "in": "query", "schema": {"type": "integer", "minimum": 0},
+         "description": "required for a supervisor; a cadre's own team when absent"}],
+    "responses": {"200": _json({"$ref": _REF + "PledgeYear"}),
+                  **_errors(400, 401, 404)}}}
 PATHS["/quarter-reports"] = {"post": {
     "summary": "The team leader hands in the team's quarterly report (季报告) against the "
                "year's pledge (exactly once by id); the township approves or returns it, "
@@ -1158,6 +1193,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/me/bulletins"): "listMyBulletinRows",
     ("post", "/team-report/remarks"): "saveTeamReportRemarks",
     ("post", "/quarter-reports"): "submitQuarterReport",
+    ("get", "/pledges"): "getPledgeYear",
     ("post", "/daily-logs"): "writeDailyLog",
     ("get", "/daily-logs"): "getDailyLog",
     ("post", "/trainings/{training_id}/signins"): "signInTraining",
