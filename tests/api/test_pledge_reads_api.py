@@ -146,3 +146,29 @@ def test_the_answers_match_the_document(reported, client, world, token_for) -> N
         ("sup_t2", f"year=2026&team_id={world['team_a']}"), ("sup_t1", "year=abc"))]
     check_all(doc, checks)
     assert {r.status_code for _p, _m, r in checks} == {200, 404, 400}
+
+
+def test_no_query_per_report(reported, client, world, token_for) -> None:
+    from sqlalchemy import event
+
+    headers = token_for("sup_county")
+
+    def statements(team: str) -> int:
+        seen: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+
+        engine = reported.extensions["checkin_engine"]
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            answer = client.get(f"/api/v1/pledges?year=2026&team_id={world[team]}",
+                                headers=headers)
+            assert answer.status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return len(seen)
+
+    # team B has nothing; team A's two versions add one statement each for the pledge's
+    # writer and the reports' reviews, reviewers and submitters, not one per report
+    assert statements("team_a") == statements("team_b") + 4

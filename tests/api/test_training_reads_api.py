@@ -251,3 +251,35 @@ def test_the_answers_match_the_document(fixed, client, world, token_for) -> None
     ]
     assert [r.status_code for _p, _m, r in checks] == [200, 200, 400, 200, 404, 400]
     check_all(doc, checks)
+
+
+def _statements(app: Flask, client, url: str, headers) -> int:
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = app.extensions["checkin_engine"]
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url, headers=headers).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_no_query_per_row(fixed, client, world, token_for) -> None:
+    county = make_session(fixed)
+    _mark(fixed, county, "sup_county", ["cadre_a", "cadre_a2", "cadre_b", "cadre_b2"])
+    headers = {who: token_for(who) for who in ("sup_county", "cadre_a")}
+    few = {who: _statements(fixed, client, "/api/v1/trainings", h)
+           for who, h in headers.items()}
+    for n in range(6):
+        made = make_session(fixed, organiser="sup_t1", kind=("training", "meeting")[n % 2])
+        _mark(fixed, made, "sup_t1", ["cadre_a", "cadre_a2"])
+    assert {who: _statements(fixed, client, "/api/v1/trainings", h)
+            for who, h in headers.items()} == few
+    one = _statements(fixed, client, f"/api/v1/trainings/{county}?limit=1",
+                      headers["sup_county"])
+    assert _statements(fixed, client, f"/api/v1/trainings/{county}",
+                       headers["sup_county"]) == one
