@@ -5,6 +5,7 @@ a 400 the phone can show, never a 500."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -141,11 +142,21 @@ def test_a_huge_team_id_is_not_a_500(reported, client, world, token_for) -> None
 
 def test_the_answers_match_the_document(reported, client, world, token_for) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
-    checks = [("/pledges", "get", _get(client, token_for, who, query)) for who, query in (
+    with reported.app_context():  # team B pledges; its leader hands in from the phone
+        s = db.session()
+        pledges.write_pledge(s, _user(s, "cadre_b"), s.get(Team, world["team_b"]), 2026,
+                             ["一"])
+        s.commit()
+    handed_in = client.post("/api/v1/quarter-reports", headers=token_for("cadre_b"), json={
+        "id": str(uuid.uuid4()), "quarter": "2026-Q4", "entries": [{"status": "done"}]})
+    assert handed_in.status_code == 201, handed_in.get_json()
+    assert handed_in.get_json()["review"] is None
+    checks = [("/quarter-reports", "post", handed_in)]
+    checks += [("/pledges", "get", _get(client, token_for, who, query)) for who, query in (
         ("cadre_a2", "year=2026"), ("sup_t2", f"year=2026&team_id={world['team_b']}"),
         ("sup_t2", f"year=2026&team_id={world['team_a']}"), ("sup_t1", "year=abc"))]
     check_all(doc, checks)
-    assert {r.status_code for _p, _m, r in checks} == {200, 404, 400}
+    assert {r.status_code for _p, _m, r in checks} == {201, 200, 404, 400}
 
 
 def test_no_query_per_report(reported, client, world, token_for) -> None:
