@@ -98,6 +98,8 @@ TABLE: Mapping[str, Entry] = {
     "invalid_id": Entry(400, _l("id must be a UUID made on the phone.")),
     "invalid_paging": Entry(400, _l("limit must be a whole number from 1 to %(most)s and cursor "
                                  "a whole number from 0.")),
+    "invalid_cursor": Entry(400, _l("cursor must be the next_cursor of the page before, as it "
+                                 "was given.")),
     "invalid_year": Entry(400, _l("year must look like 2026.")),
     "invalid_month": Entry(400, _l("month must look like 2026-11.")),
     "invalid_week": Entry(400, _l("week must look like 2026-W47.")),

@@ -1069,6 +1069,96 @@ PATHS["/trainings/{training_id}/signins"] = {"post": {
                                "replay, or the day's sign-in already counted"),
                   **_errors(400, 401, 403, 404, 409, 422)}}}
 
+KEYSET_PARAMS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+     "description": "default 50; else 400 invalid_paging"},
+    {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 400},
+     "description": "next_cursor of the page before, as given (keyset: rows made or gone "
+                    "between two pages do not shift the next); any other: 400 "
+                    "invalid_cursor"}]
+_HOUR = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+         "description": "local time of day"}
+_TRAINING_REQUIRED = ["id", "kind", "title", "area_id", "first_day", "last_day", "days",
+                      "starts_at", "ends_at", "place", "lat", "lon", "radius_m", "audience",
+                      "state"]
+_TRAINING = {
+    "id": {"type": "integer"},
+    "kind": {"type": "string", "enum": ["training", "meeting"],
+             "description": "业务培训, or the quarterly meeting with first secretaries"},
+    "title": {"type": "string"},
+    "area_id": {"type": "integer", "description": "the organising area"},
+    "first_day": _DAY, "last_day": _DAY, "days": {"type": "integer"},
+    "starts_at": _HOUR, "ends_at": _HOUR, "place": {"type": "string"},
+    "lat": {"type": "number"}, "lon": {"type": "number"},
+    "radius_m": {"type": "number", "description": "the venue's fence"},
+    "audience": {"type": "string", "enum": ["all", "first_secretaries", "list"]},
+    "state": {"type": "string", "enum": ["upcoming", "ongoing", "past"],
+              "description": "against today in the deployment's zone"}}
+SCHEMAS["TrainingCounts"] = _obj(
+    ["invited", "present", "by_qr", "by_organiser", "not_counted"], {
+        "invited": {"type": "integer"},
+        "present": {"type": "integer", "description": "person-days counted"},
+        "by_qr": {"type": "integer"}, "by_organiser": {"type": "integer"},
+        "not_counted": {"type": "integer",
+                        "description": "sign-ins kept as evidence that did not count"}})
+_OWN_RECORDS = {
+    "counted_days": {"type": "integer"},
+    "marked_days": {"type": "integer", "description": "of them, marked by the organiser"},
+    "attendance": {"type": "array", "items": {"$ref": _REF + "TrainingAttendance"},
+                   "description": "every record, counting or not, oldest first"}}
+SCHEMAS["TrainingItem"] = _obj(_TRAINING_REQUIRED, {
+    **_TRAINING,
+    "mine": {**_obj(["counted_days", "marked_days", "attendance"], _OWN_RECORDS),
+             "description": "only in a cadre's list: its own attendance"},
+    "counts": {"$ref": _REF + "TrainingCounts",
+               "description": "only in a supervisor's list: the whole session's"}})
+SCHEMAS["TrainingAttendee"] = _obj(
+    ["user_id", "name", "village_id", "is_leader", "present", "not_counted",
+     "counted_days", "marked_days", "attendance"], {
+        "user_id": {"type": "integer"}, "name": {"type": "string"},
+        "village_id": _NULL_INT,
+        "is_leader": {"type": "boolean",
+                      "description": "a first secretary when the session was made"},
+        "present": {"type": "boolean", "description": "at least one day counted"},
+        "not_counted": {"type": "integer"}, **_OWN_RECORDS})
+SCHEMAS["TrainingDetail"] = _obj(
+    [*_TRAINING_REQUIRED, "counts", "runs", "attendees", "next_cursor"], {
+        **_TRAINING,
+        "counts": {"$ref": _REF + "TrainingCounts"},
+        "runs": {"type": "boolean", "description": "the caller's area organises it (or is "
+                                                   "above): it shows the code, marks "
+                                                   "present"},
+        "attendees": {"type": "array", "items": {"$ref": _REF + "TrainingAttendee"},
+                      "description": "who must attend, in the caller's jurisdiction, in the "
+                                     "order they were asked; a page of them"},
+        "next_cursor": {"type": ["string", "null"], "description": "of the attendees"}})
+PATHS["/trainings"] = {"get": {
+    "summary": "The trainings and quarterly meetings the caller may see, newest first "
+               "(keyset cursor): a cadre's are those it must attend, each with its own "
+               "attendance; a supervisor's those organised in its jurisdiction and above "
+               "it, each with its counts",
+    "parameters": [
+        *KEYSET_PARAMS,
+        {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+                                                    "maximum": 2100},
+         "description": "sessions that begin in this year; absent: every year"},
+        {"name": "kind", "in": "query",
+         "schema": {"type": "string", "enum": ["training", "meeting"]}}],
+    "responses": {"200": _json({"type": "object", "required": ["items", "next_cursor"],
+                                "properties": {
+                                    "items": {"type": "array",
+                                              "items": {"$ref": _REF + "TrainingItem"}},
+                                    "next_cursor": {"type": ["string", "null"]}}}),
+                  **_errors(400, 401)}}}
+PATHS["/trainings/{training_id}"] = {"get": {
+    "summary": "One training or meeting for a supervisor, with its counts and its "
+               "attendance list (who must attend in the caller's jurisdiction, who was "
+               "present, how: keyset-paged by limit and cursor); 404 outside what it may "
+               "see, and for cadres",
+    "parameters": [{"name": "training_id", "in": "path", "required": True,
+                    "schema": {"type": "integer"}}, *KEYSET_PARAMS],
+    "responses": {"200": _json({"$ref": _REF + "TrainingDetail"}),
+                  **_errors(400, 401, 404)}}}
 
 # The document itself.
 PATHS["/openapi.json"] = {"get": {
@@ -1098,7 +1188,42 @@ SCHEMAS["QuarterReport"] = _obj(
         "entries": {"type": "array", "items": _obj(["item", "status", "text"], {
             "item": {"type": "string", "description": "the commitment, as pledged"},
             "status": _ENTRY_STATUS, "text": {"type": "string"}})},
-        "summary": {"type": "string"}, "submitted_at": _TIME})
+        "summary": {"type": "string"}, "submitted_at": _TIME,
+        "review": {"oneOf": [{"type": "null"}, _obj(["decision", "remark", "reviewed_at"], {
+            "decision": {"type": "string", "enum": ["approve", "return"]},
+            "remark": {"type": "string", "description": "what the team should change "
+                                                        "(a return always says)"},
+            "reviewed_at": _TIME})],
+            "description": "the township's review of this version; null: not reviewed"}})
+SCHEMAS["QuarterReport"]["required"].append("review")
+SCHEMAS["PledgeYear"] = _obj(["team_id", "year", "pledge", "quarters"], {
+    "team_id": {"type": "integer"}, "year": {"type": "integer"},
+    "pledge": {"oneOf": [{"type": "null"}, _obj(["id", "version", "items", "written_at"], {
+        "id": {"type": "integer"},
+        "version": {"type": "integer", "description": "1, then one more per rewrite (only "
+                                                      "before a quarter is reported)"},
+        "items": {"type": "array", "items": {"type": "string"},
+                  "description": "the commitments, in order"},
+        "written_at": _TIME})], "description": "the year's pledge as it stands; null: none"},
+    "quarters": {"type": "array", "minItems": 4, "maxItems": 4, "items": _obj(
+        ["quarter", "state", "reports"], {
+            "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+            "state": {"type": "string", "enum": ["none", "pending", "returned", "approved"],
+                      "description": "where the quarter stands: its newest version's"},
+            "reports": {"type": "array", "items": {"$ref": _REF + "QuarterReport"},
+                        "description": "every version handed in, oldest first"}})}})
+PATHS["/pledges"] = {"get": {
+    "summary": "The year's pledge (年承诺) of a team and each quarter's reports (季报告) "
+               "with their reviews: a cadre reads their own team's, a supervisor any team "
+               "of their jurisdiction (404 for any other, as for one that does not exist)",
+    "parameters": [
+        {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
+                                                    "maximum": 2100},
+         "description": "absent: this year"},
+        {"name": "team_id", "in": "query", "schema": {"type": "integer", "minimum": 0},
+         "description": "required for a supervisor; a cadre's own team when absent"}],
+    "responses": {"200": _json({"$ref": _REF + "PledgeYear"}),
+                  **_errors(400, 401, 404)}}}
 PATHS["/quarter-reports"] = {"post": {
     "summary": "The team leader hands in the team's quarterly report (季报告) against the "
                "year's pledge (exactly once by id); the township approves or returns it, "
@@ -1228,11 +1353,14 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/me/bulletins"): "listMyBulletinRows",
     ("post", "/team-report/remarks"): "saveTeamReportRemarks",
     ("post", "/quarter-reports"): "submitQuarterReport",
+    ("get", "/pledges"): "getPledgeYear",
     ("post", "/daily-logs"): "writeDailyLog",
     ("get", "/daily-logs"): "getDailyLog",
     ("post", "/trainings/{training_id}/signins"): "signInTraining",
     ("post", "/round-checkins"): "createRoundCheckin",
     ("get", "/rounds"): "listMyRounds",
+    ("get", "/trainings"): "listTrainings",
+    ("get", "/trainings/{training_id}"): "getTraining",
 }
 
 # Answers any operation can give, whatever its own list says: a number too large for the

@@ -68,6 +68,22 @@ def page_args() -> tuple[int, int]:
     return limit, offset
 
 
+MAX_CURSOR = 400
+
+
+def keyset_args() -> tuple[int, str]:
+    """`limit` and the opaque keyset `cursor` of a list paged by checkin.platform.keyset
+    (the service checks that the cursor is one of its list's)."""
+    raw = request.args.get("limit") or str(DEFAULT_LIMIT)
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4 \
+            or not 1 <= int(raw) <= MAX_LIMIT:
+        raise Refusal("invalid_paging", field="limit", most=MAX_LIMIT)
+    cursor = request.args.get("cursor", "")
+    if len(cursor) > MAX_CURSOR:
+        raise Refusal("invalid_cursor", field="cursor")
+    return int(raw), cursor
+
+
 def page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
     """Callers fetch limit + 1 rows; one extra row means there is a next page."""
     has_more = len(items) > limit

@@ -15,6 +15,8 @@ from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from checkin.domain.refusal import Refusal
+
 T = TypeVar("T")
 
 
@@ -53,6 +55,17 @@ def decode(cursor: str, like: Sequence[type] | None = None) -> list[Any] | None:
             type(v) is t for v, t in zip(value, like, strict=True))):
         return None
     return value
+
+
+def check(cursor: str, like: Sequence[type],
+          parse: Callable[[list[Any]], list[Any] | None] | None = None) -> None:
+    """Refuse (invalid_cursor, 400) a cursor that is not one of this list's: where a page
+    asks for it (the API) a cursor that is not understood is an error, not page one."""
+    if not cursor:
+        return
+    wanted = decode(cursor, like)
+    if wanted is None or (parse is not None and parse(wanted) is None):
+        raise Refusal("invalid_cursor", field="cursor")
 
 
 def after(columns: Sequence[Any], values: Sequence[Any], descending: bool = False

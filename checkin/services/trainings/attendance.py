@@ -1,7 +1,9 @@
 """Attendance at a session: the cadre's sign-in at the venue (the rotating token, the fix
 and the time, judged against the venue's fence and the session's hours) and the
 organiser's mark (with a reason, by whom). Insert-only; one counting record per person
-and day: a second sign-in the same day answers the first."""
+and day: a second sign-in the same day answers the first. Read back a person's records of
+a page of sessions, or a session's invitees in a scope a page at a time (keyset, by
+invitation), each with all their records."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import trainings
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Training, TrainingAttendance, TrainingInvitee, User
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, keyset
 from checkin.platform.among import among
 from checkin.platform.exactly_once import replay_or_conflict
 from checkin.scope import Scope
@@ -151,6 +153,69 @@ def roster(session: Session, training: Training, offset: int, limit: int
             else:
                 attempts[row.user_id] += 1
     return [RosterRow(u, days[u.id], attempts[u.id]) for u in users], total
+
+
+@dataclass(frozen=True)
+class Tally:
+    counted_days: int  # days with a counting record
+    marked_days: int  # of them, marked by the organiser
+    not_counted: int  # sign-ins kept as evidence that did not count
+
+
+def tally(records: Sequence[TrainingAttendance]) -> Tally:
+    counting = [r for r in records if r.counts]
+    return Tally(len({r.day for r in counting}),
+                 len({r.day for r in counting if r.method == "organiser"}),
+                 sum(1 for r in records if not r.counts))
+
+
+def own_records(session: Session, user_id: int, training_ids: Sequence[int]
+                ) -> dict[int, list[TrainingAttendance]]:
+    """Session id -> every record of `user_id` at it (counting or not), oldest first: one
+    query for a page of sessions."""
+    found: dict[int, list[TrainingAttendance]] = defaultdict(list)
+    if training_ids:
+        for row in session.scalars(select(TrainingAttendance).where(
+                TrainingAttendance.user_id == user_id,
+                among(session, TrainingAttendance.training_id, training_ids))
+                .order_by(TrainingAttendance.day, TrainingAttendance.received_at,
+                          TrainingAttendance.id)):
+            found[row.training_id].append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One who must attend (as resolved when the session was made) with every record."""
+
+    invitee: TrainingInvitee
+    records: list[TrainingAttendance]
+
+
+def attendees_page(session: Session, scope: Scope, training: Training, cursor: str,
+                   size: int) -> keyset.Page[Attendee]:
+    """The session's invitees whom `scope` may see (a township reading the county's
+    session sees its own people), in the order they were asked, `size` after the one
+    `cursor` names, with their records: three queries for the page and one for the
+    records, whatever its size."""
+    keyset.check(cursor, (int,))
+    stmt = (select(TrainingInvitee)
+            .where(TrainingInvitee.training_id == training.id,
+                   TrainingInvitee.user_id.in_(scope.users().with_only_columns(User.id)))
+            .options(selectinload(TrainingInvitee.user)))
+    found = keyset.page(session, stmt, (TrainingInvitee.id,), lambda i: (i.id,), cursor,
+                        (int,), size)
+    records: dict[int, list[TrainingAttendance]] = defaultdict(list)
+    ids = [i.user_id for i in found.rows]
+    if ids:
+        for row in session.scalars(select(TrainingAttendance).where(
+                TrainingAttendance.training_id == training.id,
+                among(session, TrainingAttendance.user_id, ids))
+                .order_by(TrainingAttendance.day, TrainingAttendance.received_at,
+                          TrainingAttendance.id)):
+            records[row.user_id].append(row)
+    return keyset.Page([Attendee(i, records[i.user_id]) for i in found.rows], found.first,
+                       found.total, found.next_after)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 person may see or run. Visible: a supervisor sees the sessions organised in its area or
 below and those of the areas above it (a township sees the county's); only the
 organising area and above run one (its QR code, marking present). A cadre sees the
-sessions it was asked to."""
+sessions it was asked to. The API lists them newest first a page at a time with a keyset
+cursor (first day, id)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import coordinates, geofence, trainings
 from checkin.domain.refusal import Refusal
 from checkin.models import Area, Training, TrainingInvitee, User, Village
-from checkin.platform import audit
+from checkin.platform import audit, keyset
 from checkin.platform.among import among
 from checkin.scope import Scope, subtree_range
 
@@ -121,6 +122,33 @@ def visible(scope: Scope) -> Select[Training]:
             scope.area_path_clause(Training.area_path)
             | Training.area_path.in_(_ancestor_paths(scope.area_path)))
     return select(Training).where(false())
+
+
+# The cursor of the list: (first day as YYYY-MM-DD, id).
+PAGE_KEY = (str, int)
+
+
+def _page_key(values: list[Any]) -> list[Any] | None:
+    try:
+        return [date.fromisoformat(values[0]), values[1]]
+    except ValueError:
+        return None
+
+
+def page_of(session: Session, scope: Scope, cursor: str, size: int, *,
+            year: int | None = None, kind: str | None = None) -> keyset.Page[Training]:
+    """The sessions `scope` may see (of those beginning in `year`, of `kind`), newest
+    first, `size` after the one `cursor` names; a cursor that is not of this list is
+    refused (invalid_cursor)."""
+    keyset.check(cursor, PAGE_KEY, _page_key)
+    stmt = visible(scope)
+    if year is not None:
+        stmt = stmt.where(Training.first_day.between(date(year, 1, 1), date(year, 12, 31)))
+    if kind is not None:
+        stmt = stmt.where(Training.kind == kind)
+    return keyset.page(session, stmt, (Training.first_day, Training.id),
+                       lambda t: (t.first_day.isoformat(), t.id), cursor, PAGE_KEY, size,
+                       descending=True, parse=_page_key)
 
 
 def runs(scope: Scope, training: Training) -> bool:
