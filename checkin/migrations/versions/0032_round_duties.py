@@ -16,7 +16,8 @@ down_revision = '0031_outside_helper_phones'
 branch_labels = None
 depends_on = None
 
-_TABLES = ('round_checkins',)
+# Insert-only tables of this revision and the columns the purge may change (personal data).
+_INSERT_ONLY = {'round_checkins': ('lat', 'lon')}
 _UNLOCK_TABLE = 'evidence_unlock'
 _PG_FUNCTION = 'insert_only_guard'
 _PG_FUNCTION_SQL = """
@@ -33,15 +34,18 @@ END
 $$"""
 
 
-def _insert_only_statements(dialect: str, table: str, columns: list[str]) -> list[str]:
+def _insert_only_statements(dialect: str, table: str, columns: list[str],
+                            personal: tuple[str, ...]) -> list[str]:
     if dialect == 'postgresql':
+        args = ', '.join(f"'{name}'" for name in personal)
         return [
             _PG_FUNCTION_SQL,
             f'DROP TRIGGER IF EXISTS {table}_insert_only ON "{table}"',
             f'CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON "{table}" '
-            f'FOR EACH ROW EXECUTE FUNCTION {_PG_FUNCTION}()',
+            f'FOR EACH ROW EXECUTE FUNCTION {_PG_FUNCTION}({args})',
         ]
-    same = ' AND '.join(f'NEW."{name}" IS OLD."{name}"' for name in columns) or '1'
+    kept = [f'NEW."{name}" IS OLD."{name}"' for name in columns if name not in personal]
+    same = ' AND '.join(kept) or '1'
     return [
         f'CREATE TABLE IF NOT EXISTS {_UNLOCK_TABLE} (reason VARCHAR(16) PRIMARY KEY)',
         f'DROP TRIGGER IF EXISTS {table}_insert_only_update',
@@ -133,14 +137,14 @@ def upgrade() -> None:
     op.create_index('ix_round_checkins_village_day', 'round_checkins',
                     ['village_id', 'local_day'])
     bind = op.get_bind()
-    for table in _TABLES:
+    for table, personal in _INSERT_ONLY.items():
         columns = [column['name'] for column in sa.inspect(bind).get_columns(table)]
-        for statement in _insert_only_statements(bind.dialect.name, table, columns):
+        for statement in _insert_only_statements(bind.dialect.name, table, columns, personal):
             bind.execute(sa.text(statement))
 
 
 def downgrade() -> None:
-    for table in reversed(_TABLES):
+    for table in _INSERT_ONLY:
         if op.get_bind().dialect.name == 'postgresql':
             op.execute(f'DROP TRIGGER IF EXISTS {table}_insert_only ON "{table}"')
         else:
