@@ -136,3 +136,27 @@ def test_retention_days_come_from_the_config(app: Flask, old_records) -> None:
     app.config["RETENTION_DAYS"] = OLD_DAYS + 10
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0 and ": 0 photos" in result.output
+
+
+def test_purge_coarsens_old_round_check_ins_and_keeps_recent_ones(app: Flask, world) -> None:
+    """An envoy's check-ins in their villages (巡村) are positions of a person too."""
+    from checkin.models import RoundCheckin
+
+    with app.app_context():
+        s = db.session()
+        for name, days in (("old", OLD_DAYS), ("new", 3)):
+            when = clock.now() - timedelta(days=days)
+            s.add(RoundCheckin(id=f"00000000-0000-4000-8000-0000000000{len(name)}{days % 10}",
+                               user_id=world["sup_t1"], village_id=world["va"],
+                               recorded_at=when, received_at=when,
+                               local_day=clock.local_day(when), lat=30.851234, lon=116.367891,
+                               accuracy_m=8, distance_m=12.5, in_fence=True, counts=True,
+                               flags="", reasons=[], note=name, queued=False, digest="0" * 64))
+        s.commit()
+    done = app.test_cli_runner().invoke(args=["purge"])
+    assert done.exit_code == 0, done.output
+    assert "1 round check-in positions" in done.output
+    with app.app_context():
+        rows = {r.note: (r.lat, r.lon, r.counts) for r in db.session().scalars(
+            select(RoundCheckin))}
+    assert rows == {"old": (30.85, 116.37, True), "new": (30.851234, 116.367891, True)}
