@@ -45,6 +45,8 @@ run: setup instance/secret_key instance/demo-password
 	@echo "  county           county supervisor (岳西县)"
 	@echo "  township1        township supervisor (温泉镇)"
 	@echo "  cadre01a         first secretary of 汤池村 (cadre01b, cadre01c: team members)"
+	@echo "  envoy1           party-building envoy (党建特派员) of three villages"
+	@echo "  district1        district secretary (管区书记) of the first township's district"
 	@echo
 	@echo "the scheduler (flask run-jobs --every 60) runs beside it: notifications, digests, sweeps"
 	export SECRET_KEY=$$(cat instance/secret_key) JOBS_DAILY_HOUR=$${JOBS_DAILY_HOUR:-0} \

@@ -16,6 +16,7 @@ from checkin.models import Household, User, Village
 from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
 from checkin.ops.demo_pledges import seed_grades, seed_pledges
+from checkin.ops.demo_rounds import seed_rounds
 from checkin.ops.demo_trainings import seed_trainings
 from checkin.platform import audit, clock
 from checkin.roster.read import RawSheet
@@ -127,6 +128,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         seed_pledges(session, random.Random(seed + 4), DEFAULT_POLICY)
         seed_grades(session, DEFAULT_POLICY)
         _seed_duties(session)
+        made.update(seed_rounds(session, random.Random(seed + 5), password or new_password()))
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,

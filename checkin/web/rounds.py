@@ -215,7 +215,7 @@ def assign() -> Any:
     session = db.session()
     try:
         with db.savepoint():
-            duty = duties.assign(session, current_user, _duty_input(request.form))
+            duty = duties.assign(session, current_user.id, _duty_input(request.form))
     except Refusal as exc:
         flash(refusals.message(exc), "error")
         return admin_page(), 422
@@ -240,7 +240,7 @@ def end(duty_id: int) -> Any:
         return redirect(url_for("rounds.admin_page"))
     try:
         with db.savepoint():
-            duties.end(session, current_user, duty, last_day)
+            duties.end(session, current_user.id, duty, last_day)
     except Refusal as exc:
         flash(refusals.message(exc), "error")
         return redirect(url_for("rounds.admin_page"))

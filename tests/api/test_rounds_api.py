@@ -33,7 +33,7 @@ def assign(app: Flask, username: str, kind: str, codes: tuple[str, ...], *,
     with app.app_context():
         s = db.session()
         admin = s.get(User, 1) or s.scalar(select(User).where(User.role == "admin"))
-        duty = duties.assign(s, admin, duties.DutyInput(
+        duty = duties.assign(s, admin.id, duties.DutyInput(
             username=username, kind=kind, village_codes=codes,
             start=start or clock.today() - timedelta(days=30), weekday=weekday))
         s.commit()

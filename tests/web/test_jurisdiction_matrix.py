@@ -156,7 +156,7 @@ def _rounds_of(app: Flask) -> None:
                 ("cadre_a", "envoy", "34080101", "VillageAlpha"),
                 ("sup_t2", "district_secretary", "34080201", "VillageBeta"),
                 ("cadre_c", "envoy", "34090101", "VillageGamma")):
-            duty = duties.assign(s, admin, duties.DutyInput(
+            duty = duties.assign(s, admin.id, duties.DutyInput(
                 username=holder, kind=kind, village_codes=(code,),
                 start=clock.today() - timedelta(days=40), weekday=2,
                 title=f"{marker}巡村"))

@@ -103,7 +103,7 @@ def _holder_duty(app: Flask, world, username: str = "envoy1", kind: str = "envoy
         if s.scalar(select(User).where(User.username == username)) is None:
             new_user(s, username, "EnvoyOne特派员", "supervisor", area_id=world["county"])
         admin_user = s.scalar(select(User).where(User.username == "admin"))
-        duty = duties.assign(s, admin_user, duties.DutyInput(
+        duty = duties.assign(s, admin_user.id, duties.DutyInput(
             username=username, kind=kind, village_codes=codes,
             start=clock.today() - timedelta(days=60), weekday=weekday))
         s.commit()

@@ -59,7 +59,7 @@ def _township_and_county(session: Session, villages: list[Village]
     return townships, [parents.get(t) or 0 for t in townships]
 
 
-def assign(session: Session, actor: User, data: DutyInput) -> RoundDuty:
+def assign(session: Session, actor_id: int | None, data: DutyInput) -> RoundDuty:
     """A new duty (flushed, audited; the caller commits)."""
     if data.kind not in rounds.KINDS:
         raise Refusal("round_bad_kind", field="kind", kind=data.kind)
@@ -84,11 +84,11 @@ def assign(session: Session, actor: User, data: DutyInput) -> RoundDuty:
         raise Refusal("round_no_villages", field="villages")
     duty = RoundDuty(user_id=holder.id, kind=data.kind, weekday=weekday, area_id=home.id,
                      area_path=home.path, title=data.title.strip()[:MAX_TITLE],
-                     start_date=data.start, assigned_by_id=actor.id)
+                     start_date=data.start, assigned_by_id=actor_id)
     session.add(duty)
     session.flush()
     session.add_all([RoundDutyVillage(duty_id=duty.id, village_id=v.id) for v in villages])
-    audit.record(session, actor_id=actor.id, action="round_duty.assign", entity="round_duty",
+    audit.record(session, actor_id=actor_id, action="round_duty.assign", entity="round_duty",
                  entity_id=duty.id, detail={
                      "user_id": holder.id, "kind": duty.kind, "weekday": weekday,
                      "villages": [v.code for v in villages], "start": data.start.isoformat(),
@@ -97,7 +97,7 @@ def assign(session: Session, actor: User, data: DutyInput) -> RoundDuty:
     return duty
 
 
-def end(session: Session, actor: User, duty: RoundDuty, last_day: date) -> None:
+def end(session: Session, actor_id: int | None, duty: RoundDuty, last_day: date) -> None:
     """The duty's last day (audited); its months up to then stay as they were."""
     if duty.end_date is not None:
         raise Refusal("round_already_ended")
@@ -105,7 +105,7 @@ def end(session: Session, actor: User, duty: RoundDuty, last_day: date) -> None:
         raise Refusal("round_end_before_start", field="end_date", day=last_day.isoformat(),
                       start=duty.start_date.isoformat())
     duty.end_date = last_day
-    audit.record(session, actor_id=actor.id, action="round_duty.end", entity="round_duty",
+    audit.record(session, actor_id=actor_id, action="round_duty.end", entity="round_duty",
                  entity_id=duty.id, detail={"end": last_day.isoformat()})
     session.flush()
 
