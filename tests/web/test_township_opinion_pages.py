@@ -237,3 +237,20 @@ def test_the_cadre_reads_nothing_of_the_opinion(december, world, as_, lang: str)
         html = cadre.get(url).get_data(as_text=True)
         assert "OpinionOne" not in html, url
         assert not [w for w in SPOTCHECK_WORDS if w in html], url
+
+
+def test_the_demo_county_has_opinions_before_its_grades(december) -> None:
+    from checkin.models import AssessmentDecision
+
+    result = december.test_cli_runner().invoke(args=["seed-demo", "--password",
+                                                     "training-room-1"])
+    assert result.exit_code == 0, result.output
+    with december.app_context():
+        s = db.session()
+        opinions = list(s.scalars(select(TownshipOpinion)))
+        decisions = list(s.scalars(select(AssessmentDecision)))
+        assert len(opinions) >= 6 and any(o.supersedes_id for o in opinions)
+        graded = {d.user_id: d.decided_at for d in decisions}
+        assert graded and all(o.written_at <= graded[o.user_id] for o in opinions
+                              if o.user_id in graded)
+        assert set(graded) <= {o.user_id for o in opinions}
