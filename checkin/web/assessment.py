@@ -80,7 +80,8 @@ def county_list() -> Any:
         rows=assessment.rows(session, cadres, year, policy()),
         pages=max(1, -(-total // assessment.PAGE_SIZE)),
         counts=assessment.grade_counts(session, scope, year),
-        may_decide=_may_decide_here())
+        may_decide=_may_decide_here(),
+        township_writes=assessment.writer(current_user).level == "township")
 
 
 def _may_decide_here() -> bool:

@@ -71,6 +71,8 @@ def _audit(app: Flask, prefix: str = "assessment.opinion") -> list[AuditEntry]:
 def test_the_township_writes_and_a_second_version_supersedes_the_first(
         december, world, as_) -> None:
     township = as_(december, "sup_t1")
+    listing = unescape(township.get("/assessments?year=2026").get_data(as_text=True))
+    assert "write the township's opinion before the county grades" in listing
     form = township.get(_sheet(world["cadre_a"])).get_data(as_text=True)
     assert 'name="suggested_grade"' in form and "Opinion of the township party committee" in form
 
