@@ -25,6 +25,8 @@ Decisions:
   a new version names the one it saw standing (409 otherwise). The county reads it on
   the sheet, the list and the printed form; the cadre's own sheet does not carry it (the
   township writes to the county, and its text is free: it may name a check).
+- A grade and an opinion of the same cadre are written one after the other (a lock on the
+  cadre): an opinion cannot be recorded alongside a grade made at the same moment.
 - Every list is a page of cadres and a fixed number of queries for the page.
 """
 
@@ -55,7 +57,7 @@ from checkin.models import (
     Visit,
     WarningTalk,
 )
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
@@ -263,6 +265,7 @@ def decide(session: Session, actor: User, cadre: User, year: int, data: Decision
     `cadre_in_scope` of the actor's scope (out of scope is 404 before this)."""
     if not may_decide(actor, cadre):
         raise Refusal("assessment_needs_county")
+    locks.serialise(session, locks.ASSESSMENTS, cadre.id)  # no opinion slips in meanwhile
     today = clock.today()
     if not rules.opens_on_month(year, today.year, today.month, policy):
         raise Refusal("assessment_not_open", year=year, month=policy.assessment_opens_month)
@@ -320,6 +323,7 @@ def write_opinion(session: Session, actor: User, cadre: User, year: int, data: O
                   policy: Policy) -> TownshipOpinion:
     """Record a version of the township's opinion on the cadre's year. `cadre` must come
     from `cadre_in_scope` of the actor's scope (out of scope is 404 before this)."""
+    locks.serialise(session, locks.ASSESSMENTS, cadre.id)  # no grade slips in meanwhile
     decided = session.scalar(select(AssessmentDecision.id).where(
         AssessmentDecision.user_id == cadre.id, AssessmentDecision.year == year).limit(1))
     opinion_rules.check_writing(writer(actor), cadre.village.area_path if cadre.village
