@@ -290,6 +290,23 @@ TABLE: Mapping[str, Entry] = {
                                       "%(month)s of that year on.")),
     "assessment_changed_meanwhile": Entry(409, _l("Someone decided this cadre's grade "
                                                "meanwhile: read the page again first.")),
+    # The township party committee's opinion before the county grades (乡镇党委意见).
+    "opinion_needs_township": Entry(403, _l("This opinion is written by the township of the "
+                                         "cadre's village, not by the county or an "
+                                         "admin.")),
+    "opinion_not_your_township": Entry(403, _l("Only the township of the cadre's village "
+                                            "writes this opinion.")),
+    "opinion_after_decision": Entry(409, _l("The township's opinion is closed: the county "
+                                         "has graded this year.")),
+    "opinion_not_open": Entry(422, _l("The township's opinions on %(year)s are written "
+                                   "from month %(month)s of that year on.")),
+    "opinion_changed_meanwhile": Entry(409, _l("The township's opinion was written again "
+                                            "meanwhile: read the page again first.")),
+    "opinion_text_required": Entry(422, _l("Write the township's opinion.")),
+    "opinion_text_short": Entry(422, _l("An opinion takes at least %(min)s characters.")),
+    "opinion_text_long": Entry(422, _l("The opinion is longer than %(limit)s characters "
+                                    "(%(n)s written).")),
+    "opinion_grade_unknown": Entry(422, _l("Suggest one of the four grades, or none.")),
     "pledge_empty": Entry(422, _l("Write at least one commitment.")),
     "pledge_too_many": Entry(422, _l("A pledge has at most %(limit)s commitments.")),
     "pledge_year": Entry(422, _l("A pledge is written for this year or the next.")),

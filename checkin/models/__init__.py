@@ -1,7 +1,7 @@
 """Typed ORM models, one module per aggregate; importing this registers them all."""
 
 from checkin.models.area import AREA_LEVELS, Area, Village
-from checkin.models.assessment import AssessmentDecision
+from checkin.models.assessment import AssessmentDecision, TownshipOpinion
 from checkin.models.attendance import (
     LEAVE_STATUSES,
     AttendanceCorrection,
@@ -137,6 +137,7 @@ __all__ = [
     "TeamPledge",
     "TeamReport",
     "TeamReportRemarks",
+    "TownshipOpinion",
     "Training",
     "TrainingAttendance",
     "TrainingInvitee",

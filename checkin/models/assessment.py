@@ -1,4 +1,5 @@
-"""The county's annual assessment decisions (年度考核等次), insert-only."""
+"""The county's annual assessment decisions (年度考核等次) and the township's opinions
+(乡镇党委意见) before them, both insert-only."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
+from checkin.models.area import Area
 from checkin.models.types import UTCDateTime, utcnow
 from checkin.models.user import User
 
@@ -51,3 +53,31 @@ class AssessmentDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+
+
+class TownshipOpinion(Base):
+    """One version of the township party committee's opinion on a cadre's year: the text
+    and a suggested grade (or none). Writing again is a new row (sequence + 1) pointing at
+    the one it supersedes; the latest stands. The township is kept as it was when written
+    (a cadre may later move)."""
+
+    __tablename__ = "township_opinions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "year", "sequence"),
+        CheckConstraint(f"suggested_grade IS NULL OR suggested_grade {GRADE_CHECK}",
+                        name="suggested_grade"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("township_opinions.id"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    text: Mapped[str] = mapped_column(Text)
+    suggested_grade: Mapped[str | None] = mapped_column(String(16))
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    written_by: Mapped[User] = relationship(foreign_keys=[written_by_id])
+    township: Mapped[Area] = relationship()

@@ -15,7 +15,7 @@ from checkin.domain.policy import DEFAULT_POLICY
 from checkin.models import Household, User, Village
 from checkin.ops.demo_evaluation import seed_evaluation
 from checkin.ops.demo_history import seed_history
-from checkin.ops.demo_pledges import seed_grades, seed_pledges
+from checkin.ops.demo_pledges import seed_grades, seed_opinions, seed_pledges
 from checkin.ops.demo_rounds import seed_rounds
 from checkin.ops.demo_trainings import seed_trainings
 from checkin.platform import audit, clock
@@ -126,6 +126,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         seed_trainings(session, random.Random(seed + 2))
         seed_evaluation(session, random.Random(seed + 3))
         seed_pledges(session, random.Random(seed + 4), DEFAULT_POLICY)
+        seed_opinions(session, DEFAULT_POLICY)
         seed_grades(session, DEFAULT_POLICY)
         _seed_duties(session)
         made.update(seed_rounds(session, random.Random(seed + 5), password or new_password()))

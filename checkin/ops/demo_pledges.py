@@ -1,6 +1,7 @@
 """The demo county's yearly pledges with their quarterly reports (one returned and handed
 in again, the last quarter waiting for the township) and, once the year's assessment is
-open, a few of the county's grades; all made through the services, so the rules hold."""
+open, the township's opinions (乡镇党委意见) on its first teams' cadres and a few of the
+county's grades; all made through the services, so the rules hold."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from checkin.domain import assessment as grading
 from checkin.domain import pledges as rules
 from checkin.domain.policy import Policy
-from checkin.models import Area, Team, User
+from checkin.models import Area, Team, User, Village
 from checkin.platform import clock
 from checkin.services.people import assessment
 from checkin.services.reporting import pledges
@@ -78,3 +79,38 @@ def seed_grades(session: Session, policy: Policy) -> None:
     for row in assessment.rows(session, cadres, today.year, policy):
         assessment.decide(session, county, row.cadre, today.year, assessment.DecisionInput(
             grade=row.sheet.ceiling, reason="全年驻村，走访到位，群众认可"), policy)
+
+
+OPINIONS = ("该同志全年驻村在岗，按时参加乡镇学习和例会，走访脱贫户和监测户到位，"
+            "群众认可。同意评为称职。",
+            "该同志能带头推进村集体经济项目，协调解决群众出行难问题；个别月份驻村天数偏少，"
+            "已当面提醒。")
+REWRITTEN = ("该同志全年驻村在岗，按时参加乡镇学习和例会，走访脱贫户和监测户到位，"
+             "带头发展茶叶合作社，群众认可。建议评为优秀。")
+
+
+def seed_opinions(session: Session, policy: Policy) -> None:
+    """Township 1 writes its opinion on the cadres of its first two teams once the year's
+    assessment is open (before the county grades the first team); on one cadre it writes
+    a second version, so the sheet shows an earlier one."""
+    today = clock.today()
+    if not grading.opens_on_month(today.year, today.year, today.month, policy):
+        return
+    township = session.scalars(select(User).where(User.username == "township1")
+                               .options(selectinload(User.area))).first()
+    if township is None or township.area is None:
+        return
+    teams = list(session.scalars(select(Team).join(Village, Village.id == Team.village_id)
+                                 .where(Village.area_path.startswith(township.area.path))
+                                 .order_by(Team.code).limit(2)))
+    for team in teams:
+        cadres = session.scalars(select(User).where(User.team_id == team.id)
+                                 .options(selectinload(User.village)).order_by(User.id))
+        for n, cadre in enumerate(cadres):
+            made = assessment.write_opinion(
+                session, township, cadre, today.year, assessment.OpinionInput(
+                    OPINIONS[n % 2], "competent" if n % 2 == 0 else ""), policy)
+            if n == 0 and team == teams[-1]:
+                assessment.write_opinion(session, township, cadre, today.year,
+                                         assessment.OpinionInput(REWRITTEN, "excellent",
+                                                                 replaces=made.id), policy)

@@ -64,6 +64,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "evaluation_answers": (),
     "evaluation_ratings": (),
     "assessment_decisions": (),
+    "township_opinions": (),
     "team_pledges": (),
     "quarter_reports": (),
     "quarter_report_reviews": (),

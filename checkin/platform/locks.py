@@ -12,6 +12,7 @@ MAKEUP_REQUESTS = 1202
 DAILY_LOGS = 1203
 SPOTCHECK_WEEKS = 1204  # the spot-check draws of one ISO week (key: its Monday)
 ROTATIONS = 1205  # the recall and rotation requests of one cadre (key: the cadre)
+ASSESSMENTS = 1206  # the county's grades and the township's opinions of one cadre (key: the cadre)
 
 
 def serialise(session: Session, topic: int, key: int) -> None:

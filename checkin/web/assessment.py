@@ -17,6 +17,7 @@ from flask_login import current_user
 from checkin import db, refusals
 from checkin.auth import current_scope, roles_required
 from checkin.domain import assessment as rules
+from checkin.domain import township_opinion as opinion_rules
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import User
@@ -79,7 +80,8 @@ def county_list() -> Any:
         rows=assessment.rows(session, cadres, year, policy()),
         pages=max(1, -(-total // assessment.PAGE_SIZE)),
         counts=assessment.grade_counts(session, scope, year),
-        may_decide=_may_decide_here())
+        may_decide=_may_decide_here(),
+        township_writes=assessment.writer(current_user).level == "township")
 
 
 def _may_decide_here() -> bool:
@@ -91,16 +93,24 @@ def _may_decide_here() -> bool:
 @bp.get("/assessments/<int:user_id>")
 @roles_required("supervisor", "admin")
 def sheet(user_id: int) -> Any:
-    cadre = _cadre_or_404(user_id)
-    year = year_arg()
+    return _sheet_page(_cadre_or_404(user_id), year_arg())
+
+
+def _sheet_page(cadre: User, year: int, status: int = 200, *, opinion_error: str = "",
+                typed: assessment.OpinionInput | None = None) -> Any:
+    """The cadre's sheet; after a refused opinion, with the refusal and what was typed."""
     row = assessment.row_of(db.session(), cadre, year, policy())
     today = clock.today()
+    open_now = rules.opens_on_month(year, today.year, today.month, policy())
     return render_template(
         "assessment/sheet.html", row=row, year=year,
         may_decide=assessment.may_decide(current_user, cadre),
-        open_now=rules.opens_on_month(year, today.year, today.month, policy()),
+        open_now=open_now,
         opens_month=policy().assessment_opens_month,
-        min_override=rules.MIN_OVERRIDE_REASON)
+        min_override=rules.MIN_OVERRIDE_REASON,
+        may_write_opinion=assessment.may_write_opinion(current_user, cadre),
+        opinion_error=opinion_error, typed=typed,
+        min_opinion=opinion_rules.MIN_OPINION, max_opinion=opinion_rules.MAX_OPINION), status
 
 
 @bp.post("/assessments/<int:user_id>")
@@ -122,6 +132,29 @@ def decide(user_id: int) -> Any:
     flash(_("%(name)s: %(grade)s for %(year)s is recorded.", name=cadre.name,
             grade=grade_word(made.grade), year=year), "info")
     return redirect(url_for("assessment.sheet", user_id=cadre.id, year=year))
+
+
+@bp.post("/assessments/<int:user_id>/opinion")
+@roles_required("supervisor", "admin")
+def write_opinion(user_id: int) -> Any:
+    """A version of the township's opinion (乡镇党委意见); refused, the sheet again with the
+    refusal beside the form and what was typed (nothing is stored: the answer is >= 400)."""
+    cadre = _cadre_or_404(user_id)
+    year = year_arg()
+    raw = request.form.get("replaces", "")
+    data = assessment.OpinionInput(
+        text=request.form.get("text", ""),
+        suggested_grade=request.form.get("suggested_grade", ""),
+        replaces=int(raw) if raw.isdigit() else None)
+    try:
+        with db.savepoint():
+            assessment.write_opinion(db.session(), current_user, cadre, year, data, policy())
+    except Refusal as exc:
+        return _sheet_page(cadre, year, refusals.status_of(exc.code),
+                           opinion_error=refusals.message(exc), typed=data)
+    flash(_("%(name)s: the township's opinion on %(year)s is recorded.", name=cadre.name,
+            year=year), "info")
+    return redirect(url_for("assessment.sheet", user_id=cadre.id, year=year) + "#opinion")
 
 
 @bp.get("/assessments/<int:user_id>/print")
@@ -154,7 +187,7 @@ def export_list(kind: str) -> Any:
         while True:
             cadres, _total = assessment.cadres_page(session, scope, page, EXPORT_CHUNK)
             for r in assessment.rows(session, cadres, year, policy()):
-                d = r.decision
+                d, o = r.decision, r.opinion
                 yield [r.cadre.name, r.cadre.village.name if r.cadre.village else "",
                        r.cadre.unit.name if r.cadre.unit else "",
                        "第一书记" if r.cadre.is_leader else "工作队员",
@@ -163,7 +196,8 @@ def export_list(kind: str) -> Any:
                        r.records.yellow_cards, r.records.red_flags, r.records.warning_talks,
                        words[r.sheet.ceiling], words[d.grade] if d else "",
                        "是" if d and d.above_ceiling else "", d.reason if d else "",
-                       d.override_reason if d else ""]
+                       d.override_reason if d else "", o.text if o else "",
+                       words.get(o.suggested_grade or "", "") if o else ""]
             if len(cadres) < EXPORT_CHUNK:
                 return
             page += 1
@@ -172,7 +206,7 @@ def export_list(kind: str) -> Any:
         words: dict[str, str] = {g: grade_word(g) for g in rules.GRADES}
     headers = ["姓名", "村", "派出单位", "职务", "计入天数", "应驻天数", "未请假不在岗",
                "农户否认走访", "黄牌月数", "红旗月数", "约谈", "规则上限", "县定等次",
-               "高于上限", "理由", "高于上限的理由"]
+               "高于上限", "理由", "高于上限的理由", "乡镇党委意见", "乡镇建议等次"]
     return export(kind, f"年度考核-{year}", f"{year}年度 驻村干部年度考核", headers, lines())
 
 

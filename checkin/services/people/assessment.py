@@ -19,13 +19,21 @@ Decisions:
 - The sheet is worked out from the records each time it is read; a decision keeps the
   ceiling and flags as they stood when it was made, and the page says when the records
   have moved the ceiling below the grade since.
+- The township party committee's opinion (乡镇党委意见, rules in
+  checkin/domain/township_opinion.py) is written by a supervisor of the cadre's township
+  from the year's opening month until the county grades; insert-only like the decisions,
+  a new version names the one it saw standing (409 otherwise). The county reads it on
+  the sheet, the list and the printed form; the cadre's own sheet does not carry it (the
+  township writes to the county, and its text is free: it may name a check).
+- A grade and an opinion of the same cadre are written one after the other (a lock on the
+  cadre): an opinion cannot be recorded alongside a grade made at the same moment.
 - Every list is a page of cadres and a fixed number of queries for the page.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -35,6 +43,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import assessment as rules
 from checkin.domain import publication
+from checkin.domain import township_opinion as opinion_rules
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import (
@@ -42,12 +51,13 @@ from checkin.models import (
     BulletinPublication,
     SpotcheckItem,
     SpotcheckResult,
+    TownshipOpinion,
     User,
     Village,
     Visit,
     WarningTalk,
 )
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, locks
 from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.attendance import ledger
@@ -68,10 +78,16 @@ class Row:
     visits: int
     contacts: int
     history: list[AssessmentDecision]  # oldest first; the last one stands
+    opinions: list[TownshipOpinion] = field(default_factory=list)  # oldest first, likewise
 
     @property
     def decision(self) -> AssessmentDecision | None:
         return self.history[-1] if self.history else None
+
+    @property
+    def opinion(self) -> TownshipOpinion | None:
+        """The township's opinion in force: its latest version."""
+        return self.opinions[-1] if self.opinions else None
 
     @property
     def above_now(self) -> bool:
@@ -186,6 +202,17 @@ def histories(session: Session, ids: list[int], year: int
     return out
 
 
+def opinion_histories(session: Session, ids: list[int], year: int
+                      ) -> dict[int, list[TownshipOpinion]]:
+    out: dict[int, list[TownshipOpinion]] = defaultdict(list)
+    for opinion in session.scalars(select(TownshipOpinion).where(
+            among(session, TownshipOpinion.user_id, ids), TownshipOpinion.year == year)
+            .options(selectinload(TownshipOpinion.written_by))
+            .order_by(TownshipOpinion.sequence)):
+        out[opinion.user_id].append(opinion)
+    return out
+
+
 def rows(session: Session, cadres: list[User], year: int, policy: Policy) -> list[Row]:
     """The sheets of `cadres` for `year`: a fixed number of queries for any number."""
     if not cadres:
@@ -194,7 +221,7 @@ def rows(session: Session, cadres: list[User], year: int, policy: Policy) -> lis
     over = clock.today() > date(year, 12, 31)
     found, awards = _findings(session, ids, year), _awards(session, cadres, year)
     talks, visits = _talks(session, cadres, year), _visits(session, ids, year)
-    decided = histories(session, ids, year)
+    decided, opinions = histories(session, ids, year), opinion_histories(session, ids, year)
     out = []
     for item in ledger.ledgers(session, cadres, year, policy):
         cadre, book = item.user, item.ledger
@@ -209,7 +236,7 @@ def rows(session: Session, cadres: list[User], year: int, policy: Policy) -> lis
             target_days=book.target_days, year_over=over)
         made, contacts = visits.get(cadre.id, (0, 0))
         out.append(Row(cadre, book, records, rules.sheet(records, policy), made, contacts,
-                       decided.get(cadre.id, [])))
+                       decided.get(cadre.id, []), opinions.get(cadre.id, [])))
     return out
 
 
@@ -238,6 +265,7 @@ def decide(session: Session, actor: User, cadre: User, year: int, data: Decision
     `cadre_in_scope` of the actor's scope (out of scope is 404 before this)."""
     if not may_decide(actor, cadre):
         raise Refusal("assessment_needs_county")
+    locks.serialise(session, locks.ASSESSMENTS, cadre.id)  # no opinion slips in meanwhile
     today = clock.today()
     if not rules.opens_on_month(year, today.year, today.month, policy):
         raise Refusal("assessment_not_open", year=year, month=policy.assessment_opens_month)
@@ -268,6 +296,66 @@ def decide(session: Session, actor: User, cadre: User, year: int, data: Decision
                  after=audit.snapshot(decision),
                  detail={"user_id": cadre.id, "year": year, "above_ceiling": above})
     return decision
+
+
+# The township's opinion --------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpinionInput:
+    text: str
+    suggested_grade: str = ""
+    replaces: int | None = None  # the version the township saw standing (None: none)
+
+
+def writer(actor: User) -> opinion_rules.Writer:
+    area = actor.area if actor.role == "supervisor" else None
+    return opinion_rules.Writer(actor.role, area.level if area else None,
+                                area.path if area else None)
+
+
+def may_write_opinion(actor: User, cadre: User) -> bool:
+    """Whether the actor is of the township that writes this cadre's opinion (the year
+    may still be closed: not yet open, or graded)."""
+    village = cadre.village
+    return village is not None and opinion_rules.may_write(writer(actor), village.area_path)
+
+
+def write_opinion(session: Session, actor: User, cadre: User, year: int, data: OpinionInput,
+                  policy: Policy) -> TownshipOpinion:
+    """Record a version of the township's opinion on the cadre's year. `cadre` must come
+    from `cadre_in_scope` of the actor's scope (out of scope is 404 before this)."""
+    locks.serialise(session, locks.ASSESSMENTS, cadre.id)  # no grade slips in meanwhile
+    decided = session.scalar(select(AssessmentDecision.id).where(
+        AssessmentDecision.user_id == cadre.id, AssessmentDecision.year == year).limit(1))
+    opinion_rules.check_writing(writer(actor), cadre.village.area_path if cadre.village
+                                else "", decided=decided is not None)
+    today = clock.today()
+    if not rules.opens_on_month(year, today.year, today.month, policy):
+        raise Refusal("opinion_not_open", year=year, month=policy.assessment_opens_month)
+    versions = opinion_histories(session, [cadre.id], year).get(cadre.id, [])
+    standing = versions[-1] if versions else None
+    if (standing.id if standing else None) != data.replaces:
+        raise Refusal("opinion_changed_meanwhile")
+    text, grade = opinion_rules.check_opinion(data.text, data.suggested_grade)
+    assert actor.area_id is not None  # a township supervisor, by check_writing
+    opinion = TownshipOpinion(
+        user_id=cadre.id, year=year, sequence=(standing.sequence + 1) if standing else 1,
+        supersedes_id=standing.id if standing else None, township_id=actor.area_id,
+        text=text, suggested_grade=grade, written_by_id=actor.id, written_at=clock.now())
+    try:
+        with session.begin_nested():
+            session.add(opinion)
+            session.flush()
+    except IntegrityError as exc:  # another version on the same one, written at once
+        raise Refusal("opinion_changed_meanwhile") from exc
+    audit.record(session, actor_id=actor.id,
+                 action="assessment.opinion_rewritten" if standing
+                 else "assessment.opinion_written",
+                 entity="township_opinion", entity_id=opinion.id,
+                 before=audit.snapshot(standing) if standing else None,
+                 after=audit.snapshot(opinion),
+                 detail={"user_id": cadre.id, "year": year, "suggested_grade": grade,
+                         "supersedes_id": standing.id if standing else None})
+    return opinion
 
 
 # The cadre's own view -----------------------------------------------------------------------
