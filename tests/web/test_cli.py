@@ -14,6 +14,8 @@ from checkin.models import (
     EvaluationAnswer,
     EvaluationRating,
     Household,
+    RoundCheckin,
+    RoundDuty,
     User,
     Village,
     Visit,
@@ -40,7 +42,9 @@ def test_seed_demo_makes_the_county_with_history(app: Flask, tmp_path) -> None:
     with app.app_context():
         s = db.session()
         count = lambda model: s.scalar(select(func.count()).select_from(model))  # noqa: E731
-        assert count(Village) == 12 and count(User) == 36 + 4 + 1
+        # 36 cadres, 4 supervisors, the admin, and an envoy and a district secretary
+        assert count(Village) == 12 and count(User) == 36 + 4 + 1 + 2
+        assert count(RoundDuty) == 2 and count(RoundCheckin) > 10
         assert 550 <= count(Household) <= 650
         assert count(Checkin) > 500 and count(AttendanceDay) > 400 and count(Visit) > 200
         # a quarter of the public evaluation: about half the households, some by call
