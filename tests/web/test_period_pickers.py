@@ -174,3 +174,18 @@ def test_a_bad_team_report_period_is_said_so(app: Flask, client, world, login) -
     cadre = login(app.test_client(), "cadre_a")
     assert "不是报告周期" in cadre.get("/team/report?period=x").get_data(as_text=True)
     assert client.get("/team-reports?period=2027-W01").status_code == 404  # not begun
+
+
+@pytest.mark.parametrize(("path", "field"), [("/bulletin", "area"), ("/rounds", "duty")])
+def test_a_page_with_a_filter_beside_the_month_has_one_form_and_one_button(
+        app: Flask, client, world, login, path: str, field: str) -> None:
+    """The month and the page's own filter are sent together: choosing an area and a month
+    takes one press, and the filter is not also kept in a hidden input that would win."""
+    app.config["FIXED_NOW"] = NOW
+    login(client, "sup_county")
+    html = client.get(f"{path}?month=2026-10&{field}={world['t1']}").get_data(as_text=True)
+    assert html.count('class="period-picker"') == 1
+    picker = html[html.index('class="period-picker"'):]
+    picker = picker[:picker.index("</form>")]
+    assert f'<select name="{field}"' in picker and f'name="{field}" value=' not in picker
+    assert html.count(">显示</button>") + html.count(">查看</button>") == 1
