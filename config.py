@@ -100,6 +100,9 @@ class Config:
     # set it apart to rotate SECRET_KEY without changing how past draws verify), and the
     # share of an area's cadres drawn for a presence check each week.
     SPOTCHECK_SECRET = os.environ.get("SPOTCHECK_SECRET") or None
+    # The key of the audit log's digests (platform/audit.py); derived from SECRET_KEY when
+    # unset. Keep it as long as the log: an entry names the key it was made with.
+    AUDIT_DIGEST_KEY = os.environ.get("AUDIT_DIGEST_KEY") or None
     SPOTCHECK_PRESENCE_SHARE = float(os.environ.get("SPOTCHECK_PRESENCE_SHARE", "0.10"))
     # Personal data (photos, positions) of records older than this many days is purged
     # by `flask purge` (run it from cron); the records themselves stay.

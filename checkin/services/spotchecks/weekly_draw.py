@@ -391,7 +391,7 @@ def batch_values(batch: SpotcheckBatch, items: list[dict[str, Any]]) -> dict[str
     """What the audit log's digest of a draw covers: seed, candidates and the items."""
     return {
         "area_id": batch.area_id, "week": batch.week, "seed": batch.seed,
-        "candidates": audit.digest(batch.candidates),
+        "candidates": audit.plain_digest(batch.candidates),
         "items": [[i["position"], i["kind"], i["user_id"], i["visit_id"],
                    i["day"].isoformat(), _clock(i["window_start"]), _clock(i["window_end"])]
                   for i in items],
@@ -442,6 +442,6 @@ def verify(session: Session, batch: SpotcheckBatch, secret: bytes) -> Verificati
                                         for d in presence],
         visits_ok=stored_visits == list(visit_ids),
         audit_ok=entry is not None
-        and entry.after_digest == audit.digest(batch_values(batch, list(map(item_values,
-                                                                            items)))),
+        and audit.matches(entry.after_digest, entry.digest_key,
+                          batch_values(batch, list(map(item_values, items)))),
         presence=len(presence), visits=len(visit_ids))
