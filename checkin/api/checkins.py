@@ -57,21 +57,27 @@ def with_reasons(row: Checkin) -> dict[str, Any]:
     return body
 
 
-def parse_checkin(body: dict[str, Any]) -> CheckinInput:
+def note_and_queued(body: dict[str, Any]) -> tuple[str | None, bool]:
+    """A check-in's optional note (bounded, blank is none) and whether it was queued on the
+    phone (the outbox): check-ins in a cadre's village and a duty holder's alike."""
     note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
         raise Refusal("invalid_text", field="note", name="note", limit=MAX_NOTE)
     queued = body.get("queued", False)
     if not isinstance(queued, bool):
         raise Refusal("not_a_bool", field="queued", name="queued")
+    return (note.strip() or None) if isinstance(note, str) else None, queued
+
+
+def parse_checkin(body: dict[str, Any]) -> CheckinInput:
+    note, queued = note_and_queued(body)
     fields = {key: body.get(key) for key in ("id", "lat", "lon", "accuracy_m", "recorded_at",
                                              "note", "queued")}
     return CheckinInput(
         id=client_id(body.get("id")), lat=require_number(body, "lat"),
         lon=require_number(body, "lon"), accuracy_m=require_number(body, "accuracy_m"),
         recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"),
-        note=note.strip() or None if isinstance(note, str) else None, queued=queued,
-        digest=payload_digest(fields))
+        note=note, queued=queued, digest=payload_digest(fields))
 
 
 @bp.post("/checkins")

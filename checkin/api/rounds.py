@@ -11,6 +11,7 @@ from flask_login import current_user
 from checkin import db
 from checkin.api import bp
 from checkin.api.attendance import month_arg
+from checkin.api.checkins import note_and_queued
 from checkin.api.once import store_once
 from checkin.api.payload import json_object, require_number
 from checkin.api.timefmt import parse_moment, utc_z
@@ -22,7 +23,7 @@ from checkin.platform import clock
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.reasons import flag_text
 from checkin.services.rounds import checkins, duties, standing
-from checkin.services.rounds.checkins import MAX_NOTE, RoundCheckinInput
+from checkin.services.rounds.checkins import RoundCheckinInput
 from checkin.settings import policy
 
 
@@ -40,12 +41,7 @@ def round_checkin_json(row: RoundCheckin) -> dict[str, Any]:
 
 
 def parse_round_checkin(body: dict[str, Any]) -> RoundCheckinInput:
-    note = body.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
-        raise Refusal("invalid_text", field="note", name="note", limit=MAX_NOTE)
-    queued = body.get("queued", False)
-    if not isinstance(queued, bool):
-        raise Refusal("not_a_bool", field="queued", name="queued")
+    note, queued = note_and_queued(body)
     village_id = body.get("village_id")
     if isinstance(village_id, bool) or not isinstance(village_id, int) or not (
             0 < village_id < 2**31):
@@ -56,8 +52,7 @@ def parse_round_checkin(body: dict[str, Any]) -> RoundCheckinInput:
         id=client_id(body.get("id")), village_id=village_id, lat=require_number(body, "lat"),
         lon=require_number(body, "lon"), accuracy_m=require_number(body, "accuracy_m"),
         recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"),
-        note=note.strip() or None if isinstance(note, str) else None, queued=queued,
-        digest=payload_digest(fields))
+        note=note, queued=queued, digest=payload_digest(fields))
 
 
 @bp.post("/round-checkins")

@@ -14,7 +14,7 @@ from checkin.models import RoundCheckin, User
 from checkin.platform import clock
 from checkin.services.rounds import duties
 from tests.browser.helpers import PageLog, horizontal_overflow, shot
-from tests.browser.test_offline import OUTBOX_JS, go_offline, phone, signed_in_page
+from tests.browser.test_offline import OUTBOX_JS, check_in, go_offline, phone, signed_in_page
 
 
 def _envoy_of_alpha_and_beta(app: Flask) -> int:
@@ -25,16 +25,6 @@ def _envoy_of_alpha_and_beta(app: Flask) -> int:
             start=clock.today() - timedelta(days=20)))
         s.commit()
         return duty.user_id
-
-
-def _send(page) -> None:
-    page.locator("#locate").click()
-    page.wait_for_function("() => document.getElementById('send').disabled === false")
-    page.locator("#send").click()
-    page.wait_for_function("""() => {
-        const r = document.getElementById('result');
-        return !r.hidden && /\\b(ok|bad|warn)\\b/.test(r.className);
-    }""")
 
 
 def test_an_envoy_checks_in_at_a_village_with_and_without_signal(
@@ -48,7 +38,7 @@ def test_an_envoy_checks_in_at_a_village_with_and_without_signal(
     page.locator(f"a[href='/my/rounds/{world['va']}/checkin']").click()
     page.wait_for_url(f"**/my/rounds/{world['va']}/checkin")
     assert horizontal_overflow(page) == []
-    _send(page)
+    check_in(page)
     assert "这次到村走访已计入" in page.locator("#result").inner_text()
     shot(page, "rounds-checkin-sent-zh")
     with app.app_context():
@@ -57,7 +47,7 @@ def test_an_envoy_checks_in_at_a_village_with_and_without_signal(
         assert first.counts and not first.queued
 
     go_offline(context, page)
-    _send(page)
+    check_in(page)
     assert "保存在手机上" in page.locator("#result").inner_text()
     kept = page.evaluate(OUTBOX_JS)
     assert [(r["kind"], r["state"], r["body"]["village_id"]) for r in kept] == [

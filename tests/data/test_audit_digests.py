@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from checkin import db
-from checkin.db import make_engine
-from checkin.migrate import alembic_config, upgrade
+from checkin.migrate import upgrade
 from checkin.models import AuditEntry, User
 from checkin.platform import audit
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.data.conftest import downgrade
 
 PHONE = "138000000097"  # cadre_a's number in the test world
 
@@ -99,36 +94,13 @@ def _stored_digest(answer) -> str:
 REVISION = "0035_audit_keyed_digests"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    name = f"checkin_0035_{os.getpid()}"
-    if request.param == "sqlite":
-        url: str | None = f"sqlite:///{tmp_path / 'm.db'}"
-    else:
-        url = _postgres_database(name)
-        if url is None:
-            pytest.skip("PostgreSQL is not reachable")
-    made = make_engine(url)
-    yield made
-    made.dispose()
-    if request.param == "postgresql":
-        _drop_postgres_database(name)
-
-
-def _downgrade(engine: Engine, target: str) -> None:
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, target)
-
-
 def test_0035_goes_down_and_up_keeping_the_entries_and_their_guard(engine: Engine) -> None:
     upgrade(engine)
     with engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO audit_log (at, action, entity, after_digest, digest_key, detail) "
             "VALUES (CURRENT_TIMESTAMP, 'test.kept', 'x', 'd', 'h1:abc', '{}')"))
-    _downgrade(engine, f"{REVISION}-1")
+    downgrade(engine, f"{REVISION}-1")
     assert "digest_key" not in {c["name"] for c in sa.inspect(engine).get_columns("audit_log")}
     upgrade(engine)
     with engine.begin() as conn:

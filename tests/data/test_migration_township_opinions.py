@@ -3,44 +3,15 @@ SQLite and PostgreSQL, and the table it makes is insert-only."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
-from checkin.db import make_engine
-from checkin.migrate import alembic_config, upgrade
+from checkin.migrate import upgrade
 from checkin.models import User
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.data.conftest import downgrade
 
 REVISION = "0033_township_opinions"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    name = f"checkin_0033_{os.getpid()}"
-    if request.param == "sqlite":
-        url: str | None = f"sqlite:///{tmp_path / 'm.db'}"
-    else:
-        url = _postgres_database(name)
-        if url is None:
-            pytest.skip("PostgreSQL is not reachable")
-    made = make_engine(url)
-    yield made
-    made.dispose()
-    if request.param == "postgresql":
-        _drop_postgres_database(name)
-
-
-def _downgrade(engine: Engine, target: str) -> None:
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, target)
 
 
 def _has_table(engine: Engine) -> bool:
@@ -50,7 +21,7 @@ def _has_table(engine: Engine) -> bool:
 def test_0033_goes_up_down_and_up(engine: Engine) -> None:
     upgrade(engine)
     assert _has_table(engine)
-    _downgrade(engine, f"{REVISION}-1")
+    downgrade(engine, f"{REVISION}-1")
     assert not _has_table(engine)
     with engine.connect() as conn:
         versions = {row[0] for row in conn.execute(sa.text(

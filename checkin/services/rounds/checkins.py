@@ -19,8 +19,6 @@ from checkin.platform.exactly_once import replay_or_conflict
 from checkin.services.attendance.checkins import fence_of
 from checkin.services.rounds import duties
 
-MAX_NOTE = 2000
-
 
 @dataclass(frozen=True)
 class RoundCheckinInput:
