@@ -20,6 +20,7 @@ import itertools
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date, datetime
 from typing import IO, Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from flask import Response, abort, request
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wsgi import wrap_file
@@ -100,9 +102,10 @@ def xlsx_table(out: IO[bytes], name: str, title: str, headers: Sequence[str],
         heading.append(cell)
     sheet.append(heading)
     colours = {k: PatternFill("solid", fgColor=v) for k, v in (fills or {}).items()}
+    styles: dict[object, StyleArray] = {}
     count = 0
     for row in itertools.chain(sample, rows):
-        sheet.append([_xlsx_cell(sheet, value, colours) for value in row])
+        sheet.append([_xlsx_cell(sheet, value, colours, styles) for value in row])
         count += 1
     last = get_column_letter(max(1, len(headers)))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -110,24 +113,34 @@ def xlsx_table(out: IO[bytes], name: str, title: str, headers: Sequence[str],
     return count
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, colours: dict[str, PatternFill]) -> Any:
+def _styled(sheet: WriteOnlyWorksheet, value: Any, key: object,
+            styles: dict[object, StyleArray], **style: Any) -> WriteOnlyCell:
+    """A cell with a number format or a fill. Setting a style looks it up in the
+    workbook's tables (hashing it) every time; a month grid sets 45,000 of them. The first
+    cell of each kind does that, the others copy its style's indexes (bench/exports.py)."""
+    cell = WriteOnlyCell(sheet, value)
+    known = styles.get(key)
+    if known is None:
+        for name, given in style.items():
+            setattr(cell, name, given)
+        styles[key] = copy(cell._style)
+    else:
+        cell._style = copy(known)
+    return cell
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, colours: dict[str, PatternFill],
+               styles: dict[object, StyleArray]) -> Any:
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, local_time(value) if value.tzinfo else value)
-        cell.number_format = TIME_FORMAT
-        return cell
+        return _styled(sheet, local_time(value) if value.tzinfo else value, "time", styles,
+                       number_format=TIME_FORMAT)
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = DAY_FORMAT
-        return cell
+        return _styled(sheet, value, "day", styles, number_format=DAY_FORMAT)
     if isinstance(value, Percent):
-        cell = WriteOnlyCell(sheet, float(value))
-        cell.number_format = "0%"
-        return cell
+        return _styled(sheet, float(value), "percent", styles, number_format="0%")
     fill = colours.get(value) if isinstance(value, str) else None
     if fill is not None:
-        cell = WriteOnlyCell(sheet, value)
-        cell.fill = fill
-        return cell
+        return _styled(sheet, value, ("fill", value), styles, fill=fill)
     return safe_cell(value)
 
 

@@ -94,3 +94,29 @@ def test_shares_are_numbers_shown_as_percentages(client, world, login, make_visi
     share = sheet.cell(row=2, column=header.index("走访覆盖率") + 1)
     assert isinstance(share.value, float) and 0 < share.value <= 1
     assert share.number_format == "0%"
+
+
+def test_every_coloured_and_dated_cell_keeps_its_style(tmp_path) -> None:
+    """Cells after the first of each kind copy its style (exports._styled): each still has
+    its own fill and number format, and plain cells none."""
+    import io
+    from datetime import UTC, date, datetime
+
+    import openpyxl
+
+    from checkin.exports import Percent, xlsx_table
+
+    out = io.BytesIO()
+    rows = [["缺勤", date(2026, 11, n), datetime(2026, 11, n, 2, 0, tzinfo=UTC), Percent(0.5),
+             "在岗", "plain"] for n in range(1, 6)]
+    xlsx_table(out, "t", "t", ["a", "b", "c", "d", "e", "f"], rows,
+               {"缺勤": "FFC7CE", "在岗": "C6EFCE"})
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    for row in sheet.iter_rows(min_row=2):
+        absent, day, moment, share, present, plain = row
+        assert absent.fill.fgColor.rgb.endswith("FFC7CE")
+        assert present.fill.fgColor.rgb.endswith("C6EFCE")
+        assert day.number_format == "yyyy-mm-dd" and day.is_date
+        assert moment.is_date and moment.value.hour == 10  # 02:00 UTC is 10:00 in Shanghai
+        assert share.number_format == "0%"
+        assert plain.fill.fill_type is None and plain.number_format == "General"
