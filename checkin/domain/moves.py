@@ -53,6 +53,7 @@ class MoveFacts:
     last_record_day: date | None  # the household's last visit, contact or move
     reason: str
     outside_chosen: bool = False  # an outside helper was asked for (even an unknown one)
+    to_village_name: str = ""  # for the sentences
 
 
 def check(facts: MoveFacts) -> None:
@@ -60,14 +61,17 @@ def check(facts: MoveFacts) -> None:
     if facts.to_village_id is None:
         raise Refusal("move_village_not_held", field="to_village_id")
     if facts.to_village_id == facts.from_village_id:
-        raise Refusal("move_same_village", field="to_village_id")
+        raise Refusal("move_same_village", field="to_village_id",
+                      village=facts.to_village_name)
     if facts.new_helper_id is not None and facts.new_helper_id == facts.old_helper_id:
         raise Refusal("move_helper_stays", field="helper_id")
     if facts.new_helper_village_id != facts.to_village_id:
-        raise Refusal("move_helper_not_in_village", field="helper_id")
+        raise Refusal("move_helper_not_in_village", field="helper_id",
+                      village=facts.to_village_name)
     if (facts.outside_chosen or facts.outside_village_id is not None) \
             and facts.outside_village_id != facts.to_village_id:
-        raise Refusal("move_outside_not_in_village", field="outside_helper_id")
+        raise Refusal("move_outside_not_in_village", field="outside_helper_id",
+                      village=facts.to_village_name)
     if facts.moved_on is None:
         raise Refusal("move_day_required", field="moved_on")
     if facts.moved_on > facts.today:
