@@ -219,12 +219,18 @@ def test_an_outside_helper_of_the_new_village_and_the_old_one_left_behind(
             world["vc"], world["cadre_c"], gamma_id)
         move = s.scalars(select(HouseholdMove)).one()
         assert (move.from_outside_id, move.to_outside_id) == (alpha.id, gamma_id)
+        # One helper change for the move: the resident cadre and the outside helper together.
+        change = s.scalars(select(HelperChange)).one()
+        assert (change.from_helper_id, change.to_helper_id) == (
+            world["cadre_a2"], world["cadre_c"])
+        assert (change.from_outside_id, change.to_outside_id) == (alpha.id, gamma_id)
     # Back to village A, without an outside helper: the one of Gamma is left behind.
     assert _move(admin, household_id, to_village_id=str(world["va"]),
                  helper_id=str(world["cadre_a"])).status_code == 303
     with app.app_context():
         h = db.session().get(Household, household_id)
         assert (h.village_id, h.outside_helper_id) == (world["va"], None)
+        assert db.session().scalar(select(sa.func.count()).select_from(HelperChange)) == 2
 
 
 def test_the_move_is_insert_only_and_cadres_cannot_move(app: Flask, world, login) -> None:

@@ -121,13 +121,11 @@ def move(session: Session, actor: User, scope: Scope, household: Household, data
     for name in moves.CLEARED_WITH_THE_VILLAGE:
         setattr(household, name, None)
     household.coord_source = "wgs84"
-    # The one way a helper changes: its history row, its grace (from the move's day), its
-    # audit entry; checked against the new village.
+    # The one way a helper changes: its history row (the resident cadre and the outside
+    # helper together), its grace from the move's day, its audit entry; checked against
+    # the new village.
     administration.set_helper(session, household, helper.id, actor_id=actor.id,
-                              day=data.moved_on)
-    if household.outside_helper_id != data.outside_id:
-        administration.set_outside_helper(session, household, data.outside_id,
-                                          actor_id=actor.id, day=data.moved_on)
+                              day=data.moved_on, outside_id=data.outside_id)
     session.add(record)
     session.flush()
     audit.record(session, actor_id=actor.id, action="household.move", entity="household",
