@@ -481,6 +481,8 @@ TABLE: Mapping[str, Entry] = {
                                           "household's last record (%(day)s).")),
     "move_reason_required": Entry(422, _l("Give the reason for the move.")),
     "move_reason_too_long": Entry(422, _l("The reason has at most %(limit)s characters.")),
+    "move_address_too_long": Entry(422, _l("The new address has at most %(limit)s "
+                                        "characters.")),
     "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
                                            "in your jurisdiction, with no check-ins or "
                                            "households in another village.")),

@@ -16,8 +16,10 @@ Decisions:
   often written down after the family has gone); the new helper's grace runs from the day
   of the move with the rule of domain/helpers.py, given once per visit period.
 - What goes with the household: its visits (they keep their own village, as they were
-  made), its register dates, its status, its phone and its address text (the roster
-  corrects an address). What does not: the position, which was in the old village. The
+  made), its register dates, its status and its phone. The address is replaced when the
+  mover gives the new one (blank keeps the old text; the roster corrects it later), the
+  old one kept in the move record. What does not go: the position, which was in the old
+  village. The
   confirmed and the proposed position are cleared (CLEARED_WITH_THE_VILLAGE) so that the
   first accurate visit in the new village proposes a new one; the old position is kept in
   the move record.
@@ -35,6 +37,7 @@ from datetime import date
 from checkin.domain.refusal import Refusal
 
 REASON_LIMIT = 2000
+ADDRESS_LIMIT = 200  # households.address
 # Household columns that belong to the old village: cleared by the move.
 CLEARED_WITH_THE_VILLAGE = ("lat", "lon", "proposed_lat", "proposed_lon",
                             "proposed_by_visit_id")
@@ -54,6 +57,7 @@ class MoveFacts:
     reason: str
     outside_chosen: bool = False  # an outside helper was asked for (even an unknown one)
     to_village_name: str = ""  # for the sentences
+    address: str = ""  # the address in the new village; blank keeps the old text
 
 
 def check(facts: MoveFacts) -> None:
@@ -84,3 +88,5 @@ def check(facts: MoveFacts) -> None:
         raise Refusal("move_reason_required", field="reason")
     if len(reason) > REASON_LIMIT:
         raise Refusal("move_reason_too_long", field="reason", limit=REASON_LIMIT)
+    if len(facts.address.strip()) > ADDRESS_LIMIT:
+        raise Refusal("move_address_too_long", field="address", limit=ADDRESS_LIMIT)

@@ -125,6 +125,8 @@ class HouseholdMove(Base):
     from_lat: Mapped[float | None] = mapped_column(Float)
     from_lon: Mapped[float | None] = mapped_column(Float)
     from_coord_source: Mapped[str] = mapped_column(String(10), default="wgs84")
+    # The address before the move (the household's address is replaced when one is given).
+    from_address: Mapped[str] = mapped_column(String(200), default="")
     moved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

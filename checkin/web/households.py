@@ -34,13 +34,15 @@ def _household(household_id: int) -> Household:
 
 
 def _timeline(household: Household) -> list[tuple[date, str, Any]]:
-    """Moves and helper changes, oldest first."""
+    """Moves and helper changes in the order they were recorded (a move before the helper
+    change it made, on the day it was recorded; its text gives the day of the move)."""
     session = db.session()
     entries: list[tuple[date, str, Any]] = [
-        (row.moved_on, "move", row) for row in moves.history(session, household.id)]
+        (clock.local_day(row.created_at), "move", row)
+        for row in moves.history(session, household.id)]
     entries += [(clock.local_day(row.created_at), "helper", row) for row in
                 administration.helper_history(session, [household.id]).get(household.id, [])]
-    return sorted(entries, key=lambda entry: (entry[0], entry[1] == "move"))
+    return sorted(entries, key=lambda entry: (entry[0], entry[1] != "move"))
 
 
 def _page(household: Household, to: Village | None, form: Mapping[str, str],
@@ -87,7 +89,7 @@ def move(household_id: int) -> Any:
             to_village_id=to_id, helper_id=moves.parse_id(form.get("helper_id", "")),
             outside_id=moves.parse_id(raw_outside), outside_chosen=bool(raw_outside),
             moved_on=moves.parse_day(form.get("moved_on", "")),
-            reason=form.get("reason", ""))
+            reason=form.get("reason", ""), address=form.get("address", ""))
         with db.savepoint():
             made = moves.move(session, current_user, current_scope(), found, data,
                               clock.today())

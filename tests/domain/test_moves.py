@@ -36,6 +36,7 @@ def test_a_good_move_passes() -> None:
     ({"moved_on": TODAY - timedelta(days=11)}, "move_day_before_history"),
     ({"reason": "   "}, "move_reason_required"),
     ({"reason": "x" * (moves.REASON_LIMIT + 1)}, "move_reason_too_long"),
+    ({"address": "x" * (moves.ADDRESS_LIMIT + 1)}, "move_address_too_long"),
 ])
 def test_each_bad_input_is_refused(change: dict[str, object], code: str) -> None:
     with pytest.raises(Refusal) as caught:

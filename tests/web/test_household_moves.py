@@ -90,7 +90,7 @@ def test_a_county_supervisor_moves_a_household_and_its_history_goes_with_it(
     form = county.get(f"/households/{household_id}?to=34080201").get_data(as_text=True)
     assert "CadreBLeader" in form and "CadreAMember" in form  # the new choices, the old helper
     response = _move(county, household_id, to_village_id=str(world["vb"]),
-                     helper_id=str(world["cadre_b"]))
+                     helper_id=str(world["cadre_b"]), address="安置点3号楼")
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():
         s = db.session()
@@ -105,7 +105,8 @@ def test_a_county_supervisor_moves_a_household_and_its_history_goes_with_it(
         assert (move.from_helper_id, move.to_helper_id) == (world["cadre_a2"], world["cadre_b"])
         assert (move.moved_on, move.reason, move.moved_by_id) == (
             date(2026, 6, 1), REASON, world["sup_county"])
-        assert (move.from_lat, move.from_lon) == old_position
+        assert (move.from_lat, move.from_lon, move.from_address) == (*old_position, "AddrA1")
+        assert h.address == "安置点3号楼"
         change = s.scalars(select(HelperChange)).one()
         assert (change.from_helper_id, change.to_helper_id, change.grace_from) == (
             world["cadre_a2"], world["cadre_b"], date(2026, 6, 1))
@@ -168,6 +169,7 @@ def test_a_township_supervisor_cannot_move_a_household_to_another_township(
     ({"to_village_id": "vc"}, "not in your jurisdiction"),
     ({"to_village_id": "999999"}, "not in your jurisdiction"),
     ({"outside_helper_id": "alpha"}, "registered for another village"),
+    ({"address": "x" * 201}, "new address has at most 200"),
 ])
 def test_bad_input_gives_a_clear_message_and_nothing_is_stored(
         app: Flask, world, login, fields: dict[str, str], words: str) -> None:

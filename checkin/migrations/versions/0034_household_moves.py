@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column('from_lat', sa.Float(), nullable=True),
         sa.Column('from_lon', sa.Float(), nullable=True),
         sa.Column('from_coord_source', sa.String(length=10), nullable=False),
+        sa.Column('from_address', sa.String(length=200), nullable=False),
         sa.Column('moved_by_id', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['household_id'], ['households.id'],

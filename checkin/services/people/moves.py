@@ -32,6 +32,7 @@ class MoveInput:
     outside_chosen: bool  # something was chosen as the outside helper (maybe nothing valid)
     moved_on: date | None
     reason: str
+    address: str = ""  # the address in the new village; blank keeps the old text
 
 
 def parse_day(text: str) -> date | None:
@@ -85,7 +86,7 @@ def _state(household: Household) -> dict[str, Any]:
             "outside_helper_id": household.outside_helper_id,
             "helper_grace_from": None if grace is None else grace.isoformat(),
             **{name: getattr(household, name) for name in moves.CLEARED_WITH_THE_VILLAGE},
-            "coord_source": household.coord_source}
+            "coord_source": household.coord_source, "address": household.address}
 
 
 def move(session: Session, actor: User, scope: Scope, household: Household, data: MoveInput,
@@ -106,7 +107,8 @@ def move(session: Session, actor: User, scope: Scope, household: Household, data
         outside_village_id=None if outside is None else outside.village_id,
         outside_chosen=data.outside_chosen, moved_on=data.moved_on, today=today,
         last_record_day=last_record_day(session, household), reason=data.reason,
-        to_village_name="" if to_village is None else to_village.name))
+        to_village_name="" if to_village is None else to_village.name,
+        address=data.address))
     assert to_village is not None and helper is not None and data.moved_on is not None
     before = _state(household)
     record = HouseholdMove(
@@ -115,12 +117,15 @@ def move(session: Session, actor: User, scope: Scope, household: Household, data
         to_helper_id=helper.id, from_outside_id=household.outside_helper_id,
         to_outside_id=data.outside_id, moved_on=data.moved_on, reason=data.reason.strip(),
         from_lat=household.lat, from_lon=household.lon,
-        from_coord_source=household.coord_source, moved_by_id=actor.id)
+        from_coord_source=household.coord_source, from_address=household.address,
+        moved_by_id=actor.id)
     household.village_id = to_village.id
     household.village = to_village
     for name in moves.CLEARED_WITH_THE_VILLAGE:
         setattr(household, name, None)
     household.coord_source = "wgs84"
+    if data.address.strip():
+        household.address = data.address.strip()
     # The one way a helper changes: its history row (the resident cadre and the outside
     # helper together), its grace from the move's day, its audit entry; checked against
     # the new village.
