@@ -26,7 +26,11 @@ Decisions:
 - Who sees it: the household is in the new village's jurisdiction from the move on. The
   old village's supervisors who do not hold the new village no longer see the household
   nor its move (the move names the new village and helper, outside their jurisdiction);
-  they still see the visits made in their village, which stay there.
+  they still see the visits made in their village, which stay there (with their village's
+  fence and name, never the new village's). The new village's supervisors see the
+  household's own history on its page: the move (from which village), its helpers, and
+  the day, kind and maker of each past visit with the village it was made in; the old
+  visits' pages (photos, positions, notes) stay in the old village's jurisdiction.
 """
 
 from __future__ import annotations

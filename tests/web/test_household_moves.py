@@ -247,3 +247,22 @@ def test_the_move_is_insert_only_and_cadres_cannot_move(app: Flask, world, login
     for statement in ("UPDATE household_moves SET reason = 'x'", "DELETE FROM household_moves"):
         with pytest.raises(sa.exc.DatabaseError, match="insert-only"), engine.begin() as conn:
             conn.execute(sa.text(statement))
+
+
+def test_the_old_visits_stay_in_the_old_village_without_showing_the_new_one(
+        app: Flask, world, login) -> None:
+    """The old township still sees the visits made in its village, with its own village's
+    fence and name; nothing of the new village (its name, the new position) shows there."""
+    app.config["FIXED_NOW"] = JUNE_1
+    household_id = _household(app)
+    before = _old_visit(app, household_id)
+    county = login(app.test_client(), "sup_county")
+    assert _move(county, household_id, to_village_id=str(world["vb"]),
+                 helper_id=str(world["cadre_b"])).status_code == 303
+    old = login(app.test_client(), "sup_t1")
+    page = old.get(f"/visits/{before['id']}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "VillageAlpha" in body and "VillageBeta" not in body
+    table = old.get("/visits.csv?from=2026-03-01&to=2026-03-01").get_data(as_text=True)
+    assert "HeadA1" in table and "VillageAlpha" in table and "VillageBeta" not in table
