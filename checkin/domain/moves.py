@@ -23,6 +23,9 @@ Decisions:
   confirmed and the proposed position are cleared (CLEARED_WITH_THE_VILLAGE) so that the
   first accurate visit in the new village proposes a new one; the old position is kept in
   the move record.
+- A phone offline at the move: a visit or contact the old helper made on or before the
+  day of the move and sends later is kept, in the old village (services/visits/recording);
+  one made after that day is refused, as for any household not in the cadre's village.
 - Who sees it: the household is in the new village's jurisdiction from the move on. The
   old village's supervisors who do not hold the new village no longer see the household
   nor its move (the move names the new village and helper, outside their jurisdiction);

@@ -10,7 +10,7 @@ kind (nothing may be stored), and changing the move once made.
 from __future__ import annotations
 
 import html as markup
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from checkin import db
-from checkin.models import AuditEntry, HelperChange, Household, HouseholdMove, OutsideHelper, Visit
+from checkin.models import (
+    AuditEntry,
+    HelperChange,
+    Household,
+    HouseholdMove,
+    OutsideHelper,
+    User,
+    Visit,
+)
 from checkin.platform import clock
 from checkin.scope import Scope
 from checkin.services.visits import households
@@ -266,3 +274,41 @@ def test_the_old_visits_stay_in_the_old_village_without_showing_the_new_one(
     assert "VillageAlpha" in body and "VillageBeta" not in body
     table = old.get("/visits.csv?from=2026-03-01&to=2026-03-01").get_data(as_text=True)
     assert "HeadA1" in table and "VillageAlpha" in table and "VillageBeta" not in table
+
+
+def _offline_contact(app: Flask, username: str, household_id: int, at: datetime) -> Any:
+    """A contact made on the phone at `at` and sent now (the outbox, offline)."""
+    import uuid
+
+    from checkin.services.visits import recording
+
+    with app.app_context():
+        s = db.session()
+        user = s.scalars(select(User).where(User.username == username)).one()
+        visit = recording.record_visit(s, user, recording.VisitInput(
+            id=str(uuid.uuid4()), household_id=household_id, kind="contact",
+            purposes=("care",), note="", lat=None, lon=None, accuracy_m=None,
+            recorded_at=at, queued=True, digest="d" * 64), [], policy())
+        s.commit()
+        return (visit.village_id, visit.local_day)
+
+
+def test_a_visit_made_before_the_move_and_sent_after_it_counts_in_the_old_village(
+        app: Flask, world, login) -> None:
+    """The old helper's phone was offline: what it made on or before the day of the move is
+    kept, in the old village; after that day the household is no longer theirs."""
+    from checkin.domain.refusal import Refusal
+
+    app.config["FIXED_NOW"] = JUNE_1 + timedelta(days=2)
+    household_id = _household(app)
+    county = login(app.test_client(), "sup_county")
+    assert _move(county, household_id, to_village_id=str(world["vb"]),
+                 helper_id=str(world["cadre_b"]), moved_on="2026-06-01").status_code == 303
+    assert _offline_contact(app, "cadre_a2", household_id, JUNE_1 - timedelta(hours=1)) == (
+        world["va"], date(2026, 6, 1))
+    with pytest.raises(Refusal) as caught:
+        _offline_contact(app, "cadre_a2", household_id, JUNE_1 + timedelta(days=1))
+    assert caught.value.code == "no_such_household"
+    # The new helper's contacts are in the new village.
+    assert _offline_contact(app, "cadre_b", household_id, JUNE_1 + timedelta(days=1)) == (
+        world["vb"], date(2026, 6, 2))
