@@ -478,13 +478,35 @@ TABLE: Mapping[str, Entry] = {
     "rotation_decided": Entry(409, _l("This request has already been decided.")),
     "outside_helper_not_in_village": Entry(422, _l("This helper is registered for another "
                                                 "village.")),
+    # A household's move to another village (domain/moves.py).
+    "move_village_not_held": Entry(422, _l("The new village is not in your jurisdiction: a "
+                                        "household is moved by a supervisor who holds both "
+                                        "villages, or by an admin.")),
+    "move_same_village": Entry(422, _l("The household is already in %(village)s.")),
+    "move_helper_stays": Entry(422, _l("The old helper lives in the old village and cannot "
+                                    "stay: choose a cadre of the new village.")),
+    "move_helper_not_in_village": Entry(422, _l("The new helper must be an active cadre of "
+                                             "%(village)s.")),
+    "move_outside_not_in_village": Entry(422, _l("This responsible helper is registered for "
+                                              "another village: choose one of %(village)s, "
+                                              "or none.")),
+    "move_day_required": Entry(422, _l("Give the day of the move.")),
+    "move_day_not_a_date": Entry(422, _l("The day of the move must be a date like "
+                                      "2026-06-01.")),
+    "move_day_future": Entry(422, _l("The day of the move (%(day)s) is in the future.")),
+    "move_day_before_history": Entry(422, _l("The move cannot be dated before the "
+                                          "household's last record (%(day)s).")),
+    "move_reason_required": Entry(422, _l("Give the reason for the move.")),
+    "move_reason_too_long": Entry(422, _l("The reason has at most %(limit)s characters.")),
+    "move_address_too_long": Entry(422, _l("The new address has at most %(limit)s "
+                                        "characters.")),
     "rotation_bad_replacement": Entry(422, _l("The replacement must be another active cadre "
                                            "in your jurisdiction, with no check-ins or "
                                            "households in another village.")),
     # Duties over several villages (domain/rounds.py).
     "round_no_villages": Entry(422, _l("Choose the villages of the duty.")),
-    "round_district_one_township": Entry(422, _l("The villages of a district (管区) are all in "
-                                              "one township.")),
+    "round_district_one_township": Entry(422, _l("The villages of a district are all in one "
+                                              "township.")),
     "round_one_county": Entry(422, _l("The villages of one duty are all in one county.")),
     "round_bad_kind": Entry(422, _l("Unknown kind of duty %(kind)s")),
     "round_needs_weekday": Entry(422, _l("Choose the district secretary's fixed day on "

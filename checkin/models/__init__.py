@@ -26,6 +26,7 @@ from checkin.models.household import (
     HOUSEHOLD_STATUSES,
     HelperChange,
     Household,
+    HouseholdMove,
     OutsideHelper,
 )
 from checkin.models.notify import DELIVERY_STATUSES, Delivery, JobLock, JobRun, Notification
@@ -105,6 +106,7 @@ __all__ = [
     "FeedbackAnswer",
     "HelperChange",
     "Household",
+    "HouseholdMove",
     "JobLock",
     "JobRun",
     "Leave",

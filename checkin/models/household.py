@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, event
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
@@ -103,3 +103,36 @@ class HelperChange(Base):
     to_helper: Mapped[User | None] = relationship(foreign_keys=[to_helper_id])
     to_outside: Mapped[OutsideHelper | None] = relationship(foreign_keys=[to_outside_id])
     changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+
+
+class HouseholdMove(Base):
+    """A household's move to another village (易地扶贫搬迁, domain/moves.py): where from and
+    to, the helpers before and after, the day, why and who; with the position it had in the
+    old village (cleared on the household). Insert-only."""
+
+    __tablename__ = "household_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    from_village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    to_village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    from_helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_helper_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    from_outside_id: Mapped[int | None] = mapped_column(ForeignKey("outside_helpers.id"))
+    to_outside_id: Mapped[int | None] = mapped_column(ForeignKey("outside_helpers.id"))
+    moved_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    from_lat: Mapped[float | None] = mapped_column(Float)
+    from_lon: Mapped[float | None] = mapped_column(Float)
+    from_coord_source: Mapped[str] = mapped_column(String(10), default="wgs84")
+    # The address before the move (the household's address is replaced when one is given).
+    from_address: Mapped[str] = mapped_column(String(200), default="")
+    moved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    from_village: Mapped[Village] = relationship(foreign_keys=[from_village_id])
+    to_village: Mapped[Village] = relationship(foreign_keys=[to_village_id])
+    from_helper: Mapped[User] = relationship(foreign_keys=[from_helper_id])
+    to_helper: Mapped[User] = relationship(foreign_keys=[to_helper_id])
+    to_outside: Mapped[OutsideHelper | None] = relationship(foreign_keys=[to_outside_id])
+    moved_by: Mapped[User] = relationship(foreign_keys=[moved_by_id])

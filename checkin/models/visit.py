@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.db import Base
+from checkin.models.area import Village
 from checkin.models.household import Household
 from checkin.models.types import UTCDateTime, utcnow
 from checkin.models.user import User
@@ -64,6 +65,8 @@ class Visit(Base):
 
     user: Mapped[User] = relationship()
     household: Mapped[Household] = relationship()
+    # The village the visit was made in: a household that moved since is elsewhere now.
+    village: Mapped[Village] = relationship()
     photos: Mapped[list[Photo]] = relationship(back_populates="visit", order_by="Photo.id")
 
     @property

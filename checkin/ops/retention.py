@@ -71,6 +71,7 @@ INSERT_ONLY: dict[str, tuple[str, ...]] = {
     "rotations": (),
     "rotation_decisions": (),
     "helper_changes": (),
+    "household_moves": (),
     "round_checkins": ("lat", "lon"),
 }
 UNLOCK_TABLE = "evidence_unlock"

@@ -13,6 +13,7 @@ DAILY_LOGS = 1203
 SPOTCHECK_WEEKS = 1204  # the spot-check draws of one ISO week (key: its Monday)
 ROTATIONS = 1205  # the recall and rotation requests of one cadre (key: the cadre)
 ASSESSMENTS = 1206  # the county's grades and the township's opinions of one cadre (key: the cadre)
+HOUSEHOLD_MOVES = 1209  # the moves of one household to another village (key: the household)
 
 
 def serialise(session: Session, topic: int, key: int) -> None:

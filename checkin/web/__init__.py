@@ -17,6 +17,7 @@ from checkin.web import (
     evaluation,
     feedback,
     home,
+    households,
     inbox,
     people,
     pledges,
@@ -38,7 +39,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
                    audit_log, feedback, trainings, teams, evaluation, assessment,
-                   pledges, rotations, rounds):
+                   pledges, rotations, rounds, households):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

@@ -27,8 +27,8 @@ from checkin.web import period
 bp = Blueprint("rounds", __name__)
 
 PAGE = 50
-KIND_WORDS = {"envoy": _l("Envoy (党建特派员)"),
-              "district_secretary": _l("District secretary (管区书记)")}
+KIND_WORDS = {"envoy": _l("Party-building envoy"),
+              "district_secretary": _l("District secretary")}
 WEEKDAY_WORDS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                  _l("Saturday"), _l("Sunday")]
 STATE_WORDS = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Still open"),

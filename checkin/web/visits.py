@@ -87,10 +87,14 @@ def visit_page(visit_id: str) -> Any:
     if visit is None:
         abort(404)
     household = visit.household
-    map_data = {"fences": [maps.fence_drawing(household.village)],
+    # The village the visit was made in, and the household's position only while it lives
+    # there (a household that moved since is in another jurisdiction now, issue #19).
+    here = household.village_id == visit.village_id
+    map_data = {"fences": [maps.fence_drawing(visit.village)],
                 "marks": [m for m in (
                     {"lat": household.lat, "lon": household.lon, "ok": True,
-                     "label": household.head_name} if household.lat is not None else None,
+                     "label": household.head_name}
+                    if here and household.lat is not None else None,
                     {"lat": visit.lat, "lon": visit.lon, "ok": not visit.flag_list,
                      "label": visit.recorded_at.isoformat()} if visit.lat is not None else None,
                 ) if m]}
@@ -147,7 +151,7 @@ def _visits_export(kind: str, visits: Iterable[Visit]) -> Any:
     headers = ["时间", "干部", "户编码", "户主", "村", "方式", "目的", "距离(米)", "标记",
                "照片数", "更正"]
     table = ([v.recorded_at, v.user.name, v.household.code, v.household.head_name,
-              v.household.village.name if v.household.village else "",
+              v.village.name if v.village else "",  # where it was made (moves, #19)
               "在户走访" if v.kind == "visit" else "电话/其他联系",
               "、".join(purposes.get(p, p) for p in v.purpose_list),
               None if v.distance_m is None else round(v.distance_m),

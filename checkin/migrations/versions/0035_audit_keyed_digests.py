@@ -3,7 +3,7 @@ were made with, none for the plain SHA-256 of the entries before; audit_log's in
 triggers made again over its columns (DDL copied in as it was when this was written)
 
 Revision ID: 0035_audit_keyed_digests
-Revises: 0033_township_opinions
+Revises: 0034_household_moves
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0035_audit_keyed_digests'
-down_revision = '0033_township_opinions'
+down_revision = '0034_household_moves'
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ is changed when any value is refused."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -287,24 +288,40 @@ def households_of(session: Session, village_id: int) -> list[Household]:
         Household.village_id == village_id).order_by(Household.code)))
 
 
+KEEP = -1  # set_helper's outside_id: keep the household's outside helper as it is
+
+
 def set_helper(session: Session, household: Household, helper_id: int, *,
-               actor_id: int) -> bool:
+               actor_id: int, day: date | None = None, outside_id: int | None = KEEP) -> bool:
     """A household's resident cadre: an active cadre of the household's village. The change
-    is recorded in its history, and the new helper's grace runs from today."""
+    is recorded in its history, and the new helper's grace runs from `day` (today unless
+    given). A move to another village (services/people/moves.py) gives its own day and
+    changes the outside helper in the same record (`outside_id`: one of the village's, or
+    None for none)."""
     helper = session.get(User, helper_id)
     if helper is None or helper.role != "cadre" or not helper.active \
             or helper.village_id != household.village_id:
         raise Refusal("helper_not_in_village", field="helper_id")
-    if household.helper_id == helper.id:
+    if outside_id == KEEP:
+        outside_id = household.outside_helper_id
+    elif outside_id is not None:
+        found = session.get(OutsideHelper, outside_id)
+        if found is None or found.village_id != household.village_id:
+            raise Refusal("outside_helper_not_in_village", field="outside_helper_id")
+    if (household.helper_id, household.outside_helper_id) == (helper.id, outside_id):
         return False
     before = _helpers(household)
     change = _record_change(session, household, actor_id, to_helper_id=helper.id,
-                            to_outside_id=household.outside_helper_id)
+                            to_outside_id=outside_id, day=day)
     household.helper_id = helper.id
+    household.outside_helper_id = outside_id
     household.helper_grace_from = change.grace_from
+    detail: dict[str, Any] = {"before": before["helper_id"], "after": helper.id}
+    if outside_id != before["outside_helper_id"]:
+        detail |= {"outside_before": before["outside_helper_id"], "outside_after": outside_id}
     audit.record(session, actor_id=actor_id, action="household.helper", entity="household",
                  entity_id=household.id, before=before, after=_helpers(household),
-                 detail={"before": before["helper_id"], "after": helper.id})
+                 detail=detail)
     return True
 
 
@@ -315,12 +332,14 @@ def _helpers(household: Household) -> dict[str, Any]:
 
 
 def _record_change(session: Session, household: Household, actor_id: int, *,
-                   to_helper_id: int, to_outside_id: int | None) -> HelperChange:
+                   to_helper_id: int, to_outside_id: int | None,
+                   day: date | None = None) -> HelperChange:
     change = HelperChange(
         household_id=household.id, village_id=household.village_id,
         from_helper_id=household.helper_id, to_helper_id=to_helper_id,
         from_outside_id=household.outside_helper_id, to_outside_id=to_outside_id,
-        grace_from=helpers.grace_from(household.helper_grace_from, clock.today(), policy()),
+        grace_from=helpers.grace_from(household.helper_grace_from, day or clock.today(),
+                                      policy()),
         changed_by_id=actor_id)
     session.add(change)
     session.flush()
@@ -359,9 +378,10 @@ def add_outside_helper(session: Session, village: Village, *, name: str, phone_t
 
 
 def set_outside_helper(session: Session, household: Household, outside_id: int | None, *,
-                       actor_id: int) -> bool:
+                       actor_id: int, day: date | None = None) -> bool:
     """A household's responsible helper who does not live in the village (None: its
-    resident cadre again). Recorded in its history; the grace runs from today."""
+    resident cadre again). Recorded in its history; the grace runs from `day` (today
+    unless given, as set_helper)."""
     if outside_id is not None:
         found = session.get(OutsideHelper, outside_id)
         if found is None or found.village_id != household.village_id:
@@ -370,7 +390,7 @@ def set_outside_helper(session: Session, household: Household, outside_id: int |
         return False
     before = _helpers(household)
     change = _record_change(session, household, actor_id, to_helper_id=household.helper_id,
-                            to_outside_id=outside_id)
+                            to_outside_id=outside_id, day=day)
     household.outside_helper_id = outside_id
     household.helper_grace_from = change.grace_from
     audit.record(session, actor_id=actor_id, action="household.outside_helper",

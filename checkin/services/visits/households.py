@@ -95,3 +95,14 @@ def sort_for_cadre(rows: list[HouseholdRow], helper_id: int) -> list[HouseholdRo
     """Mine first, then the rest of the village; within each, overdue, due, then ok."""
     return sorted(rows, key=lambda r: (r.household.helper_id != helper_id,
                                        cadence.sort_key(r.due, None), r.household.code))
+
+
+def household_row(session: Session, household: Household, today: date, policy: Policy
+                  ) -> HouseholdRow:
+    """One household where it stands, as household_rows computes it for a list."""
+    contact, visit = with_register(household, *last_dates(session, [household.id]).get(
+        household.id, (None, None)))
+    since = helper_since(session, [household]).get(household.helper_id, today)
+    state = cadence.household_due(household.status, contact, visit, since, today, policy,
+                                  household.helper_grace_from)
+    return HouseholdRow(household, contact, visit, state)

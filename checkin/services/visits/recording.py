@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import evidence, geofence
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import Area, Household, Photo, User, Village, Visit
+from checkin.models import Area, Household, HouseholdMove, Photo, User, Village, Visit
 from checkin.photos.phash import bands, to_signed64
 from checkin.photos.pipeline import ProcessedPhoto, process_photo
 from checkin.photos.store import PhotoStore
@@ -101,9 +101,11 @@ def record_visit(session: Session, user: User, data: VisitInput,
     elif data.accuracy_m is not None and not data.accuracy_m >= 0.0:  # a contact's, too
         raise Refusal("invalid_accuracy", field="accuracy_m", accuracy_m=data.accuracy_m)
     household = session.get(Household, data.household_id)
-    if household is None or household.village_id != user.village_id:
+    village = None if household is None else _village_of_visit(session, user, household,
+                                                                data.recorded_at)
+    if household is None or village is None:
         raise Refusal("no_such_household", field="household_id")
-    village = household.village
+    here = village.id == household.village_id  # else made before the household moved
     visit = Visit(id=data.id, user_id=user.id, household_id=household.id,
                   village_id=village.id, kind=data.kind, purposes=",".join(data.purposes),
                   note=data.note, lat=data.lat, lon=data.lon, accuracy_m=data.accuracy_m,
@@ -114,18 +116,33 @@ def record_visit(session: Session, user: User, data: VisitInput,
     flags = _visit_flags(session, user, data, household, village, received, policy)
     visit.flags = ",".join(f.code for f in flags)
     visit.reasons = [{"code": f.code, "params": f.params} for f in flags]
-    if (household.lat is not None and household.lon is not None and data.lat is not None
-            and data.lon is not None):
+    if (here and household.lat is not None and household.lon is not None
+            and data.lat is not None and data.lon is not None):
         visit.distance_m = round(geofence.distance_m(data.lat, data.lon, household.lat,
                                                      household.lon), 1)
     session.add(visit)
     session.flush()
     _add_photos(session, visit, village, photos, policy)
-    _propose_position(session, user, household, visit, policy)
+    if here:
+        _propose_position(session, user, household, visit, policy)
     audit.record(session, actor_id=user.id, action="visit.create", entity="visit",
                  entity_id=visit.id, after={"digest": data.digest,
                                             "corrects": data.corrects_id})
     return visit
+
+
+def _village_of_visit(session: Session, user: User, household: Household,
+                      recorded_at: datetime) -> Village | None:
+    """The village a cadre's visit to the household was made in: the household's, or the
+    cadre's own when the household moved out of it on or after the day the visit was made
+    (a phone offline at the move, issue #19: what it made before is kept, there)."""
+    if household.village_id == user.village_id:
+        return household.village
+    moved_out = session.scalar(select(HouseholdMove.id).where(
+        HouseholdMove.household_id == household.id,
+        HouseholdMove.from_village_id == user.village_id,
+        HouseholdMove.moved_on >= clock.local_day(recorded_at)).limit(1))
+    return None if moved_out is None else session.get(Village, user.village_id)
 
 
 def _visit_flags(session: Session, user: User, data: VisitInput, household: Household,
@@ -134,7 +151,7 @@ def _visit_flags(session: Session, user: User, data: VisitInput, household: Hous
                                 recorded_at=data.recorded_at, received_at=received,
                                 queued=data.queued, in_person=data.kind == "visit")
     home = (household.lat, household.lon) if household.lat is not None and \
-        household.lon is not None else None
+        household.lon is not None and household.village_id == village.id else None
     fence = fence_from(village.lat, village.lon, village.radius_m, village.boundary)
     flags = evidence.visit_flags(facts, home, fence, policy)
     if data.kind == "visit" and data.lat is not None and data.lon is not None:

@@ -54,7 +54,7 @@ def visits_query(scope: Scope, filters: VisitFilters) -> Select[Visit]:
         stmt = stmt.where(Visit.recorded_at < datetime.combine(
             filters.last + timedelta(days=1), time(), zone))
     return stmt.order_by(Visit.recorded_at.desc()).options(
-        selectinload(Visit.photos), selectinload(Visit.household).selectinload(Household.village),
+        selectinload(Visit.photos), selectinload(Visit.household), selectinload(Visit.village),
         selectinload(Visit.user))
 
 
