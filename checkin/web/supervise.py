@@ -27,7 +27,6 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import (
     AttendanceCorrection,
-    CorrectionDecision,
     Leave,
     SendingUnit,
     User,
@@ -311,26 +310,21 @@ def places() -> Any:
 def leave_inbox() -> Any:
     scope = current_scope()
     session = db.session()
-    in_scope = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
-    pending = session.scalars(leave_inbox_service.with_people(
-        in_scope.where(Leave.status == "pending").order_by(Leave.start_date))).all()
-    approved = session.scalars(in_scope.where(Leave.status == "approved")
-                               .order_by(Leave.end_date)).all()
-    overdue = [leave for leave in approved if leaves.overdue(leave)]
-    makeups = session.scalars(select(AttendanceCorrection).where(
-        scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id),
-        AttendanceCorrection.id.not_in(select(CorrectionDecision.correction_id)))
-        .order_by(AttendanceCorrection.day)).all()
     today = clock.today()
-    marked = session.scalars(in_scope.where(
+    in_scope = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
+    pending = leave_inbox_service.pending_page(session, scope, request.args.get("after", ""))
+    overdue = leave_inbox_service.overdue_page(session, scope, today,
+                                               request.args.get("oa", ""))
+    makeups = leave_inbox_service.makeups_page(session, scope, request.args.get("ma", ""))
+    marked = session.scalars(leave_inbox_service.with_people(in_scope.where(
         Leave.end_date >= today - timedelta(days=MARKED_LEAVE_DAYS),
         or_(Leave.same_day, Leave.approved_after_start, Leave.return_backdated),
-        Leave.status.in_(("approved", "closed"))).order_by(Leave.start_date.desc())
+        Leave.status.in_(("approved", "closed")))).order_by(Leave.start_date.desc())
         .limit(200)).all()
     return render_template("supervise/leaves.html", pending=pending, overdue=overdue,
                            marked=marked, today=today, form=DecisionForm(),
                            may_decide=leaves.may_decide, makeups=makeups,
-                           rows=leave_inbox_service.inbox_rows(session, list(pending), policy()))
+                           rows=leave_inbox_service.inbox_rows(session, pending.rows, policy()))
 
 
 def register_filters() -> leave_inbox_service.RegisterFilters:

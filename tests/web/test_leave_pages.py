@@ -109,3 +109,60 @@ def test_cadres_have_no_register(fixed, client, world, login) -> None:
     login(client, "cadre_a")
     assert client.get("/attendance/leaves/register").status_code == 404
     assert client.get(f"/attendance/leaves/register.xlsx?x={uuid.uuid4()}").status_code == 404
+
+
+def _leaves_of(app: Flask, count: int, **values) -> None:
+    """`count` leaves of the cadres of village A and B, written in one transaction."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from checkin import db
+    from checkin.models import User
+    from tests.conftest import new_leave
+
+    with app.app_context():
+        s = db.session()
+        cadres = list(s.scalars(select(User).where(User.role == "cadre",
+                                                   User.username.in_(("cadre_a", "cadre_b")))))
+        for n in range(count):
+            start = date(2026, 6, 1) + timedelta(days=n % 150)
+            new_leave(s, cadres[n % 2], start_date=start, end_date=start, **values)
+        s.commit()
+
+
+def _statements(app: Flask):
+    from sqlalchemy import event
+
+    from checkin import db
+
+    seen = [0]
+    with app.app_context():
+        event.listen(db.engine(), "before_cursor_execute",
+                     lambda *_a: seen.__setitem__(0, seen[0] + 1))
+    return seen
+
+
+@pytest.mark.parametrize("status", ["pending", "approved"])
+def test_a_long_inbox_is_paged_in_a_fixed_number_of_statements(
+        fixed, client, world, login, status) -> None:
+    """A county's inbox held every waiting leave and every return overdue on one page, and
+    loaded each one's cadre in a statement of its own (a province: 18 MB, 4,806 statements,
+    21 s). Now each list is paged, with how many there are, and no statement per row."""
+    login(client, "sup_county")
+    seen = _statements(fixed)
+    _leaves_of(fixed, 10, status=status)
+    seen[0] = 0
+    client.get("/attendance/leaves")
+    few = seen[0]
+    _leaves_of(fixed, 150, status=status)
+    seen[0] = 0
+    html = client.get("/attendance/leaves").get_data(as_text=True)
+    assert seen[0] <= few + 2, (few, seen[0])
+    shown = re.search(r"第 1–50 条，共 (\d+) 条", html)
+    assert shown and int(shown.group(1)) >= 160  # the world's own pending leave besides
+    cursor = re.search(r'href="[^"]*[?&](after|oa)=([^"&]+)[^"]*" rel="next"', html)
+    assert cursor, "no next page"
+    second = client.get(f"/attendance/leaves?{cursor.group(1)}={cursor.group(2)}"
+                        ).get_data(as_text=True)
+    assert f"第 51–100 条，共 {shown.group(1)} 条" in second

@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance
 from checkin.domain.policy import Policy
-from checkin.models import Leave, User
-from checkin.platform import clock
+from checkin.models import AttendanceCorrection, CorrectionDecision, Leave, User
+from checkin.platform import clock, keyset
 from checkin.platform.among import among
 from checkin.platform.periods import overlaps
 from checkin.scope import Scope
@@ -32,6 +33,9 @@ from checkin.services.attendance import ledger
 AWAY_STATUSES = ("pending", "approved", "closed")
 DECIDED_STATUSES = ("approved", "rejected", "closed")
 REGISTER_PAGE = 200
+# Each list of the inbox a page at a time: a county's waiting leave is dozens, a province's
+# thousands (bench: 13,000 pending, 13,000 approved).
+INBOX_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,48 @@ def days_of(leave: Leave) -> int:
 
 def with_people(stmt: Select[Leave]) -> Select[Leave]:
     return stmt.options(selectinload(Leave.user).selectinload(User.village),
+                        selectinload(Leave.user).selectinload(User.team),
                         selectinload(Leave.decided_by))
+
+
+def _day_key(parts: list[Any]) -> list[Any] | None:
+    """A cursor's (day, id) back as column values; None for a day that is not one."""
+    try:
+        return [date.fromisoformat(parts[0]), parts[1]]
+    except ValueError:
+        return None
+
+
+def _by_day(session: Session, stmt: Select[Any], day: Any, key: Any, cursor: str
+            ) -> keyset.Page[Any]:
+    return keyset.page(session, stmt, (day, key),
+                       lambda row: (getattr(row, day.key).isoformat(), getattr(row, key.key)),
+                       cursor, (str, str), INBOX_PAGE, parse=_day_key)
+
+
+def pending_page(session: Session, scope: Scope, cursor: str = "") -> keyset.Page[Leave]:
+    """Leave waiting for a decision, the soonest first, a page at a time."""
+    stmt = with_people(select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id),
+                                           Leave.status == "pending"))
+    return _by_day(session, stmt, Leave.start_date, Leave.id, cursor)
+
+
+def overdue_page(session: Session, scope: Scope, today: date, cursor: str = ""
+                 ) -> keyset.Page[Leave]:
+    """Approved leave whose last day is behind us and not closed (销假), the longest
+    overdue first (attendance.is_return_overdue, in SQL)."""
+    stmt = with_people(select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id),
+                                           Leave.status == "approved", Leave.end_date < today))
+    return _by_day(session, stmt, Leave.end_date, Leave.id, cursor)
+
+
+def makeups_page(session: Session, scope: Scope, cursor: str = ""
+                 ) -> keyset.Page[AttendanceCorrection]:
+    """Make-ups (补卡) waiting for a decision, the oldest day first."""
+    stmt = select(AttendanceCorrection).options(selectinload(AttendanceCorrection.user)).where(
+        scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id),
+        AttendanceCorrection.id.not_in(select(CorrectionDecision.correction_id)))
+    return _by_day(session, stmt, AttendanceCorrection.day, AttendanceCorrection.id, cursor)
 
 
 def inbox_rows(session: Session, pending: list[Leave], policy: Policy) -> list[InboxRow]:
