@@ -22,7 +22,7 @@ from checkin.platform import audit, clock
 from checkin.roster.read import RawSheet
 from checkin.roster.schema import SHEET_BY_NAME
 from checkin.scope import Scope
-from checkin.services.people import accounts, administration, rotations
+from checkin.services.people import accounts, administration, moves, rotations
 from checkin.services.people.roster_import import import_roster
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程储汪"
@@ -170,3 +170,27 @@ def _seed_duties(session: Session) -> None:
         rotations.request(session, township, Scope.for_user(township), cadre,
                           rotation.Request("recall", clock.today(), "多次抽查不在岗，庸懒散拖"),
                           clock.today())
+    _seed_move(session)
+
+
+def _seed_move(session: Session) -> None:
+    """A household resettled (易地扶贫搬迁) today from the last village of the first
+    township into the first village of the second, by the county, with a new helper."""
+    county = session.scalars(select(User).where(User.username == "county")).first()
+    villages = list(session.scalars(select(Village).order_by(Village.code)))
+    if county is None or len(villages) < 2:
+        return
+    first_township = villages[0].area.parent_id
+    source = [v for v in villages if v.area.parent_id == first_township][-1]
+    target = next((v for v in villages if v.area.parent_id != first_township), None)
+    household = session.scalars(select(Household).where(Household.village_id == source.id)
+                                .order_by(Household.code.desc())).first()
+    helper = None if target is None else session.scalars(select(User).where(
+        User.village_id == target.id, User.role == "cadre").order_by(User.username)).first()
+    if target is None or household is None or helper is None:
+        return
+    # Today: no record of the household's history comes after the move.
+    moves.move(session, county, Scope.for_user(county), household, moves.MoveInput(
+        to_village_id=target.id, helper_id=helper.id, outside_id=None, outside_chosen=False,
+        moved_on=clock.today(), reason="易地扶贫搬迁，安置到集中安置点",
+        address=f"{target.name}安置点3号楼"), clock.today())

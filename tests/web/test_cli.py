@@ -14,6 +14,7 @@ from checkin.models import (
     EvaluationAnswer,
     EvaluationRating,
     Household,
+    HouseholdMove,
     RoundCheckin,
     RoundDuty,
     User,
@@ -45,6 +46,7 @@ def test_seed_demo_makes_the_county_with_history(app: Flask, tmp_path) -> None:
         # 36 cadres, 4 supervisors, the admin, and an envoy and a district secretary
         assert count(Village) == 12 and count(User) == 36 + 4 + 1 + 2
         assert count(RoundDuty) == 2 and count(RoundCheckin) > 10
+        assert count(HouseholdMove) == 1  # a household resettled in another township
         assert 550 <= count(Household) <= 650
         assert count(Checkin) > 500 and count(AttendanceDay) > 400 and count(Visit) > 200
         # a quarter of the public evaluation: about half the households, some by call
