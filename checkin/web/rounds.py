@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from checkin import db, refusals
@@ -19,7 +19,7 @@ from checkin.domain import boundary
 from checkin.domain.refusal import Refusal
 from checkin.exports import export
 from checkin.models import RoundDuty, User, Village
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.services.rounds import checkins, duties, standing
 from checkin.settings import policy
 from checkin.web import period
@@ -46,11 +46,6 @@ WEEKDAY_ZH = "一二三四五六日"
 def _words() -> dict[str, Any]:
     return {"kind_words": KIND_WORDS, "weekday_words": WEEKDAY_WORDS,
             "state_words": STATE_WORDS}
-
-
-def _page_no() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 # The holder's side --------------------------------------------------------------------
@@ -123,14 +118,12 @@ def index(kind: str | None = None) -> Any:
         if kind not in ("xlsx", "csv"):
             abort(404)
         return _export(kind, session, stmt.options(*loading).order_by(*order), chosen, today)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = _page_no()
-    shown = list(session.scalars(stmt.options(*loading).order_by(*order)
-                                 .offset((page - 1) * PAGE).limit(PAGE)))
-    rows = standing.standings(session, shown, chosen.year, chosen.month, today, policy(),
-                              _seen(session, shown))
-    return render_template("rounds/index.html", rows=rows, period=chosen, total=total,
-                           page=page, pages=max(1, -(-total // PAGE)), only=only, **_words())
+    found = keyset.page(session, stmt.options(*loading), order, lambda d: (d.kind, d.id),
+                        request.args.get("after", ""), (str, int), PAGE)
+    rows = standing.standings(session, found.rows, chosen.year, chosen.month, today,
+                              policy(), _seen(session, found.rows))
+    return render_template("rounds/index.html", rows=rows, period=chosen, page=found,
+                           only=only, **_words())
 
 
 def _export(kind: str, session: Any, stmt: Any, chosen: period.Period, today: date) -> Any:
@@ -183,14 +176,11 @@ def detail(duty_id: int) -> Any:
 @roles_required("admin")
 def admin_page() -> Any:
     session = db.session()
-    page = _page_no()
     stmt = select(RoundDuty).options(selectinload(RoundDuty.villages),
                                      selectinload(RoundDuty.user))
-    total = session.scalar(select(func.count(RoundDuty.id))) or 0
-    rows = list(session.scalars(stmt.order_by(RoundDuty.id.desc())
-                                .offset((page - 1) * PAGE).limit(PAGE)))
-    return render_template("rounds/admin.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE)), form=request.form,
+    found = keyset.page(session, stmt, (RoundDuty.id,), lambda d: (d.id,),
+                        request.args.get("after", ""), (int,), PAGE, descending=True)
+    return render_template("rounds/admin.html", page=found, form=request.form,
                            today=clock.today(), **_words())
 
 

@@ -195,3 +195,25 @@ def test_the_export_is_one_row_per_duty_and_village(app, world, login) -> None:
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref  # header row, first column
     beta = body[1]
     assert beta[7] >= 1  # the visit of today, if today's week is in this month's report
+
+
+def test_a_long_list_of_duties_is_paged(app, world, login) -> None:
+    with app.app_context():
+        s = db.session()
+        for n in range(55):
+            new_user(s, f"envoy_{n:02d}", f"Envoy{n:02d}", "supervisor", area_id=world["county"])
+            duties.assign(s, None, duties.DutyInput(
+                username=f"envoy_{n:02d}", kind="envoy", village_codes=("34080101",),
+                start=clock.today() - timedelta(days=10)))
+        s.commit()
+    client = login(app.test_client(), "sup_county")
+    first = client.get("/rounds").get_data(as_text=True)
+    assert "第 1–50 条，共 55 条" in first and first.count("/rounds/") >= 50
+    import re
+
+    cursor = re.search(r'href="[^"]*after=([^"&]+)[^"]*" rel="next"', first)
+    assert cursor
+    second = client.get(f"/rounds?after={cursor.group(1)}").get_data(as_text=True)
+    assert "第 51–55 条，共 55 条" in second and "Envoy54" in second
+    admin = login(app.test_client(), "admin")
+    assert "第 1–50 条，共 55 条" in admin.get("/admin/rounds").get_data(as_text=True)
