@@ -14,6 +14,7 @@ from checkin.domain.passwords import new_password
 from checkin.domain.policy import DEFAULT_POLICY
 from checkin.models import Household, User, Village
 from checkin.ops.demo_evaluation import seed_evaluation
+from checkin.ops.demo_go_live import seed_boundary, seed_draw, seed_go_live
 from checkin.ops.demo_history import seed_history
 from checkin.ops.demo_pledges import seed_grades, seed_opinions, seed_pledges
 from checkin.ops.demo_rounds import seed_rounds
@@ -37,6 +38,9 @@ VILLAGE_NAMES = ("汤池", "龙井", "大枫", "黄尾", "石关", "天峡", "�
 UNITS = (("U01", "安徽省农业农村厅"), ("U02", "安庆市财政局"), ("U03", "岳西县人民医院"),
          ("U04", "国网岳西县供电公司"))
 
+
+# The demo county went live this many weeks ago: its records begin then.
+HISTORY_WEEKS = 6
 
 def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -122,7 +126,7 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
                            force_password_change=False)
     made = dict(result.new_accounts)
     if result.created.get("user"):
-        seed_history(session, random.Random(seed + 1))
+        seed_history(session, random.Random(seed + 1), HISTORY_WEEKS)
         seed_trainings(session, random.Random(seed + 2))
         seed_evaluation(session, random.Random(seed + 3))
         seed_pledges(session, random.Random(seed + 4), DEFAULT_POLICY)
@@ -130,6 +134,9 @@ def seed_demo(session: Session, *, password: str | None, seed: int = 20261122,
         seed_grades(session, DEFAULT_POLICY)
         _seed_duties(session)
         made.update(seed_rounds(session, random.Random(seed + 5), password or new_password()))
+        seed_go_live(session, random.Random(seed + 6), HISTORY_WEEKS * 7, DEFAULT_POLICY)
+        seed_boundary(session)
+        seed_draw(session, DEFAULT_POLICY)
     if session.scalars(select(User).where(User.username == "admin")).first() is None:
         chosen = password or new_password()
         admin = User(username="admin", name="系统管理员", role="admin", session_epoch=0,

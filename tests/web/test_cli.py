@@ -15,8 +15,11 @@ from checkin.models import (
     EvaluationRating,
     Household,
     HouseholdMove,
+    OpeningBalance,
     RoundCheckin,
     RoundDuty,
+    SpotcheckBatch,
+    SpotcheckItem,
     User,
     Village,
     Visit,
@@ -47,6 +50,11 @@ def test_seed_demo_makes_the_county_with_history(app: Flask, tmp_path) -> None:
         assert count(Village) == 12 and count(User) == 36 + 4 + 1 + 2
         assert count(RoundDuty) == 2 and count(RoundCheckin) > 10
         assert count(HouseholdMove) == 1  # a household resettled in another township
+        # a county that went live six weeks ago: its register's days before, a boundary,
+        # this week's draw
+        assert count(OpeningBalance) >= 30
+        assert s.scalar(select(func.count()).where(Village.boundary.is_not(None))) == 1
+        assert count(SpotcheckBatch) == 1 and count(SpotcheckItem) > 0
         assert 550 <= count(Household) <= 650
         assert count(Checkin) > 500 and count(AttendanceDay) > 400 and count(Visit) > 200
         # a quarter of the public evaluation: about half the households, some by call

@@ -257,7 +257,7 @@ def audit_boundary(session: Session, village: Village,
 
 
 def set_boundary(session: Session, village: Village, *, text: str, system: str,
-                 actor_id: int) -> bool:
+                 actor_id: int | None) -> bool:
     """A village's boundary from the form (WKT or GeoJSON as read off a map in `system`;
     stored in WGS-84 with the system it came from); empty text goes back to the circle.
     Audited with both shapes, their areas and whether the fence now takes in ground it did
