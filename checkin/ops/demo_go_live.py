@@ -34,7 +34,7 @@ def seed_go_live(session: Session, rng: random.Random, history_days: int, policy
         before = (go_live - max(start, go_live.replace(month=1, day=1))).days
         if before <= 0:
             continue
-        on_post = int(before * rng.uniform(0.58, 0.74))
+        on_post = int(before * rng.uniform(0.50, 0.72))  # some behind, most on pace
         official = rng.randint(2, 9)
         training = rng.randint(0, 3)
         leave = min(rng.randint(0, 8), max(0, before - on_post - official - training))
