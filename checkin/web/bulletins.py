@@ -21,6 +21,7 @@ from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import Area, SpotcheckItem
 from checkin.platform import clock
+from checkin.services.attendance import areas
 from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
@@ -28,6 +29,8 @@ from checkin.web import period
 from checkin.web.spotchecks import area_choices, chosen_area
 
 bp = Blueprint("bulletins", __name__)
+
+TEAMS_PAGE = 100
 
 AWARD = {"red_flag": _l("Red flag"), "yellow_card": _l("Yellow card")}
 AWARD_FILL = {"流动红旗": "FECACA", "黄牌警示": "FDE68A"}
@@ -100,7 +103,11 @@ def bulletin_page() -> Any:
         return render_template("bulletins/mine.html",
                                rows=own_rows.own_rows(db.session(), current_user))
     found, choices = _bulletin()
-    return render_template("bulletins/bulletin.html", pct=bulletin.pct,
+    # The page shows the teams a page at a time (a province's bulletin holds 4,400 teams,
+    # 5 MB of HTML); the print and the exports are the whole bulletin.
+    teams = areas.page_of(list(range(len(found.b["rows"]) if found else 0)), lambda i: (i,),
+                          request.args.get("after", "")[:400], size=TEAMS_PAGE)
+    return render_template("bulletins/bulletin.html", pct=bulletin.pct, teams=teams,
                            openable=_openable(found), **_page_context(found), **choices)
 
 

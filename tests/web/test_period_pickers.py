@@ -189,3 +189,26 @@ def test_a_page_with_a_filter_beside_the_month_has_one_form_and_one_button(
     picker = picker[:picker.index("</form>")]
     assert f'<select name="{field}"' in picker and f'name="{field}" value=' not in picker
     assert html.count(">显示</button>") + html.count(">查看</button>") == 1
+
+
+def test_the_bulletin_page_shows_its_teams_a_page_at_a_time(
+        app: Flask, client, world, login, monkeypatch) -> None:
+    """A province's bulletin holds thousands of teams: the page shows them a page at a
+    time with how many there are; the print is the whole bulletin."""
+    from checkin.web import bulletins
+
+    monkeypatch.setattr(bulletins, "TEAMS_PAGE", 1)
+    app.config["FIXED_NOW"] = NOW
+    login(client, "sup_county")
+    first = client.get("/bulletin?month=2026-10").get_data(as_text=True)
+    assert "第 1–1 条，共 2 条" in first
+    cursor = re.search(r'href="[^"]*after=([^"&]+)[^"]*" rel="next"', first)
+    assert cursor
+    second = client.get(f"/bulletin?month=2026-10&after={cursor.group(1)}"
+                        ).get_data(as_text=True)
+    assert "第 2–2 条，共 2 条" in second
+    shown = [m for m in ("VillageAlpha村", "VillageBeta村")
+             if m in first[first.index("bl-rows"):]]
+    assert len(shown) == 1
+    whole = client.get("/bulletin/print?month=2026-10").get_data(as_text=True)
+    assert "VillageAlpha村" in whole and "VillageBeta村" in whole
