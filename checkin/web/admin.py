@@ -47,6 +47,7 @@ from checkin.web.forms import (
     OpeningForm,
     PersonForm,
     RosterForm,
+    required_day,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -224,7 +225,7 @@ def user_opening(user_id: int) -> Any:
                 changed = opening.clear_balance(session, current_user, person, year)
             else:
                 balance = attendance.OpeningBalance(
-                    opening.parse_day(form.go_live.data or "", "go_live"),
+                    required_day(form.go_live.data or "", "go_live"),
                     *(opening.parse_days(getattr(form, name).data or "", name)
                       for name in opening.FIELDS[1:]))
                 changed = opening.set_balance(session, current_user, person, year, balance,

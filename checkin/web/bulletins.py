@@ -26,6 +26,7 @@ from checkin.services.reporting import bulletin, own_rows, publication, warning_
 from checkin.services.spotchecks import results
 from checkin.settings import policy
 from checkin.web import period
+from checkin.web.forms import form_day
 from checkin.web.spotchecks import area_choices, chosen_area
 
 bp = Blueprint("bulletins", __name__)
@@ -221,7 +222,7 @@ def warning_talk_record(talk_id: int) -> Any:
     try:
         with db.savepoint():
             warning_talks.record(session, current_user, talk,
-                                 warning_talks.parse_day(request.form.get("held_on", "")),
+                                 form_day(request.form.get("held_on", ""), "held_on"),
                                  request.form.get("held_with", ""),
                                  request.form.get("note", ""), clock.today())
     except Refusal as exc:

@@ -1,8 +1,10 @@
-"""Forms (Flask-WTF, so every one carries its CSRF token)."""
+"""Forms (Flask-WTF, so every one carries its CSRF token), and the one way a day typed in
+a form is read."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,6 +20,10 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from checkin.domain.refusal import Refusal
+from checkin.roster.convert import CellError, convert, fold
+from checkin.roster.schema import Column
 
 
 class LoginForm(FlaskForm):
@@ -159,3 +165,29 @@ class ChannelsForm(FlaskForm):
     email = StringField(_l("E-mail address"), validators=[Length(max=254)])
     email_on = BooleanField(_l("Send my notifications by e-mail"))
     webhook_on = BooleanField(_l("Pass my notifications to the province's platform"))
+
+
+def form_day(text: str, name: str, code: str = "not_a_date") -> date | None:
+    """A day typed in a form, in any way an office types one (2026-12-01, 2026/12/1,
+    2026-1-1, 2026年12月1日, 20261201, full-width digits), read as the roster import reads
+    it; empty is None. Anything else is the refusal `code` on the field `name`."""
+    if not text.strip():
+        return None
+    folded = fold(text)
+    if folded.isdigit() and len(folded) <= 6:  # an Excel serial day is no form's answer
+        raise Refusal(code, field=name, name=name)
+    try:
+        found = convert(Column(name, name, name, kind="date"), text[:40])
+    except CellError as exc:
+        raise Refusal(code, field=name, name=name) from exc
+    if not isinstance(found, date):
+        raise Refusal(code, field=name, name=name)
+    return found
+
+
+def required_day(text: str, name: str) -> date:
+    """A day a form must have (as form_day reads it); empty is not a date."""
+    found = form_day(text, name)
+    if found is None:
+        raise Refusal("not_a_date", field=name, name=name)
+    return found

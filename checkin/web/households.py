@@ -22,6 +22,7 @@ from checkin.platform.among import among
 from checkin.services.people import administration, moves
 from checkin.services.visits import households
 from checkin.settings import policy
+from checkin.web.forms import form_day
 
 bp = Blueprint("households", __name__)
 
@@ -88,7 +89,7 @@ def move(household_id: int) -> Any:
         data = moves.MoveInput(
             to_village_id=to_id, helper_id=moves.parse_id(form.get("helper_id", "")),
             outside_id=moves.parse_id(raw_outside), outside_chosen=bool(raw_outside),
-            moved_on=moves.parse_day(form.get("moved_on", "")),
+            moved_on=form_day(form.get("moved_on", ""), "moved_on", "move_day_not_a_date"),
             reason=form.get("reason", ""), address=form.get("address", ""))
         with db.savepoint():
             made = moves.move(session, current_user, current_scope(), found, data,

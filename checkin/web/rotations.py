@@ -18,6 +18,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import User
 from checkin.platform import clock
 from checkin.services.people import dossier, rotations
+from checkin.web.forms import form_day
 
 bp = Blueprint("rotations", __name__)
 
@@ -64,10 +65,10 @@ def request_post(user_id: int) -> Any:
         replacement = form.get("replacement", "").strip()
         data = rotation.Request(
             kind=form.get("kind", ""),
-            leaves_on=rotations.parse_day(form.get("leaves_on", ""), "leaves_on"),
+            leaves_on=form_day(form.get("leaves_on", ""), "leaves_on"),
             reason=form.get("reason", ""), backdate_reason=form.get("backdate_reason", ""),
             replacement_id=int(replacement) if replacement.isdigit() else None,
-            starts_on=rotations.parse_day(form.get("starts_on", ""), "starts_on"))
+            starts_on=form_day(form.get("starts_on", ""), "starts_on"))
         with db.savepoint():
             rotations.request(session, current_user, current_scope(), cadre, data,
                               clock.today())

@@ -23,6 +23,7 @@ from checkin.platform import clock, keyset
 from checkin.services.rounds import checkins, duties, standing
 from checkin.settings import policy
 from checkin.web import period
+from checkin.web.forms import required_day
 
 bp = Blueprint("rounds", __name__)
 
@@ -185,11 +186,7 @@ def admin_page() -> Any:
 
 
 def _duty_input(form: Any) -> duties.DutyInput:
-    raw_day = form.get("start", "")
-    try:
-        start = date.fromisoformat(raw_day)
-    except ValueError:
-        raise Refusal("not_a_date", field="start", name="start") from None
+    start = required_day(form.get("start", ""), "start")
     weekday = form.get("weekday", "")
     codes = form.get("villages", "").replace("，", ",").replace("\n", ",").split(",")
     return duties.DutyInput(
@@ -223,12 +220,7 @@ def end(duty_id: int) -> Any:
     if duty is None:
         abort(404)
     try:
-        last_day = date.fromisoformat(request.form.get("end_date", ""))
-    except ValueError:
-        flash(refusals.message(Refusal("not_a_date", field="end_date", name="end_date")),
-              "error")
-        return redirect(url_for("rounds.admin_page"))
-    try:
+        last_day = required_day(request.form.get("end_date", ""), "end_date")
         with db.savepoint():
             duties.end(session, current_user.id, duty, last_day)
     except Refusal as exc:

@@ -36,6 +36,7 @@ from checkin.platform import clock
 from checkin.services.attendance import boards
 from checkin.services.trainings import attendance, sessions, shortfalls
 from checkin.settings import policy
+from checkin.web.forms import required_day
 from checkin.web.supervise import area_title, current_place, filter_choices, filters
 
 bp = Blueprint("trainings", __name__)
@@ -84,13 +85,6 @@ def _time(raw: str, name: str) -> time:
         raise Refusal("not_a_clock_time", field=name, name=name) from None
 
 
-def _day(raw: str, name: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Refusal("not_a_date", field=name, name=name) from None
-
-
 def _number(raw: str, name: str) -> float:
     try:
         value = float(raw)
@@ -117,8 +111,8 @@ def _session_input(form: Any) -> sessions.SessionInput:
         system = "wgs84"
     return sessions.SessionInput(
         kind=form.get("kind", ""), title=form.get("title", ""),
-        first_day=_day(form.get("first_day", ""), "first_day"),
-        last_day=_day(form.get("last_day", "") or form.get("first_day", ""), "last_day"),
+        first_day=required_day(form.get("first_day", ""), "first_day"),
+        last_day=required_day(form.get("last_day", "") or form.get("first_day", ""), "last_day"),
         starts_at=_time(form.get("starts_at", ""), "starts_at"),
         ends_at=_time(form.get("ends_at", ""), "ends_at"),
         place=form.get("place", ""), lat=_number(form.get("lat", ""), "lat"),
@@ -182,7 +176,7 @@ def mark(training_id: int) -> Any:
         abort(404)
     ids = [int(v) for v in request.form.getlist("user_id") if v.isdigit()][:PAGE]
     try:
-        day = _day(request.form.get("day", ""), "day")
+        day = required_day(request.form.get("day", ""), "day")
         marked = attendance.mark_present(db.session(), current_user, training, ids, day,
                                          request.form.get("reason", ""))
     except Refusal as exc:

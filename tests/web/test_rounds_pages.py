@@ -5,7 +5,7 @@ jurisdiction and download it."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -217,3 +217,9 @@ def test_a_long_list_of_duties_is_paged(app, world, login) -> None:
     assert "第 51–55 条，共 55 条" in second and "Envoy54" in second
     admin = login(app.test_client(), "admin")
     assert "第 1–50 条，共 55 条" in admin.get("/admin/rounds").get_data(as_text=True)
+
+
+def test_the_first_day_may_be_typed_as_an_office_types_it(app, admin) -> None:
+    answer = _assign(admin, start="2026年11月1日")
+    assert answer.status_code == 302
+    assert _duties(app)[0].start_date == date(2026, 11, 1)

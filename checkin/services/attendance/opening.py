@@ -16,8 +16,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import AuditEntry, OpeningBalance, User
 from checkin.platform import audit, clock
 from checkin.platform.among import among
-from checkin.roster.convert import CellError, convert, fold
-from checkin.roster.schema import Column
+from checkin.roster.convert import fold
 
 ENTITY = "opening_balance"
 FIELDS = ("go_live", "on_post_days", "official_days", "training_days", "leave_days")
@@ -149,18 +148,6 @@ def write_clear(session: Session, actor_id: int | None, user_id: int, year: int,
     return True
 
 
-_DATE = Column("go_live", "开账日期", "go_live", kind="date")
-
-
-def parse_day(text: str, field: str) -> date:
-    """A date as an office types it (2026-12-01, 2026/12/1, 2026年12月1日, full-width)."""
-    try:
-        found = convert(_DATE, text) if text.strip() else None
-    except CellError as exc:
-        raise Refusal("not_a_date", field=field, name=field) from exc
-    if not isinstance(found, date):
-        raise Refusal("not_a_date", field=field, name=field)
-    return found
 
 
 def parse_days(text: str, field: str) -> int:

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import moves
-from checkin.domain.refusal import Refusal
 from checkin.models import Household, HouseholdMove, OutsideHelper, User, Village, Visit
 from checkin.platform import audit, locks
 from checkin.scope import Scope
@@ -33,16 +32,6 @@ class MoveInput:
     moved_on: date | None
     reason: str
     address: str = ""  # the address in the new village; blank keeps the old text
-
-
-def parse_day(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise Refusal("move_day_not_a_date", field="moved_on") from exc
 
 
 def parse_id(text: str) -> int | None:

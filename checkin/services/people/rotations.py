@@ -237,11 +237,3 @@ def ledger_as_before(session: Session, cadre: User, year: int, policy: Policy
                                     clock.today(), policy)
 
 
-def parse_day(text: str, name: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise Refusal("not_a_date", field=name, name=name) from exc

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import notices, reporting
 from checkin.domain import warning_talks as rules
-from checkin.domain.refusal import Refusal
 from checkin.models import Area, BulletinPublication, Team, User, WarningTalk
 from checkin.platform import audit, clock
 from checkin.scope import Scope
@@ -124,8 +123,3 @@ def _state(talk: WarningTalk) -> dict[str, Any]:
             "recorded_by_id": talk.recorded_by_id}
 
 
-def parse_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError as exc:
-        raise Refusal("not_a_date", field="held_on", name="held_on") from exc
