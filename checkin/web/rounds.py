@@ -61,8 +61,7 @@ def mine() -> Any:
     if not held:
         abort(404)
     rows = standing.standings(session, held, chosen.year, chosen.month, today, policy())
-    in_force = {v.id for d in duties.held_by(session, current_user.id, today)
-                for v in d.villages}
+    in_force = {v.id for d in held if standing.term_of(d).holds(today) for v in d.villages}
     return render_template("rounds/mine.html", rows=rows, period=chosen, in_force=in_force,
                            todays=checkins.of_day(session, current_user.id, today), **_words())
 
@@ -133,12 +132,14 @@ def _export(kind: str, session: Any, stmt: Any, chosen: period.Period, today: da
                "应完成期数", "已完成", "未完成", "最近一次", "本村情况", "本月总体"]
 
     def rows() -> Any:
-        offset = 0
+        last: tuple[str, int] | None = None  # by keyset: linear in the duties, not quadratic
         while True:
-            batch = list(session.scalars(stmt.offset(offset).limit(PAGE)))
+            page = stmt if last is None else stmt.where(
+                keyset.after((RoundDuty.kind, RoundDuty.id), last))
+            batch = list(session.scalars(page.limit(PAGE)))
             if not batch:
                 return
-            offset += PAGE
+            last = (batch[-1].kind, batch[-1].id)
             for item in standing.standings(session, batch, chosen.year, chosen.month, today,
                                            policy(), _seen(session, batch)):
                 duty = item.duty

@@ -157,3 +157,25 @@ def test_someone_without_a_duty_has_an_empty_list(client, world, token_for) -> N
     body = client.get("/api/v1/rounds", headers=token_for("sup_t1")).get_json()
     assert body["duties"] == []
     assert PASSWORD
+
+
+def test_a_round_check_in_and_a_cadre_s_own_are_one_trail_for_the_travel_check(
+        app, client, world, token_for) -> None:
+    """A resident cadre who is also an envoy cannot check in at home and, minutes later,
+    in a duty village 22 km away, as if the two records were two people's: the travel
+    speed is judged over both kinds, whichever came first."""
+    assign(app, "cadre_a", "envoy", ("34090101",))  # Gamma, 30.70, 116.20
+    bearer = token_for("cadre_a")
+    home = client.post("/api/v1/checkins", headers=bearer, json={
+        "id": str(uuid.uuid4()), "lat": 30.851, "lon": 116.361, "accuracy_m": 20,
+        "recorded_at": (datetime.now(UTC) - timedelta(minutes=3)).isoformat()})
+    assert home.status_code == 201 and home.get_json()["counts_for_day"] is True
+    duty = client.post("/api/v1/round-checkins", headers=bearer, json=payload(
+        world["vc"], lat=30.701, lon=116.201,
+        recorded_at=(datetime.now(UTC) - timedelta(minutes=1)).isoformat()))
+    assert duty.status_code == 201
+    assert "impossible_travel" in duty.get_json()["flags"]  # for the supervisors' eyes
+    back = client.post("/api/v1/checkins", headers=bearer, json={
+        "id": str(uuid.uuid4()), "lat": 30.851, "lon": 116.361, "accuracy_m": 20,
+        "recorded_at": (datetime.now(UTC) - timedelta(seconds=10)).isoformat()})
+    assert "impossible_travel" in back.get_json()["flags"]

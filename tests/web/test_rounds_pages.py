@@ -223,3 +223,23 @@ def test_the_first_day_may_be_typed_as_an_office_types_it(app, admin) -> None:
     answer = _assign(admin, start="2026年11月1日")
     assert answer.status_code == 302
     assert _duties(app)[0].start_date == date(2026, 11, 1)
+
+
+def test_the_export_holds_every_duty_across_its_slices(app, world, login,
+                                                      monkeypatch) -> None:
+    from checkin.web import rounds as rounds_web
+
+    monkeypatch.setattr(rounds_web, "PAGE", 2)
+    with app.app_context():
+        s = db.session()
+        for n in range(5):
+            new_user(s, f"sliced_{n}", f"Sliced{n}", "supervisor", area_id=world["county"])
+            duties.assign(s, None, duties.DutyInput(
+                username=f"sliced_{n}", kind="envoy" if n % 2 else "district_secretary",
+                village_codes=("34080101",), start=clock.today() - timedelta(days=3),
+                weekday=1))
+        s.commit()
+    answer = login(app.test_client(), "sup_county").get("/rounds.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(answer.data)).active.iter_rows(
+        min_row=2, values_only=True))
+    assert sorted(r[1] for r in rows) == [f"Sliced{n}" for n in range(5)]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import boundary, geofence
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import AttendanceDay, Checkin, User, Village
+from checkin.models import AttendanceDay, Checkin, RoundCheckin, User, Village
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
 from checkin.services.attendance import leaves
@@ -32,10 +32,14 @@ DURING_LEAVE = "during_leave"
 # Built once: the same statements for every check-in, only their parameters change.
 _FENCE = select(Village.lat, Village.lon, Village.radius_m, Village.boundary).where(
     Village.id == bindparam("village_id"))
-_PREVIOUS_FIX = (
-    select(Checkin.lat, Checkin.lon, Checkin.recorded_at, Checkin.accuracy_m)
-    .where(Checkin.user_id == bindparam("user_id"), Checkin.recorded_at <= bindparam("before"))
-    .order_by(Checkin.recorded_at.desc()).limit(1))
+# A person's positions are one trail, whichever kind of check-in made them: their own
+# village's and a duty's over several villages (巡村), so nobody is in two places at once
+# by using the other kind.
+_PREVIOUS_FIX = [
+    select(model.lat, model.lon, model.recorded_at, model.accuracy_m)
+    .where(model.user_id == bindparam("user_id"), model.recorded_at <= bindparam("before"))
+    .order_by(model.recorded_at.desc()).limit(1)
+    for model in (Checkin, RoundCheckin)]
 # The first counting check-in of a day makes the day; later ones change nothing (also when
 # two of them race: the database keeps the first).
 _MARK_DAY = {name: dialect_insert(AttendanceDay).on_conflict_do_nothing(
@@ -65,10 +69,14 @@ def existing(session: Session, data: CheckinInput) -> Checkin | None:
 
 def previous_fix(session: Session, user_id: int, before: datetime
                  ) -> geofence.PreviousFix | None:
-    """The cadre's latest check-in at or before `before` (visits use it too)."""
-    row = session.execute(_PREVIOUS_FIX, {"user_id": user_id, "before": before}).first()
-    if row is None:
+    """The person's latest check-in of either kind at or before `before` (visits use it
+    too): two indexed look-ups, the later one wins."""
+    found = [session.execute(stmt, {"user_id": user_id, "before": before}).first()
+             for stmt in _PREVIOUS_FIX]
+    rows = [r for r in found if r is not None]
+    if not rows:
         return None
+    row = max(rows, key=lambda r: r.recorded_at)
     return geofence.PreviousFix(lat=row.lat, lon=row.lon, recorded_at=row.recorded_at,
                                 accuracy_m=row.accuracy_m)
 

@@ -16,7 +16,7 @@ from checkin.domain.refusal import Refusal
 from checkin.models import RoundCheckin, User
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
-from checkin.services.attendance.checkins import fence_of
+from checkin.services.attendance.checkins import fence_of, previous_fix
 from checkin.services.rounds import duties
 
 
@@ -41,19 +41,6 @@ def existing(session: Session, data: RoundCheckinInput) -> RoundCheckin | None:
     return stored
 
 
-def _previous_fix(session: Session, user_id: int, before: datetime
-                  ) -> geofence.PreviousFix | None:
-    row = session.execute(
-        select(RoundCheckin.lat, RoundCheckin.lon, RoundCheckin.recorded_at,
-               RoundCheckin.accuracy_m)
-        .where(RoundCheckin.user_id == user_id, RoundCheckin.recorded_at <= before)
-        .order_by(RoundCheckin.recorded_at.desc()).limit(1)).first()
-    if row is None:
-        return None
-    return geofence.PreviousFix(lat=row.lat, lon=row.lon, recorded_at=row.recorded_at,
-                                accuracy_m=row.accuracy_m)
-
-
 def record(session: Session, user: User, data: RoundCheckinInput, policy: Policy
            ) -> RoundCheckin:
     """Judge and store the check-in and its audit entry (flushed; the caller commits).
@@ -70,7 +57,7 @@ def record(session: Session, user: User, data: RoundCheckinInput, policy: Policy
                                   recorded_at=data.recorded_at, received_at=received,
                                   live=not data.queued)
     verdict = geofence.evaluate_checkin(facts, fence,
-                                        _previous_fix(session, user.id, data.recorded_at), policy)
+                                        previous_fix(session, user.id, data.recorded_at), policy)
     row = RoundCheckin(
         id=data.id, user_id=user.id, village_id=data.village_id, recorded_at=data.recorded_at,
         received_at=received, local_day=local_day, lat=data.lat, lon=data.lon,
