@@ -102,7 +102,11 @@ def wait_until_ready_offline(page: Page) -> None:
 
 
 def waiting(page: Page) -> int:
-    return int(page.locator("#outbox").get_attribute("data-waiting") or 0)
+    """The outbox's count once the page has read the phone's records: offline.js sets
+    data-waiting after an IndexedDB read that ends after the page's load, so right after a
+    navigation the attribute is not there yet (and is not 0)."""
+    page.wait_for_selector("#outbox[data-waiting]", state="attached")
+    return int(page.locator("#outbox").get_attribute("data-waiting") or "")
 
 
 def outbox(page: Page) -> list[dict[str, Any]]:
