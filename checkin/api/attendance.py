@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 
 from checkin import db
 from checkin.api import bp
+from checkin.api.payload import keyset_args
 from checkin.auth import current_scope, roles_required
 from checkin.domain import attendance
 from checkin.domain.refusal import Refusal
 from checkin.models import Area, User
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.services.attendance import boards, ledger
 from checkin.settings import policy
 
@@ -79,14 +80,19 @@ def attendance_summary() -> Any:
 
         within = Scope(role="supervisor", user_id=None, area_path=area.path)
         stmt = stmt.where(User.village_id.in_(within.village_ids()))
-    cadres = list(session.scalars(stmt.order_by(User.village_id, User.id)))
     month = month_arg()
     year = month[0] if month else year_arg()
+    # A page of cadres by (village, id), and the ledgers of that page only: a province's
+    # 22,000 in one answer were megabytes and a second of ledgers (issue 14).
+    limit, cursor = keyset_args()
+    cadres, next_cursor = keyset.slice_after(
+        session, stmt, (User.village_id, User.id), lambda u: (u.village_id, u.id), cursor,
+        (int, int), limit, parse=keyset.iso_key(int, int))
     rows = [ledger_json(item) for item in ledger.ledgers(session, cadres, year, policy())]
     if month:
         rows = month_rows(session, cadres, rows, *month)
     return jsonify({"year": year, "month": f"{month[0]}-{month[1]:02d}" if month else None,
-                    "area_id": area_id, "items": rows, "next_cursor": None})
+                    "area_id": area_id, "items": rows, "next_cursor": next_cursor})
 
 
 def month_arg() -> tuple[int, int] | None:

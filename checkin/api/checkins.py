@@ -12,13 +12,13 @@ from sqlalchemy import select
 from checkin import db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import json_object, page, page_args, require_number
+from checkin.api.payload import json_object, keyset_items, require_number
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.geofence import Reason
 from checkin.domain.refusal import Refusal
 from checkin.models import Checkin
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.reasons import flag_text
 from checkin.services.attendance import checkins, leaves
@@ -94,7 +94,6 @@ def create_checkin() -> Any:
 @bp.get("/checkins")
 @login_required
 def list_checkins() -> Any:
-    limit, offset = page_args()
     scope = current_scope()
     stmt = select(Checkin).where(scope.owned_by_user(Checkin.user_id, Checkin.village_id))
     first = optional_day(request.args.get("from"), "from")
@@ -110,6 +109,7 @@ def list_checkins() -> Any:
         raise Refusal("not_an_integer", field="user_id", name="user_id")
     if user_id is not None:
         stmt = stmt.where(Checkin.user_id == user_id)
-    stmt = stmt.order_by(Checkin.recorded_at.desc(), Checkin.id).limit(limit + 1).offset(offset)
-    rows = [checkin_json(r) for r in db.session().scalars(stmt)]
-    return jsonify(page(rows, limit, offset))
+    # newest first by (recorded_at, id): ix_checkins_recorded, ix_checkins_user_recorded
+    return jsonify(keyset_items(stmt, (Checkin.recorded_at, Checkin.id),
+                                lambda r: (r.recorded_at.isoformat(), r.id), (str, str),
+                                keyset.iso_key(keyset.moment, str), checkin_json))

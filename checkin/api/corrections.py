@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -12,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from checkin import db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import json_object, optional_number, page, page_args
+from checkin.api.payload import json_object, keyset_items, optional_number
 from checkin.api.timefmt import parse_day, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.models import AttendanceCorrection, CorrectionDecision
+from checkin.platform import keyset
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.services.attendance import corrections
 from checkin.settings import policy
@@ -103,7 +105,6 @@ def decide_correction(correction_id: str) -> Any:
 @bp.get("/attendance/corrections")
 @login_required
 def list_corrections() -> Any:
-    limit, offset = page_args()
     scope = current_scope()
     stmt = select(AttendanceCorrection).where(
         scope.owned_by_user(AttendanceCorrection.user_id, AttendanceCorrection.village_id))
@@ -114,7 +115,7 @@ def list_corrections() -> Any:
     elif status in ("approved", "rejected"):
         stmt = stmt.where(AttendanceCorrection.id.in_(
             decided.where(CorrectionDecision.approve.is_(status == "approved"))))
-    stmt = stmt.order_by(AttendanceCorrection.day.desc(), AttendanceCorrection.id
-                         ).limit(limit + 1).offset(offset)
-    return jsonify(page([correction_json(r) for r in db.session().scalars(stmt)], limit,
-                        offset))
+    # newest day first, by (day, id)
+    return jsonify(keyset_items(stmt, (AttendanceCorrection.day, AttendanceCorrection.id),
+                                lambda r: (r.day.isoformat(), r.id), (str, str),
+                                keyset.iso_key(date.fromisoformat, str), correction_json))

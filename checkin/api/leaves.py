@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -11,11 +12,12 @@ from sqlalchemy import select
 from checkin import db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import json_object, page, page_args
+from checkin.api.payload import json_object, keyset_items
 from checkin.api.timefmt import parse_day, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.models import Leave
+from checkin.platform import keyset
 from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.services.attendance import leaves
 from checkin.settings import policy
@@ -110,11 +112,12 @@ def withdraw_leave(leave_id: str) -> Any:
 @bp.get("/leaves")
 @login_required
 def list_leaves() -> Any:
-    limit, offset = page_args()
     scope = current_scope()
     stmt = select(Leave).where(scope.owned_by_user(Leave.user_id, Leave.village_id))
     status = request.args.get("status")
     if status:
         stmt = stmt.where(Leave.status == status)
-    stmt = stmt.order_by(Leave.start_date.desc(), Leave.id).limit(limit + 1).offset(offset)
-    return jsonify(page([leave_json(r) for r in db.session().scalars(stmt)], limit, offset))
+    # newest first by (start, id)
+    return jsonify(keyset_items(stmt, (Leave.start_date, Leave.id),
+                                lambda r: (r.start_date.isoformat(), r.id), (str, str),
+                                keyset.iso_key(date.fromisoformat, str), leave_json))

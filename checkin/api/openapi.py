@@ -40,9 +40,12 @@ def _page_of(ref: str) -> dict[str, Any]:
 
 
 PAGE_PARAMS = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}},
-]
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+     "description": "default 50; else 400 invalid_paging"},
+    {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 400},
+     "description": "next_cursor of the page before, as given (keyset: rows made or gone "
+                    "between two pages do not shift the next); any other: 400 "
+                    "invalid_cursor"}]
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -943,8 +946,8 @@ _RECORD_PATHS: dict[str, Any] = {
             {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_ID_PARAM],
         "responses": {"200": _json({"$ref": _REF + "Attendance"}), **_errors(400, 401, 404)}}},
     "/attendance/summary": {"get": {
-        "summary": "One row per cadre of the jurisdiction", "parameters": [
-            {"name": "area_id", "in": "query", "schema": {"type": "integer"}},
+        "summary": "One row per cadre of the jurisdiction, by village", "parameters": [
+            *PAGE_PARAMS, {"name": "area_id", "in": "query", "schema": {"type": "integer"}},
             {"name": "year", "in": "query", "schema": {"type": "integer"}},
             {"name": "month", "in": "query", "schema": {"type": "string",
                                                         "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
@@ -1069,13 +1072,6 @@ PATHS["/trainings/{training_id}/signins"] = {"post": {
                                "replay, or the day's sign-in already counted"),
                   **_errors(400, 401, 403, 404, 409, 422)}}}
 
-KEYSET_PARAMS = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-     "description": "default 50; else 400 invalid_paging"},
-    {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 400},
-     "description": "next_cursor of the page before, as given (keyset: rows made or gone "
-                    "between two pages do not shift the next); any other: 400 "
-                    "invalid_cursor"}]
 _HOUR = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
          "description": "local time of day"}
 _TRAINING_REQUIRED = ["id", "kind", "title", "area_id", "first_day", "last_day", "days",
@@ -1138,7 +1134,7 @@ PATHS["/trainings"] = {"get": {
                "attendance; a supervisor's those organised in its jurisdiction and above "
                "it, each with its counts",
     "parameters": [
-        *KEYSET_PARAMS,
+        *PAGE_PARAMS,
         {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000,
                                                     "maximum": 2100},
          "description": "sessions that begin in this year; absent: every year"},
@@ -1156,7 +1152,7 @@ PATHS["/trainings/{training_id}"] = {"get": {
                "present, how: keyset-paged by limit and cursor); 404 outside what it may "
                "see, and for cadres",
     "parameters": [{"name": "training_id", "in": "path", "required": True,
-                    "schema": {"type": "integer"}}, *KEYSET_PARAMS],
+                    "schema": {"type": "integer"}}, *PAGE_PARAMS],
     "responses": {"200": _json({"$ref": _REF + "TrainingDetail"}),
                   **_errors(400, 401, 404)}}}
 

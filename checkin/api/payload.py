@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import request
+from sqlalchemy import Select
 
+from checkin import db
 from checkin.domain.refusal import Refusal
+from checkin.platform import keyset
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -56,18 +60,6 @@ def query_int(name: str) -> int | None:
     return int(raw)
 
 
-def page_args() -> tuple[int, int]:
-    """`limit` and an opaque `cursor` (the offset so far)."""
-    try:
-        limit = int(request.args.get("limit", DEFAULT_LIMIT))
-        offset = int(request.args.get("cursor", 0) or 0)
-    except ValueError as exc:
-        raise Refusal("invalid_paging", field="limit", most=MAX_LIMIT) from exc
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise Refusal("invalid_paging", field="limit", most=MAX_LIMIT)
-    return limit, offset
-
-
 MAX_CURSOR = 400
 
 
@@ -84,10 +76,16 @@ def keyset_args() -> tuple[int, str]:
     return int(raw), cursor
 
 
-def page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
-    """Callers fetch limit + 1 rows; one extra row means there is a next page."""
-    has_more = len(items) > limit
-    return {
-        "items": items[:limit],
-        "next_cursor": str(offset + limit) if has_more else None,
-    }
+def keyset_items(stmt: Select[Any], columns: Sequence[Any],
+                 key_of: Callable[[Any], Sequence[Any]], like: Sequence[type],
+                 parse: Callable[[list[Any]], list[Any] | None],
+                 to_json: Callable[[Any], dict[str, Any]], *, descending: bool = True
+                 ) -> dict[str, Any]:
+    """A list answer, `{items, next_cursor}`: the `limit` rows of `stmt` after the one the
+    keyset `cursor` names, in the order of `columns` (the last unique). The same cost at row
+    100,000 as at the first, and a row made between two pages neither repeats nor hides one
+    (an offset did both)."""
+    limit, cursor = keyset_args()
+    rows, next_cursor = keyset.slice_after(db.session(), stmt, columns, key_of, cursor, like,
+                                           limit, descending=descending, parse=parse)
+    return {"items": [to_json(row) for row in rows], "next_cursor": next_cursor}

@@ -5,6 +5,7 @@ unannounced."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from checkin import db
 from checkin.api import bp
-from checkin.api.payload import json_object, optional_number, page, page_args, query_int
+from checkin.api.payload import json_object, keyset_args, optional_number, query_int
 from checkin.api.timefmt import utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain import findings
@@ -28,6 +29,7 @@ from checkin.models import (
     User,
 )
 from checkin.personal_data import household_number, person_number, text
+from checkin.platform import keyset
 from checkin.reasons import risk_text
 from checkin.services.spotchecks import appeals, results, weekly_draw, worklist
 from checkin.settings import policy
@@ -149,7 +151,6 @@ def draw_spotchecks() -> Any:
 @bp.get("/spotchecks")
 @roles_required("supervisor", "admin")
 def list_spotchecks() -> Any:
-    limit, offset = page_args()
     status = request.args.get("status") or None
     if status not in (None, "open", "done"):
         raise Refusal("not_in_choices", field="status", name="status", choices="open, done")
@@ -160,8 +161,12 @@ def list_spotchecks() -> Any:
                                       batch_id=query_int("batch_id"),
                                       week=request.args.get("week") or None,
                                       checker_id=current_user.id if mine == "1" else None)
-    items = results.queue(db.session(), current_scope(), filters, limit + 1, offset)
-    return jsonify(page(items_json(items), limit, offset))
+    limit, cursor = keyset_args()
+    items, next_cursor = keyset.slice_after(
+        db.session(), results.queue_query(current_scope(), filters), results.queue_columns(),
+        results.queue_key, cursor, results.QUEUE_KEY, limit,
+        parse=keyset.iso_key(int, date.fromisoformat, int, int))
+    return jsonify({"items": items_json(items), "next_cursor": next_cursor})
 
 
 @bp.get("/spotchecks/batches/<int:batch_id>")

@@ -7,12 +7,12 @@ from typing import Any
 from flask import jsonify
 from flask_login import login_required
 
-from checkin import db
 from checkin.api import bp
-from checkin.api.payload import page, page_args
+from checkin.api.payload import keyset_items
 from checkin.auth import current_scope
 from checkin.domain import boundary
 from checkin.models import Village
+from checkin.platform import keyset
 
 
 def village_json(village: Village) -> dict[str, Any]:
@@ -31,7 +31,5 @@ def village_json(village: Village) -> dict[str, Any]:
 @bp.get("/villages")
 @login_required
 def list_villages() -> Any:
-    limit, offset = page_args()
-    stmt = current_scope().villages().order_by(Village.id).limit(limit + 1).offset(offset)
-    rows = [village_json(v) for v in db.session().scalars(stmt)]
-    return jsonify(page(rows, limit, offset))
+    return jsonify(keyset_items(current_scope().villages(), (Village.id,), lambda v: (v.id,),
+                                (int,), keyset.iso_key(int), village_json, descending=False))

@@ -13,11 +13,12 @@ from typing import Any
 from flask import Response, abort, current_app, jsonify, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from checkin import bodies, db
 from checkin.api import bp
 from checkin.api.once import store_once
-from checkin.api.payload import optional_number, page, page_args, query_int
+from checkin.api.payload import keyset_args, keyset_items, optional_number, query_int
 from checkin.api.timefmt import optional_day, parse_moment, utc_z
 from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
@@ -25,9 +26,9 @@ from checkin.models import PURPOSES, VISIT_KINDS, Household, Photo, Visit
 from checkin.personal_data import household_number, text
 from checkin.photos.limits import DEFAULT_LIMITS
 from checkin.photos.pipeline import FLAG_NO_EXIF_TIME, ProcessedPhoto
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.platform.exactly_once import client_id, payload_digest
-from checkin.services.visits import households, recording
+from checkin.services.visits import households, recording, views
 from checkin.settings import policy
 
 
@@ -206,7 +207,6 @@ def _day_bounds(stmt: Any, column: Any) -> Any:
 @bp.get("/visits")
 @login_required
 def list_visits() -> Any:
-    limit, offset = page_args()
     scope = current_scope()
     stmt = select(Visit).where(scope.owned_by_user(Visit.user_id, Visit.village_id))
     stmt = _day_bounds(stmt, Visit.recorded_at)
@@ -214,8 +214,11 @@ def list_visits() -> Any:
         value = query_int(name)
         if value is not None:
             stmt = stmt.where(column == value)
-    stmt = stmt.order_by(Visit.recorded_at.desc(), Visit.id).limit(limit + 1).offset(offset)
-    return jsonify(page([visit_json(v) for v in db.session().scalars(stmt)], limit, offset))
+    # newest first by (recorded_at, id), as the supervisors' list (views.visit_page)
+    return jsonify(keyset_items(stmt.options(selectinload(Visit.photos)),
+                                (Visit.recorded_at, Visit.id),
+                                lambda v: (v.recorded_at.isoformat(), v.id), (str, str),
+                                views.visit_key, visit_json))
 
 
 def household_json(row: households.HouseholdRow) -> dict[str, Any]:
@@ -233,7 +236,7 @@ def household_json(row: households.HouseholdRow) -> dict[str, Any]:
 @bp.get("/households")
 @login_required
 def list_households() -> Any:
-    limit, offset = page_args()
+    limit, cursor = keyset_args()
     due = request.args.get("due") or None
     if due not in (None, "ok", "due", "overdue"):
         raise Refusal("not_in_choices", field="due", name="due", choices="ok, due, overdue")
@@ -241,10 +244,16 @@ def list_households() -> Any:
         db.session(), current_scope(), clock.today(), policy(), due=due,
         village_id=query_int("village_id"), helper_id=query_int("helper_id"),
         query=request.args.get("q", "")[:50])
-    if current_user.role == "cadre":
-        rows = households.sort_for_cadre(rows, current_user.id)
-    items = [household_json(r) for r in rows[offset:offset + limit + 1]]
-    return jsonify(page(items, limit, offset))
+    # Their due states are computed, so the list is paged in Python by a key of its order:
+    # a cadre's own households first, most urgent first (households.sort_for_cadre); a
+    # supervisor's by village and code (directory.households).
+    key = households.cadre_order(current_user.id) if current_user.role == "cadre" else \
+        (lambda r: (r.household.village_id, r.household.code, r.household.id))
+    keyset.check_rows(cursor, key(rows[0]) if rows else None)
+    found = keyset.page_of_rows(rows, key, cursor, limit)
+    return jsonify({"items": [household_json(r) for r in found.rows],
+                    "next_cursor": found.next_after})
+
 
 
 def visible_photo(photo_id: int) -> Photo:

@@ -31,7 +31,11 @@ class Checkin(Base):
     """One GPS check-in as the phone made it. Never updated or deleted."""
 
     __tablename__ = "checkins"
-    __table_args__ = (Index("ix_checkins_user_recorded", "user_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_checkins_user_recorded", "user_id", "recorded_at"),
+        # The API's list newest first by (recorded_at, id), keyset-paged (api/checkins.py).
+        Index("ix_checkins_recorded", "recorded_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's UUID
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

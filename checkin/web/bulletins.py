@@ -20,8 +20,7 @@ from checkin.domain import publication as rules
 from checkin.domain.refusal import Refusal
 from checkin.exports import KINDS, export
 from checkin.models import Area, SpotcheckItem
-from checkin.platform import clock
-from checkin.services.attendance import areas
+from checkin.platform import clock, keyset
 from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
@@ -106,7 +105,7 @@ def bulletin_page() -> Any:
     found, choices = _bulletin()
     # The page shows the teams a page at a time (a province's bulletin holds 4,400 teams,
     # 5 MB of HTML); the print and the exports are the whole bulletin.
-    teams = areas.page_of(list(range(len(found.b["rows"]) if found else 0)), lambda i: (i,),
+    teams = keyset.page_of_rows(list(range(len(found.b["rows"]) if found else 0)), lambda i: (i,),
                           request.args.get("after", "")[:400], size=TEAMS_PAGE)
     return render_template("bulletins/bulletin.html", pct=bulletin.pct, teams=teams,
                            openable=_openable(found), **_page_context(found), **choices)

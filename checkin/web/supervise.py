@@ -32,7 +32,7 @@ from checkin.models import (
     User,
     Village,
 )
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.services.attendance import areas, boards, corrections, daily_logs, leaves, opening
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
@@ -151,7 +151,7 @@ def today() -> Any:
     # Everyone's presence from light rows (the totals, the child areas, the villages'
     # counts); the rows with their check-ins only for the page shown.
     found = boards.presence(session, [c.id for c in cadres], day, today=day)
-    page = areas.page_of(cadres, _cadre_order, after())
+    page = keyset.page_of_rows(cadres, _cadre_order, after())
     areas.preload_people(session, page.rows)
     board = boards.today_board(session, current_scope(), day, chosen, today=day,
                                cadres=page.rows)
@@ -196,7 +196,7 @@ def month(kind: str | None = None) -> Any:
     if kind is not None:
         areas.preload_people(session, cadres)
         return _month_export(kind, year, month_no, dates, rows, place)
-    page = areas.page_of(
+    page = keyset.page_of_rows(
         rows, (lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id)) if sort in MONTH_SORTS
         else (lambda r: _cadre_order(r.cadre)), after())
     areas.preload_people(session, [r.cadre for r in page.rows])
@@ -260,7 +260,7 @@ def year(kind: str | None = None) -> Any:
     if kind is not None:
         areas.preload_people(session, cadres)
         return _year_export(kind, year_no, sorted(rows, key=order), expected, place)
-    page = areas.page_of(rows, order, after())
+    page = keyset.page_of_rows(rows, order, after())
     areas.preload_people(session, [r.user for r in page.rows])
     children = _children(place, chosen, rows, lambda r: r.user.village_id,
                          _year_counts(expected))

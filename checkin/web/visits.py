@@ -26,7 +26,7 @@ from checkin.auth import current_scope, roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import Percent, export
 from checkin.models import PURPOSES, Household, User, Village, Visit
-from checkin.platform import clock
+from checkin.platform import clock, keyset
 from checkin.reasons import FLAG_WORDS, flag_word, purpose_word
 from checkin.services.attendance import areas
 from checkin.services.visits import households, recording, views
@@ -167,7 +167,8 @@ def coverage(kind: str | None = None) -> Any:
     place = supervise.current_place()
     rows = views.coverage_by_village(db.session(), current_scope(), policy(), place.path)
     if kind is None:
-        page = areas.page_of(rows, lambda r: (r.village.name, r.village.id), supervise.after())
+        page = keyset.page_of_rows(rows, lambda r: (r.village.name, r.village.id),
+                                   supervise.after())
         return render_template("visits/coverage.html", rows=page.rows, page=page, place=place)
     headers = ["村", "贫困/监测户", "60天内走访", "走访覆盖率", "30天内联系", "联系覆盖率",
                "逾期户数"]
@@ -189,7 +190,7 @@ def overdue(kind: str | None = None) -> Any:
     place = supervise.current_place()
     rows = views.overdue_rows(session, current_scope(), policy(), place.path)
     if kind is None:
-        page = areas.page_of(rows, lambda r: (
+        page = keyset.page_of_rows(rows, lambda r: (
             (r.due.next_deadline or date.max).isoformat(), r.household.code), supervise.after())
         views.preload_households(session, [r.household for r in page.rows])
         return render_template("visits/overdue.html", rows=page.rows, page=page, place=place)

@@ -90,10 +90,14 @@ def test_villages_in_scope(client, world, token_for) -> None:
     assert [v["id"] for v in items] == [world["va"]]
     assert set(items[0]) >= {"id", "name", "area_id", "lat", "lon", "radius_m"}
     county = client.get("/api/v1/villages?limit=1", headers=token_for("sup_county")).get_json()
-    assert len(county["items"]) == 1 and county["next_cursor"] == "1"
-    rest = client.get("/api/v1/villages?limit=1&cursor=1",
+    assert len(county["items"]) == 1 and county["next_cursor"]
+    rest = client.get(f"/api/v1/villages?limit=1&cursor={county['next_cursor']}",
                       headers=token_for("sup_county")).get_json()
     assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    assert rest["items"][0]["id"] != county["items"][0]["id"]
+    # An offset, as the list took before its keyset cursor, is no cursor of it.
+    assert_error(client.get("/api/v1/villages?limit=1&cursor=1",
+                            headers=token_for("sup_county")), 400)
     assert_error(client.get("/api/v1/villages?limit=0", headers=token_for("sup_county")), 400)
 
 

@@ -146,7 +146,19 @@ def test_the_queue_is_scoped(wednesday, client, world, visits, token_for) -> Non
     assert client.get("/api/v1/spotchecks?status=later",
                       headers=token_for("sup_t1")).status_code == 400
     admin = client.get("/api/v1/spotchecks?limit=1", headers=token_for("admin")).get_json()
-    assert len(admin["items"]) == 1 and admin["next_cursor"] == "1"
+    assert len(admin["items"]) == 1 and admin["next_cursor"]
+    # Paged by the keyset cursor to the end: every item once, open ones first.
+    seen, cursor = [admin["items"][0]], admin["next_cursor"]
+    while cursor:
+        answer = client.get(f"/api/v1/spotchecks?limit=2&cursor={cursor}",
+                            headers=token_for("admin")).get_json()
+        seen += answer["items"]
+        cursor = answer["next_cursor"]
+    whole = client.get("/api/v1/spotchecks?limit=500", headers=token_for("admin")).get_json()
+    assert [i["id"] for i in seen] == [i["id"] for i in whole["items"]]
+    assert len({i["id"] for i in seen}) == len(seen)
+    states = [i["status"] for i in seen]
+    assert states == sorted(states, key=lambda s: s != "open") and "done" in states
 
 
 def result(client, headers, item_id: int, **body: Any) -> Any:

@@ -12,6 +12,8 @@ JUNK_QUERIES = [
     "&from=x&to=2026-13-45&flag=x&q=%00&next=//evil&period=x&due=x&limit=0&cursor=-1",
     "village_id=1e9&user_id=1.5&household_id=&helper_id=x&corrects=x&month=2026-00"
     "&year=99999&kind=&csrf_token=x",
+    # a keyset cursor whose time has no offset (a naive time bound to a UTC column was a 500)
+    "after=WyIyMDI2LTAxLTAxVDEwOjAwOjAwIiwgIngiXQ&cursor=WyIyMDI2LTAxLTAxVDEwOjAwOjAwIiwgIngiXQ",
 ]
 ROLES = [None, "cadre_a", "sup_t1", "sup_county", "admin"]
 

@@ -9,7 +9,6 @@ number of statements; they are summed here, never rendered row by row.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.models import Area, SendingUnit, Team, User, Village
-from checkin.platform import keyset
 from checkin.platform.among import among
 from checkin.scope import Scope
 
@@ -121,26 +119,6 @@ def child_totals(place: Place, villages: dict[int, int], rows: Iterable[T],
         for key, value in counts_of(row):
             entry.add(key, value)
     return list(totals.values())
-
-
-# Keyset pages of computed rows --------------------------------------------------------
-
-def page_of(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
-            size: int = PAGE_SIZE) -> keyset.Page[T]:
-    """The page of `rows` (in the order of `key`, whose last part is unique) that follows
-    the row the cursor `after` names: stable when rows come and go, unlike an offset."""
-    keyed = sorted((list(key(r)), i) for i, r in enumerate(rows))  # each key once
-    ordered = [rows[i] for _k, i in keyed]
-    keys = [k for k, _i in keyed]
-    start = 0
-    wanted = keyset.decode(after) if after else None
-    if wanted is not None and keys and len(wanted) == len(keys[0]) and all(
-            type(a) is type(b) for a, b in zip(wanted, keys[0], strict=True)):
-        start = bisect_right(keys, wanted)
-    chosen = ordered[start:start + size]
-    more = start + size < len(ordered)
-    return keyset.Page(chosen, start + 1, len(ordered),
-                keyset.encode(keys[start + size - 1]) if more else None)
 
 
 def preload_people(session: Session, cadres: Sequence[User],

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from checkin.domain import findings, spotcheck_work
@@ -115,9 +115,32 @@ class QueueFilters:
     checker_id: int | None = None  # only the checks assigned to this checker
 
 
-def queue(session: Session, scope: Scope, filters: QueueFilters, limit: int = 500,
-          offset: int = 0) -> list[SpotcheckItem]:
+def queue(session: Session, scope: Scope, filters: QueueFilters, limit: int = 500
+          ) -> list[SpotcheckItem]:
     """Items to work: open ones first, then by day, time window and draw order."""
+    stmt = queue_query(scope, filters).order_by(
+        SpotcheckResult.id.is_not(None), SpotcheckItem.day, SpotcheckItem.window_start,
+        SpotcheckItem.batch_id, SpotcheckItem.position).limit(limit)
+    return list(session.scalars(stmt))
+
+
+# The API's keyset order of the queue: open ones first, then by day and draw order (the
+# window, which may be empty, is left out: a key has no NULLs).
+QUEUE_KEY = (int, str, int, int)
+
+
+def queue_columns() -> tuple[Any, ...]:
+    return (case((SpotcheckResult.id.is_(None), 0), else_=1), SpotcheckItem.day,
+            SpotcheckItem.batch_id, SpotcheckItem.position)
+
+
+def queue_key(item: SpotcheckItem) -> tuple[int | str, ...]:
+    return (0 if item.result is None else 1, item.day.isoformat(), item.batch_id,
+            item.position)
+
+
+def queue_query(scope: Scope, filters: QueueFilters) -> Select[SpotcheckItem]:
+    """The items the filters select, with what their pages show, in no order."""
     stmt = visible_items(scope).outerjoin(
         SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
     if filters.status == "open":
@@ -130,10 +153,7 @@ def queue(session: Session, scope: Scope, filters: QueueFilters, limit: int = 50
         stmt = stmt.where(SpotcheckBatch.week == filters.week)
     if filters.checker_id is not None:
         stmt = stmt.where(SpotcheckItem.id.in_(assigned_to(filters.checker_id)))
-    stmt = stmt.order_by(SpotcheckResult.id.is_not(None), SpotcheckItem.day,
-                         SpotcheckItem.window_start, SpotcheckItem.batch_id,
-                         SpotcheckItem.position).limit(limit).offset(offset)
-    return list(session.scalars(with_details(stmt)))
+    return with_details(stmt)
 
 
 def status_of(item: SpotcheckItem) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -93,8 +94,16 @@ def helper_since(session: Session, households: list[Household]) -> dict[int, dat
 
 def sort_for_cadre(rows: list[HouseholdRow], helper_id: int) -> list[HouseholdRow]:
     """Mine first, then the rest of the village; within each, overdue, due, then ok."""
-    return sorted(rows, key=lambda r: (r.household.helper_id != helper_id,
-                                       cadence.sort_key(r.due, None), r.household.code))
+    return sorted(rows, key=cadre_order(helper_id))
+
+
+def cadre_order(helper_id: int) -> Callable[[HouseholdRow], tuple[int | str, ...]]:
+    """The key of that order, of ints and strings (a keyset cursor carries it)."""
+    def key(row: HouseholdRow) -> tuple[int | str, ...]:
+        rank, _far, _distance, deadline = cadence.sort_key(row.due, None)
+        return (int(row.household.helper_id != helper_id), rank, deadline.isoformat(),
+                row.household.code, row.household.id)
+    return key
 
 
 def household_row(session: Session, household: Household, today: date, policy: Policy

@@ -63,11 +63,7 @@ def list_visits(session: Session, scope: Scope, filters: VisitFilters, limit: in
     return list(session.scalars(visits_query(scope, filters).limit(limit)))
 
 
-def _visit_key(values: list[Any]) -> list[Any] | None:
-    try:
-        return [datetime.fromisoformat(values[0]), values[1]]
-    except ValueError:
-        return None
+visit_key = keyset.iso_key(keyset.moment, str)
 
 
 def visit_page(session: Session, scope: Scope, filters: VisitFilters, after: str = ""
@@ -76,7 +72,7 @@ def visit_page(session: Session, scope: Scope, filters: VisitFilters, after: str
     cursor (time, id): the same cost at the 100,000th visit as at the first."""
     return keyset.page(session, visits_query(scope, filters), (Visit.recorded_at, Visit.id),
                        lambda v: (v.recorded_at.isoformat(), v.id), after, (str, str),
-                       PAGE_SIZE, descending=True, parse=_visit_key)
+                       PAGE_SIZE, descending=True, parse=visit_key)
 
 
 def stream_visits(session: Session, scope: Scope, filters: VisitFilters) -> Iterator[Visit]:
