@@ -246,7 +246,6 @@ def year(kind: str | None = None) -> Any:
     place = current_place()
     chosen = filters(place)
     cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
-    areas.preload_people(session, cadres, ("team",))  # the terms expected_by_today reads
     rows = boards.year_rows(session, cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")

@@ -257,7 +257,8 @@ def expected_by_today(rows: list[ledger.CadreLedger], year: int, today: date,
     by_term: dict[tuple[date, date | None, bool], int] = {}
     out = {}
     for row in rows:
-        start, end = ledger.term_of(row.user, row.user.team, year)
+        start, end = row.term if row.term is not None else ledger.term_of(
+            row.user, row.user.team, year)
         key = (start, end, bool(row.ledger.pending_days))
         if key not in by_term:
             by_term[key] = (0 if asof < date(year, 1, 1) else standing.expected_so_far(

@@ -71,6 +71,9 @@ _ONE_DAY = timedelta(days=1)
 class CadreLedger(NamedTuple):
     user: User
     ledger: attendance.Ledger
+    # The cadre's term in the year (term_of), as the ledger read it: pages that pro-rate
+    # the target by it need not load 22,000 cadres' teams again.
+    term: tuple[date, date | None] | None = None
 
 
 def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None]:
@@ -450,7 +453,7 @@ def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
             led = attendance.yearly_ledger(
                 year, slot_dates(base, masks.get(user_id, 0)), spans.get(user_id, []),
                 term[0], term[1], today, policy, balance)
-        out.append(CadreLedger(cadre, led))
+        out.append(CadreLedger(cadre, led, term))
     return out
 
 
@@ -485,5 +488,5 @@ def reference_ledgers(session: Session, cadres: list[User], year: int, policy: P
         start, end = _own_term(cadre, terms, year)
         out.append(CadreLedger(cadre, attendance.yearly_ledger(
             year, days.get(cadre.id, set()), leaves.get(cadre.id, []), start, end, today,
-            policy, balances.get(cadre.id))))
+            policy, balances.get(cadre.id)), (start, end)))
     return out
