@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,7 +72,14 @@ class AttendanceDay(Base):
     """
 
     __tablename__ = "attendance_days"
-    __table_args__ = (Index("ix_attendance_days_village_day", "village_id", "day"),)
+    __table_args__ = (
+        Index("ix_attendance_days_village_day", "village_id", "day"),
+        # The few days made by a make-up (ledger.makeup_days), apart from the millions
+        # made by check-ins: a province's month grid read every day of the month for them.
+        Index("ix_attendance_days_makeup", "correction_id",
+              sqlite_where=text("correction_id IS NOT NULL"),
+              postgresql_where=text("correction_id IS NOT NULL")),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -176,21 +177,74 @@ def _checkins_of(session: Session, stmt: Any, user_ids: list[int], day: date) ->
 
 
 @dataclass(frozen=True)
+class _MonthBits:
+    """One cadre's month as bits (bit d-1 for day d): days on post, the three kinds of
+    counting leave, the days up to today, today's index, the days before go-live."""
+
+    days: int
+    official: int
+    training: int
+    other: int
+    elapsed: int
+    length: int
+    today_index: int | None
+    before: int
+    made_up: frozenset[int]
+
+
+@dataclass(frozen=True)
 class GridRow:
+    """A cadre's month: the counts from bits, for every cadre of an area (a province's
+    totals and sorts); the cells, a day each, made when a page or an export reads them."""
+
     cadre: User
-    cells: tuple[str, ...]
     counts: dict[str, int]
+    bits: _MonthBits
+
+    @functools.cached_property
+    def cells(self) -> tuple[str, ...]:
+        b = self.bits
+        cells = tuple(
+            "on_post" if b.days >> i & 1 else "official" if b.official >> i & 1
+            else "training" if b.training >> i & 1 else "leave" if b.other >> i & 1
+            else "absent" for i in range(b.elapsed)) + ("future",) * (b.length - b.elapsed)
+        if b.today_index is not None and cells[b.today_index] == "absent":
+            # the day still runs: not absent before it ends (attendance.day_has_ended)
+            cells = (*cells[:b.today_index], "pending", *cells[b.today_index + 1:])
+        before = min(b.before, len(cells))
+        if before:
+            cells = ("outside_term",) * before + cells[before:]
+        # a day made by an approved make-up is on post, and shown as 补卡
+        return tuple("makeup" if c == "on_post" and i in b.made_up else c
+                     for i, c in enumerate(cells))
 
 
 GRID_COUNTS = ("on_post", "official", "training", "leave", "absent", "pending")
+
+
+def _month_counts(b: _MonthBits) -> dict[str, int]:
+    """The counts of the cells, from the bits: the same days, a popcount each."""
+    live = (1 << b.elapsed) - 1 & ~((1 << min(b.before, b.length)) - 1)
+    on_post = b.days & live
+    official = b.official & ~b.days & live
+    training = b.training & ~b.days & ~b.official & live
+    other = b.other & ~b.days & ~b.official & ~b.training & live
+    absent = live & ~(b.days | b.official | b.training | b.other)
+    pending = 0
+    if b.today_index is not None and absent >> b.today_index & 1:
+        pending, absent = 1, absent & ~(1 << b.today_index)
+    return {"on_post": on_post.bit_count(), "official": official.bit_count(),
+            "training": training.bit_count(), "leave": other.bit_count(),
+            "absent": absent.bit_count(), "pending": pending}
 
 
 def month_grid(session: Session, cadres: list[User], year: int, month: int, today: date
                ) -> tuple[list[date], list[GridRow]]:
     """Every cadre's month, classified as `attendance.classify_days` does, from bitmasks.
 
-    One attendance_years row per cadre gives the month's days on post as an int; a cadre
-    without counting leave that month needs no per-day work beyond reading its bits.
+    One attendance_years row per cadre gives the month's days on post as an int; the
+    counts are popcounts of it and of the leave's bits, and a row's cells are made only
+    when read (a province's page shows 100 of 22,000).
     tests/domain/test_ledger_aggregate.py checks the cells against the domain function.
     """
     first = date(year, month, 1)
@@ -202,43 +256,23 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
     to_day = (month - 1) * ledger.MONTH_BITS  # slot layout of `year` -> bit d-1 for day d
     dates = [date(year, month, d) for d in range(1, last.day + 1)]
     elapsed = max(0, min(len(dates), (today - first).days + 1))  # days up to today
-    future = ("future",) * (len(dates) - elapsed)
     today_index = (today - first).days if first <= today <= last else None
     # Before go-live (an opening balance of the year) a day has no records to show: the
     # balance stands for it, in the year ledger; the grid shows it outside the term.
     opened = {user_id: (held.go_live - first).days for user_id, held in
               opening.balances_of(session, ids, year).items() if held.go_live > first}
-    plain: dict[int, tuple[str, ...]] = {}
+    month_bits = (1 << len(dates)) - 1
     rows = []
     for cadre in cadres:
-        days = masks.get(cadre.id, 0)
         held = leaves.get(cadre.id)
-        if held is not None:
-            official, training, other = (mask >> to_day for mask in held)
-            cells = tuple(
-                "on_post" if days >> i & 1 else "official" if official >> i & 1
-                else "training" if training >> i & 1 else "leave" if other >> i & 1
-                else "absent" for i in range(elapsed)) + future
-        elif days in plain:
-            cells = plain[days]
-        else:
-            cells = tuple("on_post" if days >> i & 1 else "absent"
-                          for i in range(elapsed)) + future
-            plain[days] = cells
-        if today_index is not None and cells[today_index] == "absent":
-            # the day still runs: not absent before it ends (attendance.day_has_ended)
-            cells = (*cells[:today_index], "pending", *cells[today_index + 1:])
-        before = min(opened.get(cadre.id, 0), len(cells))
-        if before:
-            cells = ("outside_term",) * before + cells[before:]
-        # Counted before marking: a day made by an approved make-up is on post, and
-        # shown as 补卡.
-        counts = {k: cells.count(k) for k in GRID_COUNTS}
+        official, training, other = ((mask >> to_day) & month_bits for mask in held) \
+            if held is not None else (0, 0, 0)
         made_up = makeups.get(cadre.id)
-        if made_up:
-            cells = tuple("makeup" if c == "on_post" and dates[i] in made_up else c
-                          for i, c in enumerate(cells))
-        rows.append(GridRow(cadre, cells, counts))
+        bits = _MonthBits(masks.get(cadre.id, 0), official, training, other, elapsed,
+                          len(dates), today_index, opened.get(cadre.id, 0),
+                          frozenset((d - first).days for d in made_up) if made_up
+                          else frozenset())
+        rows.append(GridRow(cadre, _month_counts(bits), bits))
     return dates, rows
 
 
