@@ -33,7 +33,15 @@ from checkin.models import (
     Village,
 )
 from checkin.platform import clock, keyset
-from checkin.services.attendance import areas, boards, corrections, daily_logs, leaves, opening
+from checkin.services.attendance import (
+    areas,
+    boards,
+    corrections,
+    daily_logs,
+    leaves,
+    ledger,
+    opening,
+)
 from checkin.services.attendance import leave_inbox as leave_inbox_service
 from checkin.services.people import directory
 from checkin.settings import policy
@@ -147,14 +155,13 @@ def today() -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    cadres = boards.cadre_refs(session, current_scope(), chosen)
     # Everyone's presence from light rows (the totals, the child areas, the villages'
     # counts); the rows with their check-ins only for the page shown.
     found = boards.presence(session, [c.id for c in cadres], day, today=day)
     page = keyset.page_of_rows(cadres, _cadre_order, after())
-    areas.preload_people(session, page.rows)
     board = boards.today_board(session, current_scope(), day, chosen, today=day,
-                               cadres=page.rows)
+                               cadres=areas.people(session, page.rows))
     totals = dict.fromkeys(("on_post", "outside", "on_leave", "not_yet", "not_seen"), 0)
     villages: dict[int, list[int]] = {}
     for cadre in cadres:
@@ -188,31 +195,43 @@ def month(kind: str | None = None) -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    cadres = boards.cadre_refs(session, current_scope(), chosen)
     dates, rows = boards.month_grid(session, cadres, year, month_no, today_)
     sort = request.args.get("sort", "")
     if sort in MONTH_SORTS:
         rows.sort(key=lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id))
     if kind is not None:
-        areas.preload_people(session, cadres)
-        return _month_export(kind, year, month_no, dates, rows, place)
+        return _month_export(kind, year, month_no, dates, _grid_people(session, rows), place)
     page = keyset.page_of_rows(
         rows, (lambda r: (-r.counts[sort], r.cadre.name, r.cadre.id)) if sort in MONTH_SORTS
         else (lambda r: _cadre_order(r.cadre)), after())
-    areas.preload_people(session, [r.cadre for r in page.rows])
     words = category_words()
     logged = daily_logs.days_with_log(session, [r.cadre.id for r in page.rows], dates[0],
                                       dates[-1])
     children = _children(place, chosen, rows, lambda r: r.cadre.village_id,
                          lambda r: r.counts.items())
-    return render_template("supervise/month.html", dates=dates, rows=page.rows, page=page,
+    return render_template("supervise/month.html", dates=dates, page=page,
+                           rows=_grid_people(session, page.rows),
                            year=year, logged=logged, children=children, period=shown,
                            month=month_no, words=words, sort=sort, area=area_title(place),
                            **filter_choices(place, chosen))
 
 
+def _grid_people(session: Any, rows: list[boards.GridRow[ledger.CadreRef]]
+                 ) -> list[boards.GridRow[User]]:
+    """The rows with their cadres as Users (name, village, team, unit), for what is shown."""
+    users = areas.people(session, [r.cadre for r in rows])
+    return [boards.GridRow(u, r.counts, r.bits) for r, u in zip(rows, users, strict=True)]
+
+
+def _ledger_people(session: Any, rows: list[ledger.CadreLedger[ledger.CadreRef]]
+                   ) -> list[ledger.CadreLedger[User]]:
+    users = areas.people(session, [r.user for r in rows])
+    return [ledger.CadreLedger(u, r.ledger, r.term) for r, u in zip(rows, users, strict=True)]
+
+
 def _month_export(kind: str, year: int, month_no: int, dates: list[date],
-                  rows: list[boards.GridRow], place: areas.Place) -> Any:
+                  rows: list[boards.GridRow[User]], place: areas.Place) -> Any:
     with force_locale("zh"):  # the county's form: Chinese, whatever the page's language
         words = category_words()
     title = f"{area_title(place)} {year}年{month_no}月 驻村干部考勤表"
@@ -245,7 +264,7 @@ def year(kind: str | None = None) -> Any:
     session = db.session()
     place = current_place()
     chosen = filters(place)
-    cadres = boards.cadres_in(session, current_scope(), chosen, people=False)
+    cadres = boards.cadre_refs(session, current_scope(), chosen)
     rows = boards.year_rows(session, cadres, year_no, policy())
     expected = boards.expected_by_today(rows, year_no, clock.today(), policy())
     sort = request.args.get("sort", "")
@@ -257,16 +276,16 @@ def year(kind: str | None = None) -> Any:
                              r.user.id)}
     order = orders.get(sort, lambda r: _cadre_order(r.user))
     if kind is not None:
-        areas.preload_people(session, cadres)
-        return _year_export(kind, year_no, sorted(rows, key=order), expected, place)
+        return _year_export(kind, year_no, _ledger_people(session, sorted(rows, key=order)),
+                            expected, place)
     page = keyset.page_of_rows(rows, order, after())
-    areas.preload_people(session, [r.user for r in page.rows])
+    shown_rows = _ledger_people(session, page.rows)
     children = _children(place, chosen, rows, lambda r: r.user.village_id,
                          _year_counts(expected))
-    return render_template("supervise/year.html", rows=page.rows, page=page, year=year_no,
+    return render_template("supervise/year.html", rows=shown_rows, page=page, year=year_no,
                            sort=sort, expected=expected, children=children, period=shown,
                            opened=sum(1 for r in rows if r.ledger.opening_days),
-                           chart=charts.days_against_target(page.rows, expected),
+                           chart=charts.days_against_target(shown_rows, expected),
                            area=area_title(place), **filter_choices(place, chosen))
 
 

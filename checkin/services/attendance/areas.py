@@ -121,6 +121,16 @@ def child_totals(place: Place, villages: dict[int, int], rows: Iterable[T],
     return list(totals.values())
 
 
+def people(session: Session, refs: Sequence[Any]) -> list[User]:
+    """The Users of `refs` (rows with an id: boards.CadreRef), in their order, each with
+    its village, team and unit: four statements for a page."""
+    found = {u.id: u for u in session.scalars(
+        select(User).where(among(session, User.id, [r.id for r in refs])))}
+    users = [found[r.id] for r in refs]
+    preload_people(session, users)
+    return users
+
+
 def preload_people(session: Session, cadres: Sequence[User],
                    which: Sequence[str] = ("village", "team", "unit")) -> None:
     """Villages, teams and units of `cadres` in three statements, set on each cadre, so

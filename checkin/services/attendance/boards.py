@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar
 import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from checkin import maps
 from checkin.domain import attendance, standing
@@ -20,6 +21,7 @@ from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.attendance import areas, ledger, opening
 from checkin.services.attendance.leaves import span
+from checkin.services.attendance.ledger import CadreRef
 
 
 @dataclass
@@ -57,11 +59,11 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def cadres_in(session: Session, scope: Scope, filters: Filters, people: bool = True
-              ) -> list[User]:
-    """Active cadres of the scope chosen by `filters`, by village, leader first, name;
-    with `people`, each cadre's village, team and unit are loaded (a page that shows a
-    page of them loads those of its page only: areas.preload_people)."""
+
+
+
+def _cadres(session: Session, scope: Scope, filters: Filters) -> Select[Any]:
+    """Active cadres of the scope chosen by `filters`, by village, leader first, name."""
     stmt = scope.users().where(User.role == "cadre", User.active.is_(True))
     if filters.area_path:
         low, high = filters.area_path, filters.area_path + "~"
@@ -81,20 +83,22 @@ def cadres_in(session: Session, scope: Scope, filters: Filters, people: bool = T
         path = township.path if township else "/none/"
         stmt = stmt.where(User.village_id.in_(select(Village.id).where(
             Village.area_path >= path, Village.area_path < path + "~")))
-    if not people:
-        # A page of a province reads 22,000 cadres for its totals and shows 100: only the
-        # columns the boards and the ledger read (preload_people fills in the page's).
-        # The cadre's own term (a recall or rotation) is read by every ledger.
-        stmt = stmt.options(load_only(User.id, User.village_id, User.team_id, User.unit_id,
-                                      User.is_leader, User.name, User.term_start,
-                                      User.term_end))
-    cadres = list(session.scalars(stmt.order_by(User.village_id, User.is_leader.desc(),
-                                                User.name, User.id)))
-    # The pages and exports show each cadre's village, team and unit: three statements
-    # whatever the number of cadres, rather than a lazy load per village and team.
-    if people:
-        areas.preload_people(session, cadres)
+    return stmt.order_by(User.village_id, User.is_leader.desc(), User.name, User.id)
+
+
+def cadres_in(session: Session, scope: Scope, filters: Filters) -> list[User]:
+    """Active cadres of the scope chosen by `filters`, by village, leader first, name, each
+    with its village, team and unit (three statements, not a lazy load per cadre)."""
+    cadres = list(session.scalars(_cadres(session, scope, filters)))
+    areas.preload_people(session, cadres)
     return cadres
+
+
+def cadre_refs(session: Session, scope: Scope, filters: Filters) -> list[CadreRef]:
+    """The same cadres as light rows, for a page that reads them all and shows 100."""
+    stmt = _cadres(session, scope, filters).with_only_columns(*(
+        getattr(User, name) for name in CadreRef._fields))
+    return [CadreRef(*row) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -193,33 +197,37 @@ class _MonthBits:
 
 
 @dataclass(frozen=True)
-class GridRow:
+class GridRow(Generic[ledger.C]):
     """A cadre's month: the counts from bits, for every cadre of an area (a province's
     totals and sorts); the cells, a day each, made when a page or an export reads them."""
 
-    cadre: User
+    cadre: ledger.C
     counts: dict[str, int]
     bits: _MonthBits
 
     @functools.cached_property
     def cells(self) -> tuple[str, ...]:
-        b = self.bits
-        cells = tuple(
-            "on_post" if b.days >> i & 1 else "official" if b.official >> i & 1
-            else "training" if b.training >> i & 1 else "leave" if b.other >> i & 1
-            else "absent" for i in range(b.elapsed)) + ("future",) * (b.length - b.elapsed)
-        if b.today_index is not None and cells[b.today_index] == "absent":
-            # the day still runs: not absent before it ends (attendance.day_has_ended)
-            cells = (*cells[:b.today_index], "pending", *cells[b.today_index + 1:])
-        before = min(b.before, len(cells))
-        if before:
-            cells = ("outside_term",) * before + cells[before:]
-        # a day made by an approved make-up is on post, and shown as 补卡
-        return tuple("makeup" if c == "on_post" and i in b.made_up else c
-                     for i, c in enumerate(cells))
+        return _cells(self.bits)
 
 
 GRID_COUNTS = ("on_post", "official", "training", "leave", "absent", "pending")
+
+
+def _cells(b: _MonthBits) -> tuple[str, ...]:
+    """A cadre's month a day each, as attendance.classify_days gives it."""
+    cells = tuple(
+        "on_post" if b.days >> i & 1 else "official" if b.official >> i & 1
+        else "training" if b.training >> i & 1 else "leave" if b.other >> i & 1
+        else "absent" for i in range(b.elapsed)) + ("future",) * (b.length - b.elapsed)
+    if b.today_index is not None and cells[b.today_index] == "absent":
+        # the day still runs: not absent before it ends (attendance.day_has_ended)
+        cells = (*cells[:b.today_index], "pending", *cells[b.today_index + 1:])
+    before = min(b.before, len(cells))
+    if before:
+        cells = ("outside_term",) * before + cells[before:]
+    # a day made by an approved make-up is on post, and shown as 补卡
+    return tuple("makeup" if c == "on_post" and i in b.made_up else c
+                 for i, c in enumerate(cells))
 
 
 def _month_counts(b: _MonthBits) -> dict[str, int]:
@@ -238,8 +246,8 @@ def _month_counts(b: _MonthBits) -> dict[str, int]:
             "absent": absent.bit_count(), "pending": pending}
 
 
-def month_grid(session: Session, cadres: list[User], year: int, month: int, today: date
-               ) -> tuple[list[date], list[GridRow]]:
+def month_grid(session: Session, cadres: Sequence[ledger.C], year: int, month: int,
+               today: date) -> tuple[list[date], list[GridRow[ledger.C]]]:
     """Every cadre's month, classified as `attendance.classify_days` does, from bitmasks.
 
     One attendance_years row per cadre gives the month's days on post as an int; the
@@ -276,8 +284,8 @@ def month_grid(session: Session, cadres: list[User], year: int, month: int, toda
     return dates, rows
 
 
-def year_rows(session: Session, cadres: list[User], year: int, policy: Policy
-              ) -> list[ledger.CadreLedger]:
+def year_rows(session: Session, cadres: Sequence[ledger.C], year: int, policy: Policy
+              ) -> list[ledger.CadreLedger[ledger.C]]:
     return ledger.ledgers(session, cadres, year, policy)
 
 

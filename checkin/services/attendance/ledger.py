@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
     String,
@@ -68,8 +68,27 @@ _LEAVES = Leave.__table__
 _ONE_DAY = timedelta(days=1)
 
 
-class CadreLedger(NamedTuple):
-    user: User
+class CadreRef(NamedTuple):
+    """What a province's page reads of each of its 22,000 cadres for the totals, the sort
+    and the ledgers: a row, not an ORM object (several times cheaper to load:
+    boards.cadre_refs). The page's own rows become Users (areas.people)."""
+
+    id: int
+    village_id: int | None
+    team_id: int | None
+    unit_id: int | None
+    is_leader: bool
+    name: str
+    term_start: date | None
+    term_end: date | None
+
+
+# A cadre as a ledger reads it: a User or its light row.
+C = TypeVar("C", User, CadreRef)
+
+
+class CadreLedger(NamedTuple, Generic[C]):
+    user: C
     ledger: attendance.Ledger
     # The cadre's term in the year (term_of), as the ledger read it: pages that pro-rate
     # the target by it need not load 22,000 cadres' teams again.
@@ -84,7 +103,7 @@ def term_of(user: User, team: Team | None, year: int) -> tuple[date, date | None
     return rotation.split_term(team.term_start, team.term_end, user.term_start, user.term_end)
 
 
-def _own_term(cadre: User, terms: dict[int, tuple[date, date | None]], year: int
+def _own_term(cadre: User | CadreRef, terms: dict[int, tuple[date, date | None]], year: int
               ) -> tuple[date, date | None]:
     team = terms.get(cadre.team_id) if cadre.team_id else None
     start, end = team if team is not None else (date(year, 1, 1), None)
@@ -397,8 +416,8 @@ def team_terms(session: Session, team_ids: Iterable[int]) -> dict[int, tuple[dat
     return {team_id: (start, end) for team_id, start, end in rows}
 
 
-def ledgers(session: Session, cadres: list[User], year: int, policy: Policy
-            ) -> list[CadreLedger]:
+def ledgers(session: Session, cadres: Sequence[C], year: int, policy: Policy
+            ) -> list[CadreLedger[C]]:
     """The year's ledger of every cadre, in their order: four queries, whatever the number
     of cadres. A cadre with an opening balance of the year (开账) is counted from go-live
     on, over the term cut there, and the balance is added (attendance.with_opening)."""
@@ -470,8 +489,8 @@ def month(session: Session, cadre: User, year: int, month_no: int) -> attendance
                                  made_up)
 
 
-def reference_ledgers(session: Session, cadres: list[User], year: int, policy: Policy
-                      ) -> list[CadreLedger]:
+def reference_ledgers(session: Session, cadres: Sequence[C], year: int, policy: Policy
+                      ) -> list[CadreLedger[C]]:
     """The domain function over every (cadre, day) row: the path `ledgers` replaces.
 
     Kept for the identity test and the benchmark, not for pages.
