@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from checkin.domain.refusal import Refusal
 
 T = TypeVar("T")
+PAGE_SIZE = 100  # rows of a page of computed rows (a page lists a few hundred at most)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _slice(session: Session, stmt: Select[Any], columns: Sequence[Any],
 
 
 def page_of_rows(rows: list[T], key: Callable[[T], tuple[Any, ...]], after: str = "",
-                 size: int = 100) -> Page[T]:
+                 size: int = PAGE_SIZE) -> Page[T]:
     """The page of rows computed in Python (ledgers, due states), in the order of `key`
     (whose last part is unique), that follows the row the cursor `after` names: stable when
     rows come and go, unlike an offset. A cursor that is not of this list is page one (the

@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 
 from checkin import db
 from checkin.models import Area, User
-from checkin.services.attendance import areas
+from checkin.platform import keyset
 from tests.conftest import PASSWORD
 
 PAGES = ("/attendance/today", "/attendance/month", "/attendance/year")
@@ -240,7 +240,7 @@ def test_a_page_of_a_big_area_stays_small(app: Flask, client, world, login) -> N
     login(client, "sup_county")
     for path in PAGES:
         html = client.get(path).get_data(as_text=True)
-        assert len(CADRE_LINK.findall(html)) <= areas.PAGE_SIZE + 8, path  # + chart labels
+        assert len(CADRE_LINK.findall(html)) <= keyset.PAGE_SIZE + 8, path  # + chart labels
         assert len(html.encode()) < 250_000, path
 
 

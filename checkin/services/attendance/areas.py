@@ -22,7 +22,6 @@ from checkin.platform.among import among
 from checkin.scope import Scope
 
 T = TypeVar("T")
-PAGE_SIZE = 100
 # Child areas are listed while the area is one of these; below, the page is its cadres.
 ABOVE_TOWNSHIP = ("province", "city", "county")
 MAX_ID = 2**31 - 1  # an id from the query string beyond any key is nobody's
@@ -122,7 +121,7 @@ def child_totals(place: Place, villages: dict[int, int], rows: Iterable[T],
 
 
 def people(session: Session, refs: Sequence[Any]) -> list[User]:
-    """The Users of `refs` (rows with an id: boards.CadreRef), in their order, each with
+    """The Users of `refs` (rows with an id: ledger.CadreRef), in their order, each with
     its village, team and unit: four statements for a page."""
     found = {u.id: u for u in session.scalars(
         select(User).where(among(session, User.id, [r.id for r in refs])))}
