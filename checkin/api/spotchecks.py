@@ -5,7 +5,6 @@ unannounced."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
@@ -164,8 +163,7 @@ def list_spotchecks() -> Any:
     limit, cursor = keyset_args()
     items, next_cursor = keyset.slice_after(
         db.session(), results.queue_query(current_scope(), filters), results.queue_columns(),
-        results.queue_key, cursor, results.QUEUE_KEY, limit,
-        parse=keyset.iso_key(int, date.fromisoformat, int, int))
+        results.queue_key, cursor, results.QUEUE_KEY, limit, parse=results.QUEUE_PARSE)
     return jsonify({"items": items_json(items), "next_cursor": next_cursor})
 
 

@@ -214,11 +214,10 @@ def list_visits() -> Any:
         value = query_int(name)
         if value is not None:
             stmt = stmt.where(column == value)
-    # newest first by (recorded_at, id), as the supervisors' list (views.visit_page)
-    return jsonify(keyset_items(stmt.options(selectinload(Visit.photos)),
-                                (Visit.recorded_at, Visit.id),
-                                lambda v: (v.recorded_at.isoformat(), v.id), (str, str),
-                                views.visit_key, visit_json))
+    # newest first, as the supervisors' list (views.visit_page)
+    return jsonify(keyset_items(stmt.options(selectinload(Visit.photos)), views.VISIT_ORDER,
+                                views.visit_cursor, views.VISIT_LIKE, views.visit_key,
+                                visit_json))
 
 
 def household_json(row: households.HouseholdRow) -> dict[str, Any]:
@@ -253,7 +252,6 @@ def list_households() -> Any:
     found = keyset.page_of_rows(rows, key, cursor, limit)
     return jsonify({"items": [household_json(r) for r in found.rows],
                     "next_cursor": found.next_after})
-
 
 
 def visible_photo(photo_id: int) -> Photo:

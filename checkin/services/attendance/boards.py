@@ -60,8 +60,6 @@ def _like(text: str) -> str:
 
 
 
-
-
 def _cadres(session: Session, scope: Scope, filters: Filters) -> Select[Any]:
     """Active cadres of the scope chosen by `filters`, by village, leader first, name."""
     stmt = scope.users().where(User.role == "cadre", User.active.is_(True))

@@ -35,7 +35,7 @@ from checkin.models import (
     SpotcheckResult,
     User,
 )
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, keyset
 from checkin.scope import Scope
 from checkin.services import notify
 from checkin.services.attendance.checkins import fence_from
@@ -127,6 +127,7 @@ def queue(session: Session, scope: Scope, filters: QueueFilters, limit: int = 50
 # The API's keyset order of the queue: open ones first, then by day and draw order (the
 # window, which may be empty, is left out: a key has no NULLs).
 QUEUE_KEY = (int, str, int, int)
+QUEUE_PARSE = keyset.iso_key(int, date.fromisoformat, int, int)
 
 
 def queue_columns() -> tuple[Any, ...]:

@@ -63,16 +63,23 @@ def list_visits(session: Session, scope: Scope, filters: VisitFilters, limit: in
     return list(session.scalars(visits_query(scope, filters).limit(limit)))
 
 
+# The visits' keyset order, newest first (ix_visits_recorded): its columns, a visit's key
+# in a cursor, the key's kinds and its parser. The page and the API list share it.
+VISIT_ORDER = (Visit.recorded_at, Visit.id)
+VISIT_LIKE = (str, str)
 visit_key = keyset.iso_key(keyset.moment, str)
+
+
+def visit_cursor(visit: Visit) -> tuple[str, str]:
+    return (visit.recorded_at.isoformat(), visit.id)
 
 
 def visit_page(session: Session, scope: Scope, filters: VisitFilters, after: str = ""
                ) -> keyset.Page[Visit]:
     """The visits the filters select, newest first, `PAGE_SIZE` at a time with a keyset
     cursor (time, id): the same cost at the 100,000th visit as at the first."""
-    return keyset.page(session, visits_query(scope, filters), (Visit.recorded_at, Visit.id),
-                       lambda v: (v.recorded_at.isoformat(), v.id), after, (str, str),
-                       PAGE_SIZE, descending=True, parse=visit_key)
+    return keyset.page(session, visits_query(scope, filters), VISIT_ORDER, visit_cursor,
+                       after, VISIT_LIKE, PAGE_SIZE, descending=True, parse=visit_key)
 
 
 def stream_visits(session: Session, scope: Scope, filters: VisitFilters) -> Iterator[Visit]:
