@@ -81,9 +81,15 @@ class Config:
     CADRE_SESSION_MAX_HOURS = int(os.environ.get("CADRE_SESSION_MAX_HOURS", "720"))
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", "50000"))
-    # Roster import jobs: "thread" (each web worker runs queued jobs in a thread) or
-    # "external" (`flask run-imports` runs them; the web workers only queue).
-    IMPORT_WORKER = os.environ.get("IMPORT_WORKER", "thread")
+    # Background jobs (roster imports, large exports): "thread" (each web worker runs
+    # queued jobs in a thread) or "external" (`flask run-worker` runs them; the web workers
+    # only queue). IMPORT_WORKER is its older name, still read.
+    BACKGROUND_WORKER = os.environ.get("BACKGROUND_WORKER",
+                                       os.environ.get("IMPORT_WORKER", "thread"))
+    # An export longer than this many rows is written by the worker, not in the request;
+    # its files are kept in EXPORT_DIR (shared by the web and the worker) for a day.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "10000"))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(BASE_DIR / "instance" / "exports"))
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "checkin" / "translations")
@@ -134,7 +140,7 @@ class Config:
     NOTIFY_RETRY_BASE_S = float(os.environ.get("NOTIFY_RETRY_BASE_S", "60"))
     NOTIFY_RETRY_MAX_S = float(os.environ.get("NOTIFY_RETRY_MAX_S", "21600"))
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "12"))
-    # The scheduler (`flask run-jobs`): areas whose weekly spot-check draw it makes (codes,
+    # The scheduler (`flask run-worker`): areas whose weekly spot-check draw it makes (codes,
     # comma-separated; none by default), and the hour (local) after which daily jobs run.
     SPOTCHECK_DRAW_AREAS = os.environ.get("SPOTCHECK_DRAW_AREAS", "")
     JOBS_DAILY_HOUR = int(os.environ.get("JOBS_DAILY_HOUR", "7"))

@@ -139,7 +139,7 @@ def main() -> None:
         return
     url = scratch_sqlite("/tmp/bench-roster.db") if args.db == "sqlite" \
         else scratch_postgres("bench_roster")
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "IMPORT_WORKER": "thread",
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "BACKGROUND_WORKER": "thread",
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         session = db.session()

@@ -32,10 +32,11 @@ def register(app: Flask) -> None:
     from checkin.cli_notify import COMMANDS as jobs
     from checkin.cli_spotchecks import COMMANDS as spotchecks
 
-    for command in (init_db, seed_demo_command, import_roster_command, run_imports_command,
+    for command in (init_db, seed_demo_command, import_roster_command, run_worker_command,
                     create_user, set_password_command, set_duty_command, disable_user,
                     *maintenance, *spotchecks, *data, *jobs):
         app.cli.add_command(command)
+    app.cli.add_command(run_worker_command, "run-imports")  # its older name
 
 
 @click.command("init-db")
@@ -115,16 +116,17 @@ def _print_progress(sheet: str, done: int, total: int) -> None:
         click.echo(f"  {sheet}: {done}/{total}")
 
 
-@click.command("run-imports")
+@click.command("run-worker")
 @with_appcontext
-@click.option("--once", is_flag=True, help="Run the queued imports, then stop.")
-def run_imports_command(once: bool) -> None:
-    """Run roster import jobs (POST /api/v1/imports, /admin/roster) in this process:
-    for a deployment that sets IMPORT_WORKER=external instead of a thread per web worker."""
-    from checkin.services.people import roster_jobs
+@click.option("--once", is_flag=True, help="Run the queued jobs, then stop.")
+def run_worker_command(once: bool) -> None:
+    """Run background jobs (roster imports from POST /api/v1/imports and /admin/roster,
+    large exports) in this process: for a deployment that sets BACKGROUND_WORKER=external
+    instead of a thread per web worker."""
+    from checkin.services import worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    roster_jobs.work(app, idle_rounds=1 if once else None)
+    worker.work(app, idle_rounds=1 if once else None)
 
 
 @click.command("create-user")

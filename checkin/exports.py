@@ -15,17 +15,19 @@ dropped.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from copy import copy
 from datetime import date, datetime
 from typing import IO, Any
 from urllib.parse import quote
 
-from flask import Response, abort, request
+from flask import Response, abort, redirect, request, url_for
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,6 +37,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wsgi import wrap_file
 
 from checkin.platform import clock
+from checkin.services.reporting import export_jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("xlsx", "csv")
@@ -81,8 +84,10 @@ def sheet_name(name: str) -> str:
 
 
 def xlsx_table(out: IO[bytes], name: str, title: str, headers: Sequence[str],
-               rows: Iterable[Sequence[Any]], fills: dict[str, str] | None = None) -> int:
-    """Writes the table to `out`; answers the number of rows written."""
+               rows: Iterable[Sequence[Any]], fills: dict[str, str] | None = None,
+               progress: Callable[[int], None] | None = None) -> int:
+    """Writes the table to `out`, telling `progress` the rows written so far after each;
+    answers the number of rows written."""
     book = Workbook(write_only=True)
     book.properties.title = title
     sheet = book.create_sheet(sheet_name(name))
@@ -107,6 +112,8 @@ def xlsx_table(out: IO[bytes], name: str, title: str, headers: Sequence[str],
     for row in itertools.chain(sample, rows):
         sheet.append([_xlsx_cell(sheet, value, colours, styles) for value in row])
         count += 1
+        if progress is not None:
+            progress(count)
     last = get_column_letter(max(1, len(headers)))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     book.save(out)
@@ -154,7 +161,8 @@ def _csv_value(value: Any) -> Any:
     return safe_cell(value)
 
 
-def csv_table(out: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def csv_table(out: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]],
+              progress: Callable[[int], None] | None = None) -> int:
     """Writes the table as UTF-8 with a BOM (which makes Excel read UTF-8); answers the
     number of rows written."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
@@ -164,6 +172,8 @@ def csv_table(out: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[An
     for row in rows:
         writer.writerow([_csv_value(v) for v in row])
         count += 1
+        if progress is not None:
+            progress(count)
     text.flush()
     text.detach()
     return count
@@ -183,13 +193,52 @@ def download(out: IO[bytes], filename: str, kind: str) -> Response:
 def export(kind: str, name: str, title: str, headers: Sequence[str],
            rows: Iterable[Sequence[Any]], fills: dict[str, str] | None = None) -> Response:
     """The table as a download named `name`.`kind`: .xlsx (cells whose text is a key of
-    `fills` coloured so) or .csv; any other kind is not found."""
+    `fills` coloured so) or .csv; any other kind is not found.
+
+    A table longer than EXPORT_INLINE_ROWS is not written in the request: it is queued
+    as an export job (services/reporting/export_jobs) and the answer is the job's page,
+    where the file is downloaded once the worker has written it."""
     if kind not in KINDS:
         abort(404)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response once sent)
-    if kind == "xlsx":
-        xlsx_table(out, name, title, headers, rows, fills)
+    job = export_jobs.sink()
+    if job is None:
+        rows, longer = _read_ahead(rows, export_jobs.inline_rows())
+        if longer:
+            return _queued()
+        out: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+        progress = None
     else:
-        csv_table(out, headers, rows)
+        out, total = job.out, len(rows) if isinstance(rows, Sized) else None
+        progress = functools.partial(job.progress, total=total)
+    if kind == "xlsx":
+        count = xlsx_table(out, name, title, headers, rows, fills, progress)
+    else:
+        count = csv_table(out, headers, rows, progress)
+    if job is not None:
+        job.filename, job.kind, job.rows = f"{name}.{kind}", kind, count
+        return Response(status=200)
     return download(out, f"{name}.{kind}", kind)
 
+
+def _read_ahead(rows: Iterable[Sequence[Any]], limit: int
+                ) -> tuple[Iterable[Sequence[Any]], bool]:
+    """The rows (none lost) and whether there are more than `limit`: a list tells its
+    length, a stream is read `limit + 1` rows ahead."""
+    if isinstance(rows, Sized):
+        return rows, len(rows) > limit
+    stream = iter(rows)
+    ahead = list(itertools.islice(stream, limit + 1))
+    return itertools.chain(ahead, stream), len(ahead) > limit
+
+
+def _queued() -> Response:
+    """Queue the request's export as a job and answer its page."""
+    from checkin import db
+    from checkin.i18n import current_lang
+    from checkin.services import worker
+
+    job = export_jobs.enqueue(db.session(), current_user.id, request.full_path,
+                              current_lang())
+    worker.ensure_worker()  # it claims the job once this request commits
+    return redirect(url_for("export_jobs.show", job_id=job.id), 303,
+                    Response)  # type: ignore[return-value]

@@ -120,6 +120,7 @@ def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
     class Config(TestConfig):
         DATABASE_URL = database_url
         PHOTO_DIR = str(tmp_path / "photos")
+        EXPORT_DIR = str(tmp_path / "exports")
 
     application = create_app(Config)
     with application.app_context():
@@ -175,6 +176,7 @@ def photo_app(database_url: str, tmp_path: Any, photo_backend: dict[str, str]
     class Config(TestConfig):
         DATABASE_URL = database_url
         PHOTO_DIR = str(tmp_path / "photos")
+        EXPORT_DIR = str(tmp_path / "exports")
 
     application = create_app(Config)
     application.config.update(photo_backend)

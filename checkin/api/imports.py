@@ -18,6 +18,7 @@ from checkin.auth import roles_required
 from checkin.domain.refusal import Refusal
 from checkin.exports import download
 from checkin.models import RosterImport
+from checkin.services import worker
 from checkin.services.people import roster_jobs
 
 TRUE = {"1", "true", "yes", "on"}
@@ -39,7 +40,7 @@ def create_import() -> Any:
         raise Refusal("roster_no_files", field="files")
     dry_run = (request.form.get("dry_run") or "").lower() in TRUE
     job = roster_jobs.enqueue(db.session(), current_user.id, files, dry_run)
-    roster_jobs.ensure_worker()  # it claims the job once this request commits
+    worker.ensure_worker()  # it claims the job once this request commits
     response = jsonify({"id": job.id, "status": job.status})
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/imports/{job.id}"
@@ -51,7 +52,7 @@ def create_import() -> Any:
 def get_import(import_id: int) -> Any:
     job = _job(import_id)
     if job.status == "queued":
-        roster_jobs.ensure_worker()  # the process that took it may have gone
+        worker.ensure_worker()  # the process that took it may have gone
     response = jsonify(roster_jobs.describe(job))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -21,6 +21,7 @@ from checkin.models.evaluation import (
     EvaluationLink,
     EvaluationRating,
 )
+from checkin.models.export_job import EXPORT_STATUSES, ExportJob
 from checkin.models.feedback import FEEDBACK_KINDS, Feedback, FeedbackAnswer
 from checkin.models.household import (
     HOUSEHOLD_STATUSES,
@@ -70,6 +71,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "EVALUATION_CHANNELS",
     "EVALUATION_RATINGS",
+    "EXPORT_STATUSES",
     "FEEDBACK_KINDS",
     "HOUSEHOLD_STATUSES",
     "IMPORT_STATUSES",
@@ -102,6 +104,7 @@ __all__ = [
     "EvaluationAnswer",
     "EvaluationLink",
     "EvaluationRating",
+    "ExportJob",
     "Feedback",
     "FeedbackAnswer",
     "HelperChange",

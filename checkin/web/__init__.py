@@ -15,6 +15,7 @@ from checkin.web import (
     cadre,
     dossier,
     evaluation,
+    export_jobs,
     feedback,
     home,
     households,
@@ -39,7 +40,7 @@ def register(app: Flask) -> None:
     for module in (signin, home, people, admin, cadre, supervise, vendor, visits, pwa,
                    spotchecks, bulletins, team_reports, inbox, dossier, account,
                    audit_log, feedback, trainings, teams, evaluation, assessment,
-                   pledges, rotations, rounds, households):
+                   pledges, rotations, rounds, households, export_jobs):
         app.register_blueprint(module.bp)
     assets.init_app(app)
     personal_data.init_app(app)

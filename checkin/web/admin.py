@@ -30,6 +30,7 @@ from checkin.exports import download
 from checkin.models import Household, OpeningBalance, RosterImport, User, Village
 from checkin.platform import audit, clock
 from checkin.roster.template import template_xlsx
+from checkin.services import worker
 from checkin.services.attendance import opening
 from checkin.services.people import (
     accounts,
@@ -60,7 +61,7 @@ def roster() -> Any:
     if form.validate_on_submit():
         files = [(f.filename or "roster.xlsx", f.read()) for f in form.file.data if f]
         job = roster_jobs.enqueue(db.session(), current_user.id, files, dry_run=True)
-        roster_jobs.ensure_worker()
+        worker.ensure_worker()
         return redirect(url_for("admin.roster_job", import_id=job.id), code=303)
     return render_template("admin/roster.html", form=form)
 
@@ -77,7 +78,7 @@ def _job(import_id: int) -> RosterImport:
 def roster_job(import_id: int) -> Any:
     job = _job(import_id)
     if job.status == "queued":
-        roster_jobs.ensure_worker()
+        worker.ensure_worker()
     answer = roster_jobs.describe(job)
     status = 422 if job.status == "failed" else 200
     return render_template("admin/roster_job.html", job=answer, form=ConfirmForm(),
@@ -92,7 +93,7 @@ def roster_confirm(import_id: int) -> Any:
             or preview.status != "done":
         raise Refusal("not_found")
     job = roster_jobs.confirm(db.session(), preview, current_user.id)
-    roster_jobs.ensure_worker()
+    worker.ensure_worker()
     return redirect(url_for("admin.roster_job", import_id=job.id), code=303)
 
 

@@ -55,12 +55,14 @@ ARGUMENT_VALUES = {
     "month": (),  # this month and a malformed one, below
     "quarter": (),  # this quarter and a malformed one, below (季众评)
     "import_id": (),
+    "job_id": (),  # export jobs: a month grid written for each township (_exports_of)
     "talk_id": (),  # warning talks: none in the world (tests/web/test_bulletin_holds_up.py)
     "training_id": (),  # a training of each township, made by _trainings_of below
     "duty_id": (),  # a duty over villages in each village's place, made by _rounds_of below
     "token": ("AAAAAAAAAAAAAAAAAAAAAA",),  # a household's evaluation link: a foreign one
 }
 FROM_DATABASE = ("household_id", "visit_id", "photo_id", "batch_id", "item_id", "import_id",
+                 "job_id",
                  "talk_id", "training_id", "duty_id")
 
 
@@ -136,6 +138,22 @@ def _trainings_of(app: Flask) -> None:
         s.commit()
 
 
+def _exports_of(app: Flask, world) -> None:
+    """A month grid export of each township, written by the worker as its supervisor: the
+    file of one names the other's cadres, which must not reach the other."""
+    from checkin import db
+    from checkin.services import worker
+    from checkin.services.reporting import export_jobs
+
+    app.config["BACKGROUND_WORKER"] = "external"
+    with app.app_context():
+        s = db.session()
+        for supervisor in ("sup_t1", "sup_t2"):
+            export_jobs.enqueue(s, world[supervisor], "/attendance/month.xlsx", "zh")
+        s.commit()
+    worker.work(app, idle_rounds=1)
+
+
 def _rounds_of(app: Flask) -> None:
     """Duties over villages that stay inside each holder's own place (巡村): cadre_a an
     envoy of Alpha, sup_t2 the district secretary of Beta, cadre_c an envoy of Gamma, each
@@ -177,6 +195,7 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
 
     from checkin import db
     from checkin.models import (
+        ExportJob,
         Household,
         Photo,
         RosterImport,
@@ -198,6 +217,7 @@ def _household_ids(app: Flask) -> dict[str, list[object]]:
                 "batch_id": list(s.scalars(select(SpotcheckBatch.id))),
                 "item_id": list(s.scalars(select(SpotcheckItem.id))),
                 "import_id": list(s.scalars(select(RosterImport.id))),
+                "job_id": list(s.scalars(select(ExportJob.id))),
                 "talk_id": list(s.scalars(select(WarningTalk.id)))}
 
 
@@ -212,6 +232,7 @@ def test_no_route_leaks_another_jurisdiction(app: Flask, world, login, who) -> N
         forbidden += SPOTCHECK_DATA
     _trainings_of(app)
     _rounds_of(app)
+    _exports_of(app, world)
     households = _household_ids(app)
     checked = 0
     for rule in app.url_map.iter_rules():

@@ -8,13 +8,10 @@ every change field by field."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import asdict
-from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -24,7 +21,7 @@ from checkin.models import RosterImport, RosterImportFile
 from checkin.platform import audit, clock
 from checkin.platform import hashing as password_hashing
 from checkin.roster.read import Limits, read_rosters
-from checkin.services import notify
+from checkin.services import notify, worker
 from checkin.services.people.roster_import import (
     apply_roster,
     check_roster,
@@ -33,7 +30,6 @@ from checkin.services.people.roster_import import (
 from checkin.settings import policy
 
 MAX_CHANGES = 5000  # a preview lists this many changes, and says how many there are
-STALE_AFTER = timedelta(minutes=30)  # a running job whose worker died is taken again
 
 
 def enqueue(session: Session, actor_id: int, files: list[tuple[str, bytes]],
@@ -56,26 +52,7 @@ def confirm(session: Session, preview: RosterImport, actor_id: int) -> RosterImp
 
 
 def claim_next() -> int | None:
-    """The id of a job this worker now runs, or None: a queued one (or one whose worker
-    stopped beating), taken by an UPDATE that only one worker can win."""
-    now = clock.now()
-    with db.separate_transaction() as apart:
-        candidates = apart.scalars(
-            select(RosterImport.id).where(
-                (RosterImport.status == "queued")
-                | ((RosterImport.status == "running")
-                   & (RosterImport.heartbeat_at < now - STALE_AFTER)))
-            .order_by(RosterImport.id).limit(5)).all()
-        for job_id in candidates:
-            won = apart.execute(
-                update(RosterImport)
-                .where(RosterImport.id == job_id,
-                       (RosterImport.status == "queued")
-                       | (RosterImport.heartbeat_at < now - STALE_AFTER))
-                .values(status="running", heartbeat_at=now, progress=0.0))
-            if won.rowcount == 1:  # type: ignore[attr-defined]
-                return job_id
-    return None
+    return worker.claim(RosterImport)
 
 
 def _progress(job_id: int, value: float) -> None:
@@ -197,38 +174,3 @@ def describe(job: RosterImport) -> dict[str, Any]:
             "changes_total": result.get("changes_total", 0),
             "new_accounts": result.get("new_accounts", 0),
             "credentials_available": job.credentials is not None and bool(job.credentials)}
-
-
-# The worker: a daemon thread in the process that took the upload (or `flask run-imports`).
-_worker_lock = threading.Lock()
-_worker: threading.Thread | None = None
-IDLE_ROUNDS = 20  # half-second polls with nothing to do before the thread ends
-
-
-def work(app: Flask, *, idle_rounds: int | None = IDLE_ROUNDS) -> None:
-    """Claim and run jobs until none comes for `idle_rounds` polls (None: forever)."""
-    idle = 0
-    while idle_rounds is None or idle < idle_rounds:
-        with app.app_context():
-            job_id = claim_next()
-            if job_id is not None:
-                idle = 0
-                run(job_id)
-                continue
-        idle += 1
-        time.sleep(0.5)
-
-
-def ensure_worker() -> None:
-    """Start this process's worker thread unless it runs (IMPORT_WORKER=thread, the
-    default; `external` when `flask run-imports` runs apart)."""
-    global _worker
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("IMPORT_WORKER", "thread") != "thread":
-        return
-    with _worker_lock:
-        if _worker is not None and _worker.is_alive():
-            return
-        _worker = threading.Thread(target=work, args=(app,), name="roster-imports",
-                                   daemon=True)
-        _worker.start()

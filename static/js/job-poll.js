@@ -1,7 +1,8 @@
-// Polls a roster import job: moves the progress bar, reloads the page when it has finished.
+// Polls a background job (a roster import, an export) at the box's data-poll address: moves
+// the progress bar, reloads the page when the job has finished.
 (function () {
   "use strict";
-  var box = document.getElementById("roster-job");
+  var box = document.querySelector("[data-poll]");
   if (!box || !window.fetch) { return; }
   var status = box.getAttribute("data-status");
   if (status !== "queued" && status !== "running") { return; }
@@ -11,6 +12,8 @@
       .then(function (r) { return r.json(); })
       .then(function (job) {
         if (bar) { bar.value = job.progress; }
+        var rows = document.getElementById("job-rows");
+        if (rows && typeof job.rows === "number") { rows.textContent = job.rows; }
         if (job.status === "done" || job.status === "failed") { window.location.reload(); }
         else { window.setTimeout(poll, 1000); }
       })
