@@ -239,15 +239,20 @@ def list_households() -> Any:
     due = request.args.get("due") or None
     if due not in (None, "ok", "due", "overdue"):
         raise Refusal("not_in_choices", field="due", name="due", choices="ok, due, overdue")
-    rows = households.household_rows(
-        db.session(), current_scope(), clock.today(), policy(), due=due,
-        village_id=query_int("village_id"), helper_id=query_int("helper_id"),
-        query=request.args.get("q", "")[:50])
-    # Their due states are computed, so the list is paged in Python by a key of its order:
-    # a cadre's own households first, most urgent first (households.sort_for_cadre); a
-    # supervisor's by village and code (directory.households).
-    key = households.cadre_order(current_user.id) if current_user.role == "cadre" else \
-        (lambda r: (r.household.village_id, r.household.code, r.household.id))
+    village_id, helper_id = query_int("village_id"), query_int("helper_id")
+    query = request.args.get("q", "")[:50]
+    if current_user.role != "cadre":  # by village and code, paged in SQL: no cap
+        page, next_cursor = households.household_slice(
+            db.session(), current_scope(), clock.today(), policy(), cursor=cursor,
+            size=limit, due=due, village_id=village_id, helper_id=helper_id, query=query)
+        return jsonify({"items": [household_json(r) for r in page],
+                        "next_cursor": next_cursor})
+    # A cadre's village (a few hundred at most), most urgent first: the due states are
+    # computed, so the list is paged in Python by a key of that order.
+    rows = households.household_rows(db.session(), current_scope(), clock.today(), policy(),
+                                     due=due, village_id=village_id, helper_id=helper_id,
+                                     query=query)
+    key = households.cadre_order(current_user.id)
     keyset.check_rows(cursor, key(rows[0]) if rows else None)
     found = keyset.page_of_rows(rows, key, cursor, limit)
     return jsonify({"items": [household_json(r) for r in found.rows],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from checkin.domain import cadence, standing
 from checkin.domain.policy import Policy
 from checkin.models import Household, Team, User, Visit
+from checkin.platform import keyset
 from checkin.platform.among import among
 from checkin.scope import Scope
 from checkin.services.people import directory
@@ -58,6 +59,13 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
     households = directory.households(session, scope, village_id=village_id,
                                       helper_id=helper_id, query=query, limit=limit,
                                       under=under)
+    return [r for r in rows_of(session, households, today, policy)
+            if due is None or r.due.state == due]
+
+
+def rows_of(session: Session, households: list[Household], today: date, policy: Policy
+            ) -> list[HouseholdRow]:
+    """The households where they stand: two queries for all of them, none per row."""
     dates = last_dates(session, [h.id for h in households])
     since = helper_since(session, households)
     rows = []
@@ -66,9 +74,42 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
         state = cadence.household_due(household.status, contact, visit,
                                       since.get(household.helper_id, today), today, policy,
                                       household.helper_grace_from)
-        if due is None or state.state == due:
-            rows.append(HouseholdRow(household, contact, visit, state))
+        rows.append(HouseholdRow(household, contact, visit, state))
     return rows
+
+
+HOUSEHOLD_LIKE = (int, str, int)
+SCAN = 2000  # households read at a time while a due filter fills a page
+
+
+def household_key(household: Household) -> tuple[int, str, int]:
+    return (household.village_id, household.code, household.id)
+
+
+def household_slice(session: Session, scope: Scope, today: date, policy: Policy, *,
+                    cursor: str, size: int, due: str | None = None,
+                    village_id: int | None = None, helper_id: int | None = None,
+                    query: str = "") -> tuple[list[HouseholdRow], str | None]:
+    """`size` of the scope's households after the cursor, by village and code, and the next
+    page's cursor (None on the last): paged in SQL, so a province's 220,000 are all
+    reachable with nothing loaded beyond the page. A due state is computed, not stored: with
+    a `due` filter the households are read on, SCAN at a time, until the page is full."""
+    stmt = directory.households_query(scope, village_id=village_id, helper_id=helper_id,
+                                      query=query)
+    order = directory.HOUSEHOLD_ORDER
+    if due is None:
+        chunk, next_cursor = keyset.slice_after(session, stmt, order, household_key, cursor,
+                                                HOUSEHOLD_LIKE, size)
+        return rows_of(session, chunk, today, policy), next_cursor
+    found: list[HouseholdRow] = []
+    after: str | None = cursor
+    while after is not None and len(found) <= size:
+        chunk, after = keyset.slice_after(session, stmt, order, household_key, after,
+                                          HOUSEHOLD_LIKE, SCAN)
+        found += [r for r in rows_of(session, chunk, today, policy) if r.due.state == due]
+    if len(found) > size:
+        return found[:size], keyset.encode(household_key(found[size - 1].household))
+    return found, None
 
 
 def _latest(*days: date | None) -> date | None:
