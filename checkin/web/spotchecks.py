@@ -152,8 +152,9 @@ def queue() -> Any:
         status = "open"
     mine = request.args.get("mine") == "1"
     checker = current_user.id if mine else None
-    items = results.queue(session, scope, results.QueueFilters(status=status,
-                                                               checker_id=checker), 300)
+    page = results.queue_page(session, scope, results.QueueFilters(
+        status=status, checker_id=checker), request.args.get("after", "")[:400])
+    items = page.rows
     checkers = results.checkers_of(session, [i.id for i in items])
     verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}
     open_count = session.scalar(select(func.count()).select_from(
@@ -166,7 +167,7 @@ def queue() -> Any:
             SpotcheckResult, SpotcheckResult.item_id == SpotcheckItem.id)
         .where(SpotcheckResult.id.is_(None),
                SpotcheckItem.id.in_(results.assigned_to(current_user.id))).subquery())) or 0
-    return render_template("spotchecks/queue.html", items=items, status=status,
+    return render_template("spotchecks/queue.html", items=items, page=page, status=status,
                            verdicts=verdicts, open_count=open_count, form=form, mine=mine,
                            mine_open=mine_open, checkers=checkers,
                            today=clock.today(), **_context())

@@ -50,6 +50,35 @@ def test_the_queue_says_whom_to_call(wednesday, world, login_en) -> None:
     assert "HeadA0" in done or "HeadA2" in done
 
 
+def test_a_long_queue_is_paged_with_n_of_m(wednesday, world, login_en, monkeypatch) -> None:
+    """The queue showed the first 300 checks and no more (a province draws thousands a
+    week); now a page at a time, every check once, with "N of M"."""
+    from checkin.platform import keyset
+
+    with wednesday.app_context():
+        last_week_visits(db.session(), world)
+        db.session().commit()
+    client = login_en(wednesday.test_client(), "sup_county")
+    token = csrf_from(client, "/spotchecks")
+    client.post("/spotchecks/draw", data={"csrf_token": token, "area": world["county"],
+                                          "week": WEEK})
+    item = re.compile(r'href="/spotchecks/items/(\d+)"')
+    whole = list(dict.fromkeys(item.findall(page(client, "/spotchecks"))))
+    assert len(whole) >= 3
+    monkeypatch.setattr(keyset, "PAGE_SIZE", 2)
+    seen: list[str] = []
+    url = "/spotchecks"
+    while True:
+        html = page(client, url)
+        seen += dict.fromkeys(item.findall(html))
+        assert f"of {len(whole)}" in html
+        found = re.search(r'href="([^"]+)" rel="next"', html)
+        if found is None:
+            break
+        url = found.group(1).replace("&amp;", "&")
+    assert seen == whole
+
+
 def test_drawing_from_the_page(wednesday, world, login_en) -> None:
     with wednesday.app_context():
         last_week_visits(db.session(), world)

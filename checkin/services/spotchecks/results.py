@@ -140,6 +140,14 @@ def queue_key(item: SpotcheckItem) -> tuple[int | str, ...]:
             item.position)
 
 
+def queue_page(session: Session, scope: Scope, filters: QueueFilters, after: str = ""
+               ) -> keyset.Page[SpotcheckItem]:
+    """The queue's page after the cursor, in the API's order, with "N of M": a province's
+    weekly draw is thousands of checks, and the page showed the first 300 and no more."""
+    return keyset.page(session, queue_query(scope, filters), queue_columns(), queue_key,
+                       after, QUEUE_KEY, keyset.PAGE_SIZE, parse=QUEUE_PARSE)
+
+
 def queue_query(scope: Scope, filters: QueueFilters) -> Select[SpotcheckItem]:
     """The items the filters select, with what their pages show, in no order."""
     stmt = visible_items(scope).outerjoin(
