@@ -9,13 +9,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Generic
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin.domain import trainings
 from checkin.domain.policy import Policy
-from checkin.models import Leave, Training, TrainingAttendance, TrainingInvitee, User
+from checkin.models import Leave, Training, TrainingAttendance, TrainingInvitee
 from checkin.platform import clock
 from checkin.platform.among import among
 from checkin.platform.periods import overlaps
@@ -25,8 +26,8 @@ _ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class CadreShortfall:
-    user: User
+class CadreShortfall(Generic[ledger.C]):
+    user: ledger.C  # a User, or for a province's list a light row (ledger.CadreRef)
     found: trainings.Shortfall
     missed_titles: tuple[str, ...]
 
@@ -53,8 +54,8 @@ def _training_leave_days(session: Session, ids: Sequence[int], first: date, last
     return found
 
 
-def of_cadres(session: Session, cadres: Sequence[User], year: int, policy: Policy,
-              today: date | None = None) -> list[CadreShortfall]:
+def of_cadres(session: Session, cadres: Sequence[ledger.C], year: int, policy: Policy,
+              today: date | None = None) -> list[CadreShortfall[ledger.C]]:
     """Every cadre's training days and meetings of `year`, in their order."""
     today = today or clock.today()
     first, last = _elapsed(year, today)
