@@ -32,10 +32,11 @@ ROLE_WORDS = {"first_secretary": _l("first secretary"),
 @bp.get("/teams/makeup")
 @roles_required("supervisor", "admin")
 def makeup() -> Any:
-    lines = team_makeup.team_lines(db.session(), current_scope())
+    flagged = team_makeup.flagged_teams(db.session(), current_scope())
     raw = request.args.get("page", "1")
     page = max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
-    return render_template("teams/makeup.html", lines=lines[(page - 1) * PAGE: page * PAGE],
-                           total=len(lines), page=page, pages=max(1, math.ceil(len(lines) / PAGE)),
+    lines = team_makeup.team_lines(db.session(), flagged[(page - 1) * PAGE: page * PAGE])
+    return render_template("teams/makeup.html", lines=lines, total=len(flagged), page=page,
+                           pages=max(1, math.ceil(len(flagged) / PAGE)),
                            warning_words=WARNING_WORDS, role_words=ROLE_WORDS,
                            area=area_title())
