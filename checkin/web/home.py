@@ -142,9 +142,11 @@ def index() -> Any:
     scope = current_scope()
     if current_user.role == "cadre":
         return cadre_home()
-    rows = directory.village_rows(session, scope)
+    # Totals counted in SQL and a page of villages: a province's 7,366 made 840 KB.
+    page = directory.village_page(session, scope, after=request.args.get("after", "")[:400])
     area = directory.area_name(session, current_user.area_id)
-    return render_template("home/supervisor.html", rows=rows, area=area)
+    return render_template("home/supervisor.html", rows=page.rows, page=page, area=area,
+                           totals=directory.scope_totals(session, scope))
 
 
 def cadre_home() -> Any:

@@ -29,10 +29,25 @@ class VillageRow:
     poor_households: int
 
 
-def village_rows(session: Session, scope: Scope) -> list[VillageRow]:
-    """One row per village in scope with counts from two grouped queries, not a loop."""
-    villages = session.scalars(scope.villages().order_by(Village.area_path, Village.name)).all()
-    return rows_of(session, villages)
+@dataclass(frozen=True)
+class ScopeTotals:
+    villages: int
+    cadres: int
+    poor_households: int
+
+
+def scope_totals(session: Session, scope: Scope) -> ScopeTotals:
+    """How many villages, active cadres and poor or monitored households the scope holds,
+    counted by the database (a province's 7,366 villages are not loaded to count them)."""
+    villages = scope.village_ids()
+    return ScopeTotals(
+        villages=session.scalar(select(func.count()).select_from(villages.subquery())) or 0,
+        cadres=session.scalar(select(func.count()).select_from(User).where(
+            User.village_id.in_(villages), User.role == "cadre",
+            User.active.is_(True))) or 0,
+        poor_households=session.scalar(select(func.count()).select_from(Household).where(
+            Household.village_id.in_(villages),
+            Household.status.in_(("poor", "monitored")))) or 0)
 
 
 def rows_of(session: Session, villages: Sequence[Village]) -> list[VillageRow]:
