@@ -103,10 +103,12 @@ def save_mine() -> Any:
 def index() -> Any:
     session = db.session()
     period = _period()
-    teams = team_reports.teams_in(session, current_scope())
-    found = team_reports.statuses(session, [t.id for t in teams], period.label)
-    return render_template("team_reports/index.html", teams=teams, found=found, period=period,
-                           **_picker(period))
+    page = team_reports.team_page(session, current_scope(),
+                                  request.args.get("after", "")[:400])
+    found = team_reports.statuses(session, [t.id for t in page.rows], period.label)
+    return render_template("team_reports/index.html", teams=page.rows, page=page, found=found,
+                           period=period, finals=team_reports.final_count(
+                               session, current_scope(), period.label), **_picker(period))
 
 
 @bp.get("/team-reports/<int:team_id>")

@@ -426,3 +426,19 @@ def test_a_supervisors_home_pages_its_villages_and_counts_them_all(app: Flask, c
     rest = client.get(found.group(1).replace("&amp;", "&")).get_data(as_text=True)
     more = re.findall(r'href="/villages/(\d+)"', rest)
     assert len(more) == 32 and not set(more) & set(links)
+
+
+def test_the_team_reports_list_is_paged_each_team_once(app: Flask, client, world, login,
+                                                      monkeypatch) -> None:
+    """The list held every team of the scope: 750 KB for the bench province's teams."""
+    monkeypatch.setattr(keyset, "PAGE_SIZE", 1)
+    login(client, "sup_county")
+    seen: list[str] = []
+    url: str | None = "/team-reports?lang=en"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r'href="/team-reports/(\d+)', html)
+        assert "0 of 2 teams have finalised" in html
+        found = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert sorted(seen) == sorted(str(world[f"team_{k}"]) for k in "ab")

@@ -27,7 +27,7 @@ from checkin.domain import attendance, cadence, reporting
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
 from checkin.models import Household, Leave, Team, TeamReport, TeamReportRemarks, User, Visit
-from checkin.platform import audit, clock
+from checkin.platform import audit, clock, keyset
 from checkin.platform.among import among
 from checkin.platform.exactly_once import replay_or_conflict
 from checkin.scope import Scope
@@ -66,9 +66,18 @@ def is_leader_of(user: User, team: Team) -> bool:
     return user.role == "cadre" and user.is_leader and user.team_id == team.id
 
 
-def teams_in(session: Session, scope: Scope) -> list[Team]:
-    return list(session.scalars(scope.teams().options(
-        selectinload(Team.village), selectinload(Team.unit)).order_by(Team.code)))
+def team_page(session: Session, scope: Scope, after: str = "") -> keyset.Page[Team]:
+    """The scope's teams by code, a page at a time with "N of M" (a province has 7,000)."""
+    stmt = scope.teams().options(selectinload(Team.village), selectinload(Team.unit))
+    return keyset.page(session, stmt, (Team.code, Team.id), lambda t: (t.code, t.id), after,
+                       (str, int), keyset.PAGE_SIZE)
+
+
+def final_count(session: Session, scope: Scope, label: str) -> int:
+    """How many of the scope's teams have finalised their report of the period."""
+    return session.scalar(select(func.count()).select_from(TeamReport).where(
+        TeamReport.team_id.in_(scope.teams().with_only_columns(Team.id)),
+        TeamReport.period == label, TeamReport.status == "final")) or 0
 
 
 def team_in_scope(session: Session, scope: Scope, team_id: int) -> Team | None:
