@@ -89,6 +89,12 @@ def elapsed_in_term(first: date, last: date, today: date, term_start: date,
     return (start, end) if start <= end else None
 
 
+def days_in_month_mask(mask: int, first_day: int, last_day: int) -> int:
+    """Days set in a month's bitmask (bit d-1: day d) from day `first_day` to `last_day`."""
+    width = last_day - first_day + 1
+    return ((mask >> (first_day - 1)) & ((1 << width) - 1)).bit_count()
+
+
 def expected_days(days: int, year: int, days_on_post_per_year: int) -> float:
     """Days on post the yearly target asks for over `days` days of `year`."""
     year_days = 366 if calendar.isleap(year) else 365

@@ -9,6 +9,7 @@ import pytest
 
 from checkin.domain.reporting import (
     attendance_pace,
+    days_in_month_mask,
     elapsed_in_term,
     expected_days,
     last_working_day,
@@ -87,3 +88,19 @@ def test_expected_days_follow_the_yearly_target() -> None:
     assert expected_days(365, 2026, 200) == pytest.approx(200)
     assert expected_days(30, 2026, 200) == pytest.approx(200 * 30 / 365)
     assert expected_days(366, 2028, 200) == pytest.approx(200)
+
+
+@pytest.mark.parametrize(("mask", "first", "last", "days"), [
+    (0, 1, 31, 0),
+    ((1 << 31) - 1, 1, 31, 31),       # every day of a long month
+    ((1 << 31) - 1, 5, 5, 1),         # one day
+    ((1 << 31) - 1, 10, 20, 11),
+    (0b1, 1, 1, 1),                   # day 1 is bit 0
+    (0b1, 2, 31, 0),
+    (1 << 30, 31, 31, 1),             # day 31 is bit 30
+    (1 << 30, 1, 30, 0),
+    (0b1010, 1, 3, 1),                # days 2 and 4: only day 2 is in 1..3
+    (0b1010, 2, 4, 2),
+])
+def test_days_in_month_mask(mask: int, first: int, last: int, days: int) -> None:
+    assert days_in_month_mask(mask, first, last) == days

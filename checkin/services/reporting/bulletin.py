@@ -33,14 +33,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, case, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin.domain import attendance, cadence, findings, ranking, reporting
 from checkin.domain import public_evaluation as evaluation_rules
 from checkin.domain.policy import Policy
 from checkin.domain.refusal import Refusal
-from checkin.models import Area, AttendanceDay, Household, Team, User, Visit
+from checkin.models import Area, Household, Team, User, Visit
 from checkin.platform.among import among
 from checkin.platform.periods import overlaps
 from checkin.scope import Scope
@@ -222,7 +222,9 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[int
     windows = {team.id: reporting.elapsed_in_term(first, last, asof, team.term_start,
                                                   team.term_end) for team in teams}
     ids = [u for team in teams if windows[team.id] for u in members.get(team.id, [])]
-    on_post = _days_on_post_in_term(session, ids, first, asof)
+    # Days on post from the month's bitmask (attendance_years), cut to the window: one
+    # light row per cadre, where counting a province's 520,000 days took 0.35 s in SQL.
+    masks = ledger.month_masks(session, ids, first.year, first.month)
     leaves = ledger.leaves_of(session, ids, first, asof)
     # Only counting leave (official business, training) needs the days themselves: on post
     # wins over leave on the same day, so those cadres are classified day by day.
@@ -240,25 +242,12 @@ def _attendance(session: Session, teams: list[Team], members: dict[int, list[int
                                                       window[1], asof)
                 counted += attendance.counted_days(Counter(classified.values()), policy)
             else:
-                counted += on_post.get(user_id, 0)
+                counted += reporting.days_in_month_mask(masks.get(user_id, 0),
+                                                        window[0].day, window[1].day)
             expected += reporting.expected_days((window[1] - window[0]).days + 1,
                                                 first.year, policy.days_on_post_per_year)
         paces[team.id] = (counted, expected)
     return paces
-
-
-def _days_on_post_in_term(session: Session, user_ids: list[int], first: date, asof: date
-                          ) -> dict[int, int]:
-    """Days on post per cadre from `first` to `asof`, inside the term of the cadre's team."""
-    start = case((Team.term_start > first, Team.term_start), else_=literal(first, Date))
-    end = func.coalesce(Team.term_end, literal(asof, Date))
-    return dict(session.execute(
-        select(AttendanceDay.user_id, func.count())
-        .join(User, User.id == AttendanceDay.user_id).join(Team, Team.id == User.team_id)
-        .where(among(session, AttendanceDay.user_id, user_ids),
-               AttendanceDay.day.between(first, asof),
-               AttendanceDay.day.between(start, end))
-        .group_by(AttendanceDay.user_id)).all())
 
 
 def _coverage(session: Session, village_ids: set[int], asof: date, policy: Policy
