@@ -69,10 +69,13 @@ def note_and_queued(body: dict[str, Any]) -> tuple[str | None, bool]:
     return (note.strip() or None) if isinstance(note, str) else None, queued
 
 
-def parse_checkin(body: dict[str, Any]) -> CheckinInput:
+CHECKIN_KEYS = ("id", "lat", "lon", "accuracy_m", "recorded_at", "note", "queued")
+
+
+def parse_checkin(body: dict[str, Any], keys: tuple[str, ...] = CHECKIN_KEYS) -> CheckinInput:
+    """A check-in's body; its digest (a replay's test) covers `keys` of the body."""
     note, queued = note_and_queued(body)
-    fields = {key: body.get(key) for key in ("id", "lat", "lon", "accuracy_m", "recorded_at",
-                                             "note", "queued")}
+    fields = {key: body.get(key) for key in keys}
     return CheckinInput(
         id=client_id(body.get("id")), lat=require_number(body, "lat"),
         lon=require_number(body, "lon"), accuracy_m=require_number(body, "accuracy_m"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import jsonify
@@ -11,16 +12,15 @@ from flask_login import current_user
 from checkin import db
 from checkin.api import bp
 from checkin.api.attendance import month_arg
-from checkin.api.checkins import note_and_queued
+from checkin.api.checkins import CHECKIN_KEYS, parse_checkin
 from checkin.api.once import store_once
-from checkin.api.payload import json_object, require_number
-from checkin.api.timefmt import parse_moment, utc_z
+from checkin.api.payload import json_object
+from checkin.api.timefmt import utc_z
 from checkin.auth import roles_required
 from checkin.domain.geofence import Reason
 from checkin.domain.refusal import Refusal
 from checkin.models import RoundCheckin
 from checkin.platform import clock
-from checkin.platform.exactly_once import client_id, payload_digest
 from checkin.reasons import flag_text
 from checkin.services.rounds import checkins, duties, standing
 from checkin.services.rounds.checkins import RoundCheckinInput
@@ -41,18 +41,12 @@ def round_checkin_json(row: RoundCheckin) -> dict[str, Any]:
 
 
 def parse_round_checkin(body: dict[str, Any]) -> RoundCheckinInput:
-    note, queued = note_and_queued(body)
     village_id = body.get("village_id")
     if isinstance(village_id, bool) or not isinstance(village_id, int) or not (
             0 < village_id < 2**31):
         raise Refusal("not_an_integer", field="village_id", name="village_id")
-    fields = {key: body.get(key) for key in ("id", "village_id", "lat", "lon", "accuracy_m",
-                                             "recorded_at", "note", "queued")}
-    return RoundCheckinInput(
-        id=client_id(body.get("id")), village_id=village_id, lat=require_number(body, "lat"),
-        lon=require_number(body, "lon"), accuracy_m=require_number(body, "accuracy_m"),
-        recorded_at=parse_moment(body.get("recorded_at"), "recorded_at"),
-        note=note, queued=queued, digest=payload_digest(fields))
+    base = parse_checkin(body, (*CHECKIN_KEYS, "village_id"))
+    return RoundCheckinInput(**dataclasses.asdict(base), village_id=village_id)
 
 
 @bp.post("/round-checkins")

@@ -5,7 +5,6 @@ id, never a day on post in the 200-day ledger."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,21 +15,15 @@ from checkin.domain.refusal import Refusal
 from checkin.models import RoundCheckin, User
 from checkin.platform import audit, clock
 from checkin.platform.exactly_once import replay_or_conflict
-from checkin.services.attendance.checkins import fence_of, previous_fix
+from checkin.services.attendance.checkins import CheckinInput, fence_of, previous_fix
 from checkin.services.rounds import duties
 
 
 @dataclass(frozen=True)
-class RoundCheckinInput:
-    id: str
+class RoundCheckinInput(CheckinInput):
+    """A check-in in a village of a duty holder's round: a cadre's check-in and its village."""
+
     village_id: int
-    lat: float
-    lon: float
-    accuracy_m: float
-    recorded_at: datetime
-    note: str | None
-    queued: bool
-    digest: str
 
 
 def existing(session: Session, data: RoundCheckinInput) -> RoundCheckin | None:
