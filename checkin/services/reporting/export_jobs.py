@@ -117,13 +117,13 @@ def run(job_id: int) -> None:
             written = Sink(job_id, out)
             g.export_sink = written
             answer = replay()
-            db.session().rollback()  # an export reads; nothing it did is kept
+            db.discard_writes()  # an export reads; nothing it did is kept
         if answer.status_code != 200 or not written.kind:
             raise RuntimeError(f"export answered {answer.status_code}")
     except Exception:  # an error of ours (or the page is gone): the job says failed
         current_app.logger.exception("export %s failed", job_id)
         target.unlink(missing_ok=True)
-        db.session().rollback()
+        db.discard_writes()
         _finish(job_id, status="failed", error="export_failed")
         return
     _finish(job_id, status="done", progress=1.0, filename=written.filename,

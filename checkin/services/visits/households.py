@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -18,9 +19,26 @@ from checkin.scope import Scope
 from checkin.services.people import directory
 
 
+class HouseholdRef(NamedTuple):
+    """What the cadence reads of a household: a row, not an ORM object, for pages that
+    classify a province's 220,000 households and show a page of them (household_refs)."""
+
+    id: int
+    code: str
+    village_id: int
+    status: str
+    helper_id: int
+    helper_grace_from: date | None
+    visited_before: date | None
+    contacted_before: date | None
+
+
+H = TypeVar("H", Household, HouseholdRef)
+
+
 @dataclass(frozen=True)
-class HouseholdRow:
-    household: Household
+class HouseholdRow(Generic[H]):
+    household: H
     last_contact: date | None  # any contact, a visit included
     last_visit: date | None
     due: cadence.DueState
@@ -63,8 +81,16 @@ def household_rows(session: Session, scope: Scope, today: date, policy: Policy, 
             if due is None or r.due.state == due]
 
 
-def rows_of(session: Session, households: list[Household], today: date, policy: Policy
-            ) -> list[HouseholdRow]:
+def household_refs(session: Session, scope: Scope, *, under: str | None = None
+                   ) -> list[HouseholdRef]:
+    """Every household of the scope (under the area path `under`) as a light row."""
+    stmt = directory.households_query(scope, under=under).with_only_columns(
+        *(getattr(Household, name) for name in HouseholdRef._fields))
+    return [HouseholdRef(*row) for row in session.execute(stmt)]
+
+
+def rows_of(session: Session, households: Sequence[H], today: date, policy: Policy
+            ) -> list[HouseholdRow[H]]:
     """The households where they stand: two queries for all of them, none per row."""
     dates = last_dates(session, [h.id for h in households])
     since = helper_since(session, households)
@@ -117,15 +143,16 @@ def _latest(*days: date | None) -> date | None:
     return max(known) if known else None
 
 
-def with_register(household: Household, contact: date | None, visit: date | None
-                  ) -> tuple[date | None, date | None]:
+def with_register(household: Household | HouseholdRef, contact: date | None,
+                  visit: date | None) -> tuple[date | None, date | None]:
     """The last contact and visit, counting the ones before go-live that the roster brought
     (the county's register): a recorded one that is newer wins."""
     visit = _latest(visit, household.visited_before)
     return _latest(contact, household.contacted_before, visit), visit
 
 
-def helper_since(session: Session, households: list[Household]) -> dict[int, date]:
+def helper_since(session: Session, households: Sequence[Household | HouseholdRef]
+                 ) -> dict[int, date]:
     """The day a helper's duty began: the start of their team's term."""
     helper_ids = {h.helper_id for h in households}
     rows = session.execute(select(User.id, Team.term_start).join(Team, User.team_id == Team.id)
