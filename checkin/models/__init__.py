@@ -61,7 +61,7 @@ from checkin.models.training import (
     TrainingInvitee,
 )
 from checkin.models.user import ROLES, TEAM_ROLES, ApiToken, PasswordHistory, RecoveryCode, User
-from checkin.models.visit import PURPOSES, VISIT_KINDS, Photo, Visit
+from checkin.models.visit import PURPOSES, VISIT_KINDS, HouseholdContact, Photo, Visit
 from checkin.models.warning_talk import WarningTalk
 
 __all__ = [
@@ -109,6 +109,7 @@ __all__ = [
     "FeedbackAnswer",
     "HelperChange",
     "Household",
+    "HouseholdContact",
     "HouseholdMove",
     "JobLock",
     "JobRun",

@@ -132,8 +132,7 @@ def coverage_by_village(session: Session, scope: Scope, policy: Policy,
                         under: str | None = None) -> list[VillageCoverage]:
     today = clock.today()
     # Every household as a light row: a county's 15,000 as objects took half a second.
-    rows = households.rows_of(session, households.household_refs(session, scope, under=under),
-                              today, policy)
+    rows = households.ref_rows(session, scope, today, policy, under=under)
     by_village: dict[int, list[households.HouseholdRow[households.HouseholdRef]]] = {}
     for row in rows:
         by_village.setdefault(row.household.village_id, []).append(row)
@@ -160,9 +159,8 @@ def overdue_rows(session: Session, scope: Scope, policy: Policy, under: str | No
                  ) -> list[households.HouseholdRow[households.HouseholdRef]]:
     """The overdue households, soonest deadline first, as light rows (with_households
     makes the rows shown whole)."""
-    rows = [r for r in households.rows_of(
-        session, households.household_refs(session, scope, under=under), clock.today(),
-        policy) if r.due.state == "overdue"]
+    rows = [r for r in households.ref_rows(session, scope, clock.today(), policy, under=under)
+            if r.due.state == "overdue"]
     return sorted(rows, key=lambda r: (r.due.next_deadline or date.max, r.household.code))
 
 
