@@ -191,7 +191,9 @@ def timing_reason(recorded_at: datetime, received_at: datetime, live: bool, poli
             return Reason("late_sync", {"delay_hours": delay_h,
                                         "limit_hours": policy.late_sync_hours})
         return None
-    skew_min = abs(_hours(recorded_at - received_at)) * 60
+    # In minutes straight from the seconds: hours times 60 made 31 minutes 31.000000000000004,
+    # past a limit of 31.
+    skew_min = abs((recorded_at - received_at).total_seconds()) / 60
     if skew_min > policy.clock_tolerance_minutes:
         return Reason("clock_disagrees", {"skew_minutes": skew_min,
                                           "limit_minutes": policy.clock_tolerance_minutes})

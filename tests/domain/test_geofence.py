@@ -203,6 +203,18 @@ def test_late_sync_for_queued_records_clock_skew_for_live_ones(live, sent_after,
     assert verdict.counts_for_day is counts
 
 
+@pytest.mark.parametrize("minutes", [31, 62, 123, 245, 481, 500])
+def test_a_clock_exactly_at_the_limit_agrees(minutes: int) -> None:
+    """"Past the limit" means past it: a live check-in whose clock is off by exactly the
+    tolerance (or the skew limit) keeps its day. Hours converted back to minutes made 31
+    minutes 31.000000000000004, past a limit of 31 (the property test found it)."""
+    policy = Policy(clock_tolerance_minutes=float(minutes), clock_skew_minutes=float(minutes))
+    for sign in (1, -1):
+        facts = checkin(sent_after=sign * timedelta(minutes=minutes), live=True)
+        verdict = evaluate_checkin(facts, VILLAGE, None, policy)
+        assert verdict.flags == () and verdict.counts_for_day
+
+
 # --- the offline window (issue 12) ---------------------------------------------------
 
 
