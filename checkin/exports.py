@@ -36,7 +36,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wsgi import wrap_file
 
+from checkin import db
+from checkin.i18n import current_lang
 from checkin.platform import clock
+from checkin.services import worker
 from checkin.services.reporting import export_jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -233,10 +236,6 @@ def _read_ahead(rows: Iterable[Sequence[Any]], limit: int
 
 def _queued() -> Response:
     """Queue the request's export as a job and answer its page."""
-    from checkin import db
-    from checkin.i18n import current_lang
-    from checkin.services import worker
-
     job = export_jobs.enqueue(db.session(), current_user.id, request.full_path,
                               current_lang())
     worker.ensure_worker()  # it claims the job once this request commits

@@ -76,14 +76,19 @@ def has_cadence(status: str) -> bool:
     return status in CADENCE_STATUSES
 
 
+def latest(*days: date | None) -> date | None:
+    """The latest of the days that are known, or None (a loop, not a list: a province's
+    pages ask this of 220,000 households, twice each)."""
+    found = None
+    for day in days:
+        if day is not None and (found is None or day > found):
+            found = day
+    return found
+
+
 def last_contact_of(last_contact: date | None, last_visit: date | None) -> date | None:
-    """A visit is also a contact: the later of the two (no list built: a province's pages
-    ask this of 220,000 households)."""
-    if last_contact is None:
-        return last_visit
-    if last_visit is None:
-        return last_contact
-    return max(last_contact, last_visit)
+    """A visit is also a contact: the later of the two."""
+    return latest(last_contact, last_visit)
 
 
 def due_level(deadline: date, today: date, policy: Policy) -> DueLevel:

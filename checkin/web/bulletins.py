@@ -24,7 +24,7 @@ from checkin.platform import clock, keyset
 from checkin.services.reporting import bulletin, own_rows, publication, warning_talks
 from checkin.services.spotchecks import results
 from checkin.settings import policy
-from checkin.web import period
+from checkin.web import period, supervise
 from checkin.web.forms import form_day
 from checkin.web.spotchecks import area_choices, chosen_area
 
@@ -106,7 +106,7 @@ def bulletin_page() -> Any:
     # The page shows the teams a page at a time (a province's bulletin holds 4,400 teams,
     # 5 MB of HTML); the print and the exports are the whole bulletin.
     teams = keyset.page_of_rows(list(range(len(found.b["rows"]) if found else 0)), lambda i: (i,),
-                          request.args.get("after", "")[:400], size=TEAMS_PAGE)
+                          supervise.after(), size=TEAMS_PAGE)
     return render_template("bulletins/bulletin.html", pct=bulletin.pct, teams=teams,
                            openable=_openable(found), **_page_context(found), **choices)
 

@@ -19,6 +19,7 @@ from checkin.services.people import directory
 from checkin.services.rounds import duties as rounds
 from checkin.services.visits import households
 from checkin.settings import policy
+from checkin.web import supervise
 from checkin.web.forms import LogoutForm
 
 bp = Blueprint("home", __name__)
@@ -143,7 +144,7 @@ def index() -> Any:
     if current_user.role == "cadre":
         return cadre_home()
     # Totals counted in SQL and a page of villages: a province's 7,366 made 840 KB.
-    page = directory.village_page(session, scope, after=request.args.get("after", "")[:400])
+    page = directory.village_page(session, scope, after=supervise.after())
     area = directory.area_name(session, current_user.area_id)
     return render_template("home/supervisor.html", rows=page.rows, page=page, area=area,
                            totals=directory.scope_totals(session, scope))

@@ -32,7 +32,7 @@ from checkin.reasons import risk_text
 from checkin.scope import Scope
 from checkin.services.spotchecks import appeals, results, spotcheck_exports, weekly_draw, worklist
 from checkin.settings import policy
-from checkin.web import period
+from checkin.web import period, supervise
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
 
@@ -153,7 +153,7 @@ def queue() -> Any:
     mine = request.args.get("mine") == "1"
     checker = current_user.id if mine else None
     page = results.queue_page(session, scope, results.QueueFilters(
-        status=status, checker_id=checker), request.args.get("after", "")[:400])
+        status=status, checker_id=checker), supervise.after())
     items = page.rows
     checkers = results.checkers_of(session, [i.id for i in items])
     verdicts = {j.item.id: j.verdict for j in results.judge(session, items)}

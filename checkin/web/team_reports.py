@@ -21,6 +21,7 @@ from checkin.models import Team
 from checkin.platform import clock
 from checkin.services.reporting import team_reports
 from checkin.settings import policy
+from checkin.web import supervise
 from checkin.web.period import report_steps
 
 bp = Blueprint("team_reports", __name__)
@@ -104,7 +105,7 @@ def index() -> Any:
     session = db.session()
     period = _period()
     page = team_reports.team_page(session, current_scope(),
-                                  request.args.get("after", "")[:400])
+                                  supervise.after())
     found = team_reports.statuses(session, [t.id for t in page.rows], period.label)
     return render_template("team_reports/index.html", teams=page.rows, page=page, found=found,
                            period=period, finals=team_reports.final_count(
